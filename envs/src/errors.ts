@@ -1,0 +1,94 @@
+/**
+ * Palestra's typed errors. Every error a user can meet says what went wrong (`code`, message),
+ * where (`details`: a JSON path, a step number, a file) and, where we know it, what to do (`hint`).
+ *
+ * @example
+ * try { parseSpec(json) } catch (e) { if (e instanceof SpecError) console.error(e.issues) }
+ */
+export class PalestraError extends Error {
+  override name = 'PalestraError';
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  readonly hint: string | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { details?: Record<string, unknown>; hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+    this.hint = options.hint;
+  }
+
+  /** The message, then the hint on its own line: what a CLI prints. */
+  explain(): string {
+    return this.hint ? `${this.message}\n  → ${this.hint}` : this.message;
+  }
+}
+
+/** One problem in a spec, located by its JSON path (`$.machine.states.idle.on.GO`). */
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
+
+/** A GymSpec that does not validate. `issues` lists every problem with its JSON path. */
+export class SpecError extends PalestraError {
+  override name = 'SpecError';
+  readonly issues: SpecIssue[];
+
+  constructor(issues: SpecIssue[], hint?: string) {
+    const head = issues
+      .slice(0, 12)
+      .map((i) => `  ${i.path}: ${i.message}`)
+      .join('\n');
+    const more = issues.length > 12 ? `\n  … and ${issues.length - 12} more` : '';
+    super('SPEC_INVALID', `invalid GymSpec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${head}${more}`, {
+      details: { issues },
+      hint,
+    });
+    this.issues = issues;
+  }
+}
+
+/** The environment was used out of order: step before reset, step after the episode ended, use after close. */
+export class EnvStateError extends PalestraError {
+  override name = 'EnvStateError';
+}
+
+/** Environment code failed inside the sandbox: deadline, memory, exception, bad return value. */
+export class SandboxError extends PalestraError {
+  override name = 'SandboxError';
+}
+
+/** An episode file that cannot be read: truncated (a crash mid-write) or corrupted. */
+export class RecordError extends PalestraError {
+  override name = 'RecordError';
+}
+
+/** Replay found a step that does not match the record, bit for bit. */
+export class ReplayDivergence extends PalestraError {
+  override name = 'ReplayDivergence';
+  constructor(
+    readonly step: number,
+    readonly field: string,
+    readonly expected: unknown,
+    readonly actual: unknown,
+  ) {
+    super(
+      'REPLAY_DIVERGED',
+      `replay diverged at step ${step}, field "${field}": expected ${short(expected)}, got ${short(actual)}`,
+      {
+        details: { step, field, expected, actual },
+        hint: 'the environment, its code or an engine version changed since the episode was recorded',
+      },
+    );
+  }
+}
+
+function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
