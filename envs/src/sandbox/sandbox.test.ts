@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { SandboxError } from '../errors.ts';
+import { Prng } from '../kernel/prng.ts';
+import { Sandbox, SANDBOX_EPOCH_MS } from './sandbox.ts';
+
+const HOSTILE = `
+export function loop() { while (true) {} }
+export function loopCatching() { for (;;) { try { while (true) {} } catch (e) {} } }
+export function bombTyped() { const a = []; for (;;) a.push(new Float64Array(1e5)); }
+export function bomb() { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }
+export function escape() { return constructor.constructor('return process')().env; }
+export function escapeFn() { return (function () {}).constructor('return typeof require + typeof process + typeof fetch')(); }
+export function pollute() { Object.prototype.polluted = 1; return 1; }
+export function pollutedRead() { return ({}).polluted === undefined; }
+export function replaceCall() { globalThis.__call = () => '{}'; return 1; }
+export function huge() { return 'x'.repeat(2e6); }
+export function guardThrows() { throw new Error('guard blew up'); }
+export function fn() { return function () {}; }
+export function big() { return { n: 10n }; }
+export function nan() { return { x: NaN }; }
+export function recurse() { return recurse() + 1; }
+export function ok(a) { return { sum: a.x + a.y, r: Math.random(), now: Date.now(), d: new Date().toISOString() }; }
+`;
+
+const sandboxes: Sandbox[] = [];
+async function make(): Promise<Sandbox> {
+  const s = await Sandbox.create({ files: { 'hostile.js': HOSTILE }, memoryMb: 16, maxOutputBytes: 100_000 });
+  sandboxes.push(s);
+  return s;
+}
+after(() => {
+  for (const s of sandboxes) s.dispose();
+});
+
+const DEADLINE_MS = 100;
+function callTimed(s: Sandbox, name: string) {
+  const rng = new Prng(1).state;
+  const t0 = performance.now();
+  try {
+    s.call(`hostile.js#${name}`, {}, rng, 0, t0 + DEADLINE_MS);
+    return { error: undefined, ms: performance.now() - t0 };
+  } catch (e) {
+    return { error: e as Error, ms: performance.now() - t0 };
+  }
+}
+
+const corpus: [string, string][] = [
+  ['loop', 'DEADLINE'],
+  ['loopCatching', 'DEADLINE'],
+  ['bomb', 'MEMORY|DEADLINE'],
+  ['bombTyped', 'MEMORY'],
+  ['escape', 'EXCEPTION'],
+  ['replaceCall', 'EXCEPTION'],
+  ['huge', 'OUTPUT_TOO_LARGE'],
+  ['guardThrows', 'EXCEPTION'],
+  ['fn', 'NON_JSON'],
+  ['big', 'NON_JSON'],
+  ['nan', 'NON_JSON'],
+  ['recurse', 'STACK'],
+];
+
+for (const [name, code] of corpus) {
+  test(`hostile code: ${name} ends in a typed ${code} error within deadline + 1 s, and a fresh sandbox runs normally`, async () => {
+    const s = await make();
+    const { error, ms } = callTimed(s, name);
+    assert.ok(error instanceof SandboxError, `expected SandboxError, got ${error}`);
+    assert.ok(code.split('|').includes(error.code), `${error.code}: ${error.message}`);
+    assert.ok(ms < DEADLINE_MS + 1000, `took ${ms} ms`);
+    const next = s.poisoned ? await make() : s;
+    const rng = new Prng(3).state;
+    assert.deepEqual((next.call('hostile.js#ok', { x: 1, y: 2 }, rng, 0, performance.now() + 1000) as { sum: number }).sum, 3);
+  });
+}
+
+test('the Function constructor reaches nothing of the host', async () => {
+  const s = await make();
+  assert.equal(s.call('hostile.js#escapeFn', {}, [1, 2, 3, 4], 0, performance.now() + 1000), 'undefinedundefinedundefined');
+});
+
+test('prototype pollution is refused (frozen intrinsics) and does not leak into later calls or the host', async () => {
+  const s = await make();
+  assert.throws(() => s.call('hostile.js#pollute', {}, [1, 2, 3, 4], 0, performance.now() + 1000), SandboxError);
+  assert.equal(s.call('hostile.js#pollutedRead', {}, [1, 2, 3, 4], 0, performance.now() + 1000), true);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('Math.random is the seeded generator and Date the logical clock', async () => {
+  const s = await make();
+  const host = new Prng(11);
+  const rng = new Prng(11).state;
+  const out = s.call('hostile.js#ok', { x: 1, y: 1 }, rng, 5000, performance.now() + 1000) as { r: number; now: number; d: string };
+  assert.equal(out.r, host.next());
+  assert.deepEqual(rng, host.state, 'the advanced generator state comes back to the host');
+  assert.equal(out.now, 5000);
+  const out2 = s.call('hostile.js#ok', { x: 1, y: 1 }, rng, SANDBOX_EPOCH_MS, performance.now() + 1000) as { d: string };
+  assert.equal(out2.d, '2000-01-01T00:00:00.000Z');
+});
+
+test('a module that does not parse is a typed error at load time', async () => {
+  await assert.rejects(
+    Sandbox.create({ files: { 'bad.js': 'export function ( {' }, memoryMb: 8, maxOutputBytes: 1000 }),
+    (e: unknown) => e instanceof SandboxError && /bad\.js/.test(e.message),
+  );
+});
+
+test('top-level endless loop in a module is stopped at load', async () => {
+  await assert.rejects(
+    Sandbox.create({ files: { 'spin.js': 'while (true) {}' }, memoryMb: 8, maxOutputBytes: 1000, loadDeadlineMs: 100 }),
+    (e: unknown) => e instanceof SandboxError && e.code === 'DEADLINE',
+  );
+});
