@@ -1,0 +1,142 @@
+/**
+ * Deploys the whole system with viem and wires it: NodeRegistry, GymMarketplace, a settlement verifier
+ * and a dispute resolver (the test ones unless real addresses are given), TrainingEscrow, then lets the
+ * escrow lock and slash stake (`NodeRegistry.setEscrow`, once), then ModelRegistry.
+ */
+import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from 'viem';
+import { parseEther } from 'viem';
+import { ContractsError } from './errors.ts';
+import {
+  gymMarketplaceAbi,
+  gymMarketplaceBytecode,
+  modelRegistryAbi,
+  modelRegistryBytecode,
+  nodeRegistryAbi,
+  nodeRegistryBytecode,
+  testDisputeResolverAbi,
+  testDisputeResolverBytecode,
+  testSettlementVerifierAbi,
+  testSettlementVerifierBytecode,
+  trainingEscrowAbi,
+  trainingEscrowBytecode,
+} from './generated/index.ts';
+
+export interface DeployOptions {
+  /** Final owner of the registry and the escrow (defaults to the deployer). */
+  owner?: Address;
+  /** Receives the protocol fee (defaults to the owner). */
+  feeRecipient?: Address;
+  /** Protocol fee in basis points of a job's payout, at most 1000. */
+  protocolFeeBps?: number;
+  /** Minimum bond to open a dispute, wei. */
+  challengeBond?: bigint;
+  /** Minimum stake to register a node, wei. */
+  minRegistrationStake?: bigint;
+  /** Seconds between requesting unbonding and withdrawing it. */
+  unbondingDelay?: bigint;
+  /** A deployed ISettlementVerifier. When omitted the test verifier is deployed (development only). */
+  verifier?: Address;
+  /** A deployed IDisputeResolver. When omitted the test resolver is deployed (development only). */
+  resolver?: Address;
+}
+
+export interface Deployment {
+  chainId: number;
+  deployer: Address;
+  owner: Address;
+  nodeRegistry: Address;
+  gymMarketplace: Address;
+  trainingEscrow: Address;
+  modelRegistry: Address;
+  settlementVerifier: Address;
+  disputeResolver: Address;
+  /** True where the test verifier / resolver stand in for the real ones. */
+  placeholders: { verifier: boolean; resolver: boolean };
+  blockNumber: bigint;
+}
+
+export const defaultDeployOptions = {
+  protocolFeeBps: 250,
+  challengeBond: parseEther('0.1'),
+  minRegistrationStake: parseEther('1'),
+  unbondingDelay: 7n * 24n * 3600n,
+} as const;
+
+type Wallet = WalletClient<Transport, Chain | undefined, Account>;
+
+/**
+ * Deploy and wire every contract from `wallet`'s account; returns their addresses.
+ *
+ * @example
+ * const d = await deploySystem(walletClient, publicClient, { protocolFeeBps: 100 });
+ * console.log(d.trainingEscrow);
+ */
+export async function deploySystem(wallet: Wallet, client: PublicClient, options: DeployOptions = {}): Promise<Deployment> {
+  const deployer = wallet.account.address;
+  const owner = options.owner ?? deployer;
+  const o = { ...defaultDeployOptions, ...options };
+  if (o.protocolFeeBps < 0 || o.protocolFeeBps > 1000) {
+    throw new ContractsError('DEPLOY_INVALID', `protocolFeeBps must be within 0…1000, got ${o.protocolFeeBps}`, {
+      hint: 'the escrow caps the protocol fee at 10%',
+    });
+  }
+
+  const receipt = async (hash: Hash) => {
+    const r = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    if (r.status !== 'success') {
+      throw new ContractsError('DEPLOY_FAILED', `transaction ${hash} reverted during deployment`, {
+        hint: 'check the deployer has funds and the options are valid',
+      });
+    }
+    return r;
+  };
+  const create = async (abi: readonly unknown[], bytecode: Hex, args: readonly unknown[]): Promise<Address> => {
+    const hash = await wallet.deployContract({ abi, bytecode, args, account: wallet.account, chain: wallet.chain } as never);
+    const r = await receipt(hash);
+    return r.contractAddress!;
+  };
+
+  const nodeRegistry = await create(nodeRegistryAbi, nodeRegistryBytecode, [deployer, o.minRegistrationStake, o.unbondingDelay]);
+  const gymMarketplace = await create(gymMarketplaceAbi, gymMarketplaceBytecode, []);
+  const settlementVerifier = options.verifier ?? (await create(testSettlementVerifierAbi, testSettlementVerifierBytecode, []));
+  const disputeResolver = options.resolver ?? (await create(testDisputeResolverAbi, testDisputeResolverBytecode, []));
+  const trainingEscrow = await create(trainingEscrowAbi, trainingEscrowBytecode, [
+    owner,
+    nodeRegistry,
+    gymMarketplace,
+    settlementVerifier,
+    disputeResolver,
+    o.feeRecipient ?? owner,
+    o.protocolFeeBps,
+    o.challengeBond,
+  ]);
+  const modelRegistry = await create(modelRegistryAbi, modelRegistryBytecode, [trainingEscrow]);
+
+  const call = async (functionName: 'setEscrow' | 'transferOwnership', arg: Address) => {
+    const hash = await wallet.writeContract({
+      address: nodeRegistry,
+      abi: nodeRegistryAbi,
+      functionName,
+      args: [arg],
+      account: wallet.account,
+      chain: wallet.chain,
+    });
+    return receipt(hash);
+  };
+  let last = await call('setEscrow', trainingEscrow);
+  if (owner !== deployer) last = await call('transferOwnership', owner);
+
+  return {
+    chainId: await client.getChainId(),
+    deployer,
+    owner,
+    nodeRegistry,
+    gymMarketplace,
+    trainingEscrow,
+    modelRegistry,
+    settlementVerifier,
+    disputeResolver,
+    placeholders: { verifier: options.verifier === undefined, resolver: options.resolver === undefined },
+    blockNumber: last.blockNumber,
+  };
+}
