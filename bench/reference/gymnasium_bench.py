@@ -40,7 +40,8 @@ gymnasium/vector/sync_vector_env.py):
     step it); we still count it as an env-step, as 64 x vector steps.
 
 Actions in every measurement come from a seeded numpy Generator (np.random.default_rng), drawn in
-blocks ahead of time and turned into Python ints, so the RNG cost is not in the timed loop.
+blocks (65536 Python ints for the single env, a (32, 64) array per 32 vector steps), so the RNG
+costs well under 1% of the timed loop.
 """
 
 from __future__ import annotations

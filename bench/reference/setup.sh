@@ -36,7 +36,9 @@ installed() {
 if [[ -f "$marker" ]]; then
   recorded="$(cat "$marker")"
   now="$(installed)"
-  if [[ -n "$now" && "$now" == "$recorded" ]]; then
+  if [[ -n "${GYMNASIUM_VERSION:-}" && "$recorded" != "gymnasium=$want "* ]]; then
+    say "GYMNASIUM_VERSION=$want asked for, the venv has '$recorded'; reinstalling"
+  elif [[ -n "$now" && "$now" == "$recorded" ]]; then
     say "already set up: $venv ($now); nothing to do"
     exit 0
   fi
