@@ -4,7 +4,7 @@
  * escrow lock and slash stake (`NodeRegistry.setEscrow`, once), then ModelRegistry.
  */
 import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from 'viem';
-import { parseEther } from 'viem';
+import { getAddress, parseEther } from 'viem';
 import { ContractsError } from './errors.ts';
 import {
   gymMarketplaceAbi,
@@ -93,7 +93,7 @@ export async function deploySystem(wallet: Wallet, client: PublicClient, options
   const create = async (abi: readonly unknown[], bytecode: Hex, args: readonly unknown[]): Promise<Address> => {
     const hash = await wallet.deployContract({ abi, bytecode, args, account: wallet.account, chain: wallet.chain } as never);
     const r = await receipt(hash);
-    return r.contractAddress!;
+    return getAddress(r.contractAddress!);
   };
 
   const nodeRegistry = await create(nodeRegistryAbi, nodeRegistryBytecode, [deployer, o.minRegistrationStake, o.unbondingDelay]);
