@@ -92,3 +92,8 @@ function short(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
+
+/** An expression or code module failed while the environment stepped (the episode cannot go on). */
+export class EnvCodeError extends PalestraError {
+  override name = 'EnvCodeError';
+}

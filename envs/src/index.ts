@@ -1,0 +1,10 @@
+export * from './errors.ts';
+export { Env, makeEnv, statePaths, toMicros, newSandbox, type MakeEnvOptions } from './kernel/env.ts';
+export { Prng, type PrngState } from './kernel/prng.ts';
+export { envSource, usesModules, type EnvSource } from './kernel/source.ts';
+export { taskCount, taskIndices, resolveTask } from './kernel/tasks.ts';
+export type * from './kernel/types.ts';
+export { parseSpec, jsonPath } from './spec/parse.ts';
+export { gymSpecSchema, SPEC_VERSION, type GymSpec, type GymSpecInput, type ToolSpec, type TaskSpec } from './spec/schema.ts';
+export { Sandbox, loadQuickJS } from './sandbox/sandbox.ts';
+export { VectorEnv, type AutoresetMode, type VectorStepResult, type VectorStepInfo } from './kernel/vector.ts';

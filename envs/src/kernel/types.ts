@@ -1,0 +1,78 @@
+import type { TaskSpec } from '../spec/schema.ts';
+
+/**
+ * What an agent does in one step: call one tool, or reply with text (a model turn with no tool
+ * call). A turn with several tool calls becomes several steps, in order.
+ */
+export type Action = { tool: string; arguments?: Record<string, unknown> } | { text: string };
+
+export interface Observation {
+  /** What an LLM agent reads (the spec's Mustache template, rendered). */
+  text: string;
+  /** Structured observation (the spec's `observation.json` expressions, or `{ state, context }`). */
+  json: Record<string, unknown>;
+}
+
+export interface RewardComponent {
+  name: string;
+  /** Signed integer micro-units: the exact value; the float reward is their sum / 10⁶. */
+  micros: number;
+}
+
+export interface InvalidAction {
+  code: 'UNKNOWN_TOOL' | 'INVALID_ARGUMENTS' | 'MALFORMED_ACTION';
+  message: string;
+}
+
+export interface StepInfo {
+  step: number;
+  /** The machine's state value after the step, as dotted paths (`["review", "review.open"]`). */
+  state: string[];
+  event: Record<string, unknown> | null;
+  rewardMicros: number;
+  rewardComponents: RewardComponent[];
+  invalidAction?: InvalidAction;
+}
+
+export interface StepResult {
+  observation: Observation;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: StepInfo;
+}
+
+export interface ResetOptions {
+  /** Required for determinism: the same seed and actions give the same episode. */
+  seed: number;
+  /** Pick the task by id or index; otherwise it is drawn from the seed. */
+  taskId?: string;
+  taskIndex?: number;
+}
+
+export interface ResetInfo {
+  seed: number;
+  taskIndex: number;
+  taskId: string;
+  instructions: string;
+  state: string[];
+}
+
+export interface ResetResult {
+  observation: Observation;
+  info: ResetInfo;
+}
+
+/** Everything needed to resume an episode exactly: machine snapshot, generator state, counters. */
+export interface EnvSnapshot {
+  v: 1;
+  spec: { name: string; version: string };
+  seed: number;
+  taskIndex: number;
+  step: number;
+  status: 'running' | 'ended';
+  rng: [number, number, number, number];
+  machine: unknown;
+}
+
+export type Task = TaskSpec & { index: number };
