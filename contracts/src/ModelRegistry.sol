@@ -8,7 +8,8 @@ import {TrainingEscrow} from "./TrainingEscrow.sol";
 /// them, the parent adapter and the proof. An adapter that names a job is checked against the escrow:
 /// the job must be finalized, the caller must be its provider and the adapter root must be the one the
 /// job settled, so lineage claimed through a job is as trustworthy as the job's settlement. An adapter
-/// with no job (jobId 0) is recorded as its registrant says, and `verified` is false.
+/// with no job (jobId 0) is recorded as its registrant says, and `verified` is false; a later job-backed
+/// registration of the same root takes over `adapterByRoot`. One adapter per job: a job settles one root.
 contract ModelRegistry {
     struct Adapter {
         bytes32 adapterRoot;
@@ -49,7 +50,6 @@ contract ModelRegistry {
     error NotJobProvider(uint256 jobId, address caller, address provider);
     error AdapterMismatch(uint256 jobId, bytes32 claimed, bytes32 settled);
     error LineageMismatch(uint256 jobId, bytes32 baseModel, uint256 envVersionId);
-    error JobAlreadyRegistered(uint256 jobId, uint256 adapterId);
 
     constructor(TrainingEscrow escrow_) {
         escrow = escrow_;
@@ -67,10 +67,12 @@ contract ModelRegistry {
         string calldata uri
     ) external returns (uint256 adapterId) {
         if (adapterRoot == bytes32(0)) revert ZeroAdapterRoot();
-        uint256 existing = adapterByRoot[adapterRoot];
-        if (existing != 0) revert AdapterExists(adapterRoot, existing);
-        if (parentId != 0 && parentId > adapterCount) revert UnknownAdapter(parentId);
         bool verified = jobId != 0;
+        uint256 existing = adapterByRoot[adapterRoot];
+        // An unverified record never blocks the job-backed one: otherwise anyone could squat a provider's
+        // adapter root before the provider registers it.
+        if (existing != 0 && (_adapters[existing].verified || !verified)) revert AdapterExists(adapterRoot, existing);
+        if (parentId != 0 && parentId > adapterCount) revert UnknownAdapter(parentId);
         if (verified) _checkJob(jobId, adapterRoot, baseModel, envVersionId);
         adapterId = ++adapterCount;
         _adapters[adapterId] = Adapter(
@@ -90,8 +92,6 @@ contract ModelRegistry {
         if (msg.sender != provider) revert NotJobProvider(jobId, msg.sender, provider);
         if (settled != adapterRoot) revert AdapterMismatch(jobId, adapterRoot, settled);
         if (jobBase != baseModel || jobEnv != envVersionId) revert LineageMismatch(jobId, jobBase, jobEnv);
-        uint256 prior = adapterByJob[jobId];
-        if (prior != 0) revert JobAlreadyRegistered(jobId, prior);
     }
 
     function adapter(uint256 adapterId) external view returns (Adapter memory) {

@@ -74,7 +74,7 @@ describe('TrainingEscrow.openJob', () => {
     assert.equal(j.verifier, h.d.settlementVerifier);
     assert.equal(await h.escrow.read.totalHeld(), BUDGET);
     assert.equal(await h.balance(h.d.trainingEscrow), BUDGET);
-    const [log] = await h.escrow.getEvents.JobOpened({ jobId: id });
+    const [log] = await h.escrow.getEvents.JobOpened({ jobId: id }, { fromBlock: 0n });
     assert.equal(log?.args.budget, BUDGET);
     assert.equal(log?.args.params?.taskType, TaskType.GRPO);
   });
@@ -256,7 +256,7 @@ describe('TrainingEscrow.finalize', () => {
     const royalty = (pay * ROYALTY_BPS) / 10_000n;
     assert.equal(await h.escrow.read.balanceOf([a.provider]), pay - fee - royalty);
     assert.equal(await h.escrow.read.balanceOf([a.creator]), BUDGET - PRICE - pay);
-    const [log] = await h.escrow.getEvents.JobFinalized({ jobId: id });
+    const [log] = await h.escrow.getEvents.JobFinalized({ jobId: id }, { fromBlock: 0n });
     assert.equal(log?.args.evalScore, 800_000);
   });
   it('pays nothing below the minimum evaluation score, and caps scores above one', async () => {
