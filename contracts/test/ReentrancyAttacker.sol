@@ -12,6 +12,13 @@ contract ReentrancyAttacker {
     bool public reentrySucceeded;
     bytes public reentryError;
     uint256 public received;
+    bool public rejectPayments;
+
+    error PaymentRejected(uint256 amount);
+
+    function setRejectPayments(bool reject) external {
+        rejectPayments = reject;
+    }
 
     function arm(address target_, bytes calldata reenterData_) external {
         target = target_;
@@ -33,6 +40,7 @@ contract ReentrancyAttacker {
     }
 
     receive() external payable {
+        if (rejectPayments) revert PaymentRejected(msg.value);
         received += msg.value;
         if (target != address(0) && attempts == 0) {
             attempts = 1;

@@ -28,6 +28,7 @@ import {
   gymMarketplaceAbi,
   modelRegistryAbi,
   nodeRegistryAbi,
+  reentrancyAttackerAbi,
   testDisputeResolverAbi,
   testSettlementVerifierAbi,
   trainingEscrowAbi,
@@ -43,6 +44,7 @@ export const allErrors = [
   ...errorsOf(trainingEscrowAbi),
   ...errorsOf(modelRegistryAbi),
   ...errorsOf(testDisputeResolverAbi),
+  ...errorsOf(reentrancyAttackerAbi),
 ] as Abi;
 
 /** The client `reverts` uses to read a mined transaction's revert data (the harness of this test file). */

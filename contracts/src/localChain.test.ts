@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { createPublicClient, http, parseEther } from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
+import { freePort, processAlive } from './anvil.ts';
+import { ContractsError } from './errors.ts';
+import { chainDown, chainUp, devAccounts, readChainInfo } from './localChain.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'palestra-chain-'));
+after(async () => {
+  await chainDown({ dir }).catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('chain up deploys once, finds the contracts again (running or restored), and chain down stops anvil', async () => {
+  const port = await freePort();
+  const extra = '0x000000000000000000000000000000000000bEEF';
+  const first = await chainUp({ dir, port, fund: [extra] });
+  assert.equal(first.started, true);
+  assert.equal(first.deployed, true);
+  assert.equal(first.rpcUrl, `http://127.0.0.1:${port}`);
+  assert.ok(processAlive(first.pid));
+  const info = readChainInfo(dir)!;
+  assert.equal(info.pid, first.pid);
+  assert.equal(info.contracts.trainingEscrow, first.contracts.trainingEscrow);
+  const client = createPublicClient({ transport: http(first.rpcUrl) });
+  assert.equal(await client.getBalance({ address: extra }), parseEther('10000'));
+  assert.notEqual(await client.getCode({ address: first.contracts.trainingEscrow }), undefined);
+
+  const second = await chainUp({ dir });
+  assert.deepEqual([second.started, second.deployed, second.pid], [false, false, first.pid]);
+  assert.deepEqual(second.contracts, first.contracts);
+
+  const down = await chainDown({ dir });
+  assert.deepEqual(down, { stopped: true, pid: first.pid });
+  assert.equal(processAlive(first.pid), false);
+  assert.equal(readChainInfo(dir)!.pid, null);
+  assert.deepEqual(await chainDown({ dir }), { stopped: false, pid: null });
+
+  const third = await chainUp({ dir });
+  assert.deepEqual([third.started, third.deployed], [true, false]);
+  assert.deepEqual(third.contracts, first.contracts);
+  const again = createPublicClient({ transport: http(third.rpcUrl) });
+  assert.ok((await again.getCode({ address: third.contracts.nodeRegistry }))!.length > 2);
+  assert.equal(await again.getBalance({ address: extra }), parseEther('10000'));
+  await chainDown({ dir });
+});
+
+it('a damaged chain.json is an error that says what to do', () => {
+  const bad = mkdtempSync(join(tmpdir(), 'palestra-chain-bad-'));
+  try {
+    writeFileSync(join(bad, 'chain.json'), '{"version": 99}');
+    assert.throws(() => readChainInfo(bad), (e) => e instanceof ContractsError && e.code === 'CHAIN_INFO_INVALID' && /chain up/.test(e.hint ?? ''));
+    writeFileSync(join(bad, 'chain.json'), 'not json');
+    assert.throws(() => readChainInfo(bad), (e) => e instanceof ContractsError && e.code === 'CHAIN_INFO_INVALID');
+    assert.equal(readChainInfo(join(bad, 'nothing-here')), null);
+  } finally {
+    rmSync(bad, { recursive: true, force: true });
+  }
+});
+
+it('the dev accounts are anvil default mnemonic accounts', () => {
+  const mnemonic = 'test test test test test test test test test test test junk';
+  assert.deepEqual(devAccounts, devAccounts.map((_, i) => mnemonicToAccount(mnemonic, { addressIndex: i }).address));
+});
