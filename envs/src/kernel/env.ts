@@ -206,11 +206,14 @@ export class Env {
     this.stepCount = 0;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
     bindRng(this.rng);
+    // One draw always picks the task, even when the caller names it, so the rest of the stream
+    // (what the episode sees) depends on the seed alone and a replay by task index matches.
+    const drawn = Math.floor(this.rng.next() * this.taskCount);
     const index =
       options.taskIndex ??
       (options.taskId !== undefined
         ? findTaskIndex(this.spec, options.taskId, this.sandbox, this.spec.limits.stepDeadlineMs)
-        : this.rng.int(this.taskCount));
+        : drawn);
     this.task = resolveTask(this.spec, index, this.sandbox, this.spec.limits.stepDeadlineMs);
     this.initialContext = structuredClone({ ...this.spec.context.initial, ...(this.task.context ?? {}) });
     this.startActor(undefined);

@@ -1,0 +1,139 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { RecordError } from '../errors.ts';
+import type { Action, ResetResult, StepResult } from '../kernel/types.ts';
+import { canonicalJson, chainHash, sha256Hex } from './hash.ts';
+import { type EpisodeFooter, type EpisodeHeader, type EpisodeStep, engineVersions, RECORD_VERSION } from './record.ts';
+
+export interface EpisodeMeta {
+  spec: { name: string; version: string; root?: string | null };
+  seed: number;
+  agent: string;
+}
+
+/**
+ * Builds the hash-chained lines of one episode. Pure: `EpisodeWriter` streams them to a file,
+ * replay rebuilds them to compare.
+ */
+export class EpisodeChain {
+  private last = '';
+  private returnMicros = 0;
+  private count = 0;
+  private ended = false;
+  terminated = false;
+  truncated = false;
+
+  header(meta: EpisodeMeta, reset: ResetResult): EpisodeHeader {
+    const body = {
+      kind: 'header' as const,
+      v: RECORD_VERSION,
+      spec: { name: meta.spec.name, version: meta.spec.version, root: meta.spec.root ?? null },
+      seed: meta.seed,
+      taskIndex: reset.info.taskIndex,
+      taskId: reset.info.taskId,
+      agent: meta.agent,
+      engines: engineVersions(),
+      observation: reset.observation,
+      info: reset.info,
+    };
+    this.last = sha256Hex(canonicalJson(body));
+    return { ...body, hash: this.last };
+  }
+
+  step(action: Action, result: StepResult, turn?: unknown): EpisodeStep {
+    if (!this.last) throw new RecordError('NO_HEADER', 'write the header first');
+    this.count += 1;
+    this.returnMicros += result.info.rewardMicros;
+    this.terminated = result.terminated;
+    this.truncated = result.truncated;
+    this.ended = result.terminated || result.truncated;
+    const body: Omit<EpisodeStep, 'hash'> = {
+      kind: 'step',
+      i: result.info.step,
+      action,
+      observation: result.observation,
+      reward: result.info.rewardMicros,
+      terminated: result.terminated,
+      truncated: result.truncated,
+      state: result.info.state,
+      event: result.info.event,
+      components: result.info.rewardComponents,
+      ...(result.info.invalidAction ? { invalidAction: result.info.invalidAction } : {}),
+      ...(turn === undefined ? {} : { turn }),
+    };
+    this.last = chainHash(this.last, body);
+    return { ...body, hash: this.last };
+  }
+
+  footer(): EpisodeFooter {
+    return {
+      kind: 'footer',
+      return: this.returnMicros,
+      length: this.count,
+      terminated: this.terminated,
+      truncated: this.truncated,
+      root: this.last,
+    };
+  }
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  get root(): string {
+    return this.last;
+  }
+}
+
+/**
+ * Streams an episode to a JSONL file, one `write` per line, so a crash loses at most the step in
+ * flight. `fsync: true` also survives power loss, at a cost per step.
+ *
+ * @example
+ * const w = new EpisodeWriter('run/episode-0.jsonl', { spec, seed: 1, agent: 'random' }, env.reset({ seed: 1 }));
+ * w.step(action, env.step(action)); w.close();
+ */
+export class EpisodeWriter {
+  private fd: number | undefined;
+  private readonly chain = new EpisodeChain();
+
+  constructor(
+    readonly path: string,
+    meta: EpisodeMeta,
+    reset: ResetResult,
+    private readonly options: { fsync?: boolean } = {},
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'w');
+    this.line(this.chain.header(meta, reset));
+  }
+
+  private line(obj: unknown): void {
+    if (this.fd === undefined) throw new RecordError('CLOSED', `${this.path} is closed`);
+    writeSync(this.fd, `${JSON.stringify(obj)}\n`);
+    if (this.options.fsync) fsyncSync(this.fd);
+  }
+
+  step(action: Action, result: StepResult, turn?: unknown): EpisodeStep {
+    const s = this.chain.step(action, result, turn);
+    this.line(s);
+    return s;
+  }
+
+  /** Writes the footer (if the episode ended) and closes the file. Returns the footer, if written. */
+  close(): EpisodeFooter | undefined {
+    if (this.fd === undefined) return undefined;
+    let footer: EpisodeFooter | undefined;
+    if (this.chain.done) {
+      footer = this.chain.footer();
+      this.line(footer);
+    }
+    closeSync(this.fd);
+    this.fd = undefined;
+    return footer;
+  }
+
+  get root(): string {
+    return this.chain.root;
+  }
+}
