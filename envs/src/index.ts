@@ -15,3 +15,5 @@ export { parseEpisode, readEpisode } from './episode/reader.ts';
 export { replay, type ReplayResult } from './episode/replay.ts';
 export { bundleBytes, bundleId, merkleRoot, BUNDLE_FORMAT } from './bundle/bundle.ts';
 export { sampleAction } from './kernel/sample.ts';
+export { checkEnv, formatCheckReport, type CheckReport, type CheckFinding, type CheckOptions } from './check/check.ts';
+export { goldenFiles, writeGoldens, GOLDEN_SEEDS } from './episode/golden.ts';

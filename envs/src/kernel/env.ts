@@ -444,6 +444,17 @@ export class Env {
     this.status = snapshot.status;
   }
 
+  /** The compiled statechart, bound to this env's current task (for analysis: `palestra check`). */
+  get machineForAnalysis(): AnyStateMachine {
+    bindRng(this.rng);
+    return this.machine;
+  }
+
+  /** The task of the current episode. */
+  get currentTask(): Task | undefined {
+    return this.task;
+  }
+
   /** Current step count of the episode. */
   get steps(): number {
     return this.stepCount;

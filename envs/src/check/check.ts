@@ -1,0 +1,291 @@
+import { getAdjacencyMap } from '@xstate/graph';
+import type { AnyStateMachine } from 'xstate';
+import { canonicalJson } from '../episode/hash.ts';
+import { PalestraError } from '../errors.ts';
+import { type Env, makeEnv, statePaths } from '../kernel/env.ts';
+import { Prng } from '../kernel/prng.ts';
+import { sampleAction } from '../kernel/sample.ts';
+import type { EnvSource } from '../kernel/source.ts';
+import { taskCount } from '../kernel/tasks.ts';
+import type { Action, StepResult } from '../kernel/types.ts';
+import { walkStates } from '../spec/parse.ts';
+import type { GymSpec, StateNodeSpec } from '../spec/schema.ts';
+
+/**
+ * The environment checker: Gymnasium's `check_env` (API contract, determinism, reset hygiene,
+ * declared reward bounds) plus statechart analysis with `@xstate/graph` (every state reachable,
+ * every final state reachable, no dead ends that are not final).
+ */
+export interface CheckFinding {
+  level: 'error' | 'warning' | 'ok';
+  check: string;
+  message: string;
+}
+
+export interface CheckReport {
+  env: string;
+  findings: CheckFinding[];
+  ok: boolean;
+  stats: { episodes: number; steps: number; statesSeen: number; statesTotal: number; graphStates: number };
+}
+
+export interface CheckOptions {
+  /** Random episodes for the dynamic checks. */
+  episodes?: number;
+  seed?: number;
+  /** Most distinct (state, context) pairs the graph search explores per task. */
+  graphLimit?: number;
+  /** How many tasks to explore the graph from. */
+  tasks?: number;
+}
+
+type Ev = { type: string } & Record<string, unknown>;
+
+/** Strings and numbers found in task data: plausible argument values (order ids, words, amounts). */
+function harvest(data: unknown, out: { strings: Set<string>; numbers: Set<number> }, depth = 0): void {
+  if (depth > 5 || out.strings.size > 40) return;
+  if (typeof data === 'string') out.strings.add(data);
+  else if (typeof data === 'number') out.numbers.add(data);
+  else if (Array.isArray(data)) for (const x of data.slice(0, 20)) harvest(x, out, depth + 1);
+  else if (data && typeof data === 'object')
+    for (const [k, v] of Object.entries(data).slice(0, 40)) {
+      out.strings.add(k);
+      harvest(v, out, depth + 1);
+    }
+}
+
+/** Events to explore the graph with: every tool with enum values enumerated and task-derived values. */
+function candidateEvents(spec: GymSpec, taskData: unknown): Ev[] {
+  const pool = { strings: new Set<string>(), numbers: new Set<number>() };
+  harvest(taskData, pool);
+  const strings = [...pool.strings].slice(0, 24);
+  const numbers = [...pool.numbers].slice(0, 12);
+  const events: Ev[] = [{ type: spec.replyEvent, text: 'ok' }];
+  for (const tool of spec.tools) {
+    const props = ((tool.parameters as { properties?: Record<string, Record<string, unknown>> }).properties ?? {}) as Record<string, Record<string, unknown>>;
+    let combos: Record<string, unknown>[] = [{}];
+    for (const [name, schema] of Object.entries(props)) {
+      const values: unknown[] = Array.isArray(schema.enum)
+        ? schema.enum
+        : Array.isArray(schema.examples)
+          ? schema.examples
+          : schema.type === 'string'
+            ? strings.length > 0 ? strings : ['x']
+            : schema.type === 'number' || schema.type === 'integer'
+              ? numbers.length > 0 ? numbers : [0, 1]
+              : schema.type === 'boolean'
+                ? [true, false]
+                : [null];
+      const next: Record<string, unknown>[] = [];
+      for (const c of combos) for (const v of values) if (next.length < 200) next.push({ ...c, [name]: v });
+      combos = next;
+    }
+    for (const c of combos) events.push({ ...c, type: tool.event });
+  }
+  return events;
+}
+
+function allStates(spec: GymSpec): { id: string; node: StateNodeSpec }[] {
+  const out: { id: string; node: StateNodeSpec }[] = [];
+  walkStates(spec.machine, (node, _path, id) => {
+    if (id) out.push({ id, node });
+  });
+  return out;
+}
+
+/** Atomic states that are not final and have no transition of their own or from an ancestor. */
+function deadEnds(spec: GymSpec): string[] {
+  const out: string[] = [];
+  const visit = (node: StateNodeSpec, id: string, inherited: boolean) => {
+    const own = Object.keys(node.on ?? {}).length > 0 || node.always !== undefined;
+    const children = Object.entries(node.states ?? {});
+    if (children.length === 0) {
+      if (node.type !== 'final' && node.type !== 'history' && !own && !inherited) out.push(id);
+      return;
+    }
+    for (const [k, c] of children) visit(c, id ? `${id}.${k}` : k, inherited || own);
+  };
+  visit(spec.machine, '', false);
+  return out;
+}
+
+/**
+ * Runs every check on an environment and returns a report (`ok` is false if any error).
+ *
+ * @example
+ * const report = await checkEnv(loadCatalog('refund-desk'));
+ * if (!report.ok) process.exitCode = 1;
+ */
+export async function checkEnv(source: EnvSource, options: CheckOptions = {}): Promise<CheckReport> {
+  const spec = source.spec;
+  const episodes = options.episodes ?? 40;
+  const seed = options.seed ?? 0;
+  const findings: CheckFinding[] = [];
+  const add = (level: CheckFinding['level'], check: string, message: string) => findings.push({ level, check, message });
+  const env = await makeEnv(source);
+  const twin = await makeEnv(source);
+  const seen = new Set<string>();
+  let steps = 0;
+  let graphStates = 0;
+  try {
+    // 1. Order enforcement (Gymnasium's make() wrapper): step before reset must throw.
+    try {
+      env.step({ text: 'hello' });
+      add('error', 'order', 'step() before reset() did not throw');
+    } catch (e) {
+      add(e instanceof PalestraError && e.code === 'STEP_BEFORE_RESET' ? 'ok' : 'error', 'order', 'step() before reset() throws STEP_BEFORE_RESET');
+    }
+
+    // 2. Random episodes: API shape, reward bounds, determinism (same seed, same episode).
+    const agent = new Prng(seed ^ 0x5eed);
+    const bounds = spec.reward.bounds;
+    let boundViolations = 0;
+    let shapeErrors = 0;
+    let nondeterministic = 0;
+    let episodeErrors = 0;
+    const returns: number[] = [];
+    for (let e = 0; e < episodes; e++) {
+      const s = seed + e;
+      const actions: Action[] = [];
+      let trace: unknown[] = [];
+      try {
+        const r = env.reset({ seed: s });
+        for (const p of r.info.state) seen.add(p);
+        trace.push(r);
+        let ret = 0;
+        for (;;) {
+          const a = e % 5 === 4 && actions.length === 0 ? ({ tool: '__nope__' } as Action) : sampleAction(spec, agent);
+          actions.push(a);
+          const out: StepResult = env.step(a);
+          steps++;
+          trace.push(out);
+          ret += out.info.rewardMicros;
+          for (const p of out.info.state) seen.add(p);
+          if (typeof out.terminated !== 'boolean' || typeof out.truncated !== 'boolean' || !Number.isFinite(out.reward) || typeof out.observation.text !== 'string')
+            shapeErrors++;
+          if (out.terminated || out.truncated) break;
+        }
+        returns.push(ret / 1e6);
+        if (bounds && (ret / 1e6 < bounds.min - 1e-9 || ret / 1e6 > bounds.max + 1e-9)) boundViolations++;
+      } catch (err) {
+        episodeErrors++;
+        if (episodeErrors === 1) add('error', 'episodes', `episode with seed ${s} failed: ${(err as Error).message}`);
+        if (env.machineForAnalysis && err instanceof PalestraError && err.code === 'DEADLINE') await env.recover();
+        continue;
+      }
+      // Same seed and actions on a second instance → the same episode, canonical JSON equal.
+      const again: unknown[] = [twin.reset({ seed: s })];
+      for (const a of actions) {
+        const out = twin.step(a);
+        again.push(out);
+        if (out.terminated || out.truncated) break;
+      }
+      if (canonicalJson(again) !== canonicalJson(trace)) nondeterministic++;
+      trace = [];
+    }
+    add(shapeErrors === 0 ? 'ok' : 'error', 'api', shapeErrors === 0 ? 'reset/step return Gymnasium-shaped results' : `${shapeErrors} steps returned malformed results`);
+    add(episodeErrors === 0 ? 'ok' : 'error', 'episodes', `${episodes - episodeErrors}/${episodes} random episodes ran (${steps} steps)`);
+    add(nondeterministic === 0 ? 'ok' : 'error', 'determinism', nondeterministic === 0 ? 'same seed and actions → same episode (every episode replayed on a second instance)' : `${nondeterministic} episodes differed on a second instance with the same seed and actions (module-level state in code? Date or Math.random outside the sandbox?)`);
+    if (bounds)
+      add(boundViolations === 0 ? 'ok' : 'error', 'reward bounds', boundViolations === 0 ? `every return within [${bounds.min}, ${bounds.max}] (${Math.min(...returns)}…${Math.max(...returns)} seen)` : `${boundViolations} episode returns left the declared bounds [${bounds.min}, ${bounds.max}]`);
+    else add('warning', 'reward bounds', 'no reward.bounds declared: trainers cannot normalise, and the check cannot verify them');
+
+    // 3. Reset clears everything: an episode after another equals the same episode on a fresh env.
+    try {
+      const fresh = await makeEnv(source);
+      const a1 = env.reset({ seed: seed + 999 });
+      const f1 = fresh.reset({ seed: seed + 999 });
+      const probe = sampleAction(spec, new Prng(seed + 7));
+      const same = canonicalJson([a1, env.step(probe)]) === canonicalJson([f1, fresh.step(probe)]);
+      fresh.close();
+      add(same ? 'ok' : 'error', 'reset', same ? 'reset() clears everything (a used env equals a fresh one)' : 'reset() leaves state behind: a used env differs from a fresh one');
+    } catch (e) {
+      add('error', 'reset', `reset check failed: ${(e as Error).message}`);
+    }
+
+    // 4. Statechart analysis: explore (state, context) graphs with @xstate/graph from several tasks.
+    const n = Math.min(options.tasks ?? 5, taskCount(spec));
+    const limit = options.graphLimit ?? 3000;
+    let limited = false;
+    const edges = new Map<string, Set<string>>();
+    for (let t = 0; t < n; t++) {
+      try {
+        const taskIndex = Math.floor((t * taskCount(spec)) / n);
+        env.reset({ seed: seed + t, taskIndex });
+        const machine: AnyStateMachine = env.machineForAnalysis;
+        const events = candidateEvents(spec, env.currentTask?.data ?? {});
+        const adj = getAdjacencyMap(machine, {
+          events,
+          limit,
+          serializeState: (s) => canonicalJson({ v: (s as { value: unknown }).value, c: (s as { context: unknown }).context }),
+        }) as unknown as Record<string, { state: unknown; transitions: Record<string, { state: unknown }> }>;
+        const keys = Object.keys(adj);
+        graphStates += keys.length;
+        if (keys.length >= limit) limited = true;
+        for (const key of keys) {
+          const node = adj[key]!;
+          const from = statePaths((node.state as { value: never }).value);
+          for (const p of from) seen.add(p);
+          const fromLeaf = from.join('|');
+          for (const tr of Object.values(node.transitions)) {
+            const to = statePaths((tr.state as { value: never }).value);
+            for (const p of to) seen.add(p);
+            if (!edges.has(fromLeaf)) edges.set(fromLeaf, new Set());
+            edges.get(fromLeaf)!.add(to.join('|'));
+          }
+        }
+      } catch (e) {
+        add('warning', 'graph', `graph search from task ${t} stopped: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    const states = allStates(spec);
+    const unreached = states.filter((s) => !seen.has(s.id) && s.node.type !== 'history').map((s) => s.id);
+    const finals = states.filter((s) => s.node.type === 'final');
+    const finalsUnreached = finals.filter((s) => !seen.has(s.id)).map((s) => s.id);
+    add(unreached.length === 0 ? 'ok' : 'error', 'reachability', unreached.length === 0 ? `all ${states.length} states reached` : `never reached: ${unreached.join(', ')} (graph search of ${graphStates} states over ${n} tasks, and ${episodes} random episodes)`);
+    add(finals.length > 0 && finalsUnreached.length === 0 ? 'ok' : 'error', 'final states', finals.length === 0 ? 'no final state: episodes can only end by truncation' : finalsUnreached.length === 0 ? `every final state reachable (${finals.map((f) => f.id).join(', ')})` : `final states never reached: ${finalsUnreached.join(', ')}`);
+    const dead = deadEnds(spec);
+    add(dead.length === 0 ? 'ok' : 'error', 'dead ends', dead.length === 0 ? 'every non-final state has a way out' : `states with no transition that are not final: ${dead.join(', ')} (mark them "type": "final" or add transitions)`);
+    // A configuration from which the explored graph never reaches a final state is a trap.
+    const finalIds = new Set(finals.map((f) => f.id));
+    const canFinish = new Set<string>();
+    for (const key of edges.keys()) if (key.split('|').some((p) => finalIds.has(p))) canFinish.add(key);
+    for (const targets of edges.values()) for (const t of targets) if (t.split('|').some((p) => finalIds.has(p))) canFinish.add(t);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [from, targets] of edges) if (!canFinish.has(from) && [...targets].some((t) => canFinish.has(t))) canFinish.add(from), (grew = true);
+    }
+    const traps = [...edges.keys()].filter((k) => !canFinish.has(k));
+    if (traps.length > 0) add('warning', 'traps', `from ${traps.map((t) => t.split('|').pop()).join(', ')} no explored path reaches a final state (the episode can only be truncated)`);
+    if (limited) add('warning', 'graph', `the graph search hit its limit of ${limit} (state, context) pairs per task; reachability also counts random episodes`);
+    const handled = new Set<string>();
+    walkStates(spec.machine, (node) => {
+      for (const e of Object.keys(node.on ?? {})) handled.add(e);
+    });
+    const unhandled = spec.tools.filter((t) => !handled.has(t.event)).map((t) => `${t.name} (${t.event})`);
+    if (unhandled.length > 0) add('warning', 'tools', `no state handles the events of: ${unhandled.join(', ')}`);
+  } finally {
+    env.close();
+    twin.close();
+  }
+  return {
+    env: `${spec.name}@${spec.version}`,
+    findings,
+    ok: findings.every((f) => f.level !== 'error'),
+    stats: { episodes, steps, statesSeen: seen.size, statesTotal: allStates(spec).length, graphStates },
+  };
+}
+
+/** The report as text a person reads. */
+export function formatCheckReport(report: CheckReport): string {
+  const mark = { ok: '✔', warning: '!', error: '✖' } as const;
+  const lines = [`palestra check ${report.env}`];
+  for (const f of report.findings) lines.push(`  ${mark[f.level]} ${f.check.padEnd(14)} ${f.message}`);
+  const errors = report.findings.filter((f) => f.level === 'error').length;
+  const warnings = report.findings.filter((f) => f.level === 'warning').length;
+  lines.push(
+    `  ${report.ok ? 'passed' : 'FAILED'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} · ${report.stats.episodes} episodes, ${report.stats.steps} steps, ${report.stats.graphStates} graph states explored`,
+  );
+  return lines.join('\n');
+}
