@@ -44,11 +44,13 @@ export function loadEnvDir(dir: string): EnvSource {
 /** Loads a catalog environment by name, or an environment folder by path. */
 export function loadCatalog(nameOrDir: string): EnvSource {
   if (catalogNames().includes(nameOrDir)) return loadEnvDir(join(CATALOG_DIR, nameOrDir));
+  let isDir = false;
   try {
-    if (statSync(nameOrDir).isDirectory()) return loadEnvDir(nameOrDir);
+    isDir = statSync(nameOrDir).isDirectory();
   } catch {
-    // fall through to the error below
+    // not a path: fall through to the error below
   }
+  if (isDir) return loadEnvDir(nameOrDir);
   throw new PalestraError('ENV_NOT_FOUND', `no environment "${nameOrDir}"`, {
     hint: `use a catalog name (${catalogNames().join(', ')}) or a folder with a spec.json`,
   });

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CATALOG_DIR } from '@palestra/envs/catalog';
+
+const bin = new URL('../../bin/palestra.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'palestra-cli-'));
+
+function palestra(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('run records episodes with a summary table; a rerun resumes instead of replaying them', () => {
+  const out = join(dir, 'lake');
+  const first = palestra('run', 'frozen-lake', '--agent', 'random', '--episodes', '5', '--seed', '3', '--out', out);
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /frozen-lake@1\.0\.0 │ random:3 │ 5 /);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.episodes.length, 5);
+  const again = palestra('run', 'frozen-lake', '--agent', 'random', '--episodes', '6', '--seed', '3', '--out', out);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /6 \(5 resumed\)/);
+});
+
+test('replay verifies and prints a readable transcript; --step k stops there', () => {
+  const out = join(dir, 'echo');
+  const script = join(dir, 'echo.json');
+  writeFileSync(script, JSON.stringify({ episodes: [[{ tool: 'echo', arguments: { word: 'nothing' } }]] }));
+  assert.equal(palestra('run', 'echo-target', '--agent', `scripted:${script}`, '--episodes', '2', '--out', out).code, 0);
+  const r = palestra('replay', join(out, 'episode-000000.jsonl'));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /── step 1 ── echo \{"word":"nothing"\} → reward 0 · state missed/);
+  assert.match(r.out, /✔ verified: 1 step re-executed bit for bit/);
+  const lake = join(dir, 'lake', 'episode-000001.jsonl');
+  const k = palestra('replay', lake, '--step', '1');
+  assert.equal(k.code, 0, k.err);
+  assert.match(k.out, /── step 1 ──/);
+  assert.doesNotMatch(k.out, /── step 2 ──/);
+});
+
+test('a tampered episode is refused with the line number and what to do', () => {
+  const src = join(dir, 'lake', 'episode-000000.jsonl');
+  const bad = join(dir, 'tampered.jsonl');
+  writeFileSync(bad, readFileSync(src, 'utf8').replace('"direction":"', '"direction":"x'));
+  const r = palestra('replay', bad);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /tampered\.jsonl:\d+: .*hash does not match/);
+});
+
+test('check passes a catalog env and fails a broken one with exit code 1', () => {
+  const ok = palestra('check', 'echo-target', '--episodes', '5');
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /passed: 0 errors/);
+  const broken = join(dir, 'broken');
+  cpSync(join(CATALOG_DIR, 'echo-target'), broken, { recursive: true });
+  const spec = JSON.parse(readFileSync(join(broken, 'spec.json'), 'utf8'));
+  spec.machine.states.limbo = {};
+  writeFileSync(join(broken, 'spec.json'), JSON.stringify(spec));
+  const r = palestra('check', broken, '--episodes', '5');
+  assert.equal(r.code, 1);
+  assert.match(r.out, /never reached: limbo/);
+});
+
+test('an invalid spec names the JSON path; a bad flag says what is expected', () => {
+  const bad = join(dir, 'badspec');
+  cpSync(join(CATALOG_DIR, 'echo-target'), bad, { recursive: true });
+  const spec = JSON.parse(readFileSync(join(bad, 'spec.json'), 'utf8'));
+  spec.tools[0].event = 'not an event';
+  writeFileSync(join(bad, 'spec.json'), JSON.stringify(spec));
+  const r = palestra('check', bad);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /\$\.tools\[0\]\.event: use letters, digits and _ only/);
+  const flag = palestra('run', 'frozen-lake', '--episodes', 'many');
+  assert.notEqual(flag.code, 0);
+  assert.match(flag.err, /--episodes must be an integer ≥ 1/);
+});

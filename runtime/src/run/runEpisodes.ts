@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleId, type EnvSource, EpisodeWriter, makeEnv, readEpisode } from '@palestra/envs';
+import type { Agent } from '../agents/agent.ts';
+
+export interface RunOptions {
+  episodes: number;
+  seed: number;
+  out: string;
+  /** Called after each episode (for progress bars). */
+  onEpisode?: (done: number, total: number, result: EpisodeSummary) => void;
+}
+
+export interface EpisodeSummary {
+  index: number;
+  file: string;
+  seed: number;
+  taskId: string;
+  /** Return in micro-units (exact). */
+  returnMicros: number;
+  length: number;
+  terminated: boolean;
+  truncated: boolean;
+  invalidActions: number;
+  /** True when a finished file was found and kept (resume). */
+  resumed: boolean;
+}
+
+export interface RunSummary {
+  env: string;
+  bundle: string;
+  agent: string;
+  episodes: EpisodeSummary[];
+  steps: number;
+  seconds: number;
+}
+
+/** `episode-000042.jsonl` */
+export function episodeFileName(index: number): string {
+  return `episode-${String(index).padStart(6, '0')}.jsonl`;
+}
+
+/**
+ * Plays `episodes` episodes (seed `seed + i`) and streams each to `out/episode-NNNNNN.jsonl`.
+ * Finished episode files already in `out` are kept and skipped, so a rerun resumes.
+ */
+export async function runEpisodes(source: EnvSource, agent: Agent, options: RunOptions): Promise<RunSummary> {
+  const env = await makeEnv(source);
+  const root = await bundleId(source);
+  const started = performance.now();
+  const episodes: EpisodeSummary[] = [];
+  let steps = 0;
+  try {
+    for (let i = 0; i < options.episodes; i++) {
+      const seed = options.seed + i;
+      const file = join(options.out, episodeFileName(i));
+      if (existsSync(file)) {
+        try {
+          const ep = readEpisode(file);
+          if (ep.complete && ep.header.seed === seed && ep.header.spec.root === root) {
+            const s: EpisodeSummary = {
+              index: i,
+              file,
+              seed,
+              taskId: ep.header.taskId,
+              returnMicros: ep.footer!.return,
+              length: ep.footer!.length,
+              terminated: ep.footer!.terminated,
+              truncated: ep.footer!.truncated,
+              invalidActions: ep.steps.filter((x) => x.invalidAction).length,
+              resumed: true,
+            };
+            episodes.push(s);
+            options.onEpisode?.(i + 1, options.episodes, s);
+            continue;
+          }
+        } catch {
+          // a truncated or foreign file: play the episode again
+        }
+      }
+      agent.startEpisode?.(i, seed);
+      const reset = env.reset({ seed });
+      const writer = new EpisodeWriter(file, { spec: { ...source.spec, root }, seed, agent: agent.id }, reset);
+      let observation = reset.observation;
+      let ret = 0;
+      let invalid = 0;
+      let ended = { terminated: false, truncated: false };
+      try {
+        outer: for (;;) {
+          const actions = await agent.turn({ observation, tools: source.spec.tools, episode: reset.info, step: env.steps, episodeIndex: i });
+          for (const action of actions.length > 0 ? actions : [{ text: '' }]) {
+            const r = env.step(action);
+            writer.step(action, r);
+            steps++;
+            ret += r.info.rewardMicros;
+            if (r.info.invalidAction) invalid++;
+            observation = r.observation;
+            if (r.terminated || r.truncated) {
+              ended = { terminated: r.terminated, truncated: r.truncated };
+              break outer;
+            }
+          }
+        }
+      } finally {
+        writer.close();
+      }
+      const s: EpisodeSummary = { index: i, file, seed, taskId: reset.info.taskId, returnMicros: ret, length: env.steps, ...ended, invalidActions: invalid, resumed: false };
+      episodes.push(s);
+      options.onEpisode?.(i + 1, options.episodes, s);
+    }
+  } finally {
+    env.close();
+  }
+  return {
+    env: `${source.spec.name}@${source.spec.version}`,
+    bundle: root,
+    agent: agent.id,
+    episodes,
+    steps,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
