@@ -20,8 +20,10 @@ export function decide(order, amount) {
 /** Why a refund of `amount` on `order` is not allowed (or null when it is). */
 export function denialReason(order, amount) {
   if (order.total > ESCALATE_OVER) return `order ${order.id} is over ${ESCALATE_OVER} and must be escalated`;
-  if (order.status !== 'delivered') return `order ${order.id} has not been delivered (status: ${order.status})`;
-  if (order.ageDays > WINDOW_DAYS) return `order ${order.id} is ${order.ageDays} days old, past the ${WINDOW_DAYS}-day window`;
+  if (order.status !== 'delivered')
+    return `order ${order.id} has not been delivered (status: ${order.status})`;
+  if (order.ageDays > WINDOW_DAYS)
+    return `order ${order.id} is ${order.ageDays} days old, past the ${WINDOW_DAYS}-day window`;
   if (amount > order.total + CENT) return `${money(amount)} is more than the ${money(order.total)} paid`;
   return null;
 }

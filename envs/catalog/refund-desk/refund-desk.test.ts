@@ -35,8 +35,14 @@ function policy(order: Order, amount: number): TicketData['expected'] {
 }
 
 const lookup = (orderId: string): Action => ({ tool: 'lookup_order', arguments: { orderId } });
-const refund = (orderId: string, amount: number): Action => ({ tool: 'issue_refund', arguments: { orderId, amount } });
-const deny = (orderId: string): Action => ({ tool: 'deny_refund', arguments: { orderId, reason: 'not allowed by the refund policy' } });
+const refund = (orderId: string, amount: number): Action => ({
+  tool: 'issue_refund',
+  arguments: { orderId, amount },
+});
+const deny = (orderId: string): Action => ({
+  tool: 'deny_refund',
+  arguments: { orderId, reason: 'not allowed by the refund policy' },
+});
 const escalate: Action = { tool: 'escalate', arguments: { reason: 'the order is over 500' } };
 
 function play(actions: Action[]): { results: StepResult[]; micros: number } {
@@ -67,7 +73,8 @@ test('the spec loads with 200 generated tasks, 40 held out, and strict tool sche
     source.spec.tools.map((t) => t.name),
     ['lookup_order', 'issue_refund', 'deny_refund', 'escalate', 'reply'],
   );
-  for (const t of source.spec.tools) assert.equal((t.parameters as { additionalProperties?: unknown }).additionalProperties, false, t.name);
+  for (const t of source.spec.tools)
+    assert.equal((t.parameters as { additionalProperties?: unknown }).additionalProperties, false, t.name);
   assert.deepEqual(source.spec.reward.bounds, { min: -1.12, max: 0.99 });
 });
 
@@ -108,7 +115,13 @@ test('a scripted correct agent reaches the right final state with the right rewa
     const actions: Action[] = [lookup(d.cited)];
     if (d.wrongId) actions.push(lookup(d.orderId)); // the cited id is not on file: look up the real one
     actions.push({ tool: 'reply', arguments: { message: 'Thanks, I have checked your order.' } });
-    actions.push(d.expected === 'refund' ? refund(d.orderId, d.amount) : d.expected === 'deny' ? deny(d.orderId) : escalate);
+    actions.push(
+      d.expected === 'refund'
+        ? refund(d.orderId, d.amount)
+        : d.expected === 'deny'
+          ? deny(d.orderId)
+          : escalate,
+    );
     const { results, micros } = play(actions);
     const last = results.at(-1)!;
     assert.equal(results.length, actions.length, `task ${i} ended early`);
@@ -134,7 +147,11 @@ test('a lookup of an unknown id stays in triage with a note; a found order moves
   const r4 = env.step(lookup(d.orderId));
   assert.deepEqual(r4.info.state, ['open', 'open.reviewing']);
   const o = d.orders[d.orderId]!;
-  assert.ok(r4.observation.text.includes(`Order ${o.id}: ${o.item}, total paid ${o.total}, status ${o.status}, ordered ${o.ageDays} days ago.`));
+  assert.ok(
+    r4.observation.text.includes(
+      `Order ${o.id}: ${o.item}, total paid ${o.total}, status ${o.status}, ordered ${o.ageDays} days ago.`,
+    ),
+  );
   const r5 = env.step(lookup(d.orderId)); // again: remembered once
   assert.equal((r5.observation.json.known as unknown[]).length, 1);
   const r6 = env.step({ text: 'One moment please.' });
@@ -143,19 +160,102 @@ test('a lookup of an unknown id stays in triage with a note; a found order moves
   assert.equal(r6.terminated, false);
 });
 
+test('ids that name JavaScript object properties are just unknown orders', () => {
+  for (const id of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    env.reset({ seed: 0, taskIndex: 0 });
+    const r = env.step(lookup(id));
+    assert.deepEqual(r.info.state, ['open', 'open.triage'], id);
+    assert.deepEqual(r.observation.json.known, [], id);
+    assert.deepEqual(r.observation.json.notFound, [id], id);
+    assert.deepEqual(env.step(refund(id, 1)).info.state, ['violated'], id);
+  }
+});
+
 test('wrong decisions end in the wrong-outcome states with their rewards', () => {
-  const cases: { name: string; pick: (d: TicketData) => boolean; act: (d: TicketData) => Action[]; state: string; micros: number }[] = [
-    { name: 'refund without lookup', pick: (d) => d.expected === 'refund', act: (d) => [refund(d.orderId, d.amount)], state: 'violated', micros: -1_010_000 },
-    { name: 'refund against policy', pick: (d) => d.expected === 'deny', act: (d) => [lookup(d.orderId), refund(d.orderId, d.amount)], state: 'violated', micros: -1_020_000 },
-    { name: 'refund of a high-value order', pick: (d) => d.expected === 'escalate', act: (d) => [lookup(d.orderId), refund(d.orderId, d.amount)], state: 'violated', micros: -1_020_000 },
-    { name: 'refund of another amount', pick: (d) => d.expected === 'refund' && d.amount > 2, act: (d) => [lookup(d.orderId), refund(d.orderId, d.amount - 1)], state: 'violated', micros: -1_020_000 },
-    { name: 'refund of a cited id that does not exist', pick: (d) => d.wrongId, act: (d) => [lookup(d.cited), refund(d.cited, d.amount)], state: 'violated', micros: -1_020_000 },
-    { name: 'denial of a valid refund', pick: (d) => d.expected === 'refund', act: (d) => [lookup(d.orderId), deny(d.orderId)], state: 'wrongly_denied', micros: -520_000 },
-    { name: 'denial of a high-value order', pick: (d) => d.expected === 'escalate', act: (d) => [lookup(d.orderId), deny(d.orderId)], state: 'wrongly_denied', micros: -520_000 },
-    { name: 'blind denial', pick: (d) => d.expected === 'deny', act: (d) => [deny(d.orderId)], state: 'wrongly_denied', micros: -510_000 },
-    { name: 'denial of the wrong order', pick: (d) => d.expected === 'deny', act: (d) => [lookup(d.orderId), deny(Object.keys(d.orders).find((k) => k !== d.orderId)!)], state: 'wrongly_denied', micros: -520_000 },
-    { name: 'needless escalation', pick: (d) => d.expected === 'refund', act: (d) => [lookup(d.orderId), escalate], state: 'needless_escalation', micros: -320_000 },
-    { name: 'blind escalation', pick: (d) => d.expected === 'escalate', act: () => [escalate], state: 'needless_escalation', micros: -310_000 },
+  const cases: {
+    name: string;
+    pick: (d: TicketData) => boolean;
+    act: (d: TicketData) => Action[];
+    state: string;
+    micros: number;
+  }[] = [
+    {
+      name: 'refund without lookup',
+      pick: (d) => d.expected === 'refund',
+      act: (d) => [refund(d.orderId, d.amount)],
+      state: 'violated',
+      micros: -1_010_000,
+    },
+    {
+      name: 'refund against policy',
+      pick: (d) => d.expected === 'deny',
+      act: (d) => [lookup(d.orderId), refund(d.orderId, d.amount)],
+      state: 'violated',
+      micros: -1_020_000,
+    },
+    {
+      name: 'refund of a high-value order',
+      pick: (d) => d.expected === 'escalate',
+      act: (d) => [lookup(d.orderId), refund(d.orderId, d.amount)],
+      state: 'violated',
+      micros: -1_020_000,
+    },
+    {
+      name: 'refund of another amount',
+      pick: (d) => d.expected === 'refund' && d.amount > 2,
+      act: (d) => [lookup(d.orderId), refund(d.orderId, d.amount - 1)],
+      state: 'violated',
+      micros: -1_020_000,
+    },
+    {
+      name: 'refund of a cited id that does not exist',
+      pick: (d) => d.wrongId,
+      act: (d) => [lookup(d.cited), refund(d.cited, d.amount)],
+      state: 'violated',
+      micros: -1_020_000,
+    },
+    {
+      name: 'denial of a valid refund',
+      pick: (d) => d.expected === 'refund',
+      act: (d) => [lookup(d.orderId), deny(d.orderId)],
+      state: 'wrongly_denied',
+      micros: -520_000,
+    },
+    {
+      name: 'denial of a high-value order',
+      pick: (d) => d.expected === 'escalate',
+      act: (d) => [lookup(d.orderId), deny(d.orderId)],
+      state: 'wrongly_denied',
+      micros: -520_000,
+    },
+    {
+      name: 'blind denial',
+      pick: (d) => d.expected === 'deny',
+      act: (d) => [deny(d.orderId)],
+      state: 'wrongly_denied',
+      micros: -510_000,
+    },
+    {
+      name: 'denial of the wrong order',
+      pick: (d) => d.expected === 'deny',
+      act: (d) => [lookup(d.orderId), deny(Object.keys(d.orders).find((k) => k !== d.orderId)!)],
+      state: 'wrongly_denied',
+      micros: -520_000,
+    },
+    {
+      name: 'needless escalation',
+      pick: (d) => d.expected === 'refund',
+      act: (d) => [lookup(d.orderId), escalate],
+      state: 'needless_escalation',
+      micros: -320_000,
+    },
+    {
+      name: 'blind escalation',
+      pick: (d) => d.expected === 'escalate',
+      act: () => [escalate],
+      state: 'needless_escalation',
+      micros: -310_000,
+    },
   ];
   for (const c of cases) {
     startTask(c.pick);
@@ -197,7 +297,8 @@ test('invalid tool calls give an error observation, cost the step penalty and do
 test('an undecided ticket is truncated after 12 steps', () => {
   env.reset({ seed: 0, taskIndex: 0 });
   let r: StepResult | undefined;
-  for (let i = 0; i < 12; i++) r = env.step({ tool: 'reply', arguments: { message: `still looking (${i})` } });
+  for (let i = 0; i < 12; i++)
+    r = env.step({ tool: 'reply', arguments: { message: `still looking (${i})` } });
   assert.equal(r!.truncated, true);
   assert.equal(r!.terminated, false);
   assert.throws(() => env.step(lookup('A-1000')), /after the episode ended/);
@@ -221,7 +322,9 @@ function randomAction(rng: Prng, d: TicketData): Action {
     case 5:
       return { text: 'hello' };
     default:
-      return rng.int(2) === 0 ? { tool: 'issue_refund', arguments: { orderId: id } } : { tool: 'nope', arguments: {} };
+      return rng.int(2) === 0
+        ? { tool: 'issue_refund', arguments: { orderId: id } }
+        : { tool: 'nope', arguments: {} };
   }
 }
 

@@ -2,22 +2,74 @@
 // kernel's generator seeded by the task index, so ticket 17 is the same everywhere.
 import { decide, ESCALATE_OVER, money, WINDOW_DAYS } from './policy.js';
 
-const FIRST = ['Dana', 'Lucas', 'Amara', 'Kenji', 'Sofia', 'Tomas', 'Priya', 'Owen', 'Mei', 'Jonah', 'Leila', 'Marco', 'Nadia', 'Felix', 'Ines', 'Ravi'];
-const LAST = ['Reyes', 'Okafor', 'Lindqvist', 'Tanaka', 'Moreau', 'Novak', 'Sharma', 'Byrne', 'Chen', 'Haddad', 'Costa', 'Kowalski'];
+const FIRST = [
+  'Dana',
+  'Lucas',
+  'Amara',
+  'Kenji',
+  'Sofia',
+  'Tomas',
+  'Priya',
+  'Owen',
+  'Mei',
+  'Jonah',
+  'Leila',
+  'Marco',
+  'Nadia',
+  'Felix',
+  'Ines',
+  'Ravi',
+];
+const LAST = [
+  'Reyes',
+  'Okafor',
+  'Lindqvist',
+  'Tanaka',
+  'Moreau',
+  'Novak',
+  'Sharma',
+  'Byrne',
+  'Chen',
+  'Haddad',
+  'Costa',
+  'Kowalski',
+];
 
 // [item, lowest price, highest price]
 const ITEMS = [
-  ['wireless earbuds', 29, 149], ['phone case', 9, 39], ['desk lamp', 19, 89], ['yoga mat', 15, 69],
-  ['coffee grinder', 35, 180], ['running shoes', 45, 190], ['backpack', 30, 140], ['blender', 40, 220],
-  ['winter jacket', 60, 320], ['mechanical keyboard', 55, 260], ['smartwatch', 120, 450], ['air fryer', 60, 240],
-  ['board game', 18, 75], ['cast-iron pan', 25, 110], ['hiking boots', 70, 280], ['electric toothbrush', 25, 160],
+  ['wireless earbuds', 29, 149],
+  ['phone case', 9, 39],
+  ['desk lamp', 19, 89],
+  ['yoga mat', 15, 69],
+  ['coffee grinder', 35, 180],
+  ['running shoes', 45, 190],
+  ['backpack', 30, 140],
+  ['blender', 40, 220],
+  ['winter jacket', 60, 320],
+  ['mechanical keyboard', 55, 260],
+  ['smartwatch', 120, 450],
+  ['air fryer', 60, 240],
+  ['board game', 18, 75],
+  ['cast-iron pan', 25, 110],
+  ['hiking boots', 70, 280],
+  ['electric toothbrush', 25, 160],
 ];
 const PRICEY = [
-  ['laptop', 650, 2400], ['espresso machine', 520, 1400], ['4K television', 560, 2200], ['road bike', 700, 3200],
-  ['smartphone', 540, 1500], ['robot vacuum', 510, 1100],
+  ['laptop', 650, 2400],
+  ['espresso machine', 520, 1400],
+  ['4K television', 560, 2200],
+  ['road bike', 700, 3200],
+  ['smartphone', 540, 1500],
+  ['robot vacuum', 510, 1100],
 ];
 const CENTS = [0.99, 0.49, 0.95, 0.89, 0.25, 0.75, 0.59];
-const WHY = ['It arrived damaged.', 'It does not work as described.', 'I changed my mind about it.', 'It is not what I ordered.', 'It stopped working after a week.'];
+const WHY = [
+  'It arrived damaged.',
+  'It does not work as described.',
+  'I changed my mind about it.',
+  'It is not what I ordered.',
+  'It stopped working after a week.',
+];
 
 const rnd = (n) => Math.floor(Math.random() * n);
 const pick = (xs) => xs[rnd(xs.length)];
@@ -26,7 +78,14 @@ const round2 = (x) => Math.round(x * 100) / 100;
 const price = (lo, hi) => round2(between(lo, hi - 1) + pick(CENTS));
 
 // Scenario → how likely (out of 100).
-const SCENARIOS = [['refund', 34], ['late', 14], ['undelivered', 12], ['over', 14], ['high', 16], ['partial', 10]];
+const SCENARIOS = [
+  ['refund', 34],
+  ['late', 14],
+  ['undelivered', 12],
+  ['over', 14],
+  ['high', 16],
+  ['partial', 10],
+];
 function scenario() {
   let r = rnd(100);
   for (const [name, w] of SCENARIOS) {
@@ -131,7 +190,10 @@ export function generate({ index }) {
   const others = between(1, 3);
   for (let k = 0; k < others; k++) {
     const oid = newId(taken);
-    const [item, lo, hi] = rnd(6) === 0 ? pick(PRICEY.filter((it) => !usedItems.has(it[0]))) : pick(ITEMS.filter((it) => !usedItems.has(it[0])));
+    const [item, lo, hi] =
+      rnd(6) === 0
+        ? pick(PRICEY.filter((it) => !usedItems.has(it[0])))
+        : pick(ITEMS.filter((it) => !usedItems.has(it[0])));
     usedItems.add(item);
     orders[oid] = {
       id: oid,

@@ -20,16 +20,32 @@ export const SPECIES = {
   cheetah: {
     time: ['day', 'dawn'],
     size: ['medium-sized'],
-    look: ['a slender build and small solid black spots', 'black tear-lines running from the eyes', 'a spotted coat'],
-    behaviour: ['sprinting after a gazelle', 'scanning the plain from a termite mound', 'feeding on a carcass'],
+    look: [
+      'a slender build and small solid black spots',
+      'black tear-lines running from the eyes',
+      'a spotted coat',
+    ],
+    behaviour: [
+      'sprinting after a gazelle',
+      'scanning the plain from a termite mound',
+      'feeding on a carcass',
+    ],
     tracks: ['narrow prints with claw marks', 'prints with claw marks'],
     habitat: ['open grassland'],
   },
   hyena: {
     time: ['night', 'dusk', 'dawn'],
     size: ['medium-sized'],
-    look: ['a sandy-grey coat with irregular dark blotches', 'a sloping back and rounded ears', 'a spotted coat'],
-    behaviour: ['whooping and squabbling with others at a carcass', 'entering a burrow den', 'feeding on a carcass'],
+    look: [
+      'a sandy-grey coat with irregular dark blotches',
+      'a sloping back and rounded ears',
+      'a spotted coat',
+    ],
+    behaviour: [
+      'whooping and squabbling with others at a carcass',
+      'entering a burrow den',
+      'feeding on a carcass',
+    ],
     tracks: ['four-toed prints with claw marks, front feet larger than hind', 'prints with claw marks'],
     habitat: ['open grassland', 'thick bush', 'a waterhole edge'],
   },
@@ -53,7 +69,12 @@ export const SPECIES = {
     time: ['day', 'dawn'],
     size: ['large'],
     look: ['a shaggy black beard and curved horns', 'dark stripes on the flanks', 'a dark grey body'],
-    behaviour: ['moving in a long migrating column', 'grunting and tossing its head', 'grazing in a herd', 'drinking at the water'],
+    behaviour: [
+      'moving in a long migrating column',
+      'grunting and tossing its head',
+      'grazing in a herd',
+      'drinking at the water',
+    ],
     tracks: ['split, cloven hoof prints', 'hoof prints'],
     habitat: ['open grassland', 'a waterhole edge'],
   },
@@ -61,7 +82,12 @@ export const SPECIES = {
     time: ['night', 'dusk', 'dawn', 'day'],
     size: ['large'],
     look: ['a plain tawny coat', 'a dark shaggy mane'],
-    behaviour: ['resting with a group in the shade', 'roaring', 'feeding on a carcass', 'drinking at the water'],
+    behaviour: [
+      'resting with a group in the shade',
+      'roaring',
+      'feeding on a carcass',
+      'drinking at the water',
+    ],
     tracks: ['round prints without claw marks, about 12 cm wide', 'round prints without claw marks'],
     habitat: ['open grassland', 'thick bush', 'a waterhole edge'],
   },
@@ -147,7 +173,13 @@ export function generate({ index }) {
   for (let i = 0; i < n; i++) {
     const { animal, features } = sighting();
     const camera = cameras[i];
-    sightings.push({ camera, description: describe(camera, features), species: label(features), animal, features });
+    sightings.push({
+      camera,
+      description: describe(camera, features),
+      species: label(features),
+      animal,
+      features,
+    });
   }
   const batch = 500 + index;
   // 1/n rounded down to a micro-unit, so n correct labels never sum to more than 1.

@@ -6,7 +6,13 @@ import { taskIndices } from '../../src/kernel/tasks.ts';
 import type { Action, StepResult, Task } from '../../src/kernel/types.ts';
 import { loadCatalog } from '../index.ts';
 
-type Sighting = { camera: string; description: string; species: string; animal: string; features: Record<string, string> };
+type Sighting = {
+  camera: string;
+  description: string;
+  species: string;
+  animal: string;
+  features: Record<string, string>;
+};
 type Batch = { sightings: Sighting[] };
 
 const SPECIES = ['leopard', 'cheetah', 'hyena', 'elephant', 'zebra', 'wildebeest', 'lion', 'pangolin'];
@@ -63,7 +69,9 @@ function readSighting(d: string): Record<string, string> {
 function solve(observationText: string, description: string): string {
   const guide = readGuide(observationText);
   const seen = readSighting(description);
-  const fits = [...guide].filter(([, e]) => Object.entries(seen).every(([k, v]) => e[k]!.includes(v))).map(([s]) => s);
+  const fits = [...guide]
+    .filter(([, e]) => Object.entries(seen).every(([k, v]) => e[k]!.includes(v)))
+    .map(([s]) => s);
   return fits.length === 1 ? fits[0]! : 'unknown';
 }
 
@@ -72,8 +80,12 @@ test('the spec loads with 120 generated batches, 30 held out, and strict tools',
   assert.equal(env.taskCount, 120);
   assert.equal(taskIndices(source.spec, 'eval').length, 30);
   const cls = source.spec.tools.find((t) => t.name === 'classify')!;
-  assert.deepEqual((cls.parameters as any).properties.species.enum, [...SPECIES, 'unknown']);
-  for (const t of source.spec.tools) assert.equal((t.parameters as { additionalProperties?: unknown }).additionalProperties, false);
+  assert.deepEqual(
+    (cls.parameters as { properties: { species: { enum: string[] } } }).properties.species.enum,
+    [...SPECIES, 'unknown'],
+  );
+  for (const t of source.spec.tools)
+    assert.equal((t.parameters as { additionalProperties?: unknown }).additionalProperties, false);
   assert.deepEqual(source.spec.reward.bounds, { min: -0.5, max: 1.5 });
 });
 
@@ -96,7 +108,8 @@ test('batches are deterministic, 4-6 sightings, labelled by the field guide the 
       assert.deepEqual(readSighting(s.description), s.features, s.description);
       assert.equal(solve(r.observation.text, s.description), s.species, s.description);
       if (s.species !== 'unknown') assert.equal(s.species, s.animal);
-      for (const name of SPECIES) assert.ok(!s.description.includes(name), `the description names ${name}: ${s.description}`);
+      for (const name of SPECIES)
+        assert.ok(!s.description.includes(name), `the description names ${name}: ${s.description}`);
     }
   }
   assert.deepEqual([...sizes].sort(), [4, 5, 6]);
@@ -109,7 +122,10 @@ test('batches are deterministic, 4-6 sightings, labelled by the field guide the 
   assert.deepEqual(task(), a);
 });
 
-function run(actions: (r: StepResult | undefined, k: number) => Action, limit = 20): { results: StepResult[]; micros: number } {
+function run(
+  actions: (r: StepResult | undefined, k: number) => Action,
+  limit = 20,
+): { results: StepResult[]; micros: number } {
   const results: StepResult[] = [];
   let micros = 0;
   for (let k = 0; k < limit; k++) {
@@ -131,7 +147,12 @@ test('a guide-reading agent labels every sighting right, reviews, submits and ea
     const { results, micros } = run((prev, k) => {
       if (prev) text = prev.observation.text;
       if (k < n) {
-        assert.match(text, new RegExp(`Sighting ${k + 1} of ${n}:\\n${sightings[k]!.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        assert.match(
+          text,
+          new RegExp(
+            `Sighting ${k + 1} of ${n}:\\n${sightings[k]!.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+          ),
+        );
         return classify(solve(text, sightings[k]!.description));
       }
       return submit;
@@ -176,7 +197,10 @@ test('wrong labels, skips and early submission earn what the rules say', () => {
   assert.match(out.results[5]!.observation.text, /- Sighting 6: skipped/);
 
   // Four of six right (67%): no bonus. Five of six (83%): bonus.
-  for (const [right, bonus] of [[4, 0], [5, 500_000]] as const) {
+  for (const [right, bonus] of [
+    [4, 0],
+    [5, 500_000],
+  ] as const) {
     env.reset({ seed: 3, taskIndex: task().index });
     out = run((_, k) => (k < 6 ? (k < right ? classify(sightings[k]!.species) : skip) : submit));
     assert.equal(out.micros, right * unit + (6 - right) * Math.round(-unit / 10) + bonus, `${right} right`);
@@ -187,7 +211,9 @@ test('wrong labels, skips and early submission earn what the rules say', () => {
   ({ sightings } = task().data);
   unit = 200_000;
   const wrongLabel = (s: string) => (s === 'zebra' ? 'lion' : 'zebra');
-  out = run((_, k) => (k < 5 ? classify(k === 2 ? wrongLabel(sightings[k]!.species) : sightings[k]!.species) : submit));
+  out = run((_, k) =>
+    k < 5 ? classify(k === 2 ? wrongLabel(sightings[k]!.species) : sightings[k]!.species) : submit,
+  );
   assert.equal(out.micros, 4 * unit - unit / 2 + 500_000);
 
   // Submitting at once ends the episode with nothing earned.
