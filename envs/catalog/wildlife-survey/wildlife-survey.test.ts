@@ -81,7 +81,7 @@ test('the spec loads with 120 generated batches, 30 held out, and strict tools',
   assert.equal(taskIndices(source.spec, 'eval').length, 30);
   const cls = source.spec.tools.find((t) => t.name === 'classify')!;
   assert.deepEqual(
-    (cls.parameters as { properties: { species: { enum: string[] } } }).properties.species.enum,
+    (cls.parameters as unknown as { properties: { species: { enum: string[] } } }).properties.species.enum,
     [...SPECIES, 'unknown'],
   );
   for (const t of source.spec.tools)

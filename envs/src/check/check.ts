@@ -35,49 +35,74 @@ export interface CheckOptions {
   seed?: number;
   /** Most distinct (state, context) pairs the graph search explores per task. */
   graphLimit?: number;
-  /** How many tasks to explore the graph from. */
+  /** How many tasks to explore the graph from, by state value and context. */
   tasks?: number;
+  /** How many tasks to explore by state value only (cheap). */
+  wideTasks?: number;
+  /** Keep searching after every state was reached (finds more traps, costs time). */
+  exhaustive?: boolean;
+  /** Time budget of the graph search, in seconds. */
+  graphSeconds?: number;
+  /** Graph searches per task, each under another seed (stochastic dynamics). */
+  graphRounds?: number;
 }
 
 type Ev = { type: string } & Record<string, unknown>;
 
-/** Strings and numbers found in task data: plausible argument values (order ids, words, amounts). */
-function harvest(data: unknown, out: { strings: Set<string>; numbers: Set<number> }, depth = 0): void {
-  if (depth > 5 || out.strings.size > 40) return;
-  if (typeof data === 'string') out.strings.add(data);
-  else if (typeof data === 'number') out.numbers.add(data);
-  else if (Array.isArray(data)) for (const x of data.slice(0, 20)) harvest(x, out, depth + 1);
+/** Values found in task data, with the key they were found under (order ids, words, amounts). */
+function harvest(data: unknown, out: { key: string; value: string | number }[], key = '', depth = 0): void {
+  if (depth > 6 || out.length > 400) return;
+  if (typeof data === 'string' || typeof data === 'number') out.push({ key, value: data });
+  else if (Array.isArray(data)) for (const x of data.slice(0, 30)) harvest(x, out, key, depth + 1);
   else if (data && typeof data === 'object')
-    for (const [k, v] of Object.entries(data).slice(0, 40)) {
-      out.strings.add(k);
-      harvest(v, out, depth + 1);
+    for (const [k, v] of Object.entries(data).slice(0, 60)) {
+      out.push({ key: '#mapkey', value: k });
+      harvest(v, out, k, depth + 1);
     }
+}
+
+/** Candidate values for one parameter: values found under a key of the same name first, then ids, then the rest. */
+function candidatesFor(param: string, kind: 'string' | 'number', pool: { key: string; value: string | number }[], max: number): unknown[] {
+  const p = param.toLowerCase();
+  const score = (key: string) => {
+    const k = key.toLowerCase();
+    if (k === p) return 0;
+    if (p.endsWith('id') && (k === 'id' || k === '#mapkey')) return 1;
+    if (p.includes(k) || k.includes(p)) return 2;
+    return 3;
+  };
+  const ranked = pool
+    .filter((x) => typeof x.value === kind)
+    .map((x, i) => ({ ...x, i, s: score(x.key) }))
+    .sort((a, b) => a.s - b.s || a.i - b.i);
+  const out: unknown[] = [];
+  for (const x of ranked) if (!out.includes(x.value) && out.length < max) out.push(x.value);
+  return out;
 }
 
 /** Events to explore the graph with: every tool with enum values enumerated and task-derived values. */
 function candidateEvents(spec: GymSpec, taskData: unknown): Ev[] {
-  const pool = { strings: new Set<string>(), numbers: new Set<number>() };
+  const pool: { key: string; value: string | number }[] = [];
   harvest(taskData, pool);
-  const strings = [...pool.strings].slice(0, 24);
-  const numbers = [...pool.numbers].slice(0, 12);
   const events: Ev[] = [{ type: spec.replyEvent, text: 'ok' }];
   for (const tool of spec.tools) {
     const props = ((tool.parameters as { properties?: Record<string, Record<string, unknown>> }).properties ?? {}) as Record<string, Record<string, unknown>>;
     let combos: Record<string, unknown>[] = [{}];
     for (const [name, schema] of Object.entries(props)) {
-      const values: unknown[] = Array.isArray(schema.enum)
+      let values: unknown[] = Array.isArray(schema.enum)
         ? schema.enum
         : Array.isArray(schema.examples)
           ? schema.examples
           : schema.type === 'string'
-            ? strings.length > 0 ? strings : ['x']
+            ? candidatesFor(name, 'string', pool, 8)
             : schema.type === 'number' || schema.type === 'integer'
-              ? numbers.length > 0 ? numbers : [0, 1]
+              ? candidatesFor(name, 'number', pool, 6)
               : schema.type === 'boolean'
                 ? [true, false]
                 : [null];
+      if (values.length === 0) values = schema.type === 'string' ? ['x'] : [0, 1];
       const next: Record<string, unknown>[] = [];
-      for (const c of combos) for (const v of values) if (next.length < 200) next.push({ ...c, [name]: v });
+      for (const c of combos) for (const v of values) if (next.length < 60) next.push({ ...c, [name]: v });
       combos = next;
     }
     for (const c of combos) events.push({ ...c, type: tool.event });
@@ -170,7 +195,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       } catch (err) {
         episodeErrors++;
         if (episodeErrors === 1) add('error', 'episodes', `episode with seed ${s} failed: ${(err as Error).message}`);
-        if (env.machineForAnalysis && err instanceof PalestraError && err.code === 'DEADLINE') await env.recover();
+        await env.recover();
         continue;
       }
       // Same seed and actions on a second instance → the same episode, canonical JSON equal.
@@ -205,25 +230,57 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
 
     // 4. Statechart analysis: explore (state, context) graphs with @xstate/graph from several tasks.
     const n = Math.min(options.tasks ?? 5, taskCount(spec));
-    const limit = options.graphLimit ?? 3000;
+    const limit = options.graphLimit ?? 500;
+    const budgetEnd = performance.now() + (options.graphSeconds ?? 20) * 1000;
+    let outOfTime = false;
     let limited = false;
     const edges = new Map<string, Set<string>>();
-    for (let t = 0; t < n; t++) {
+    // Each search samples one outcome per (state, event); with rand() in the dynamics, several
+    // searches under different seeds cover the other outcomes.
+    const rounds = options.graphRounds ?? 6;
+    // Plan: first a cheap search by state value over many tasks (reaches deep states), then
+    // searches by value and context over a few tasks under several seeds.
+    const wide = Math.min(options.wideTasks ?? 40, taskCount(spec));
+    const plan: { taskIndex: number; byContext: boolean }[] = [];
+    for (let i = 0; i < wide; i++) plan.push({ taskIndex: Math.floor((i * taskCount(spec)) / wide), byContext: false });
+    for (let t = 0; t < n * rounds; t++) plan.push({ taskIndex: Math.floor(((t % n) * taskCount(spec)) / n), byContext: true });
+    const stateIds = allStates(spec).filter((x) => x.node.type !== 'history').map((x) => x.id);
+    for (let t = 0; t < plan.length; t++) {
+      const { taskIndex, byContext } = plan[t]!;
+      if (!options.exhaustive && stateIds.every((id) => seen.has(id))) break;
+      if (performance.now() > budgetEnd) {
+        outOfTime = true;
+        break;
+      }
       try {
-        const taskIndex = Math.floor((t * taskCount(spec)) / n);
         env.reset({ seed: seed + t, taskIndex });
         const machine: AnyStateMachine = env.machineForAnalysis;
         const events = candidateEvents(spec, env.currentTask?.data ?? {});
+        // Expand at most `limit` (state, context) pairs; later ones are recorded but not expanded.
+        let expanded = 0;
         const adj = getAdjacencyMap(machine, {
           events,
-          limit,
-          serializeState: (s) => canonicalJson({ v: (s as { value: unknown }).value, c: (s as { context: unknown }).context }),
+          stopWhen: () => {
+            expanded += 1;
+            if (expanded > limit) limited = true;
+            return expanded > limit;
+          },
+          // By value and context (dynamics that live in the context), or by value only (reaches
+          // deep states fast when contexts multiply).
+          serializeState: (s) =>
+            byContext
+              ? canonicalJson({ v: (s as { value: unknown }).value, c: (s as { context: unknown }).context })
+              : canonicalJson((s as { value: unknown }).value),
         }) as unknown as Record<string, { state: unknown; transitions: Record<string, { state: unknown }> }>;
         const keys = Object.keys(adj);
         graphStates += keys.length;
-        if (keys.length >= limit) limited = true;
         for (const key of keys) {
           const node = adj[key]!;
+          const failed = node.state as { status?: string; error?: Error };
+          if (failed.status === 'error') {
+            add('error', 'graph', `the statechart failed while exploring task ${taskIndex}: ${failed.error?.message ?? 'unknown error'}`);
+            continue;
+          }
           const from = statePaths((node.state as { value: never }).value);
           for (const p of from) seen.add(p);
           const fromLeaf = from.join('|');
@@ -235,14 +292,15 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
           }
         }
       } catch (e) {
-        add('warning', 'graph', `graph search from task ${t} stopped: ${(e as Error).message.split('\n')[0]}`);
+        await env.recover();
+        add('warning', 'graph', `graph search from task ${taskIndex} stopped: ${(e as Error).message.split('\n')[0]}`);
       }
     }
     const states = allStates(spec);
     const unreached = states.filter((s) => !seen.has(s.id) && s.node.type !== 'history').map((s) => s.id);
     const finals = states.filter((s) => s.node.type === 'final');
     const finalsUnreached = finals.filter((s) => !seen.has(s.id)).map((s) => s.id);
-    add(unreached.length === 0 ? 'ok' : 'error', 'reachability', unreached.length === 0 ? `all ${states.length} states reached` : `never reached: ${unreached.join(', ')} (graph search of ${graphStates} states over ${n} tasks, and ${episodes} random episodes)`);
+    add(unreached.length === 0 ? 'ok' : 'error', 'reachability', unreached.length === 0 ? `all ${states.length} states reached` : `never reached: ${unreached.join(', ')} (graph search of ${graphStates} states over ${wide} tasks, and ${episodes} random episodes)`);
     add(finals.length > 0 && finalsUnreached.length === 0 ? 'ok' : 'error', 'final states', finals.length === 0 ? 'no final state: episodes can only end by truncation' : finalsUnreached.length === 0 ? `every final state reachable (${finals.map((f) => f.id).join(', ')})` : `final states never reached: ${finalsUnreached.join(', ')}`);
     const dead = deadEnds(spec);
     add(dead.length === 0 ? 'ok' : 'error', 'dead ends', dead.length === 0 ? 'every non-final state has a way out' : `states with no transition that are not final: ${dead.join(', ')} (mark them "type": "final" or add transitions)`);
@@ -258,6 +316,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
     }
     const traps = [...edges.keys()].filter((k) => !canFinish.has(k));
     if (traps.length > 0) add('warning', 'traps', `from ${traps.map((t) => t.split('|').pop()).join(', ')} no explored path reaches a final state (the episode can only be truncated)`);
+    if (outOfTime) add('warning', 'graph', `the graph search used its time budget (${options.graphSeconds ?? 20} s) before covering every task and seed`);
     if (limited) add('warning', 'graph', `the graph search hit its limit of ${limit} (state, context) pairs per task; reachability also counts random episodes`);
     const handled = new Set<string>();
     walkStates(spec.machine, (node) => {

@@ -37,7 +37,7 @@ export class EpisodeChain {
       info: reset.info,
     };
     this.last = sha256Hex(canonicalJson(body));
-    return { ...body, hash: this.last };
+    return Object.assign(body, { hash: this.last });
   }
 
   step(action: Action, result: StepResult, turn?: unknown): EpisodeStep {
@@ -62,7 +62,7 @@ export class EpisodeChain {
       ...(turn === undefined ? {} : { turn }),
     };
     this.last = chainHash(this.last, body);
-    return { ...body, hash: this.last };
+    return Object.assign(body, { hash: this.last }) as EpisodeStep;
   }
 
   footer(): EpisodeFooter {

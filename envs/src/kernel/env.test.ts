@@ -100,7 +100,8 @@ describe('Env (Gymnasium semantics)', () => {
     const unknown = env.step({ tool: 'fly' });
     assert.equal(unknown.info.invalidAction?.code, 'UNKNOWN_TOOL');
     assert.match(unknown.observation.text, /^Error: there is no tool "fly"; the tools are: inc, toggle/);
-    assert.equal(unknown.reward, -0.25);
+    assert.equal(unknown.reward, -0.35, 'the per-step cost still applies, plus the penalty');
+    assert.deepEqual(unknown.info.rewardComponents.map((c) => c.name), ['per step', 'invalid action']);
     const bad = env.step({ tool: 'inc', arguments: { k: 0 } });
     assert.equal(bad.info.invalidAction?.code, 'INVALID_ARGUMENTS');
     assert.match(bad.observation.text, /\/k must be >= 1/);
@@ -238,6 +239,13 @@ describe('GymSpec validation', () => {
     assert.equal(envSource(v0).spec.reward.rules.length, 3);
   });
 
+  test('a failing guard keeps its typed error (XState rewraps guard errors)', async () => {
+    const spec = structuredClone(counterSpec) as Record<string, any>;
+    spec.guards.reached.expr = 'task.data.missing.k > 1.0';
+    const env = await makeEnv(envSource(spec));
+    assert.throws(() => env.reset({ seed: 0 }), (e: unknown) => e instanceof EnvCodeError && e.code === 'EXPR_FAILED' && /\$\.guards\.reached\.expr/.test(e.message));
+  });
+
   test('a runtime expression failure is a typed error naming the expression', async () => {
     const spec = structuredClone(counterSpec) as Record<string, any>;
     spec.actions.add.assign.n = 'task.data.missing.k';
@@ -280,6 +288,7 @@ describe('code modules in the sandbox', () => {
     assert.throws(() => env.step({ tool: 'toggle' }), (e: unknown) => e instanceof SandboxError && e.code === 'DEADLINE');
     assert.ok(performance.now() - t0 < 1050);
     assert.throws(() => env.reset({ seed: 1 }), (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD');
+    assert.throws(() => env.reset({ seed: 1 }), (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD', 'says so again until recovered');
     await env.recover();
     env.reset({ seed: 1 });
     assert.equal(env.step({ tool: 'inc', arguments: { k: 1 } }).info.invalidAction, undefined);
