@@ -50,6 +50,13 @@ test('unreachable states, unreachable finals and dead ends are errors', async ()
   assert.match(text, /no transition that are not final: stuck/);
 });
 
+test('a context that leaves its declared schema is an error', async () => {
+  const spec = structuredClone(base) as Record<string, any>;
+  spec.context.schema = { type: 'object', properties: { tries: { type: 'number', maximum: 0 } } };
+  const report = await checkEnv(envSource(spec), { episodes: 3 });
+  assert.match(formatCheckReport(report), /context leaves \$\.context\.schema: \/tries must be <= 0/);
+});
+
 test('declared reward bounds are checked on sampled episodes', async () => {
   const spec = structuredClone(base) as Record<string, any>;
   spec.reward.bounds = { min: 0, max: 0.5 };

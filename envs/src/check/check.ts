@@ -168,6 +168,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
     let shapeErrors = 0;
     let nondeterministic = 0;
     let episodeErrors = 0;
+    let contextErrors = 0;
     const returns: number[] = [];
     for (let e = 0; e < episodes; e++) {
       const s = seed + e;
@@ -186,6 +187,8 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
           trace.push(out);
           ret += out.info.rewardMicros;
           for (const p of out.info.state) seen.add(p);
+          const bad = env.contextProblems();
+          if (bad && contextErrors++ === 0) add('error', 'context', `after step ${out.info.step} of seed ${s} the context leaves $.context.schema: ${bad}`);
           if (typeof out.terminated !== 'boolean' || typeof out.truncated !== 'boolean' || !Number.isFinite(out.reward) || typeof out.observation.text !== 'string')
             shapeErrors++;
           if (out.terminated || out.truncated) break;
@@ -208,6 +211,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       if (canonicalJson(again) !== canonicalJson(trace)) nondeterministic++;
       trace = [];
     }
+    if (spec.context.schema && contextErrors === 0) add('ok', 'context', 'the context stays within $.context.schema on every sampled step');
     add(shapeErrors === 0 ? 'ok' : 'error', 'api', shapeErrors === 0 ? 'reset/step return Gymnasium-shaped results' : `${shapeErrors} steps returned malformed results`);
     add(episodeErrors === 0 ? 'ok' : 'error', 'episodes', `${episodes - episodeErrors}/${episodes} random episodes ran (${steps} steps)`);
     add(nondeterministic === 0 ? 'ok' : 'error', 'determinism', nondeterministic === 0 ? 'same seed and actions → same episode (every episode replayed on a second instance)' : `${nondeterministic} episodes differed on a second instance with the same seed and actions (module-level state in code? Date or Math.random outside the sandbox?)`);

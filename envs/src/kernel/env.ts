@@ -80,6 +80,7 @@ export class Env {
   private readonly template: CompiledTemplate | undefined;
   private readonly jsonObs: [string, CompiledExpr][] | undefined;
   private readonly idPaths = new Map<string, string>();
+  private readonly contextSchema: ValidateFunction | undefined;
 
   private actor: AnyActorRef | undefined;
   private rng = new Prng(0);
@@ -101,6 +102,7 @@ export class Env {
     const spec = this.spec;
 
     for (const tool of spec.tools) this.tools.set(tool.name, { tool, validate: ajv.compile(tool.parameters) });
+    this.contextSchema = spec.context.schema ? ajv.compile(spec.context.schema) : undefined;
 
     const guards: Record<string, (args: { context: Ctx; event: Ev }, params: unknown) => boolean> = {};
     for (const [name, g] of Object.entries(spec.guards)) {
@@ -240,6 +242,11 @@ export class Env {
         : drawn);
     this.task = resolveTask(this.spec, index, this.sandbox, this.spec.limits.stepDeadlineMs);
     this.initialContext = structuredClone({ ...this.spec.context.initial, ...(this.task.context ?? {}) });
+    const invalidContext = this.contextProblems(this.initialContext);
+    if (invalidContext)
+      throw new EnvCodeError('BAD_CONTEXT', `the initial context of task ${index} (${this.task.id}) does not match $.context.schema: ${invalidContext}`, {
+        hint: 'fix $.context.initial or the task\'s context, or the schema',
+      });
     this.startActor(undefined);
     this.status = this.actor!.getSnapshot().status === 'done' ? 'ended' : 'running';
     const snap = this.actor!.getSnapshot();
@@ -489,6 +496,12 @@ export class Env {
     this.task = resolveTask(this.spec, snapshot.taskIndex, this.sandbox, this.spec.limits.stepDeadlineMs);
     this.startActor(structuredClone(snapshot.machine));
     this.status = snapshot.status;
+  }
+
+  /** Why a context does not match `$.context.schema` (undefined if it does, or if there is no schema). */
+  contextProblems(context: unknown = this.actor?.getSnapshot().context): string | undefined {
+    if (!this.contextSchema || this.contextSchema(context)) return undefined;
+    return (this.contextSchema.errors ?? []).map((e) => `${e.instancePath || '(context)'} ${e.message}`).join('; ');
   }
 
   /** The compiled statechart, bound to this env's current task (for analysis: `palestra check`). */
