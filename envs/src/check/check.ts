@@ -234,8 +234,8 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
 
     // 4. Statechart analysis: explore (state, context) graphs with @xstate/graph from several tasks.
     const n = Math.min(options.tasks ?? 5, taskCount(spec));
-    const limit = options.graphLimit ?? 500;
-    const budgetEnd = performance.now() + (options.graphSeconds ?? 20) * 1000;
+    const limit = options.graphLimit ?? 300;
+    const budgetEnd = performance.now() + (options.graphSeconds ?? 10) * 1000;
     let outOfTime = false;
     let limited = false;
     const edges = new Map<string, Set<string>>();
@@ -251,7 +251,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
     const stateIds = allStates(spec).filter((x) => x.node.type !== 'history').map((x) => x.id);
     for (let t = 0; t < plan.length; t++) {
       const { taskIndex, byContext } = plan[t]!;
-      if (!options.exhaustive && stateIds.every((id) => seen.has(id))) break;
+      if (!options.exhaustive && t >= wide + n && stateIds.every((id) => seen.has(id))) break;
       if (performance.now() > budgetEnd) {
         outOfTime = true;
         break;
@@ -291,6 +291,8 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
           for (const tr of Object.values(node.transitions)) {
             const to = statePaths((tr.state as { value: never }).value);
             for (const p of to) seen.add(p);
+            // Only searches that tell contexts apart see every move; value-only ones feed reachability.
+            if (!byContext) continue;
             if (!edges.has(fromLeaf)) edges.set(fromLeaf, new Set());
             edges.get(fromLeaf)!.add(to.join('|'));
           }
@@ -320,7 +322,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
     }
     const traps = [...edges.keys()].filter((k) => !canFinish.has(k));
     if (traps.length > 0) add('warning', 'traps', `from ${traps.map((t) => t.split('|').pop()).join(', ')} no explored path reaches a final state (the episode can only be truncated)`);
-    if (outOfTime) add('warning', 'graph', `the graph search used its time budget (${options.graphSeconds ?? 20} s) before covering every task and seed`);
+    if (outOfTime) add('warning', 'graph', `the graph search used its time budget (${options.graphSeconds ?? 10} s) before covering every task and seed`);
     if (limited) add('warning', 'graph', `the graph search hit its limit of ${limit} (state, context) pairs per task; reachability also counts random episodes`);
     const handled = new Set<string>();
     walkStates(spec.machine, (node) => {
