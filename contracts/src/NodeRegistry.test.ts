@@ -16,6 +16,7 @@ import {
   submit,
 } from '../test/harness.ts';
 import { nodeRegistryAbi, nodeRegistryBytecode } from './generated/index.ts';
+import { receiptOf } from './receipt.ts';
 
 let h: Harness;
 let a: Harness['actors'];
@@ -119,7 +120,7 @@ describe('NodeRegistry escrow-only functions', () => {
     assert.equal(await h.registry.read.escrow(), h.d.trainingEscrow);
     await reverts(h.registry.write.setEscrow([a.stranger]), 'EscrowAlreadySet', [h.d.trainingEscrow]);
     const hash = await h.wallet.deployContract({ abi: nodeRegistryAbi, bytecode: nodeRegistryBytecode, args: [a.owner, 1n, 1n] });
-    const fresh = (await h.client.waitForTransactionReceipt({ hash })).contractAddress!;
+    const fresh = (await receiptOf(h.client, hash)).contractAddress!;
     const write = (fn: 'setEscrow', arg: `0x${string}`, account: `0x${string}`) =>
       h.wallet.writeContract({ address: fresh, abi: nodeRegistryAbi, functionName: fn, args: [arg], account });
     await reverts(write('setEscrow', a.stranger, a.stranger), 'OwnableUnauthorizedAccount', [a.stranger]);

@@ -6,6 +6,7 @@
 import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from 'viem';
 import { getAddress, parseEther } from 'viem';
 import { ContractsError } from './errors.ts';
+import { receiptOf } from './receipt.ts';
 import {
   gymMarketplaceAbi,
   gymMarketplaceBytecode,
@@ -82,7 +83,7 @@ export async function deploySystem(wallet: Wallet, client: PublicClient, options
   }
 
   const receipt = async (hash: Hash) => {
-    const r = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    const r = await receiptOf(client, hash);
     if (r.status !== 'success') {
       throw new ContractsError('DEPLOY_FAILED', `transaction ${hash} reverted during deployment`, {
         hint: 'check the deployer has funds and the options are valid',

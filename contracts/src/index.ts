@@ -16,5 +16,6 @@ export {
 } from './localChain.ts';
 export { networkClients, networks, type NetworkName, type NetworkPreset } from './networks.ts';
 export { ContractsError } from './errors.ts';
+export { receiptOf } from './receipt.ts';
 export { settlementProof, settlementInputs } from './settlement.ts';
 export { JobState, TaskType, PriceRule, DisputeOutcome } from './enums.ts';

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Address, encodeFunctionData, getContract, parseEther, toFunctionSelector } from 'viem';
 import { caps, createHarness, DAY, type Harness, jobParams, publishEnv, reverts } from '../test/harness.ts';
 import { nodeRegistryAbi, reentrancyAttackerAbi, reentrancyAttackerBytecode, trainingEscrowAbi } from './generated/index.ts';
+import { receiptOf } from './receipt.ts';
 
 // An attacker contract that re-enters the function paying it. Every withdrawal must pay exactly once and
 // the re-entry must be refused by OpenZeppelin's transient guard (checks-effects-interactions would make
@@ -17,7 +18,7 @@ before(async () => {
   h = await createHarness();
   await publishEnv(h);
   const hash = await h.wallet.deployContract({ abi: reentrancyAttackerAbi, bytecode: reentrancyAttackerBytecode });
-  attacker = attackerAt((await h.client.waitForTransactionReceipt({ hash })).contractAddress!);
+  attacker = attackerAt((await receiptOf(h.client, hash)).contractAddress!);
   await h.testClient.setBalance({ address: attacker.address, value: parseEther('100') });
   await h.snapshot();
 });

@@ -34,6 +34,7 @@ import {
   trainingEscrowAbi,
 } from '../src/generated/index.ts';
 import { devAccounts } from '../src/localChain.ts';
+import { receiptOf } from '../src/receipt.ts';
 import { settlementProof } from '../src/settlement.ts';
 
 const errorsOf = (abi: Abi) => abi.filter((x) => x.type === 'error');
@@ -101,10 +102,10 @@ export async function createHarness(options: DeployOptions = {}) {
     ...options,
   });
   const clients = { public: client, wallet };
-  const registry = getContract({ address: d.nodeRegistry, abi: [...nodeRegistryAbi, ...allErrors] as typeof nodeRegistryAbi, client: clients });
+  const registry = getContract({ address: d.nodeRegistry, abi: [...nodeRegistryAbi, ...allErrors] as unknown as typeof nodeRegistryAbi, client: clients });
   const marketplace = getContract({ address: d.gymMarketplace, abi: gymMarketplaceAbi, client: clients });
-  const escrow = getContract({ address: d.trainingEscrow, abi: [...trainingEscrowAbi, ...allErrors] as typeof trainingEscrowAbi, client: clients });
-  const models = getContract({ address: d.modelRegistry, abi: [...modelRegistryAbi, ...allErrors] as typeof modelRegistryAbi, client: clients });
+  const escrow = getContract({ address: d.trainingEscrow, abi: [...trainingEscrowAbi, ...allErrors] as unknown as typeof trainingEscrowAbi, client: clients });
+  const models = getContract({ address: d.modelRegistry, abi: [...modelRegistryAbi, ...allErrors] as unknown as typeof modelRegistryAbi, client: clients });
   const resolver = getContract({ address: d.disputeResolver, abi: testDisputeResolverAbi, client: clients });
   const verifier = getContract({ address: d.settlementVerifier, abi: testSettlementVerifierAbi, client: clients });
   const gas = new GasRecorder();
@@ -114,7 +115,7 @@ export async function createHarness(options: DeployOptions = {}) {
   /** Wait for a sent transaction, assert it succeeded, record its gas under `label`. */
   async function tx(label: string, sent: Promise<Hash>): Promise<TransactionReceipt> {
     const hash = await sent;
-    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+    const receipt = await receiptOf(client, hash);
     assert.equal(receipt.status, 'success', `${label} reverted`);
     gas.add(label, receipt.gasUsed);
     return receipt;
@@ -185,7 +186,7 @@ export async function reverts(sent: Promise<unknown>, name: string, args?: reado
   }
   assert.ok(typeof value === 'string' && /^0x[0-9a-fA-F]{64}$/.test(value), `expected revert ${name}, but the call returned`);
   const hash = value as Hash;
-  const receipt = await receiptClient!.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+  const receipt = await receiptOf(receiptClient!, hash);
   assert.equal(receipt.status, 'reverted', `expected revert ${name}, but the transaction succeeded`);
   const trace = (await traceClient!.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'callTracer' }] })) as {
     output?: Hex;
