@@ -3,7 +3,15 @@
 //      npm run bench -- --seconds 5
 import Table from 'cli-table3';
 import { CATALOG_DIR, loadCatalog } from '../envs/catalog/index.ts';
-import { type Action, type Env, EpisodeChain, makeEnv, Prng, sampleAction, VectorEnv } from '../envs/src/index.ts';
+import {
+  type Action,
+  type Env,
+  EpisodeChain,
+  makeEnv,
+  Prng,
+  sampleAction,
+  VectorEnv,
+} from '../envs/src/index.ts';
 import { measureGymnasium } from './reference/gymnasium.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
@@ -98,16 +106,56 @@ console.error('measuring Gymnasium 1.x in bench/.venv …');
 const gym = await measureGymnasium({ seconds: SECONDS });
 
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a');
-const table = new Table({ head: ['measure (one core)', 'Palestra', 'Gymnasium reference', 'ratio', 'goal'], style: { head: [], border: [] } });
+const ratio = (a: number, b: number) =>
+  Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a';
+const table = new Table({
+  head: ['measure (one core)', 'Palestra', 'Gymnasium reference', 'ratio', 'goal'],
+  style: { head: [], border: [] },
+});
 table.push(
-  ['frozen-lake, expressions, steps/s', fmt(lakeRate), `${fmt(gym.frozen_lake_steps_per_s)} (FrozenLake-v1)`, ratio(lakeRate, gym.frozen_lake_steps_per_s), '≥ 2×'],
-  ['frozen-lake-js, sandboxed module, steps/s', fmt(lakeJsRate), `${fmt(gym.frozen_lake_steps_per_s)} (FrozenLake-v1)`, ratio(lakeJsRate, gym.frozen_lake_steps_per_s), '≥ 1×'],
+  [
+    'frozen-lake, expressions, steps/s',
+    fmt(lakeRate),
+    `${fmt(gym.frozen_lake_steps_per_s)} (FrozenLake-v1)`,
+    ratio(lakeRate, gym.frozen_lake_steps_per_s),
+    '≥ 2×',
+  ],
+  [
+    'frozen-lake-js, sandboxed module, steps/s',
+    fmt(lakeJsRate),
+    `${fmt(gym.frozen_lake_steps_per_s)} (FrozenLake-v1)`,
+    ratio(lakeJsRate, gym.frozen_lake_steps_per_s),
+    '≥ 1×',
+  ],
   ['refund-desk + rendering + step hashing, steps/s', fmt(refundRate), '—', '—', ''],
-  ['64 × frozen-lake vector, env-steps/s', fmt(vecRate), `${fmt(gym.sync_vector_64_env_steps_per_s)} (SyncVectorEnv×64)`, ratio(vecRate, gym.sync_vector_64_env_steps_per_s), '≥ 2×'],
-  ['64 × frozen-lake-js vector, env-steps/s', fmt(vecJsRate), `${fmt(gym.sync_vector_64_env_steps_per_s)} (SyncVectorEnv×64)`, ratio(vecJsRate, gym.sync_vector_64_env_steps_per_s), ''],
-  ['reset latency frozen-lake, µs', lakeReset.toFixed(1), `${gym.frozen_lake_reset_us.toFixed(1)} (FrozenLake-v1)`, ratio(gym.frozen_lake_reset_us, lakeReset), ''],
-  ['reset latency refund-desk, µs', Number.isFinite(refundReset) ? refundReset.toFixed(1) : 'n/a', '—', '—', ''],
+  [
+    '64 × frozen-lake vector, env-steps/s',
+    fmt(vecRate),
+    `${fmt(gym.sync_vector_64_env_steps_per_s)} (SyncVectorEnv×64)`,
+    ratio(vecRate, gym.sync_vector_64_env_steps_per_s),
+    '≥ 2×',
+  ],
+  [
+    '64 × frozen-lake-js vector, env-steps/s',
+    fmt(vecJsRate),
+    `${fmt(gym.sync_vector_64_env_steps_per_s)} (SyncVectorEnv×64)`,
+    ratio(vecJsRate, gym.sync_vector_64_env_steps_per_s),
+    '',
+  ],
+  [
+    'reset latency frozen-lake, µs',
+    lakeReset.toFixed(1),
+    `${gym.frozen_lake_reset_us.toFixed(1)} (FrozenLake-v1)`,
+    ratio(gym.frozen_lake_reset_us, lakeReset),
+    '',
+  ],
+  [
+    'reset latency refund-desk, µs',
+    Number.isFinite(refundReset) ? refundReset.toFixed(1) : 'n/a',
+    '—',
+    '—',
+    '',
+  ],
 );
 console.log(table.toString());
 console.log(

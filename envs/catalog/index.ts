@@ -30,9 +30,13 @@ export function loadEnvDir(dir: string): EnvSource {
   try {
     raw = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
   } catch (e) {
-    throw new PalestraError('SPEC_UNREADABLE', `cannot read ${join(dir, 'spec.json')}: ${(e as Error).message}`, {
-      hint: 'an environment is a folder with spec.json and its .js modules',
-    });
+    throw new PalestraError(
+      'SPEC_UNREADABLE',
+      `cannot read ${join(dir, 'spec.json')}: ${(e as Error).message}`,
+      {
+        hint: 'an environment is a folder with spec.json and its .js modules',
+      },
+    );
   }
   const files: Record<string, string> = {};
   for (const name of readdirSync(dir).sort()) {

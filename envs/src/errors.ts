@@ -45,10 +45,14 @@ export class SpecError extends PalestraError {
       .map((i) => `  ${i.path}: ${i.message}`)
       .join('\n');
     const more = issues.length > 12 ? `\n  … and ${issues.length - 12} more` : '';
-    super('SPEC_INVALID', `invalid GymSpec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${head}${more}`, {
-      details: { issues },
-      hint,
-    });
+    super(
+      'SPEC_INVALID',
+      `invalid GymSpec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${head}${more}`,
+      {
+        details: { issues },
+        hint,
+      },
+    );
     this.issues = issues;
   }
 }

@@ -1,19 +1,46 @@
-export * from './errors.ts';
-export { Env, makeEnv, statePaths, toMicros, newSandbox, type MakeEnvOptions } from './kernel/env.ts';
-export { Prng, type PrngState } from './kernel/prng.ts';
-export { envSource, usesModules, type EnvSource } from './kernel/source.ts';
-export { taskCount, taskIndices, resolveTask } from './kernel/tasks.ts';
-export type * from './kernel/types.ts';
-export { parseSpec, jsonPath } from './spec/parse.ts';
-export { gymSpecSchema, SPEC_VERSION, type GymSpec, type GymSpecInput, type ToolSpec, type TaskSpec } from './spec/schema.ts';
-export { Sandbox, loadQuickJS } from './sandbox/sandbox.ts';
-export { VectorEnv, type AutoresetMode, type VectorStepResult, type VectorStepInfo } from './kernel/vector.ts';
-export { canonicalJson, sha256Hex, chainHash } from './episode/hash.ts';
-export { RECORD_VERSION, engineVersions, type Episode, type EpisodeHeader, type EpisodeStep, type EpisodeFooter } from './episode/record.ts';
-export { EpisodeChain, EpisodeWriter, type EpisodeMeta } from './episode/writer.ts';
+export { BUNDLE_FORMAT, bundleBytes, bundleId, merkleRoot } from './bundle/bundle.ts';
+export {
+  type CheckFinding,
+  type CheckOptions,
+  type CheckReport,
+  checkEnv,
+  formatCheckReport,
+} from './check/check.ts';
+export { GOLDEN_SEEDS, goldenFiles, writeGoldens } from './episode/golden.ts';
+export { canonicalJson, chainHash, sha256Hex } from './episode/hash.ts';
 export { parseEpisode, readEpisode } from './episode/reader.ts';
-export { replay, type ReplayResult } from './episode/replay.ts';
-export { bundleBytes, bundleId, merkleRoot, BUNDLE_FORMAT } from './bundle/bundle.ts';
+export {
+  type Episode,
+  type EpisodeFooter,
+  type EpisodeHeader,
+  type EpisodeStep,
+  engineVersions,
+  RECORD_VERSION,
+} from './episode/record.ts';
+export { type ReplayResult, replay } from './episode/replay.ts';
+export { EpisodeChain, type EpisodeMeta, EpisodeWriter } from './episode/writer.ts';
+export * from './errors.ts';
+export { Env, type MakeEnvOptions, makeEnv, newSandbox, statePaths, toMicros } from './kernel/env.ts';
+export { type EnvHandle, type OpenEnvOptions, openEnv } from './kernel/open.ts';
+export { Prng, type PrngState } from './kernel/prng.ts';
 export { sampleAction } from './kernel/sample.ts';
-export { checkEnv, formatCheckReport, type CheckReport, type CheckFinding, type CheckOptions } from './check/check.ts';
-export { goldenFiles, writeGoldens, GOLDEN_SEEDS } from './episode/golden.ts';
+export { type EnvSource, envSource, usesModules } from './kernel/source.ts';
+export { resolveTask, taskCount, taskIndices } from './kernel/tasks.ts';
+export type * from './kernel/types.ts';
+export {
+  type AutoresetMode,
+  VectorEnv,
+  type VectorStepInfo,
+  type VectorStepResult,
+} from './kernel/vector.ts';
+export { IsolatedEnv, IsolatedVectorEnv, makeIsolatedEnv } from './sandbox/isolated.ts';
+export { loadQuickJS, Sandbox } from './sandbox/sandbox.ts';
+export { jsonPath, parseSpec } from './spec/parse.ts';
+export {
+  type GymSpec,
+  type GymSpecInput,
+  gymSpecSchema,
+  SPEC_VERSION,
+  type TaskSpec,
+  type ToolSpec,
+} from './spec/schema.ts';

@@ -1,6 +1,6 @@
 import { MemData } from '@0glabs/0g-ts-sdk';
-import { PalestraError } from '../errors.ts';
 import { canonicalJson } from '../episode/hash.ts';
+import { PalestraError } from '../errors.ts';
 import type { EnvSource } from '../kernel/source.ts';
 
 /** Format tag inside the canonical bytes, so a future layout can never collide with this one. */
@@ -30,7 +30,8 @@ export async function bundleId(source: EnvSource): Promise<string> {
 /** 0G Storage Merkle root of arbitrary bytes. */
 export async function merkleRoot(bytes: Uint8Array): Promise<string> {
   const [tree, err] = await new MemData(bytes).merkleTree();
-  if (err || !tree) throw new PalestraError('BUNDLE_FAILED', `0G Merkle tree failed: ${err?.message ?? 'no tree'}`);
+  if (err || !tree)
+    throw new PalestraError('BUNDLE_FAILED', `0G Merkle tree failed: ${err?.message ?? 'no tree'}`);
   const root = tree.rootHash();
   if (!root) throw new PalestraError('BUNDLE_FAILED', '0G Merkle tree has no root');
   return root;

@@ -39,7 +39,10 @@ test('unreachable states, unreachable finals and dead ends are errors', async ()
   const spec = structuredClone(base) as Record<string, any>;
   spec.machine.states.attic = { on: { PUSH: 'open' } };
   spec.machine.states.cellar = { type: 'final' };
-  spec.machine.states.closed.on.PUSH = [{ guard: 'never', target: 'stuck' }, { target: 'open', actions: 'count' }];
+  spec.machine.states.closed.on.PUSH = [
+    { guard: 'never', target: 'stuck' },
+    { target: 'open', actions: 'count' },
+  ];
   spec.machine.states.stuck = {};
   spec.guards = { never: { expr: 'tries > 5.0' } };
   const report = await checkEnv(envSource(spec), { episodes: 5 });
@@ -69,7 +72,9 @@ test('code that keeps state between episodes is caught as nondeterministic', asy
   spec.actions.count = { module: 'leak.js#count' };
   spec.reward.rules.push({ expr: 'tries > 1.0 ? 0.1 : 0.0' });
   spec.reward.bounds = { min: 0, max: 100 };
-  const files = { 'leak.js': 'let calls = 0;\nexport function count() { calls += 1; return { tries: calls }; }' };
+  const files = {
+    'leak.js': 'let calls = 0;\nexport function count() { calls += 1; return { tries: calls }; }',
+  };
   const report = await checkEnv(envSource(spec, files), { episodes: 6 });
   assert.equal(report.ok, false);
   assert.match(formatCheckReport(report), /differed on a second instance|used env differs/);

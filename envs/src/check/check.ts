@@ -2,7 +2,7 @@ import { getAdjacencyMap } from '@xstate/graph';
 import type { AnyStateMachine } from 'xstate';
 import { canonicalJson } from '../episode/hash.ts';
 import { PalestraError } from '../errors.ts';
-import { type Env, makeEnv, statePaths } from '../kernel/env.ts';
+import { makeEnv, statePaths } from '../kernel/env.ts';
 import { Prng } from '../kernel/prng.ts';
 import { sampleAction } from '../kernel/sample.ts';
 import type { EnvSource } from '../kernel/source.ts';
@@ -62,7 +62,12 @@ function harvest(data: unknown, out: { key: string; value: string | number }[], 
 }
 
 /** Candidate values for one parameter: values found under a key of the same name first, then ids, then the rest. */
-function candidatesFor(param: string, kind: 'string' | 'number', pool: { key: string; value: string | number }[], max: number): unknown[] {
+function candidatesFor(
+  param: string,
+  kind: 'string' | 'number',
+  pool: { key: string; value: string | number }[],
+  max: number,
+): unknown[] {
   const p = param.toLowerCase();
   const score = (key: string) => {
     const k = key.toLowerCase();
@@ -86,7 +91,8 @@ function candidateEvents(spec: GymSpec, taskData: unknown): Ev[] {
   harvest(taskData, pool);
   const events: Ev[] = [{ type: spec.replyEvent, text: 'ok' }];
   for (const tool of spec.tools) {
-    const props = ((tool.parameters as { properties?: Record<string, Record<string, unknown>> }).properties ?? {}) as Record<string, Record<string, unknown>>;
+    const props = ((tool.parameters as { properties?: Record<string, Record<string, unknown>> }).properties ??
+      {}) as Record<string, Record<string, unknown>>;
     let combos: Record<string, unknown>[] = [{}];
     for (const [name, schema] of Object.entries(props)) {
       let values: unknown[] = Array.isArray(schema.enum)
@@ -146,7 +152,8 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
   const episodes = options.episodes ?? 40;
   const seed = options.seed ?? 0;
   const findings: CheckFinding[] = [];
-  const add = (level: CheckFinding['level'], check: string, message: string) => findings.push({ level, check, message });
+  const add = (level: CheckFinding['level'], check: string, message: string) =>
+    findings.push({ level, check, message });
   const env = await makeEnv(source);
   const twin = await makeEnv(source);
   const seen = new Set<string>();
@@ -158,7 +165,11 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       env.step({ text: 'hello' });
       add('error', 'order', 'step() before reset() did not throw');
     } catch (e) {
-      add(e instanceof PalestraError && e.code === 'STEP_BEFORE_RESET' ? 'ok' : 'error', 'order', 'step() before reset() throws STEP_BEFORE_RESET');
+      add(
+        e instanceof PalestraError && e.code === 'STEP_BEFORE_RESET' ? 'ok' : 'error',
+        'order',
+        'step() before reset() throws STEP_BEFORE_RESET',
+      );
     }
 
     // 2. Random episodes: API shape, reward bounds, determinism (same seed, same episode).
@@ -180,7 +191,10 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
         trace.push(r);
         let ret = 0;
         for (;;) {
-          const a = e % 5 === 4 && actions.length === 0 ? ({ tool: '__nope__' } as Action) : sampleAction(spec, agent);
+          const a =
+            e % 5 === 4 && actions.length === 0
+              ? ({ tool: '__nope__' } as Action)
+              : sampleAction(spec, agent);
           actions.push(a);
           const out: StepResult = env.step(a);
           steps++;
@@ -188,8 +202,18 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
           ret += out.info.rewardMicros;
           for (const p of out.info.state) seen.add(p);
           const bad = env.contextProblems();
-          if (bad && contextErrors++ === 0) add('error', 'context', `after step ${out.info.step} of seed ${s} the context leaves $.context.schema: ${bad}`);
-          if (typeof out.terminated !== 'boolean' || typeof out.truncated !== 'boolean' || !Number.isFinite(out.reward) || typeof out.observation.text !== 'string')
+          if (bad && contextErrors++ === 0)
+            add(
+              'error',
+              'context',
+              `after step ${out.info.step} of seed ${s} the context leaves $.context.schema: ${bad}`,
+            );
+          if (
+            typeof out.terminated !== 'boolean' ||
+            typeof out.truncated !== 'boolean' ||
+            !Number.isFinite(out.reward) ||
+            typeof out.observation.text !== 'string'
+          )
             shapeErrors++;
           if (out.terminated || out.truncated) break;
         }
@@ -197,7 +221,8 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
         if (bounds && (ret / 1e6 < bounds.min - 1e-9 || ret / 1e6 > bounds.max + 1e-9)) boundViolations++;
       } catch (err) {
         episodeErrors++;
-        if (episodeErrors === 1) add('error', 'episodes', `episode with seed ${s} failed: ${(err as Error).message}`);
+        if (episodeErrors === 1)
+          add('error', 'episodes', `episode with seed ${s} failed: ${(err as Error).message}`);
         await env.recover();
         continue;
       }
@@ -211,13 +236,41 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       if (canonicalJson(again) !== canonicalJson(trace)) nondeterministic++;
       trace = [];
     }
-    if (spec.context.schema && contextErrors === 0) add('ok', 'context', 'the context stays within $.context.schema on every sampled step');
-    add(shapeErrors === 0 ? 'ok' : 'error', 'api', shapeErrors === 0 ? 'reset/step return Gymnasium-shaped results' : `${shapeErrors} steps returned malformed results`);
-    add(episodeErrors === 0 ? 'ok' : 'error', 'episodes', `${episodes - episodeErrors}/${episodes} random episodes ran (${steps} steps)`);
-    add(nondeterministic === 0 ? 'ok' : 'error', 'determinism', nondeterministic === 0 ? 'same seed and actions → same episode (every episode replayed on a second instance)' : `${nondeterministic} episodes differed on a second instance with the same seed and actions (module-level state in code? Date or Math.random outside the sandbox?)`);
+    if (spec.context.schema && contextErrors === 0)
+      add('ok', 'context', 'the context stays within $.context.schema on every sampled step');
+    add(
+      shapeErrors === 0 ? 'ok' : 'error',
+      'api',
+      shapeErrors === 0
+        ? 'reset/step return Gymnasium-shaped results'
+        : `${shapeErrors} steps returned malformed results`,
+    );
+    add(
+      episodeErrors === 0 ? 'ok' : 'error',
+      'episodes',
+      `${episodes - episodeErrors}/${episodes} random episodes ran (${steps} steps)`,
+    );
+    add(
+      nondeterministic === 0 ? 'ok' : 'error',
+      'determinism',
+      nondeterministic === 0
+        ? 'same seed and actions → same episode (every episode replayed on a second instance)'
+        : `${nondeterministic} episodes differed on a second instance with the same seed and actions (module-level state in code? Date or Math.random outside the sandbox?)`,
+    );
     if (bounds)
-      add(boundViolations === 0 ? 'ok' : 'error', 'reward bounds', boundViolations === 0 ? `every return within [${bounds.min}, ${bounds.max}] (${Math.min(...returns)}…${Math.max(...returns)} seen)` : `${boundViolations} episode returns left the declared bounds [${bounds.min}, ${bounds.max}]`);
-    else add('warning', 'reward bounds', 'no reward.bounds declared: trainers cannot normalise, and the check cannot verify them');
+      add(
+        boundViolations === 0 ? 'ok' : 'error',
+        'reward bounds',
+        boundViolations === 0
+          ? `every return within [${bounds.min}, ${bounds.max}] (${Math.min(...returns)}…${Math.max(...returns)} seen)`
+          : `${boundViolations} episode returns left the declared bounds [${bounds.min}, ${bounds.max}]`,
+      );
+    else
+      add(
+        'warning',
+        'reward bounds',
+        'no reward.bounds declared: trainers cannot normalise, and the check cannot verify them',
+      );
 
     // 3. Reset clears everything: an episode after another equals the same episode on a fresh env.
     try {
@@ -227,7 +280,13 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       const probe = sampleAction(spec, new Prng(seed + 7));
       const same = canonicalJson([a1, env.step(probe)]) === canonicalJson([f1, fresh.step(probe)]);
       fresh.close();
-      add(same ? 'ok' : 'error', 'reset', same ? 'reset() clears everything (a used env equals a fresh one)' : 'reset() leaves state behind: a used env differs from a fresh one');
+      add(
+        same ? 'ok' : 'error',
+        'reset',
+        same
+          ? 'reset() clears everything (a used env equals a fresh one)'
+          : 'reset() leaves state behind: a used env differs from a fresh one',
+      );
     } catch (e) {
       add('error', 'reset', `reset check failed: ${(e as Error).message}`);
     }
@@ -246,9 +305,13 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
     // searches by value and context over a few tasks under several seeds.
     const wide = Math.min(options.wideTasks ?? 40, taskCount(spec));
     const plan: { taskIndex: number; byContext: boolean }[] = [];
-    for (let i = 0; i < wide; i++) plan.push({ taskIndex: Math.floor((i * taskCount(spec)) / wide), byContext: false });
-    for (let t = 0; t < n * rounds; t++) plan.push({ taskIndex: Math.floor(((t % n) * taskCount(spec)) / n), byContext: true });
-    const stateIds = allStates(spec).filter((x) => x.node.type !== 'history').map((x) => x.id);
+    for (let i = 0; i < wide; i++)
+      plan.push({ taskIndex: Math.floor((i * taskCount(spec)) / wide), byContext: false });
+    for (let t = 0; t < n * rounds; t++)
+      plan.push({ taskIndex: Math.floor(((t % n) * taskCount(spec)) / n), byContext: true });
+    const stateIds = allStates(spec)
+      .filter((x) => x.node.type !== 'history')
+      .map((x) => x.id);
     for (let t = 0; t < plan.length; t++) {
       const { taskIndex, byContext } = plan[t]!;
       if (!options.exhaustive && t >= wide + n && stateIds.every((id) => seen.has(id))) break;
@@ -282,7 +345,11 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
           const node = adj[key]!;
           const failed = node.state as { status?: string; error?: Error };
           if (failed.status === 'error') {
-            add('error', 'graph', `the statechart failed while exploring task ${taskIndex}: ${failed.error?.message ?? 'unknown error'}`);
+            add(
+              'error',
+              'graph',
+              `the statechart failed while exploring task ${taskIndex}: ${failed.error?.message ?? 'unknown error'}`,
+            );
             continue;
           }
           const from = statePaths((node.state as { value: never }).value);
@@ -299,37 +366,82 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
         }
       } catch (e) {
         await env.recover();
-        add('warning', 'graph', `graph search from task ${taskIndex} stopped: ${(e as Error).message.split('\n')[0]}`);
+        add(
+          'warning',
+          'graph',
+          `graph search from task ${taskIndex} stopped: ${(e as Error).message.split('\n')[0]}`,
+        );
       }
     }
     const states = allStates(spec);
     const unreached = states.filter((s) => !seen.has(s.id) && s.node.type !== 'history').map((s) => s.id);
     const finals = states.filter((s) => s.node.type === 'final');
     const finalsUnreached = finals.filter((s) => !seen.has(s.id)).map((s) => s.id);
-    add(unreached.length === 0 ? 'ok' : 'error', 'reachability', unreached.length === 0 ? `all ${states.length} states reached` : `never reached: ${unreached.join(', ')} (graph search of ${graphStates} states over ${wide} tasks, and ${episodes} random episodes)`);
-    add(finals.length > 0 && finalsUnreached.length === 0 ? 'ok' : 'error', 'final states', finals.length === 0 ? 'no final state: episodes can only end by truncation' : finalsUnreached.length === 0 ? `every final state reachable (${finals.map((f) => f.id).join(', ')})` : `final states never reached: ${finalsUnreached.join(', ')}`);
+    add(
+      unreached.length === 0 ? 'ok' : 'error',
+      'reachability',
+      unreached.length === 0
+        ? `all ${states.length} states reached`
+        : `never reached: ${unreached.join(', ')} (graph search of ${graphStates} states over ${wide} tasks, and ${episodes} random episodes)`,
+    );
+    add(
+      finals.length > 0 && finalsUnreached.length === 0 ? 'ok' : 'error',
+      'final states',
+      finals.length === 0
+        ? 'no final state: episodes can only end by truncation'
+        : finalsUnreached.length === 0
+          ? `every final state reachable (${finals.map((f) => f.id).join(', ')})`
+          : `final states never reached: ${finalsUnreached.join(', ')}`,
+    );
     const dead = deadEnds(spec);
-    add(dead.length === 0 ? 'ok' : 'error', 'dead ends', dead.length === 0 ? 'every non-final state has a way out' : `states with no transition that are not final: ${dead.join(', ')} (mark them "type": "final" or add transitions)`);
+    add(
+      dead.length === 0 ? 'ok' : 'error',
+      'dead ends',
+      dead.length === 0
+        ? 'every non-final state has a way out'
+        : `states with no transition that are not final: ${dead.join(', ')} (mark them "type": "final" or add transitions)`,
+    );
     // A configuration from which the explored graph never reaches a final state is a trap.
     const finalIds = new Set(finals.map((f) => f.id));
     const canFinish = new Set<string>();
     for (const key of edges.keys()) if (key.split('|').some((p) => finalIds.has(p))) canFinish.add(key);
-    for (const targets of edges.values()) for (const t of targets) if (t.split('|').some((p) => finalIds.has(p))) canFinish.add(t);
+    for (const targets of edges.values())
+      for (const t of targets) if (t.split('|').some((p) => finalIds.has(p))) canFinish.add(t);
     let grew = true;
     while (grew) {
       grew = false;
-      for (const [from, targets] of edges) if (!canFinish.has(from) && [...targets].some((t) => canFinish.has(t))) canFinish.add(from), (grew = true);
+      for (const [from, targets] of edges)
+        if (!canFinish.has(from) && [...targets].some((t) => canFinish.has(t))) {
+          canFinish.add(from);
+          grew = true;
+        }
     }
     const traps = [...edges.keys()].filter((k) => !canFinish.has(k));
-    if (traps.length > 0) add('warning', 'traps', `from ${traps.map((t) => t.split('|').pop()).join(', ')} no explored path reaches a final state (the episode can only be truncated)`);
-    if (outOfTime) add('warning', 'graph', `the graph search used its time budget (${options.graphSeconds ?? 10} s) before covering every task and seed`);
-    if (limited) add('warning', 'graph', `the graph search hit its limit of ${limit} (state, context) pairs per task; reachability also counts random episodes`);
+    if (traps.length > 0)
+      add(
+        'warning',
+        'traps',
+        `from ${traps.map((t) => t.split('|').pop()).join(', ')} no explored path reaches a final state (the episode can only be truncated)`,
+      );
+    if (outOfTime)
+      add(
+        'warning',
+        'graph',
+        `the graph search used its time budget (${options.graphSeconds ?? 10} s) before covering every task and seed`,
+      );
+    if (limited)
+      add(
+        'warning',
+        'graph',
+        `the graph search hit its limit of ${limit} (state, context) pairs per task; reachability also counts random episodes`,
+      );
     const handled = new Set<string>();
     walkStates(spec.machine, (node) => {
       for (const e of Object.keys(node.on ?? {})) handled.add(e);
     });
     const unhandled = spec.tools.filter((t) => !handled.has(t.event)).map((t) => `${t.name} (${t.event})`);
-    if (unhandled.length > 0) add('warning', 'tools', `no state handles the events of: ${unhandled.join(', ')}`);
+    if (unhandled.length > 0)
+      add('warning', 'tools', `no state handles the events of: ${unhandled.join(', ')}`);
   } finally {
     env.close();
     twin.close();

@@ -36,7 +36,11 @@ describe('episode records', () => {
     await record(path, 11, [...moves, ...moves, ...moves]);
     const ep = readEpisode(path);
     assert.ok(ep.steps.length > 0);
-    if (ep.complete) assert.equal(ep.footer!.return, ep.steps.reduce((s, x) => s + x.reward, 0));
+    if (ep.complete)
+      assert.equal(
+        ep.footer!.return,
+        ep.steps.reduce((s, x) => s + x.reward, 0),
+      );
     assert.ok(ep.steps.every((s, i) => s.i === i + 1 && /^[0-9a-f]{64}$/.test(s.hash)));
   });
 
@@ -57,7 +61,10 @@ describe('episode records', () => {
     await record(path, 7, moves);
     const lines = readFileSync(path, 'utf8').split('\n');
     lines[1] = lines[1]!.replace('"reward":0', '"reward":1000000');
-    assert.throws(() => parseEpisode(lines.join('\n'), 'tampered'), (e: unknown) => e instanceof RecordError && e.code === 'RECORD_CORRUPT' && /tampered:2/.test(e.message));
+    assert.throws(
+      () => parseEpisode(lines.join('\n'), 'tampered'),
+      (e: unknown) => e instanceof RecordError && e.code === 'RECORD_CORRUPT' && /tampered:2/.test(e.message),
+    );
     const dropped = readFileSync(path, 'utf8').split('\n');
     if (dropped.length > 4) {
       dropped.splice(2, 1);

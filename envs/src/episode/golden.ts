@@ -35,7 +35,11 @@ export async function writeGoldens(source: EnvSource, envDir: string): Promise<s
     for (const seed of GOLDEN_SEEDS) {
       const agent = new Prng(seed + 1000);
       const path = join(envDir, 'golden', `seed-${seed}.jsonl`);
-      const w = new EpisodeWriter(path, { spec: { ...source.spec, root }, seed, agent: `random:${seed + 1000}` }, env.reset({ seed }));
+      const w = new EpisodeWriter(
+        path,
+        { spec: { ...source.spec, root }, seed, agent: `random:${seed + 1000}` },
+        env.reset({ seed }),
+      );
       for (;;) {
         const action = sampleAction(source.spec, agent);
         const r = env.step(action);

@@ -18,5 +18,8 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** H(previous ‖ canonical(entry)): the previous hash as 32 raw bytes, then the entry's canonical JSON. */
 export function chainHash(previousHex: string, entry: unknown): string {
-  return createHash('sha256').update(Buffer.from(previousHex, 'hex')).update(canonicalJson(entry)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(previousHex, 'hex'))
+    .update(canonicalJson(entry))
+    .digest('hex');
 }

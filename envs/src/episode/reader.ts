@@ -30,7 +30,7 @@ export function parseEpisode(text: string, name = 'episode'): Episode {
     }
   }
   const header = parsed[0] as EpisodeHeader;
-  if (!header || header.kind !== 'header') {
+  if (header?.kind !== 'header') {
     if (parsed.length === 0) throw new RecordError('RECORD_TRUNCATED', `${name} stops inside its header`);
     throw corrupt(1, 'the first line is not a header');
   }
@@ -45,17 +45,22 @@ export function parseEpisode(text: string, name = 'episode'): Episode {
     if (footer) throw corrupt(i + 1, 'a line after the footer');
     if (entry.kind === 'step') {
       const { hash: h, ...body } = entry;
-      if (body.i !== steps.length + 1) throw corrupt(i + 1, `step ${body.i} where step ${steps.length + 1} was expected`);
+      if (body.i !== steps.length + 1)
+        throw corrupt(i + 1, `step ${body.i} where step ${steps.length + 1} was expected`);
       last = chainHash(last, body);
-      if (last !== h) throw corrupt(i + 1, `step ${body.i}: hash does not match (content changed or a step is missing)`);
-      if (!Number.isSafeInteger(body.reward)) throw corrupt(i + 1, 'reward is not an integer number of micro-units');
+      if (last !== h)
+        throw corrupt(i + 1, `step ${body.i}: hash does not match (content changed or a step is missing)`);
+      if (!Number.isSafeInteger(body.reward))
+        throw corrupt(i + 1, 'reward is not an integer number of micro-units');
       sum += body.reward;
       steps.push(entry);
     } else if (entry.kind === 'footer') {
       footer = entry;
       if (entry.root !== last) throw corrupt(i + 1, 'footer root is not the last step hash');
-      if (entry.length !== steps.length) throw corrupt(i + 1, `footer says ${entry.length} steps, the file has ${steps.length}`);
-      if (entry.return !== sum) throw corrupt(i + 1, `footer return ${entry.return} is not the sum of the rewards (${sum})`);
+      if (entry.length !== steps.length)
+        throw corrupt(i + 1, `footer says ${entry.length} steps, the file has ${steps.length}`);
+      if (entry.return !== sum)
+        throw corrupt(i + 1, `footer return ${entry.return} is not the sum of the rewards (${sum})`);
     } else throw corrupt(i + 1, `unknown line kind ${JSON.stringify((entry as { kind?: unknown }).kind)}`);
   }
   return { header, steps, footer, complete: footer !== undefined };

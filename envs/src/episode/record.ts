@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Action, Observation, ResetInfo, RewardComponent, InvalidAction } from '../kernel/types.ts';
+import type { Action, InvalidAction, Observation, ResetInfo, RewardComponent } from '../kernel/types.ts';
 
 /**
  * The episode record: JSONL, one header line, one line per step, one footer line.
@@ -50,6 +50,8 @@ export interface EpisodeFooter {
   terminated: boolean;
   truncated: boolean;
   root: string;
+  /** Set when the episode stopped on an environment error (its code failed), not by its rules. */
+  error?: { code: string; message: string };
 }
 
 export interface Episode {
@@ -66,7 +68,10 @@ function versionOf(pkg: string): string {
     let dir = dirname(require.resolve(pkg));
     for (let i = 0; i < 6; i++) {
       try {
-        const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
         if (json.name === pkg) return json.version ?? 'unknown';
       } catch {
         // keep walking up

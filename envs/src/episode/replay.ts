@@ -1,5 +1,5 @@
 import { ReplayDivergence } from '../errors.ts';
-import { makeEnv } from '../kernel/env.ts';
+import { openEnv } from '../kernel/open.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import { canonicalJson } from './hash.ts';
 import type { Episode, EpisodeStep } from './record.ts';
@@ -13,7 +13,18 @@ export interface ReplayResult {
   replayed: EpisodeStep[];
 }
 
-const FIELDS = ['action', 'observation', 'reward', 'terminated', 'truncated', 'state', 'event', 'components', 'invalidAction', 'hash'] as const;
+const FIELDS = [
+  'action',
+  'observation',
+  'reward',
+  'terminated',
+  'truncated',
+  'state',
+  'event',
+  'components',
+  'invalidAction',
+  'hash',
+] as const;
 
 /**
  * Re-executes a recorded episode's actions from its seed and task and checks every step bit for
@@ -23,16 +34,22 @@ const FIELDS = ['action', 'observation', 'reward', 'terminated', 'truncated', 's
  * @example
  * replay(loadCatalog('frozen-lake'), readEpisode('run/episode-000000.jsonl'));
  */
-export async function replay(source: EnvSource, record: Episode, options: { upTo?: number } = {}): Promise<ReplayResult> {
-  const env = await makeEnv(source);
+export async function replay(
+  source: EnvSource,
+  record: Episode,
+  options: { upTo?: number; isolate?: boolean } = {},
+): Promise<ReplayResult> {
+  const env = await openEnv(source, options.isolate === undefined ? {} : { isolate: options.isolate });
   try {
     const { header } = record;
-    if (header.spec.name !== source.spec.name) throw new ReplayDivergence(0, 'spec.name', header.spec.name, source.spec.name);
+    if (header.spec.name !== source.spec.name)
+      throw new ReplayDivergence(0, 'spec.name', header.spec.name, source.spec.name);
     const reset = env.reset({ seed: header.seed, taskIndex: header.taskIndex });
     const chain = new EpisodeChain();
     const h = chain.header({ spec: header.spec, seed: header.seed, agent: header.agent }, reset);
     for (const field of ['observation', 'info'] as const) {
-      if (canonicalJson(h[field]) !== canonicalJson(header[field])) throw new ReplayDivergence(0, field, header[field], h[field]);
+      if (canonicalJson(h[field]) !== canonicalJson(header[field]))
+        throw new ReplayDivergence(0, field, header[field], h[field]);
     }
     const limit = Math.min(options.upTo ?? record.steps.length, record.steps.length);
     const replayed: EpisodeStep[] = [];
@@ -43,12 +60,20 @@ export async function replay(source: EnvSource, record: Episode, options: { upTo
       for (const f of FIELDS) {
         const e = expected[f as keyof EpisodeStep];
         const a = actual[f as keyof EpisodeStep];
-        if ((e === undefined) !== (a === undefined) || (e !== undefined && canonicalJson(e) !== canonicalJson(a)))
+        if (
+          (e === undefined) !== (a === undefined) ||
+          (e !== undefined && canonicalJson(e) !== canonicalJson(a))
+        )
           throw new ReplayDivergence(expected.i, f, e, a);
       }
       replayed.push(actual);
     }
-    return { steps: limit, root: chain.root, complete: record.complete && limit === record.steps.length, replayed };
+    return {
+      steps: limit,
+      root: chain.root,
+      complete: record.complete && limit === record.steps.length,
+      replayed,
+    };
   } finally {
     env.close();
   }

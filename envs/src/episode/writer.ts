@@ -3,7 +3,13 @@ import { dirname } from 'node:path';
 import { RecordError } from '../errors.ts';
 import type { Action, ResetResult, StepResult } from '../kernel/types.ts';
 import { canonicalJson, chainHash, sha256Hex } from './hash.ts';
-import { type EpisodeFooter, type EpisodeHeader, type EpisodeStep, engineVersions, RECORD_VERSION } from './record.ts';
+import {
+  type EpisodeFooter,
+  type EpisodeHeader,
+  type EpisodeStep,
+  engineVersions,
+  RECORD_VERSION,
+} from './record.ts';
 
 export interface EpisodeMeta {
   spec: { name: string; version: string; root?: string | null };
@@ -65,6 +71,14 @@ export class EpisodeChain {
     return Object.assign(body, { hash: this.last }) as EpisodeStep;
   }
 
+  private error: { code: string; message: string } | undefined;
+
+  /** Ends the episode on an environment error: the footer records it. */
+  fail(error: { code: string; message: string }): void {
+    this.error = error;
+    this.ended = true;
+  }
+
   footer(): EpisodeFooter {
     return {
       kind: 'footer',
@@ -73,6 +87,7 @@ export class EpisodeChain {
       terminated: this.terminated,
       truncated: this.truncated,
       root: this.last,
+      ...(this.error ? { error: this.error } : {}),
     };
   }
 
@@ -118,6 +133,11 @@ export class EpisodeWriter {
     const s = this.chain.step(action, result, turn);
     this.line(s);
     return s;
+  }
+
+  /** Marks the episode as stopped by an environment error (written in the footer on close). */
+  fail(error: { code: string; message: string }): void {
+    this.chain.fail(error);
   }
 
   /** Writes the footer (if the episode ended) and closes the file. Returns the footer, if written. */

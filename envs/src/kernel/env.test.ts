@@ -29,7 +29,12 @@ const counterSpec = {
   context: { initial: { n: 0, said: '' } },
   tasks: { list: [{ id: 't0', instructions: 'count to 3' }] },
   tools: [
-    { name: 'inc', description: 'add k', parameters: { type: 'object', properties: { k: { type: 'integer', minimum: 1 } }, required: ['k'] }, event: 'INC' },
+    {
+      name: 'inc',
+      description: 'add k',
+      parameters: { type: 'object', properties: { k: { type: 'integer', minimum: 1 } }, required: ['k'] },
+      event: 'INC',
+    },
     { name: 'toggle', description: 'flip the lamp', event: 'TOGGLE' },
   ],
   machine: {
@@ -51,7 +56,13 @@ const counterSpec = {
   },
   guards: { reached: { expr: 'n >= 3.0' } },
   actions: { add: { assign: { n: 'n + event.k' } }, hear: { assign: { said: 'event.text' } } },
-  reward: { rules: [{ onEnter: 'count.high', value: 1 }, { perStep: -0.1 }, { when: "said == 'hi'", value: 0.5, name: 'greeted' }] },
+  reward: {
+    rules: [
+      { onEnter: 'count.high', value: 1 },
+      { perStep: -0.1 },
+      { when: "said == 'hi'", value: 0.5, name: 'greeted' },
+    ],
+  },
   observation: { template: 'n={{n}} state={{state}}' },
   limits: { maxSteps: 5, invalidActionPenalty: -0.25 },
 };
@@ -59,12 +70,18 @@ const counterSpec = {
 describe('Env (Gymnasium semantics)', () => {
   test('step before reset and step after the end throw typed errors', async () => {
     const env = await makeEnv(lake);
-    assert.throws(() => env.step(move(0)), (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_BEFORE_RESET');
+    assert.throws(
+      () => env.step(move(0)),
+      (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_BEFORE_RESET',
+    );
     env.reset({ seed: 3 });
-    let s;
+    let s: ReturnType<typeof env.step>;
     do s = env.step(move(1));
     while (!s.terminated && !s.truncated);
-    assert.throws(() => env.step(move(1)), (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_AFTER_END');
+    assert.throws(
+      () => env.step(move(1)),
+      (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_AFTER_END',
+    );
     assert.doesNotThrow(() => env.reset({ seed: 4 }));
   });
 
@@ -77,7 +94,11 @@ describe('Env (Gymnasium semantics)', () => {
     env.reset({ seed: 0 });
     env.step({ tool: 'inc', arguments: { k: 3 } });
     const end = env.step({ tool: 'toggle' });
-    assert.deepEqual([end.terminated, end.truncated], [true, false], 'a parallel root is done when every region is final');
+    assert.deepEqual(
+      [end.terminated, end.truncated],
+      [true, false],
+      'a parallel root is done when every region is final',
+    );
   });
 
   test('nested + parallel states, onEnter/perStep/when rewards in exact micro-units', async () => {
@@ -90,7 +111,10 @@ describe('Env (Gymnasium semantics)', () => {
     assert.equal(b.info.rewardMicros, 900_000);
     assert.equal(b.reward, 0.9);
     const c = env.step({ text: 'hi' });
-    assert.deepEqual(c.info.rewardComponents.map((x) => x.name), ['per step', 'greeted']);
+    assert.deepEqual(
+      c.info.rewardComponents.map((x) => x.name),
+      ['per step', 'greeted'],
+    );
     assert.equal(c.observation.text, 'n=3 state=count count.high lamp lamp.off');
   });
 
@@ -101,7 +125,10 @@ describe('Env (Gymnasium semantics)', () => {
     assert.equal(unknown.info.invalidAction?.code, 'UNKNOWN_TOOL');
     assert.match(unknown.observation.text, /^Error: there is no tool "fly"; the tools are: inc, toggle/);
     assert.equal(unknown.reward, -0.35, 'the per-step cost still applies, plus the penalty');
-    assert.deepEqual(unknown.info.rewardComponents.map((c) => c.name), ['per step', 'invalid action']);
+    assert.deepEqual(
+      unknown.info.rewardComponents.map((c) => c.name),
+      ['per step', 'invalid action'],
+    );
     const bad = env.step({ tool: 'inc', arguments: { k: 0 } });
     assert.equal(bad.info.invalidAction?.code, 'INVALID_ARGUMENTS');
     assert.match(bad.observation.text, /\/k must be >= 1/);
@@ -128,24 +155,29 @@ describe('Env (Gymnasium semantics)', () => {
     const a = await makeEnv(lake);
     const b = await makeEnv(lake);
     fc.assert(
-      fc.property(fc.nat(), fc.array(fc.nat({ max: 3 }), { minLength: 2, maxLength: 30 }), fc.nat(), (seed, dirs, cut) => {
-        a.reset({ seed });
-        const k = cut % dirs.length;
-        let ended = false;
-        for (let i = 0; i < k && !ended; i++) {
-          const s = a.step(move(dirs[i]!));
-          ended = s.terminated || s.truncated;
-        }
-        if (ended) return;
-        const snap = JSON.parse(JSON.stringify(a.snapshot()));
-        b.reset({ seed: seed + 1 });
-        b.restore(snap);
-        for (let i = k; i < dirs.length; i++) {
-          const x = a.step(move(dirs[i]!));
-          assert.deepEqual(b.step(move(dirs[i]!)), x);
-          if (x.terminated || x.truncated) break;
-        }
-      }),
+      fc.property(
+        fc.nat(),
+        fc.array(fc.nat({ max: 3 }), { minLength: 2, maxLength: 30 }),
+        fc.nat(),
+        (seed, dirs, cut) => {
+          a.reset({ seed });
+          const k = cut % dirs.length;
+          let ended = false;
+          for (let i = 0; i < k && !ended; i++) {
+            const s = a.step(move(dirs[i]!));
+            ended = s.terminated || s.truncated;
+          }
+          if (ended) return;
+          const snap = JSON.parse(JSON.stringify(a.snapshot()));
+          b.reset({ seed: seed + 1 });
+          b.restore(snap);
+          for (let i = k; i < dirs.length; i++) {
+            const x = a.step(move(dirs[i]!));
+            assert.deepEqual(b.step(move(dirs[i]!)), x);
+            if (x.terminated || x.truncated) break;
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -214,24 +246,30 @@ describe('GymSpec validation', () => {
     bad2.guards.reached = { expr: 'n >=' };
     bad2.reward.rules[0].onEnter = 'count.nowhere';
     bad2.machine.states.count.states.low.on.INC.actions = 'nothing';
-    assert.throws(() => envSource(bad2), (e: unknown) => {
-      const paths = (e as SpecError).issues.map((i) => i.path);
-      return (
-        paths.includes('$.guards.reached.expr') &&
-        paths.includes('$.reward.rules[0].onEnter') &&
-        paths.includes('$.machine.states.count.states.low.on.INC.actions')
-      );
-    });
+    assert.throws(
+      () => envSource(bad2),
+      (e: unknown) => {
+        const paths = (e as SpecError).issues.map((i) => i.path);
+        return (
+          paths.includes('$.guards.reached.expr') &&
+          paths.includes('$.reward.rules[0].onEnter') &&
+          paths.includes('$.machine.states.count.states.low.on.INC.actions')
+        );
+      },
+    );
   });
 
   test('invoke and spawn are refused; unknown keys are named', () => {
     const bad = structuredClone(counterSpec) as Record<string, any>;
     bad.machine.states.lamp.invoke = { src: 'x' };
     bad.colour = 'blue';
-    assert.throws(() => envSource(bad), (e: unknown) => {
-      const m = (e as SpecError).message;
-      return /\$\.machine\.states\.lamp\.invoke/.test(m) && /unknown key "colour"/.test(m);
-    });
+    assert.throws(
+      () => envSource(bad),
+      (e: unknown) => {
+        const m = (e as SpecError).message;
+        return /\$\.machine\.states\.lamp\.invoke/.test(m) && /unknown key "colour"/.test(m);
+      },
+    );
   });
 
   test('a v0 spec (bare reward list) migrates', () => {
@@ -243,7 +281,11 @@ describe('GymSpec validation', () => {
     const spec = structuredClone(counterSpec) as Record<string, any>;
     spec.guards.reached.expr = 'task.data.missing.k > 1.0';
     const env = await makeEnv(envSource(spec));
-    assert.throws(() => env.reset({ seed: 0 }), (e: unknown) => e instanceof EnvCodeError && e.code === 'EXPR_FAILED' && /\$\.guards\.reached\.expr/.test(e.message));
+    assert.throws(
+      () => env.reset({ seed: 0 }),
+      (e: unknown) =>
+        e instanceof EnvCodeError && e.code === 'EXPR_FAILED' && /\$\.guards\.reached\.expr/.test(e.message),
+    );
   });
 
   test('a runtime expression failure is a typed error naming the expression', async () => {
@@ -251,8 +293,14 @@ describe('GymSpec validation', () => {
     spec.actions.add.assign.n = 'task.data.missing.k';
     const env = await makeEnv(envSource(spec));
     env.reset({ seed: 0 });
-    assert.throws(() => env.step({ tool: 'inc', arguments: { k: 1 } }), (e: unknown) => e instanceof EnvCodeError && /\$\.actions\.add\.assign\.n/.test(e.message));
-    assert.throws(() => env.step({ tool: 'toggle' }), (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_AFTER_FAILURE');
+    assert.throws(
+      () => env.step({ tool: 'inc', arguments: { k: 1 } }),
+      (e: unknown) => e instanceof EnvCodeError && /\$\.actions\.add\.assign\.n/.test(e.message),
+    );
+    assert.throws(
+      () => env.step({ tool: 'toggle' }),
+      (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_AFTER_FAILURE',
+    );
   });
 });
 
@@ -275,7 +323,10 @@ describe('code modules in the sandbox', () => {
     for (const seed of [1, 2, 3]) {
       a.reset({ seed });
       b.reset({ seed });
-      assert.deepEqual(a.step({ tool: 'inc', arguments: { k: 1 } }), b.step({ tool: 'inc', arguments: { k: 1 } }));
+      assert.deepEqual(
+        a.step({ tool: 'inc', arguments: { k: 1 } }),
+        b.step({ tool: 'inc', arguments: { k: 1 } }),
+      );
     }
     a.close();
     b.close();
@@ -285,10 +336,20 @@ describe('code modules in the sandbox', () => {
     const env = await makeEnv(envSource(spec, files));
     env.reset({ seed: 0 });
     const t0 = performance.now();
-    assert.throws(() => env.step({ tool: 'toggle' }), (e: unknown) => e instanceof SandboxError && e.code === 'DEADLINE');
+    assert.throws(
+      () => env.step({ tool: 'toggle' }),
+      (e: unknown) => e instanceof SandboxError && e.code === 'DEADLINE',
+    );
     assert.ok(performance.now() - t0 < 1050);
-    assert.throws(() => env.reset({ seed: 1 }), (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD');
-    assert.throws(() => env.reset({ seed: 1 }), (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD', 'says so again until recovered');
+    assert.throws(
+      () => env.reset({ seed: 1 }),
+      (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD',
+    );
+    assert.throws(
+      () => env.reset({ seed: 1 }),
+      (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD',
+      'says so again until recovered',
+    );
     await env.recover();
     env.reset({ seed: 1 });
     assert.equal(env.step({ tool: 'inc', arguments: { k: 1 } }).info.invalidAction, undefined);

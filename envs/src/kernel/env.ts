@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { type AnyActorRef, type AnyStateMachine, assign, createActor, setup, type StateValue } from 'xstate';
+import { type AnyActorRef, type AnyStateMachine, assign, createActor, type StateValue, setup } from 'xstate';
 import { EnvCodeError, EnvStateError, PalestraError, SandboxError } from '../errors.ts';
-import { Sandbox, SANDBOX_EPOCH_MS } from '../sandbox/sandbox.ts';
+import { SANDBOX_EPOCH_MS, Sandbox } from '../sandbox/sandbox.ts';
 import { bindRng, type CompiledExpr, compileExpr } from '../spec/expr.ts';
 import type { GymSpec, ToolSpec } from '../spec/schema.ts';
 import { type CompiledTemplate, compileTemplate } from '../spec/template.ts';
@@ -35,7 +35,8 @@ const EMPTY = Object.freeze({});
 /** Float reward → signed integer micro-units, range-checked. */
 export function toMicros(value: number, what: string): number {
   const m = Math.round(value * MICRO);
-  if (!Number.isSafeInteger(m)) throw new EnvCodeError('BAD_REWARD', `${what} gave ${value}, not a finite reward within ±9e9`);
+  if (!Number.isSafeInteger(m))
+    throw new EnvCodeError('BAD_REWARD', `${what} gave ${value}, not a finite reward within ±9e9`);
   return m;
 }
 
@@ -101,7 +102,8 @@ export class Env {
     this.ownsSandbox = ownsSandbox;
     const spec = this.spec;
 
-    for (const tool of spec.tools) this.tools.set(tool.name, { tool, validate: ajv.compile(tool.parameters) });
+    for (const tool of spec.tools)
+      this.tools.set(tool.name, { tool, validate: ajv.compile(tool.parameters) });
     this.contextSchema = spec.context.schema ? ajv.compile(spec.context.schema) : undefined;
 
     const guards: Record<string, (args: { context: Ctx; event: Ev }, params: unknown) => boolean> = {};
@@ -112,13 +114,21 @@ export class Env {
       } else {
         const ref = g.module!;
         guards[name] = ({ context, event }, params) =>
-          this.callModule(ref, { context, event, params: params ?? null, task: this.task, step: this.stepCount }) === true;
+          this.callModule(ref, {
+            context,
+            event,
+            params: params ?? null,
+            task: this.task,
+            step: this.stepCount,
+          }) === true;
       }
     }
     const actions: Record<string, ReturnType<typeof assign>> = {};
     for (const [name, a] of Object.entries(spec.actions)) {
       if (a.assign !== undefined) {
-        const entries = Object.entries(a.assign).map(([k, src]) => [k, this.compile(src, `$.actions.${name}.assign.${k}`)] as const);
+        const entries = Object.entries(a.assign).map(
+          ([k, src]) => [k, this.compile(src, `$.actions.${name}.assign.${k}`)] as const,
+        );
         actions[name] = assign(({ context, event }: { context: Ctx; event: Ev }, params: unknown) => {
           const act = this.activation(context, event, params);
           const patch: Ctx = {};
@@ -128,10 +138,19 @@ export class Env {
       } else {
         const ref = a.module!;
         actions[name] = assign(({ context, event }: { context: Ctx; event: Ev }, params: unknown) => {
-          const patch = this.callModule(ref, { context, event, params: params ?? null, task: this.task, step: this.stepCount });
+          const patch = this.callModule(ref, {
+            context,
+            event,
+            params: params ?? null,
+            task: this.task,
+            step: this.stepCount,
+          });
           if (patch === null) return {};
           if (typeof patch !== 'object' || Array.isArray(patch))
-            throw new EnvCodeError('BAD_ACTION_RESULT', `${ref} must return an object of context changes (or nothing), got ${JSON.stringify(patch)}`);
+            throw new EnvCodeError(
+              'BAD_ACTION_RESULT',
+              `${ref} must return an object of context changes (or nothing), got ${JSON.stringify(patch)}`,
+            );
           return patch as Ctx;
         }) as never;
       }
@@ -145,21 +164,38 @@ export class Env {
     this.rewards = spec.reward.rules.map((r, i) => {
       const path = `$.reward.rules[${i}]`;
       if (r.onEnter !== undefined)
-        return { name: r.name ?? `enter ${r.onEnter}`, kind: 'onEnter', value: r.value!, state: this.idPaths.get(r.onEnter) ?? r.onEnter };
+        return {
+          name: r.name ?? `enter ${r.onEnter}`,
+          kind: 'onEnter',
+          value: r.value!,
+          state: this.idPaths.get(r.onEnter) ?? r.onEnter,
+        };
       if (r.perStep !== undefined) return { name: r.name ?? 'per step', kind: 'perStep', value: r.perStep };
-      if (r.when !== undefined) return { name: r.name ?? r.when, kind: 'when', value: r.value!, expr: this.compile(r.when, `${path}.when`) };
-      if (r.expr !== undefined) return { name: r.name ?? r.expr, kind: 'expr', value: 0, expr: this.compile(r.expr, `${path}.expr`) };
+      if (r.when !== undefined)
+        return {
+          name: r.name ?? r.when,
+          kind: 'when',
+          value: r.value!,
+          expr: this.compile(r.when, `${path}.when`),
+        };
+      if (r.expr !== undefined)
+        return { name: r.name ?? r.expr, kind: 'expr', value: 0, expr: this.compile(r.expr, `${path}.expr`) };
       return { name: r.name ?? r.module!, kind: 'module', value: 0, module: r.module! };
     });
-    this.template = spec.observation.template === undefined ? undefined : compileTemplate(spec.observation.template);
+    this.template =
+      spec.observation.template === undefined ? undefined : compileTemplate(spec.observation.template);
     this.jsonObs = spec.observation.json
-      ? Object.entries(spec.observation.json).map(([k, src]) => [k, this.compile(src, `$.observation.json.${k}`)])
+      ? Object.entries(spec.observation.json).map(([k, src]) => [
+          k,
+          this.compile(src, `$.observation.json.${k}`),
+        ])
       : undefined;
   }
 
   private collectIds(node: GymSpec['machine'], path: string): void {
     if (node.id) this.idPaths.set(node.id, path);
-    for (const [k, child] of Object.entries(node.states ?? {})) this.collectIds(child, path ? `${path}.${k}` : k);
+    for (const [k, child] of Object.entries(node.states ?? {}))
+      this.collectIds(child, path ? `${path}.${k}` : k);
   }
 
   private compile(source: string, where: string): CompiledExpr {
@@ -169,10 +205,16 @@ export class Env {
         return f(act);
       } catch (e) {
         if (e instanceof PalestraError) throw this.remember(e);
-        throw this.remember(new EnvCodeError('EXPR_FAILED', `${where}: \`${source}\` failed: ${(e as Error).message.split('\n')[0]}`, {
-          details: { path: where, step: this.stepCount },
-          hint: 'guard the lookup (CEL: `has(x.y)`, `key in map`, or optional `map[?key].orValue(default)`)',
-        }));
+        throw this.remember(
+          new EnvCodeError(
+            'EXPR_FAILED',
+            `${where}: \`${source}\` failed: ${(e as Error).message.split('\n')[0]}`,
+            {
+              details: { path: where, step: this.stepCount },
+              hint: 'guard the lookup (CEL: `has(x.y)`, `key in map`, or optional `map[?key].orValue(default)`)',
+            },
+          ),
+        );
       }
     };
   }
@@ -192,7 +234,13 @@ export class Env {
   private callModule(ref: string, arg: unknown): unknown {
     if (!this.sandbox) throw this.remember(new EnvCodeError('NO_SANDBOX', `${ref} needs the sandbox`));
     try {
-      return this.sandbox.call(ref, arg, this.rng.state, SANDBOX_EPOCH_MS + this.stepCount * 1000, this.deadline);
+      return this.sandbox.call(
+        ref,
+        arg,
+        this.rng.state,
+        SANDBOX_EPOCH_MS + this.stepCount * 1000,
+        this.deadline,
+      );
     } catch (e) {
       throw this.remember(e);
     }
@@ -214,7 +262,9 @@ export class Env {
     if (this.status === 'closed') throw new EnvStateError('ENV_CLOSED', 'the environment was closed');
     const { seed } = options;
     if (!Number.isSafeInteger(seed) || seed < 0)
-      throw new EnvStateError('BAD_SEED', `reset needs a non-negative integer seed, got ${seed}`, { hint: 'reset({ seed: 0 })' });
+      throw new EnvStateError('BAD_SEED', `reset needs a non-negative integer seed, got ${seed}`, {
+        hint: 'reset({ seed: 0 })',
+      });
     this.actor?.stop();
     this.actor = undefined;
     this.status = 'idle';
@@ -223,9 +273,13 @@ export class Env {
       this.sandbox = undefined;
     }
     if (!this.sandbox && usesModules(this.spec))
-      throw new EnvStateError('SANDBOX_REBUILD', 'the sandbox failed in the last episode and must be rebuilt', {
-        hint: 'call `await env.recover()` before reset()',
-      });
+      throw new EnvStateError(
+        'SANDBOX_REBUILD',
+        'the sandbox failed in the last episode and must be rebuilt',
+        {
+          hint: 'call `await env.recover()` before reset()',
+        },
+      );
     this.codeError = undefined;
     this.seed = seed;
     this.rng = new Prng(seed);
@@ -244,9 +298,13 @@ export class Env {
     this.initialContext = structuredClone({ ...this.spec.context.initial, ...(this.task.context ?? {}) });
     const invalidContext = this.contextProblems(this.initialContext);
     if (invalidContext)
-      throw new EnvCodeError('BAD_CONTEXT', `the initial context of task ${index} (${this.task.id}) does not match $.context.schema: ${invalidContext}`, {
-        hint: 'fix $.context.initial or the task\'s context, or the schema',
-      });
+      throw new EnvCodeError(
+        'BAD_CONTEXT',
+        `the initial context of task ${index} (${this.task.id}) does not match $.context.schema: ${invalidContext}`,
+        {
+          hint: "fix $.context.initial or the task's context, or the schema",
+        },
+      );
     this.startActor(undefined);
     this.status = this.actor!.getSnapshot().status === 'done' ? 'ended' : 'running';
     const snap = this.actor!.getSnapshot();
@@ -264,7 +322,10 @@ export class Env {
 
   private startActor(snapshot: unknown): void {
     let error: unknown;
-    const actor = createActor(this.machine, snapshot === undefined ? undefined : { snapshot: snapshot as never });
+    const actor = createActor(
+      this.machine,
+      snapshot === undefined ? undefined : { snapshot: snapshot as never },
+    );
     actor.subscribe({ error: (e) => (error = e) });
     actor.start();
     this.actor = actor;
@@ -287,20 +348,28 @@ export class Env {
     if (!action || typeof action !== 'object')
       return { code: 'MALFORMED_ACTION', message: 'an action is { tool, arguments } or { text }' };
     if ('text' in action && !('tool' in action)) {
-      if (typeof action.text !== 'string') return { code: 'MALFORMED_ACTION', message: '"text" must be a string' };
+      if (typeof action.text !== 'string')
+        return { code: 'MALFORMED_ACTION', message: '"text" must be a string' };
       return { type: this.spec.replyEvent, text: action.text };
     }
     const name = (action as { tool?: unknown }).tool;
-    if (typeof name !== 'string') return { code: 'MALFORMED_ACTION', message: 'an action is { tool, arguments } or { text }' };
+    if (typeof name !== 'string')
+      return { code: 'MALFORMED_ACTION', message: 'an action is { tool, arguments } or { text }' };
     const entry = this.tools.get(name);
     if (!entry)
-      return { code: 'UNKNOWN_TOOL', message: `there is no tool "${name}"; the tools are: ${[...this.tools.keys()].join(', ')}` };
+      return {
+        code: 'UNKNOWN_TOOL',
+        message: `there is no tool "${name}"; the tools are: ${[...this.tools.keys()].join(', ')}`,
+      };
     const args = (action as { arguments?: unknown }).arguments ?? {};
     if (typeof args !== 'object' || args === null || Array.isArray(args))
       return { code: 'INVALID_ARGUMENTS', message: `the arguments of ${name} must be a JSON object` };
     if (!entry.validate(args)) {
       const why = (entry.validate.errors ?? [])
-        .map((e) => `${e.instancePath || '(arguments)'} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`)
+        .map(
+          (e) =>
+            `${e.instancePath || '(arguments)'} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`,
+        )
         .join('; ');
       return { code: 'INVALID_ARGUMENTS', message: `invalid arguments for ${name}: ${why}` };
     }
@@ -341,8 +410,19 @@ export class Env {
         .filter((r) => r.kind === 'perStep' && r.value !== 0)
         .map((r) => ({ name: r.name, micros: toMicros(r.value, r.name) }));
       if (this.spec.limits.invalidActionPenalty !== 0)
-        components.push({ name: 'invalid action', micros: toMicros(this.spec.limits.invalidActionPenalty, 'invalidActionPenalty') });
-    } else components = this.computeRewards(before.value, snap.value, snap.context, event as Ev, terminated, truncated);
+        components.push({
+          name: 'invalid action',
+          micros: toMicros(this.spec.limits.invalidActionPenalty, 'invalidActionPenalty'),
+        });
+    } else
+      components = this.computeRewards(
+        before.value,
+        snap.value,
+        snap.context,
+        event as Ev,
+        terminated,
+        truncated,
+      );
     let micros = 0;
     for (const c of components) micros += c.micros;
     if (terminated || truncated) this.status = 'ended';
@@ -366,11 +446,17 @@ export class Env {
   private orderError(): EnvStateError {
     switch (this.status) {
       case 'idle':
-        return new EnvStateError('STEP_BEFORE_RESET', 'step() was called before reset()', { hint: 'call reset({ seed }) first' });
-      case 'ended':
-        return new EnvStateError('STEP_AFTER_END', 'step() was called after the episode ended (terminated or truncated)', {
-          hint: 'call reset({ seed }) to start a new episode',
+        return new EnvStateError('STEP_BEFORE_RESET', 'step() was called before reset()', {
+          hint: 'call reset({ seed }) first',
         });
+      case 'ended':
+        return new EnvStateError(
+          'STEP_AFTER_END',
+          'step() was called after the episode ended (terminated or truncated)',
+          {
+            hint: 'call reset({ seed }) to start a new episode',
+          },
+        );
       case 'failed':
         return new EnvStateError('STEP_AFTER_FAILURE', 'the episode failed on an error; it cannot go on', {
           hint: 'call reset({ seed }) to start a new episode',
@@ -411,13 +497,29 @@ export class Env {
         case 'expr': {
           act ??= this.rewardActivation(context, event, afterValue, terminated, truncated);
           const v = r.expr!(act);
-          if (typeof v !== 'number') throw new EnvCodeError('BAD_REWARD', `reward \`${r.name}\` must be a number, got ${JSON.stringify(v)}`);
+          if (typeof v !== 'number')
+            throw new EnvCodeError(
+              'BAD_REWARD',
+              `reward \`${r.name}\` must be a number, got ${JSON.stringify(v)}`,
+            );
           value = v;
           break;
         }
         case 'module': {
-          const v = this.callModule(r.module!, { context, event, task: this.task, step: this.stepCount, state: statePaths(afterValue), terminated, truncated });
-          if (typeof v !== 'number') throw new EnvCodeError('BAD_REWARD', `${r.module} must return a number, got ${JSON.stringify(v)}`);
+          const v = this.callModule(r.module!, {
+            context,
+            event,
+            task: this.task,
+            step: this.stepCount,
+            state: statePaths(afterValue),
+            terminated,
+            truncated,
+          });
+          if (typeof v !== 'number')
+            throw new EnvCodeError(
+              'BAD_REWARD',
+              `${r.module} must return a number, got ${JSON.stringify(v)}`,
+            );
           value = v;
           break;
         }
@@ -428,7 +530,13 @@ export class Env {
   }
 
   /** Reward expressions also see `state` (active paths), `terminated` and `truncated`. */
-  private rewardActivation(context: Ctx, event: Ev, value: StateValue, terminated: boolean, truncated: boolean): Ctx {
+  private rewardActivation(
+    context: Ctx,
+    event: Ev,
+    value: StateValue,
+    terminated: boolean,
+    truncated: boolean,
+  ): Ctx {
     const act = this.activation(context, event, undefined);
     act.state = statePaths(value);
     act.terminated = terminated;
@@ -442,11 +550,23 @@ export class Env {
     let text: string;
     let json: Record<string, unknown>;
     if (this.spec.observation.module !== undefined) {
-      const out = this.callModule(this.spec.observation.module, { context, event, task: this.task, step: this.stepCount, state });
+      const out = this.callModule(this.spec.observation.module, {
+        context,
+        event,
+        task: this.task,
+        step: this.stepCount,
+        state,
+      });
       if (!out || typeof out !== 'object' || typeof (out as { text?: unknown }).text !== 'string')
-        throw new EnvCodeError('BAD_OBSERVATION', `${this.spec.observation.module} must return { text, json? }`);
+        throw new EnvCodeError(
+          'BAD_OBSERVATION',
+          `${this.spec.observation.module} must return { text, json? }`,
+        );
       text = (out as { text: string }).text;
-      json = ((out as { json?: Record<string, unknown> }).json ?? { state, context }) as Record<string, unknown>;
+      json = ((out as { json?: Record<string, unknown> }).json ?? { state, context }) as Record<
+        string,
+        unknown
+      >;
     } else {
       const view = this.activation(context, event, undefined);
       view.state = state.join(' ');
@@ -460,7 +580,10 @@ export class Env {
       } else json = { state, context };
     }
     if (text.length > this.spec.limits.maxObservationBytes)
-      throw new EnvCodeError('OBSERVATION_TOO_LARGE', `the observation is ${text.length} characters; the limit is ${this.spec.limits.maxObservationBytes}`);
+      throw new EnvCodeError(
+        'OBSERVATION_TOO_LARGE',
+        `the observation is ${text.length} characters; the limit is ${this.spec.limits.maxObservationBytes}`,
+      );
     if (invalid) {
       text = `Error: ${invalid.message}\n\n${text}`;
       json = { ...json, error: invalid };
@@ -479,14 +602,18 @@ export class Env {
       step: this.stepCount,
       status: this.status,
       rng: [...this.rng.state] as EnvSnapshot['rng'],
-      machine: structuredClone(this.actor!.getPersistedSnapshot()),
+      // Through JSON, so the snapshot is exactly what a file or another process would hold.
+      machine: JSON.parse(JSON.stringify(this.actor!.getPersistedSnapshot())),
     };
   }
 
   /** Resumes from a snapshot taken with `snapshot()`. */
   restore(snapshot: EnvSnapshot): void {
     if (snapshot.v !== 1 || snapshot.spec.name !== this.spec.name)
-      throw new EnvStateError('BAD_SNAPSHOT', `this snapshot is for ${snapshot.spec?.name}@${snapshot.spec?.version}, not ${this.spec.name}`);
+      throw new EnvStateError(
+        'BAD_SNAPSHOT',
+        `this snapshot is for ${snapshot.spec?.name}@${snapshot.spec?.version}, not ${this.spec.name}`,
+      );
     this.actor?.stop();
     this.seed = snapshot.seed;
     this.rng = new Prng(snapshot.rng);
@@ -501,7 +628,9 @@ export class Env {
   /** Why a context does not match `$.context.schema` (undefined if it does, or if there is no schema). */
   contextProblems(context: unknown = this.actor?.getSnapshot().context): string | undefined {
     if (!this.contextSchema || this.contextSchema(context)) return undefined;
-    return (this.contextSchema.errors ?? []).map((e) => `${e.instancePath || '(context)'} ${e.message}`).join('; ');
+    return (this.contextSchema.errors ?? [])
+      .map((e) => `${e.instancePath || '(context)'} ${e.message}`)
+      .join('; ');
   }
 
   /** The compiled statechart, bound to this env's current task (for analysis: `palestra check`). */
@@ -525,7 +654,8 @@ export class Env {
   /** Rebuilds a sandbox that failed (deadline, memory). `reset` asks for it when needed. */
   async recover(): Promise<void> {
     if (!usesModules(this.spec) || (this.sandbox && !this.sandbox.poisoned)) return;
-    if (!this.ownsSandbox) throw new EnvStateError('SHARED_SANDBOX', 'this environment shares its sandbox: recover the owner');
+    if (!this.ownsSandbox)
+      throw new EnvStateError('SHARED_SANDBOX', 'this environment shares its sandbox: recover the owner');
     this.sandbox?.dispose();
     this.sandbox = await newSandbox(this.spec, this.files);
   }
@@ -539,7 +669,11 @@ export class Env {
 
 /** A sandbox holding the source's code modules, with the spec's limits. */
 export function newSandbox(spec: GymSpec, files: Record<string, string>): Promise<Sandbox> {
-  return Sandbox.create({ files, memoryMb: spec.limits.memoryMb, maxOutputBytes: spec.limits.maxObservationBytes });
+  return Sandbox.create({
+    files,
+    memoryMb: spec.limits.memoryMb,
+    maxOutputBytes: spec.limits.maxObservationBytes,
+  });
 }
 
 /**

@@ -8,8 +8,14 @@ test('same seed, same stream; different seeds differ', () => {
   const b = new Prng(42);
   const c = new Prng(43);
   const sa = Array.from({ length: 8 }, () => a.nextU32());
-  assert.deepEqual(sa, Array.from({ length: 8 }, () => b.nextU32()));
-  assert.notDeepEqual(sa, Array.from({ length: 8 }, () => c.nextU32()));
+  assert.deepEqual(
+    sa,
+    Array.from({ length: 8 }, () => b.nextU32()),
+  );
+  assert.notDeepEqual(
+    sa,
+    Array.from({ length: 8 }, () => c.nextU32()),
+  );
 });
 
 test('fixed test vector (catches any change to the generator: it would change every golden episode)', () => {

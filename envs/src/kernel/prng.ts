@@ -46,7 +46,8 @@ export class Prng {
   constructor(seed: number | PrngState) {
     if (Array.isArray(seed)) this.state = [...seed] as PrngState;
     else {
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+      if (!Number.isSafeInteger(seed) || seed < 0)
+        throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
       // Mix both 32-bit halves so seeds above 2^32 still differ.
       const mix = splitmix32((seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32), 0x27d4eb2d));
       this.state = [mix(), mix(), mix(), mix()];
@@ -66,7 +67,8 @@ export class Prng {
 
   /** An integer in [0, n). Unbiased (rejection sampling). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 4294967296) throw new RangeError(`int(n) needs 1 ≤ n ≤ 2^32, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 4294967296)
+      throw new RangeError(`int(n) needs 1 ≤ n ≤ 2^32, got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     for (;;) {
       const x = sfc32Next(this.state);

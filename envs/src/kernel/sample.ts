@@ -12,13 +12,17 @@ type Schema = Record<string, unknown>;
  */
 export function sampleAction(spec: GymSpec, rng: Prng): Action {
   const tool = spec.tools[rng.int(spec.tools.length)]!;
-  return { tool: tool.name, arguments: sampleValue(tool.parameters as Schema, rng, 0) as Record<string, unknown> };
+  return {
+    tool: tool.name,
+    arguments: sampleValue(tool.parameters as Schema, rng, 0) as Record<string, unknown>,
+  };
 }
 
 function sampleValue(schema: Schema, rng: Prng, depth: number): unknown {
   if (Array.isArray(schema.enum)) return schema.enum[rng.int(schema.enum.length)];
   if ('const' in schema) return schema.const;
-  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[rng.int(schema.examples.length)];
+  if (Array.isArray(schema.examples) && schema.examples.length > 0)
+    return schema.examples[rng.int(schema.examples.length)];
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'object': {

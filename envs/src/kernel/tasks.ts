@@ -1,8 +1,8 @@
 import { EnvCodeError } from '../errors.ts';
-import { taskSchema } from '../spec/schema.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { SANDBOX_EPOCH_MS } from '../sandbox/sandbox.ts';
 import type { GymSpec } from '../spec/schema.ts';
+import { taskSchema } from '../spec/schema.ts';
 import { Prng } from './prng.ts';
 import type { Task } from './types.ts';
 
@@ -21,7 +21,8 @@ export function taskIndices(spec: GymSpec, split: 'train' | 'eval' | 'all'): num
   if (split === 'all') return all;
   if ('list' in spec.tasks) {
     const list = spec.tasks.list;
-    if (list.some((t) => t.split !== undefined)) return all.filter((i) => (list[i]!.split ?? 'train') === split);
+    if (list.some((t) => t.split !== undefined))
+      return all.filter((i) => (list[i]!.split ?? 'train') === split);
     return split === 'train' ? all : [];
   }
   const evalCount = Math.floor(n * (spec.tasks.split?.eval ?? 0));
@@ -32,29 +33,50 @@ export function taskIndices(spec: GymSpec, split: 'train' | 'eval' | 'all'): num
  * Task `index` of the spec. Generated tasks come from the sandboxed generator, seeded by the
  * index alone, so task 17 is the same task in every episode and on every machine.
  */
-export function resolveTask(spec: GymSpec, index: number, sandbox: Sandbox | undefined, deadlineMs: number): Task {
+export function resolveTask(
+  spec: GymSpec,
+  index: number,
+  sandbox: Sandbox | undefined,
+  deadlineMs: number,
+): Task {
   const n = taskCount(spec);
   if (!Number.isInteger(index) || index < 0 || index >= n)
     throw new RangeError(`task index ${index} is out of range: ${spec.name} has ${n} tasks (0…${n - 1})`);
   if ('list' in spec.tasks) return { ...spec.tasks.list[index]!, index };
   if (!sandbox) throw new EnvCodeError('NO_SANDBOX', 'generated tasks need the sandbox');
   const rng = new Prng(index).state;
-  const raw = sandbox.call(spec.tasks.module, { index, count: n }, rng, SANDBOX_EPOCH_MS, performance.now() + deadlineMs);
+  const raw = sandbox.call(
+    spec.tasks.module,
+    { index, count: n },
+    rng,
+    SANDBOX_EPOCH_MS,
+    performance.now() + deadlineMs,
+  );
   const parsed = taskSchema.safeParse(raw);
   if (!parsed.success)
-    throw new EnvCodeError('BAD_TASK', `${spec.tasks.module} returned an invalid task for index ${index}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
-      hint: 'a task is { id, instructions, context?, data? }',
-    });
+    throw new EnvCodeError(
+      'BAD_TASK',
+      `${spec.tasks.module} returned an invalid task for index ${index}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      {
+        hint: 'a task is { id, instructions, context?, data? }',
+      },
+    );
   return { ...parsed.data, index };
 }
 
 /** Finds a task index by id (scans generated tasks if needed). */
-export function findTaskIndex(spec: GymSpec, id: string, sandbox: Sandbox | undefined, deadlineMs: number): number {
+export function findTaskIndex(
+  spec: GymSpec,
+  id: string,
+  sandbox: Sandbox | undefined,
+  deadlineMs: number,
+): number {
   if ('list' in spec.tasks) {
     const i = spec.tasks.list.findIndex((t) => t.id === id);
     if (i >= 0) return i;
   } else {
-    for (let i = 0; i < spec.tasks.count; i++) if (resolveTask(spec, i, sandbox, deadlineMs).id === id) return i;
+    for (let i = 0; i < spec.tasks.count; i++)
+      if (resolveTask(spec, i, sandbox, deadlineMs).id === id) return i;
   }
   throw new RangeError(`no task with id "${id}" in ${spec.name}`);
 }

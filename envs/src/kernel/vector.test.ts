@@ -21,8 +21,14 @@ describe('VectorEnv autoreset modes (Gymnasium semantics)', () => {
     const b = v.step([say('a'), say('b'), say('c')]);
     assert.deepEqual(b.terminated, [false, false, false]);
     assert.deepEqual([...b.rewards], [0, 0, 0]);
-    assert.ok(b.infos.every((i) => i.reset !== undefined), 'the reset info is reported');
-    assert.ok(b.observations.every((o) => !o.text.includes('You said')), 'reset observations');
+    assert.ok(
+      b.infos.every((i) => i.reset !== undefined),
+      'the reset info is reported',
+    );
+    assert.ok(
+      b.observations.every((o) => !o.text.includes('You said')),
+      'reset observations',
+    );
     const c = v.step([say('a'), say('b'), say('c')]);
     assert.deepEqual(c.terminated, [true, true, true], 'the new episodes run');
     v.close();
@@ -44,7 +50,10 @@ describe('VectorEnv autoreset modes (Gymnasium semantics)', () => {
     const v = await vec('disabled', 2);
     v.reset({ seed: 1 });
     v.step([say('a'), say('b')]);
-    assert.throws(() => v.step([say('a'), say('b')]), (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_AFTER_END');
+    assert.throws(
+      () => v.step([say('a'), say('b')]),
+      (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_AFTER_END',
+    );
     const infos = v.resetDone();
     assert.equal(infos.filter(Boolean).length, 2);
     assert.doesNotThrow(() => v.step([say('a'), say('b')]));

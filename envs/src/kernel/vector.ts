@@ -79,9 +79,14 @@ export class VectorEnv {
   }
 
   step(actions: readonly Action[]): VectorStepResult {
-    if (!this.started) throw new EnvStateError('STEP_BEFORE_RESET', 'step() was called before reset()', { hint: 'call reset({ seed }) first' });
+    if (!this.started)
+      throw new EnvStateError('STEP_BEFORE_RESET', 'step() was called before reset()', {
+        hint: 'call reset({ seed }) first',
+      });
     if (actions.length !== this.envs.length)
-      throw new RangeError(`step() needs one action per sub-env: got ${actions.length}, have ${this.envs.length}`);
+      throw new RangeError(
+        `step() needs one action per sub-env: got ${actions.length}, have ${this.envs.length}`,
+      );
     const n = this.envs.length;
     const observations: Observation[] = new Array(n);
     const rewards = new Float64Array(n);
@@ -100,7 +105,9 @@ export class VectorEnv {
         continue;
       }
       if (this.ended[i])
-        throw new EnvStateError('STEP_AFTER_END', `sub-env ${i} has ended and autoreset is disabled`, { hint: 'call resetDone()' });
+        throw new EnvStateError('STEP_AFTER_END', `sub-env ${i} has ended and autoreset is disabled`, {
+          hint: 'call resetDone()',
+        });
       const s = env.step(actions[i]!);
       rewards[i] = s.reward;
       terminated[i] = s.terminated;

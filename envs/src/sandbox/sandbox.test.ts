@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SandboxError } from '../errors.ts';
 import { Prng } from '../kernel/prng.ts';
-import { Sandbox, SANDBOX_EPOCH_MS } from './sandbox.ts';
+import { SANDBOX_EPOCH_MS, Sandbox } from './sandbox.ts';
 
 const HOSTILE = `
 export function loop() { while (true) {} }
@@ -28,7 +28,11 @@ const sandboxes: Sandbox[] = [];
 // The first out-of-memory in a process costs QuickJS about 1.5 s once (measured with a 1 MB limit
 // too, so it is not heap growth); later ones take about 0.2 s. Pay it before timing the corpus.
 before(async () => {
-  const s = await Sandbox.create({ files: { 'w.js': 'export function w() { const a = []; for (;;) a.push(new ArrayBuffer(1e5)); }' }, memoryMb: 1, maxOutputBytes: 100 });
+  const s = await Sandbox.create({
+    files: { 'w.js': 'export function w() { const a = []; for (;;) a.push(new ArrayBuffer(1e5)); }' },
+    memoryMb: 1,
+    maxOutputBytes: 100,
+  });
   assert.throws(() => s.call('w.js#w', {}, [1, 2, 3, 4], 0, performance.now() + 5000), SandboxError);
   s.dispose();
 });
@@ -77,18 +81,27 @@ for (const [name, code] of corpus) {
     assert.ok(ms < DEADLINE_MS + 1000, `took ${ms} ms`);
     const next = s.poisoned ? await make() : s;
     const rng = new Prng(3).state;
-    assert.deepEqual((next.call('hostile.js#ok', { x: 1, y: 2 }, rng, 0, performance.now() + 1000) as { sum: number }).sum, 3);
+    assert.deepEqual(
+      (next.call('hostile.js#ok', { x: 1, y: 2 }, rng, 0, performance.now() + 1000) as { sum: number }).sum,
+      3,
+    );
   });
 }
 
 test('the Function constructor reaches nothing of the host', async () => {
   const s = await make();
-  assert.equal(s.call('hostile.js#escapeFn', {}, [1, 2, 3, 4], 0, performance.now() + 1000), 'undefinedundefinedundefined');
+  assert.equal(
+    s.call('hostile.js#escapeFn', {}, [1, 2, 3, 4], 0, performance.now() + 1000),
+    'undefinedundefinedundefined',
+  );
 });
 
 test('prototype pollution is refused (frozen intrinsics) and does not leak into later calls or the host', async () => {
   const s = await make();
-  assert.throws(() => s.call('hostile.js#pollute', {}, [1, 2, 3, 4], 0, performance.now() + 1000), SandboxError);
+  assert.throws(
+    () => s.call('hostile.js#pollute', {}, [1, 2, 3, 4], 0, performance.now() + 1000),
+    SandboxError,
+  );
   assert.equal(s.call('hostile.js#pollutedRead', {}, [1, 2, 3, 4], 0, performance.now() + 1000), true);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
@@ -97,11 +110,17 @@ test('Math.random is the seeded generator and Date the logical clock', async () 
   const s = await make();
   const host = new Prng(11);
   const rng = new Prng(11).state;
-  const out = s.call('hostile.js#ok', { x: 1, y: 1 }, rng, 5000, performance.now() + 1000) as { r: number; now: number; d: string };
+  const out = s.call('hostile.js#ok', { x: 1, y: 1 }, rng, 5000, performance.now() + 1000) as {
+    r: number;
+    now: number;
+    d: string;
+  };
   assert.equal(out.r, host.next());
   assert.deepEqual(rng, host.state, 'the advanced generator state comes back to the host');
   assert.equal(out.now, 5000);
-  const out2 = s.call('hostile.js#ok', { x: 1, y: 1 }, rng, SANDBOX_EPOCH_MS, performance.now() + 1000) as { d: string };
+  const out2 = s.call('hostile.js#ok', { x: 1, y: 1 }, rng, SANDBOX_EPOCH_MS, performance.now() + 1000) as {
+    d: string;
+  };
   assert.equal(out2.d, '2000-01-01T00:00:00.000Z');
 });
 
@@ -114,7 +133,12 @@ test('a module that does not parse is a typed error at load time', async () => {
 
 test('top-level endless loop in a module is stopped at load', async () => {
   await assert.rejects(
-    Sandbox.create({ files: { 'spin.js': 'while (true) {}' }, memoryMb: 8, maxOutputBytes: 1000, loadDeadlineMs: 100 }),
+    Sandbox.create({
+      files: { 'spin.js': 'while (true) {}' },
+      memoryMb: 8,
+      maxOutputBytes: 1000,
+      loadDeadlineMs: 100,
+    }),
     (e: unknown) => e instanceof SandboxError && e.code === 'DEADLINE',
   );
 });

@@ -1,9 +1,9 @@
 import {
+  newQuickJSWASMModule,
   type QuickJSContext,
   type QuickJSHandle,
   type QuickJSRuntime,
   type QuickJSWASMModule,
-  newQuickJSWASMModule,
   RELEASE_SYNC,
 } from 'quickjs-emscripten';
 import { SandboxError } from '../errors.ts';
@@ -164,7 +164,9 @@ export class Sandbox {
         vm.dispose();
         runtime.dispose();
       }
-      throw e instanceof SandboxError ? e : new SandboxError('EXCEPTION', `sandbox setup failed: ${(e as Error).message}`, { cause: e });
+      throw e instanceof SandboxError
+        ? e
+        : new SandboxError('EXCEPTION', `sandbox setup failed: ${(e as Error).message}`, { cause: e });
     }
   }
 

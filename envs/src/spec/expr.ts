@@ -28,12 +28,17 @@ const celEnv = new Environment({
   unlistedVariablesAreDyn: true,
   homogeneousAggregateLiterals: false,
   enableOptionalTypes: true,
-  limits: { maxAstNodes: 2000, maxDepth: 64, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 16 },
+  limits: {
+    maxAstNodes: 2000,
+    maxDepth: 64,
+    maxListElements: 1000,
+    maxMapEntries: 1000,
+    maxCallArguments: 16,
+  },
 }).registerFunction('rand(int): int', rand);
 
 for (const op of ['+', '-', '*', '/'] as const) {
-  const f = (a: number, b: number) =>
-    op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b;
+  const f = (a: number, b: number) => (op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b);
   celEnv.registerOperator(`double ${op} int`, (a: number, b: bigint) => f(a, Number(b)));
   celEnv.registerOperator(`int ${op} double`, (a: bigint, b: number) => f(Number(a), b));
 }

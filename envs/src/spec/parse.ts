@@ -30,7 +30,8 @@ function zodIssues(error: z.ZodError): SpecIssue[] {
         }
       }
       let message = issue.message;
-      if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+      if (issue.code === 'unrecognized_keys')
+        message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
       out.push({ path: jsonPath(path), message });
     }
   };
@@ -75,32 +76,51 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
   walkStates(spec.machine, (node, path, id) => {
     stateIds.add(id);
     if (node.id) explicitIds.add(node.id);
-    if (node.states && Object.keys(node.states).length > 0 && node.type !== 'parallel' && node.initial === undefined)
+    if (
+      node.states &&
+      Object.keys(node.states).length > 0 &&
+      node.type !== 'parallel' &&
+      node.initial === undefined
+    )
       add([...path, 'initial'], 'a state with child states needs "initial" (or "type": "parallel")');
     if (node.initial !== undefined && !node.states?.[node.initial])
-      add([...path, 'initial'], `"${node.initial}" is not a child state (children: ${Object.keys(node.states ?? {}).join(', ') || 'none'})`);
+      add(
+        [...path, 'initial'],
+        `"${node.initial}" is not a child state (children: ${Object.keys(node.states ?? {}).join(', ') || 'none'})`,
+      );
     const checkTransition = (t: unknown, tpath: PropertyKey[]) => {
       if (!t || typeof t !== 'object') return;
       const obj = t as { guard?: unknown; actions?: unknown };
       const g = refName(obj.guard);
       if (g !== undefined && !(g in spec.guards))
-        add([...tpath, 'guard'], `unknown guard "${g}": declare it under "guards" (known: ${Object.keys(spec.guards).join(', ') || 'none'})`);
+        add(
+          [...tpath, 'guard'],
+          `unknown guard "${g}": declare it under "guards" (known: ${Object.keys(spec.guards).join(', ') || 'none'})`,
+        );
       asList(obj.actions).forEach((a, i) => {
         const n = refName(a);
         if (n !== undefined && !(n in spec.actions))
-          add([...tpath, 'actions', ...(Array.isArray(obj.actions) ? [i] : [])], `unknown action "${n}": declare it under "actions"`);
+          add(
+            [...tpath, 'actions', ...(Array.isArray(obj.actions) ? [i] : [])],
+            `unknown action "${n}": declare it under "actions"`,
+          );
       });
     };
     for (const [event, ts] of Object.entries(node.on ?? {})) {
-      asList(ts as unknown).forEach((t, i) => checkTransition(t, [...path, 'on', event, ...(Array.isArray(ts) ? [i] : [])]));
+      for (const [i, t] of asList(ts as unknown).entries())
+        checkTransition(t, [...path, 'on', event, ...(Array.isArray(ts) ? [i] : [])]);
     }
-    asList(node.always as unknown).forEach((t, i) => checkTransition(t, [...path, 'always', ...(Array.isArray(node.always) ? [i] : [])]));
+    for (const [i, t] of asList(node.always as unknown).entries())
+      checkTransition(t, [...path, 'always', ...(Array.isArray(node.always) ? [i] : [])]);
     for (const key of ['entry', 'exit'] as const) {
       const list = node[key];
       asList(list as unknown).forEach((a, i) => {
         const n = refName(a);
         if (n !== undefined && !(n in spec.actions))
-          add([...path, key, ...(Array.isArray(list) ? [i] : [])], `unknown action "${n}": declare it under "actions"`);
+          add(
+            [...path, key, ...(Array.isArray(list) ? [i] : [])],
+            `unknown action "${n}": declare it under "actions"`,
+          );
       });
     }
   });
@@ -115,7 +135,11 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
   const checkModule = (ref: string, path: PropertyKey[]) => {
     if (!files) return;
     const file = ref.split('#')[0]!;
-    if (!(file in files)) add(path, `module file "${file}" is not in the bundle (files: ${Object.keys(files).join(', ') || 'none'})`);
+    if (!(file in files))
+      add(
+        path,
+        `module file "${file}" is not in the bundle (files: ${Object.keys(files).join(', ') || 'none'})`,
+      );
   };
 
   for (const [name, g] of Object.entries(spec.guards)) {
@@ -123,7 +147,8 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
     if (g.module !== undefined) checkModule(g.module, ['guards', name, 'module']);
   }
   for (const [name, a] of Object.entries(spec.actions)) {
-    for (const [key, source] of Object.entries(a.assign ?? {})) checkExpr(source, ['actions', name, 'assign', key]);
+    for (const [key, source] of Object.entries(a.assign ?? {}))
+      checkExpr(source, ['actions', name, 'assign', key]);
     if (a.module !== undefined) checkModule(a.module, ['actions', name, 'module']);
   }
   spec.reward.rules.forEach((r, i) => {
@@ -131,11 +156,15 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
     if (r.expr !== undefined) checkExpr(r.expr, ['reward', 'rules', i, 'expr']);
     if (r.module !== undefined) checkModule(r.module, ['reward', 'rules', i, 'module']);
     if (r.onEnter !== undefined && !stateIds.has(r.onEnter) && !explicitIds.has(r.onEnter))
-      add(['reward', 'rules', i, 'onEnter'], `no state "${r.onEnter}" (use a dotted path such as "parent.child"; states: ${[...stateIds].filter(Boolean).join(', ')})`);
+      add(
+        ['reward', 'rules', i, 'onEnter'],
+        `no state "${r.onEnter}" (use a dotted path such as "parent.child"; states: ${[...stateIds].filter(Boolean).join(', ')})`,
+      );
   });
   if (spec.reward.bounds && spec.reward.bounds.min > spec.reward.bounds.max)
     add(['reward', 'bounds'], 'min is greater than max');
-  for (const [key, source] of Object.entries(spec.observation.json ?? {})) checkExpr(source, ['observation', 'json', key]);
+  for (const [key, source] of Object.entries(spec.observation.json ?? {}))
+    checkExpr(source, ['observation', 'json', key]);
   if (spec.observation.template !== undefined) {
     try {
       compileTemplate(spec.observation.template);
@@ -156,7 +185,8 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
   spec.tools.forEach((t, i) => {
     if (toolNames.has(t.name)) add(['tools', i, 'name'], `duplicate tool name "${t.name}"`);
     toolNames.add(t.name);
-    if (t.event === spec.replyEvent) add(['tools', i, 'event'], `"${t.event}" is reserved for text replies (replyEvent)`);
+    if (t.event === spec.replyEvent)
+      add(['tools', i, 'event'], `"${t.event}" is reserved for text replies (replyEvent)`);
   });
   if (spec.machine.type === 'final') add(['machine', 'type'], 'the root state cannot be final');
   return issues;
@@ -175,7 +205,12 @@ export function parseSpec(input: unknown, files?: Record<string, string>): GymSp
   const raw = input as Record<string, unknown>;
   if (typeof raw.specVersion === 'number' && raw.specVersion > SPEC_VERSION)
     throw new SpecError(
-      [{ path: '$.specVersion', message: `version ${raw.specVersion} is newer than this Palestra understands (${SPEC_VERSION})` }],
+      [
+        {
+          path: '$.specVersion',
+          message: `version ${raw.specVersion} is newer than this Palestra understands (${SPEC_VERSION})`,
+        },
+      ],
       'upgrade Palestra',
     );
   const migrated = migrateSpec(raw, SPEC_VERSION);

@@ -62,7 +62,8 @@ const transition = z.union([z.string(), transitionObject]);
 const transitions = z.union([transition, z.array(transition)]);
 
 const CLOCK_KEYS: Record<string, string> = {
-  after: 'delayed transitions ("after") bring a clock back; count steps in the context and use a guard instead',
+  after:
+    'delayed transitions ("after") bring a clock back; count steps in the context and use a guard instead',
   invoke: '"invoke" starts actors that run outside the step; put the logic in an action or a code module',
   spawn: '"spawn" starts actors that run outside the step; put the logic in an action or a code module',
 };
@@ -112,8 +113,20 @@ export const stateNodeSchema: z.ZodType<StateNodeSpec> = z.lazy(() =>
     }),
 ) as z.ZodType<StateNodeSpec>;
 const KNOWN_STATE_KEYS = new Set([
-  'id', 'type', 'history', 'initial', 'states', 'on', 'always', 'entry', 'exit', 'target', 'tags',
-  'description', 'meta', 'output',
+  'id',
+  'type',
+  'history',
+  'initial',
+  'states',
+  'on',
+  'always',
+  'entry',
+  'exit',
+  'target',
+  'tags',
+  'description',
+  'meta',
+  'output',
 ]);
 
 export const toolSchema = z
@@ -144,7 +157,10 @@ const tasksSchema = z.union([
     .object({
       module: moduleRef,
       count: z.number().int().min(1).max(1_000_000),
-      split: z.object({ eval: z.number().min(0).max(1) }).strict().optional(),
+      split: z
+        .object({ eval: z.number().min(0).max(1) })
+        .strict()
+        .optional(),
     })
     .strict(),
 ]);
@@ -161,7 +177,9 @@ const rewardRule = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    const kinds = ['onEnter', 'perStep', 'when', 'expr', 'module'].filter((k) => r[k as keyof typeof r] !== undefined);
+    const kinds = ['onEnter', 'perStep', 'when', 'expr', 'module'].filter(
+      (k) => r[k as keyof typeof r] !== undefined,
+    );
     if (kinds.length !== 1)
       ctx.addIssue({
         code: 'custom',

@@ -8,7 +8,10 @@ const action = z.union([
   z.object({ text: z.string() }).strict(),
 ]);
 /** A script is a list of actions (every episode plays it) or `{ episodes: [[...], ...] }` (episode i plays list i mod n). */
-const scriptSchema = z.union([z.array(action), z.object({ episodes: z.array(z.array(action)).min(1) }).strict()]);
+const scriptSchema = z.union([
+  z.array(action),
+  z.object({ episodes: z.array(z.array(action)).min(1) }).strict(),
+]);
 
 /** Plays actions from a JSON file, one per turn; when the list runs out it replies "done". */
 export function scriptedAgent(path: string): Agent {
@@ -22,10 +25,16 @@ export function scriptedAgent(path: string): Agent {
   }
   const parsed = scriptSchema.safeParse(raw);
   if (!parsed.success)
-    throw new PalestraError('SCRIPT_INVALID', `${path}: ${parsed.error.issues.map((i) => `$${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`).join('; ')}`, {
-      hint: 'each action is {"tool": name, "arguments": {...}} or {"text": "..."}',
-    });
-  const episodes: Action[][] = Array.isArray(parsed.data) ? [parsed.data as Action[]] : (parsed.data.episodes as Action[][]);
+    throw new PalestraError(
+      'SCRIPT_INVALID',
+      `${path}: ${parsed.error.issues.map((i) => `$${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`).join('; ')}`,
+      {
+        hint: 'each action is {"tool": name, "arguments": {...}} or {"text": "..."}',
+      },
+    );
+  const episodes: Action[][] = Array.isArray(parsed.data)
+    ? [parsed.data as Action[]]
+    : (parsed.data.episodes as Action[][]);
   let list: Action[] = episodes[0]!;
   let k = 0;
   return {

@@ -10,18 +10,43 @@ const bin = new URL('../../bin/palestra.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'palestra-cli-'));
 
 function palestra(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 test('run records episodes with a summary table; a rerun resumes instead of replaying them', () => {
   const out = join(dir, 'lake');
-  const first = palestra('run', 'frozen-lake', '--agent', 'random', '--episodes', '5', '--seed', '3', '--out', out);
+  const first = palestra(
+    'run',
+    'frozen-lake',
+    '--agent',
+    'random',
+    '--episodes',
+    '5',
+    '--seed',
+    '3',
+    '--out',
+    out,
+  );
   assert.equal(first.code, 0, first.err);
   assert.match(first.out, /frozen-lake@1\.0\.0 │ random:3 │ 5 /);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.equal(summary.episodes.length, 5);
-  const again = palestra('run', 'frozen-lake', '--agent', 'random', '--episodes', '6', '--seed', '3', '--out', out);
+  const again = palestra(
+    'run',
+    'frozen-lake',
+    '--agent',
+    'random',
+    '--episodes',
+    '6',
+    '--seed',
+    '3',
+    '--out',
+    out,
+  );
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /6 \(5 resumed\)/);
 });
@@ -30,7 +55,10 @@ test('replay verifies and prints a readable transcript; --step k stops there', (
   const out = join(dir, 'echo');
   const script = join(dir, 'echo.json');
   writeFileSync(script, JSON.stringify({ episodes: [[{ tool: 'echo', arguments: { word: 'nothing' } }]] }));
-  assert.equal(palestra('run', 'echo-target', '--agent', `scripted:${script}`, '--episodes', '2', '--out', out).code, 0);
+  assert.equal(
+    palestra('run', 'echo-target', '--agent', `scripted:${script}`, '--episodes', '2', '--out', out).code,
+    0,
+  );
   const r = palestra('replay', join(out, 'episode-000000.jsonl'));
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /── step 1 ── echo \{"word":"nothing"\} → reward 0 · state missed/);
@@ -77,4 +105,45 @@ test('an invalid spec names the JSON path; a bad flag says what is expected', ()
   const flag = palestra('run', 'frozen-lake', '--episodes', 'many');
   assert.notEqual(flag.code, 0);
   assert.match(flag.err, /--episodes must be an integer ≥ 1/);
+});
+
+test('hostile environment code cannot stop a run: the episode records the error and the next one runs', () => {
+  const envDir = join(dir, 'trap');
+  const spec = {
+    specVersion: 1,
+    name: 'trap',
+    version: '1.0.0',
+    tasks: { list: [{ id: 't', instructions: 'choose' }] },
+    tools: [
+      { name: 'safe', description: 'fine', event: 'SAFE' },
+      { name: 'hang', description: 'hangs in native code', event: 'HANG' },
+    ],
+    machine: {
+      initial: 'a',
+      states: {
+        a: { on: { SAFE: { target: 'done', actions: 'ok' }, HANG: { actions: 'hang' } } },
+        done: { type: 'final' },
+      },
+    },
+    actions: { ok: { module: 'trap.js#ok' }, hang: { module: 'trap.js#hang' } },
+    reward: { rules: [{ onEnter: 'done', value: 1 }] },
+    observation: { template: 'pick' },
+    limits: { stepDeadlineMs: 100 },
+  };
+  cpSync(join(CATALOG_DIR, 'echo-target'), envDir, { recursive: true });
+  writeFileSync(join(envDir, 'spec.json'), JSON.stringify(spec));
+  writeFileSync(
+    join(envDir, 'trap.js'),
+    'export function ok() { return {}; }\nexport function hang() { return { x: new Array(4e9).includes(1) }; }',
+  );
+  const script = join(dir, 'trap.json');
+  writeFileSync(script, JSON.stringify({ episodes: [[{ tool: 'hang' }], [{ tool: 'safe' }]] }));
+  const out = join(dir, 'trap-run');
+  const r = palestra('run', envDir, '--agent', `scripted:${script}`, '--episodes', '2', '--out', out);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /1 episode stopped on an environment error, e\.g\. episode 0: DEADLINE/);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.episodes[1].returnMicros, 1_000_000);
+  const replayed = palestra('replay', join(out, 'episode-000000.jsonl'), '--env', envDir);
+  assert.match(replayed.out, /stopped by an environment error after 0 steps: DEADLINE/);
 });

@@ -1,8 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { styleText } from 'node:util';
+import {
+  bundleId,
+  checkEnv,
+  formatCheckReport,
+  PalestraError,
+  ReplayDivergence,
+  readEpisode,
+  replay,
+} from '@palestra/envs';
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
-import { bundleId, checkEnv, formatCheckReport, PalestraError, readEpisode, ReplayDivergence, replay } from '@palestra/envs';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
@@ -16,13 +24,16 @@ const paint = (style: Parameters<typeof styleText>[0], s: string) => (color ? st
 function int(name: string, min = 0) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
     return n;
   };
 }
 
 const program = new Command('palestra')
-  .description('Palestra: agentic RL environments as statecharts — check them, play them, replay every episode.')
+  .description(
+    'Palestra: agentic RL environments as statecharts — check them, play them, replay every episode.',
+  )
   .showHelpAfterError('(run palestra <command> --help for the options)')
   .addHelpText(
     'after',
@@ -37,7 +48,9 @@ Examples:
 
 program
   .command('check')
-  .description('check an environment: Gymnasium API contract, determinism, reward bounds, statechart reachability')
+  .description(
+    'check an environment: Gymnasium API contract, determinism, reward bounds, statechart reachability',
+  )
   .argument('<env>', 'catalog name or folder with spec.json')
   .option('--episodes <n>', 'random episodes for the dynamic checks', int('--episodes', 1), 40)
   .option('--seed <s>', 'seed of the checks', int('--seed'), 0)
@@ -62,7 +75,11 @@ program
     const agent = resolveAgent(opts.agent, source.spec, opts.seed);
     mkdirSync(opts.out, { recursive: true });
     const bar = new cliProgress.SingleBar(
-      { format: ' {bar} {value}/{total} episodes · mean return {mean} · {eta_formatted} left', hideCursor: true, stream: process.stderr },
+      {
+        format: ' {bar} {value}/{total} episodes · mean return {mean} · {eta_formatted} left',
+        hideCursor: true,
+        stream: process.stderr,
+      },
       cliProgress.Presets.shades_classic,
     );
     let sum = 0;
@@ -81,7 +98,20 @@ program
     const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
     const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
     const success = summary.episodes.filter((e) => e.terminated && e.returnMicros > 0).length;
-    const table = new Table({ ...(color ? {} : { style: { head: [], border: [] } }), head: ['env', 'agent', 'episodes', 'return mean ± sd', 'min … max', 'success', 'mean length', 'truncated', 'invalid actions'] });
+    const table = new Table({
+      ...(color ? {} : { style: { head: [], border: [] } }),
+      head: [
+        'env',
+        'agent',
+        'episodes',
+        'return mean ± sd',
+        'min … max',
+        'success',
+        'mean length',
+        'truncated',
+        'invalid actions',
+      ],
+    });
     table.push([
       summary.env,
       summary.agent,
@@ -94,10 +124,25 @@ program
       summary.episodes.reduce((a, e) => a + e.invalidActions, 0),
     ]);
     console.log(table.toString());
+    const failed = summary.episodes.filter((e) => e.error);
+    if (failed.length > 0)
+      console.log(
+        paint(
+          'yellow',
+          `! ${failed.length} episode${failed.length === 1 ? '' : 's'} stopped on an environment error, e.g. episode ${failed[0]!.index}: ${failed[0]!.error}`,
+        ),
+      );
     const rate = summary.steps / Math.max(summary.seconds, 1e-9);
-    console.log(`${summary.steps} steps in ${summary.seconds.toFixed(2)} s (${Math.round(rate)} steps/s) · bundle ${summary.bundle}`);
-    writeFileSync(join(opts.out, 'summary.json'), `${JSON.stringify({ ...summary, returnMean: mean, returnStd: std, successRate: success / returns.length }, null, 2)}\n`);
-    console.log(`episodes in ${opts.out}/ · replay one: palestra replay ${join(opts.out, 'episode-000000.jsonl')}`);
+    console.log(
+      `${summary.steps} steps in ${summary.seconds.toFixed(2)} s (${Math.round(rate)} steps/s) · bundle ${summary.bundle}`,
+    );
+    writeFileSync(
+      join(opts.out, 'summary.json'),
+      `${JSON.stringify({ ...summary, returnMean: mean, returnStd: std, successRate: success / returns.length }, null, 2)}\n`,
+    );
+    console.log(
+      `episodes in ${opts.out}/ · replay one: palestra replay ${join(opts.out, 'episode-000000.jsonl')}`,
+    );
   });
 
 program
@@ -114,23 +159,36 @@ program
     const sameBundle = ep.header.spec.root === null || ep.header.spec.root === root;
     const result = await replay(source, ep, opts.step === undefined ? {} : { upTo: opts.step });
     const shown = opts.step === undefined ? result.replayed : result.replayed.slice(-1);
-    if (opts.step !== undefined && opts.step > 1) console.log(paint('dim', `   … steps 1–${opts.step - 1} replayed and verified`));
+    if (opts.step !== undefined && opts.step > 1)
+      console.log(paint('dim', `   … steps 1–${opts.step - 1} replayed and verified`));
     for (const s of shown) console.log(formatStep(s));
     const total = ep.steps.reduce((a, s) => a + s.reward, 0) / 1e6;
-    const end = ep.footer
-      ? `${ep.footer.terminated ? 'terminated' : 'truncated'} after ${ep.footer.length} steps · return ${ep.footer.return / 1e6}`
-      : `the file stops after step ${ep.steps.length} (truncated record: the run was interrupted) · return so far ${total}`;
+    const end = ep.footer?.error
+      ? `stopped by an environment error after ${ep.footer.length} steps: ${ep.footer.error.code}: ${ep.footer.error.message}`
+      : ep.footer
+        ? `${ep.footer.terminated ? 'terminated' : 'truncated'} after ${ep.footer.length} steps · return ${ep.footer.return / 1e6}`
+        : `the file stops after step ${ep.steps.length} (truncated record: the run was interrupted) · return so far ${total}`;
     console.log(`── end: ${end}`);
     console.log(
-      paint('green', `✔ verified: ${result.steps} step${result.steps === 1 ? '' : 's'} re-executed bit for bit · root ${result.root.slice(0, 16)}…`) +
-        (sameBundle ? '' : paint('yellow', `\n! the environment changed since this episode was recorded (bundle ${ep.header.spec.root?.slice(0, 12)}… → ${root.slice(0, 12)}…), yet every step still matches`)),
+      paint(
+        'green',
+        `✔ verified: ${result.steps} step${result.steps === 1 ? '' : 's'} re-executed bit for bit · root ${result.root.slice(0, 16)}…`,
+      ) +
+        (sameBundle
+          ? ''
+          : paint(
+              'yellow',
+              `\n! the environment changed since this episode was recorded (bundle ${ep.header.spec.root?.slice(0, 12)}… → ${root.slice(0, 12)}…), yet every step still matches`,
+            )),
     );
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ReplayDivergence) {
     console.error(paint('red', `✖ ${e.message}`));
-    console.error(`  expected: ${JSON.stringify(e.expected)}\n  actual:   ${JSON.stringify(e.actual)}\n  → ${e.hint}`);
+    console.error(
+      `  expected: ${JSON.stringify(e.expected)}\n  actual:   ${JSON.stringify(e.actual)}\n  → ${e.hint}`,
+    );
   } else if (e instanceof PalestraError) console.error(paint('red', `✖ ${e.explain()}`));
   else console.error(e);
   process.exitCode = 1;

@@ -3,7 +3,11 @@ import type { Episode, EpisodeStep } from '@palestra/envs';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (style: Parameters<typeof styleText>[0], s: string) => (color ? styleText(style, s) : s);
-const indent = (s: string) => s.split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 function actionText(step: EpisodeStep): string {
   const a = step.action as { tool?: string; arguments?: unknown; text?: string };
@@ -21,7 +25,10 @@ export function formatStep(step: EpisodeStep): string {
   const head = `── step ${step.i} ── ${paint('bold', actionText(step))} → reward ${money(step.reward)} · state ${step.state.join(' ')}`;
   const parts = [head];
   if (step.invalidAction) parts.push(paint('yellow', `    invalid action (${step.invalidAction.code})`));
-  if (step.components.length > 1) parts.push(paint('dim', `    reward: ${step.components.map((c) => `${c.name} ${money(c.micros)}`).join(', ')}`));
+  if (step.components.length > 1)
+    parts.push(
+      paint('dim', `    reward: ${step.components.map((c) => `${c.name} ${money(c.micros)}`).join(', ')}`),
+    );
   parts.push(indent(step.observation.text));
   if (step.terminated) parts.push(paint('green', '    (terminated)'));
   if (step.truncated) parts.push(paint('yellow', '    (truncated: step limit)'));
@@ -32,7 +39,10 @@ export function formatStep(step: EpisodeStep): string {
 export function formatHeader(ep: Episode): string {
   const h = ep.header;
   return [
-    paint('bold', `Episode ${h.spec.name}@${h.spec.version} · seed ${h.seed} · task ${h.taskIndex} (${h.taskId}) · agent ${h.agent}`),
+    paint(
+      'bold',
+      `Episode ${h.spec.name}@${h.spec.version} · seed ${h.seed} · task ${h.taskIndex} (${h.taskId}) · agent ${h.agent}`,
+    ),
     `── reset ── state ${h.info.state.join(' ')}`,
     indent(h.observation.text),
   ].join('\n');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleId, type EnvSource, EpisodeWriter, makeEnv, readEpisode } from '@palestra/envs';
+import { bundleId, type EnvSource, EpisodeWriter, openEnv, PalestraError, readEpisode } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 
 export interface RunOptions {
@@ -24,6 +24,8 @@ export interface EpisodeSummary {
   invalidActions: number;
   /** True when a finished file was found and kept (resume). */
   resumed: boolean;
+  /** The environment error that stopped the episode, if any. */
+  error?: string;
 }
 
 export interface RunSummary {
@@ -45,7 +47,8 @@ export function episodeFileName(index: number): string {
  * Finished episode files already in `out` are kept and skipped, so a rerun resumes.
  */
 export async function runEpisodes(source: EnvSource, agent: Agent, options: RunOptions): Promise<RunSummary> {
-  const env = await makeEnv(source);
+  // Environments with code run in a worker the runner can stop if the code hangs.
+  const env = await openEnv(source);
   const root = await bundleId(source);
   const started = performance.now();
   const episodes: EpisodeSummary[] = [];
@@ -69,6 +72,7 @@ export async function runEpisodes(source: EnvSource, agent: Agent, options: RunO
               truncated: ep.footer!.truncated,
               invalidActions: ep.steps.filter((x) => x.invalidAction).length,
               resumed: true,
+              ...(ep.footer!.error ? { error: `${ep.footer!.error.code}: ${ep.footer!.error.message}` } : {}),
             };
             episodes.push(s);
             options.onEpisode?.(i + 1, options.episodes, s);
@@ -80,16 +84,29 @@ export async function runEpisodes(source: EnvSource, agent: Agent, options: RunO
       }
       agent.startEpisode?.(i, seed);
       const reset = env.reset({ seed });
-      const writer = new EpisodeWriter(file, { spec: { ...source.spec, root }, seed, agent: agent.id }, reset);
+      const writer = new EpisodeWriter(
+        file,
+        { spec: { ...source.spec, root }, seed, agent: agent.id },
+        reset,
+      );
       let observation = reset.observation;
       let ret = 0;
       let invalid = 0;
+      let stepsInEpisode = 0;
+      let error: string | undefined;
       let ended = { terminated: false, truncated: false };
       try {
         outer: for (;;) {
-          const actions = await agent.turn({ observation, tools: source.spec.tools, episode: reset.info, step: env.steps, episodeIndex: i });
+          const actions = await agent.turn({
+            observation,
+            tools: source.spec.tools,
+            episode: reset.info,
+            step: stepsInEpisode,
+            episodeIndex: i,
+          });
           for (const action of actions.length > 0 ? actions : [{ text: '' }]) {
             const r = env.step(action);
+            stepsInEpisode++;
             writer.step(action, r);
             steps++;
             ret += r.info.rewardMicros;
@@ -101,10 +118,27 @@ export async function runEpisodes(source: EnvSource, agent: Agent, options: RunO
             }
           }
         }
+      } catch (e) {
+        // Environment code failed (deadline, memory, exception): record it, recover, go on.
+        if (!(e instanceof PalestraError)) throw e;
+        writer.fail({ code: e.code, message: e.message });
+        error = `${e.code}: ${e.message}`;
+        await env.recover();
       } finally {
         writer.close();
       }
-      const s: EpisodeSummary = { index: i, file, seed, taskId: reset.info.taskId, returnMicros: ret, length: env.steps, ...ended, invalidActions: invalid, resumed: false };
+      const s: EpisodeSummary = {
+        index: i,
+        file,
+        seed,
+        taskId: reset.info.taskId,
+        returnMicros: ret,
+        length: stepsInEpisode,
+        ...ended,
+        invalidActions: invalid,
+        resumed: false,
+        ...(error ? { error } : {}),
+      };
       episodes.push(s);
       options.onEpisode?.(i + 1, options.episodes, s);
     }

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadCatalog } from '../../catalog/index.ts';
+import { EnvStateError, SandboxError } from '../errors.ts';
+import { makeEnv } from '../kernel/env.ts';
+import { envSource } from '../kernel/source.ts';
+import { IsolatedVectorEnv, makeIsolatedEnv } from './isolated.ts';
+
+/** Hangs QuickJS cannot interrupt: native builtins walking a huge sparse array never poll the deadline. */
+const spec = {
+  specVersion: 1,
+  name: 'trap',
+  version: '1.0.0',
+  tasks: { list: [{ id: 't', instructions: 'choose' }] },
+  tools: [
+    { name: 'safe', description: 'fine', event: 'SAFE' },
+    { name: 'hang', description: 'hangs in native code', event: 'HANG' },
+  ],
+  machine: {
+    initial: 'a',
+    states: {
+      a: { on: { SAFE: { target: 'done', actions: 'ok' }, HANG: { actions: 'hang' } } },
+      done: { type: 'final' },
+    },
+  },
+  actions: { ok: { module: 'trap.js#ok' }, hang: { module: 'trap.js#hang' } },
+  reward: { rules: [{ onEnter: 'done', value: 1 }] },
+  observation: { template: 'pick' },
+  limits: { stepDeadlineMs: 100 },
+};
+const files = {
+  'trap.js':
+    'export function ok() { return {}; }\nexport function hang() { return { x: new Array(4e9).includes(1) }; }',
+};
+
+test('a hang inside a native builtin is stopped at deadline + 1 s; recover() gives a working env', async () => {
+  const env = await makeIsolatedEnv(envSource(spec, files));
+  env.reset({ seed: 0 });
+  const t0 = performance.now();
+  assert.throws(
+    () => env.step({ tool: 'hang' }),
+    (e: unknown) => e instanceof SandboxError && e.code === 'DEADLINE',
+  );
+  const ms = performance.now() - t0;
+  assert.ok(ms < 100 + 1000 + 300, `stopped after ${Math.round(ms)} ms`);
+  assert.throws(
+    () => env.reset({ seed: 1 }),
+    (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD',
+  );
+  await env.recover();
+  env.reset({ seed: 1 });
+  const r = env.step({ tool: 'safe' });
+  assert.equal(r.terminated, true);
+  assert.equal(r.reward, 1);
+  env.close();
+});
+
+test('isolated episodes equal in-process ones, bit for bit', async () => {
+  const source = loadCatalog('refund-desk');
+  const local = await makeEnv(source);
+  const iso = await makeIsolatedEnv(source);
+  for (const seed of [0, 1, 2]) {
+    assert.deepEqual(iso.reset({ seed }), local.reset({ seed }));
+    const a = { tool: 'lookup_order', arguments: { orderId: 'nope' } };
+    assert.deepEqual(iso.step(a), local.step(a));
+    assert.deepEqual(iso.step({ text: 'hello' }), local.step({ text: 'hello' }));
+  }
+  const snap = iso.snapshot();
+  assert.deepEqual(snap, local.snapshot());
+  iso.close();
+  local.close();
+});
+
+test('typed errors cross the thread boundary', async () => {
+  const iso = await makeIsolatedEnv(envSource(spec, files));
+  assert.throws(
+    () => iso.step({ tool: 'safe' }),
+    (e: unknown) => e instanceof EnvStateError && e.code === 'STEP_BEFORE_RESET',
+  );
+  iso.close();
+});
+
+test('an isolated vector env steps N environments in one request', async () => {
+  const v = await IsolatedVectorEnv.start(loadCatalog('frozen-lake-js'), 8);
+  const r = v.reset({ seed: 3 });
+  assert.equal(r.observations.length, 8);
+  const s = v.step(Array.from({ length: 8 }, () => ({ tool: 'move', arguments: { direction: 'down' } })));
+  assert.equal(s.rewards.length, 8);
+  assert.ok(s.rewards instanceof Float64Array);
+  v.close();
+});
