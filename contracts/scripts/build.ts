@@ -10,4 +10,6 @@ const dir = join(packageRoot, generatedDir);
 mkdirSync(dir, { recursive: true });
 for (const name of readdirSync(dir)) if (name.endsWith('.ts')) rmSync(join(dir, name));
 for (const [path, text] of files) writeFileSync(join(packageRoot, path), text);
-console.log(`wrote ${files.size} files to contracts/${generatedDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `wrote ${files.size} files to contracts/${generatedDir} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);

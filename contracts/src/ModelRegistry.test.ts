@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Hex, parseEther } from 'viem';
-import { createHarness, DAY, type Harness, openJob, publishEnv, ROOT, registerProvider, result, reverts, submit } from '../test/harness.ts';
+import {
+  createHarness,
+  DAY,
+  type Harness,
+  openJob,
+  publishEnv,
+  ROOT,
+  registerProvider,
+  result,
+  reverts,
+  submit,
+} from '../test/harness.ts';
 import { JobState } from './enums.ts';
 
 let h: Harness;

@@ -32,7 +32,13 @@ beforeEach(() => h.reset());
 
 describe('NodeRegistry.register', () => {
   it('records roles, metadata, capabilities and stake', async () => {
-    await h.tx('NodeRegistry.register', h.registry.write.register([3, 'ipfs://node', caps(0b00100)], { account: a.provider, value: parseEther('3') }));
+    await h.tx(
+      'NodeRegistry.register',
+      h.registry.write.register([3, 'ipfs://node', caps(0b00100)], {
+        account: a.provider,
+        value: parseEther('3'),
+      }),
+    );
     const n = await h.registry.read.nodeOf([a.provider]);
     assert.equal(n.stake, parseEther('3'));
     assert.equal(n.roles, 3);
@@ -47,10 +53,26 @@ describe('NodeRegistry.register', () => {
   });
   it('refuses a second registration, bad roles and a stake below the minimum', async () => {
     await registerProvider(h, a.provider);
-    await reverts(h.registry.write.register([1, '', caps()], { account: a.provider, value: parseEther('1') }), 'AlreadyRegistered', [a.provider]);
-    await reverts(h.registry.write.register([0, '', caps()], { account: a.stranger, value: parseEther('1') }), 'InvalidRoles', [0]);
-    await reverts(h.registry.write.register([4, '', caps()], { account: a.stranger, value: parseEther('1') }), 'InvalidRoles', [4]);
-    await reverts(h.registry.write.register([1, '', caps()], { account: a.stranger, value: parseEther('0.5') }), 'StakeBelowMinimum', [parseEther('0.5'), parseEther('1')]);
+    await reverts(
+      h.registry.write.register([1, '', caps()], { account: a.provider, value: parseEther('1') }),
+      'AlreadyRegistered',
+      [a.provider],
+    );
+    await reverts(
+      h.registry.write.register([0, '', caps()], { account: a.stranger, value: parseEther('1') }),
+      'InvalidRoles',
+      [0],
+    );
+    await reverts(
+      h.registry.write.register([4, '', caps()], { account: a.stranger, value: parseEther('1') }),
+      'InvalidRoles',
+      [4],
+    );
+    await reverts(
+      h.registry.write.register([1, '', caps()], { account: a.stranger, value: parseEther('0.5') }),
+      'StakeBelowMinimum',
+      [parseEther('0.5'), parseEther('1')],
+    );
     assert.equal(await h.registry.read.isProvider([a.stranger]), false);
   });
 });
@@ -58,7 +80,10 @@ describe('NodeRegistry.register', () => {
 describe('NodeRegistry.update and topUp', () => {
   it('changes metadata and adds stake', async () => {
     await registerProvider(h, a.provider);
-    await h.tx('NodeRegistry.update', h.registry.write.update([2, 'ipfs://v2', caps(1)], { account: a.provider }));
+    await h.tx(
+      'NodeRegistry.update',
+      h.registry.write.update([2, 'ipfs://v2', caps(1)], { account: a.provider }),
+    );
     const n = await h.registry.read.nodeOf([a.provider]);
     assert.equal(n.roles, 2);
     assert.equal(n.metadataURI, 'ipfs://v2');
@@ -67,7 +92,9 @@ describe('NodeRegistry.update and topUp', () => {
     assert.equal(await h.registry.read.totalStake(), parseEther('6'));
   });
   it('refuses strangers, bad roles and empty top-ups', async () => {
-    await reverts(h.registry.write.update([1, '', caps()], { account: a.stranger }), 'NotRegistered', [a.stranger]);
+    await reverts(h.registry.write.update([1, '', caps()], { account: a.stranger }), 'NotRegistered', [
+      a.stranger,
+    ]);
     await reverts(h.registry.write.topUp({ account: a.stranger, value: 1n }), 'NotRegistered', [a.stranger]);
     await registerProvider(h, a.provider);
     await reverts(h.registry.write.update([8, '', caps()], { account: a.provider }), 'InvalidRoles', [8]);
@@ -78,31 +105,59 @@ describe('NodeRegistry.update and topUp', () => {
 describe('NodeRegistry unbonding', () => {
   it('releases free stake after the delay, and only then', async () => {
     await registerProvider(h, a.provider);
-    await h.tx('NodeRegistry.requestUnbonding', h.registry.write.requestUnbonding([parseEther('1')], { account: a.provider }));
-    await h.tx('NodeRegistry.requestUnbonding', h.registry.write.requestUnbonding([parseEther('1')], { account: a.provider }));
+    await h.tx(
+      'NodeRegistry.requestUnbonding',
+      h.registry.write.requestUnbonding([parseEther('1')], { account: a.provider }),
+    );
+    await h.tx(
+      'NodeRegistry.requestUnbonding',
+      h.registry.write.requestUnbonding([parseEther('1')], { account: a.provider }),
+    );
     const n = await h.registry.read.nodeOf([a.provider]);
     assert.equal(n.unbonding, parseEther('2'));
     assert.equal(n.releaseAt, (await h.now()) + 7n * DAY);
     assert.equal(await h.registry.read.freeStake([a.provider]), parseEther('3'));
-    await reverts(h.registry.write.withdrawUnbonded({ account: a.provider }), 'UnbondingNotReady', [a.provider, n.releaseAt, ANY]);
+    await reverts(h.registry.write.withdrawUnbonded({ account: a.provider }), 'UnbondingNotReady', [
+      a.provider,
+      n.releaseAt,
+      ANY,
+    ]);
     await h.warp(7n * DAY);
     const before = await h.balance(a.provider);
-    const r = await h.tx('NodeRegistry.withdrawUnbonded', h.registry.write.withdrawUnbonded({ account: a.provider }));
+    const r = await h.tx(
+      'NodeRegistry.withdrawUnbonded',
+      h.registry.write.withdrawUnbonded({ account: a.provider }),
+    );
     assert.equal(await h.balance(a.provider), before + parseEther('2') - r.gasUsed * r.effectiveGasPrice);
     assert.equal((await h.registry.read.nodeOf([a.provider])).stake, parseEther('3'));
     assert.equal(await h.registry.read.totalStake(), parseEther('3'));
-    await reverts(h.registry.write.withdrawUnbonded({ account: a.provider }), 'NothingUnbonding', [a.provider]);
+    await reverts(h.registry.write.withdrawUnbonded({ account: a.provider }), 'NothingUnbonding', [
+      a.provider,
+    ]);
   });
   it('never unbonds locked stake, and never locks unbonding stake', async () => {
     await registerProvider(h, a.provider);
     await reverts(h.registry.write.requestUnbonding([0n], { account: a.provider }), 'ZeroAmount', []);
-    await reverts(h.registry.write.requestUnbonding([1n], { account: a.stranger }), 'NotRegistered', [a.stranger]);
+    await reverts(h.registry.write.requestUnbonding([1n], { account: a.stranger }), 'NotRegistered', [
+      a.stranger,
+    ]);
     const id = await openJob(h, { minStake: parseEther('2') });
     await h.tx('TrainingEscrow.claim', h.escrow.write.claim([id], { account: a.provider }));
-    await reverts(h.registry.write.requestUnbonding([parseEther('4')], { account: a.provider }), 'InsufficientStake', [a.provider, parseEther('3'), parseEther('4')]);
-    await h.tx('NodeRegistry.requestUnbonding', h.registry.write.requestUnbonding([parseEther('2')], { account: a.provider }));
+    await reverts(
+      h.registry.write.requestUnbonding([parseEther('4')], { account: a.provider }),
+      'InsufficientStake',
+      [a.provider, parseEther('3'), parseEther('4')],
+    );
+    await h.tx(
+      'NodeRegistry.requestUnbonding',
+      h.registry.write.requestUnbonding([parseEther('2')], { account: a.provider }),
+    );
     const other = await openJob(h, { minStake: parseEther('2') });
-    await reverts(h.escrow.write.claim([other], { account: a.provider }), 'InsufficientStake', [a.provider, parseEther('1'), parseEther('2')]);
+    await reverts(h.escrow.write.claim([other], { account: a.provider }), 'InsufficientStake', [
+      a.provider,
+      parseEther('1'),
+      parseEther('2'),
+    ]);
     await reverts(h.registry.write.withdrawUnbonded({ account: a.stranger }), 'NotRegistered', [a.stranger]);
   });
 });
@@ -119,10 +174,20 @@ describe('NodeRegistry escrow-only functions', () => {
   it('wire the escrow once, by the owner only', async () => {
     assert.equal(await h.registry.read.escrow(), h.d.trainingEscrow);
     await reverts(h.registry.write.setEscrow([a.stranger]), 'EscrowAlreadySet', [h.d.trainingEscrow]);
-    const hash = await h.wallet.deployContract({ abi: nodeRegistryAbi, bytecode: nodeRegistryBytecode, args: [a.owner, 1n, 1n] });
+    const hash = await h.wallet.deployContract({
+      abi: nodeRegistryAbi,
+      bytecode: nodeRegistryBytecode,
+      args: [a.owner, 1n, 1n],
+    });
     const fresh = (await receiptOf(h.client, hash)).contractAddress!;
     const write = (fn: 'setEscrow', arg: `0x${string}`, account: `0x${string}`) =>
-      h.wallet.writeContract({ address: fresh, abi: nodeRegistryAbi, functionName: fn, args: [arg], account });
+      h.wallet.writeContract({
+        address: fresh,
+        abi: nodeRegistryAbi,
+        functionName: fn,
+        args: [arg],
+        account,
+      });
     await reverts(write('setEscrow', a.stranger, a.stranger), 'OwnableUnauthorizedAccount', [a.stranger]);
     await reverts(write('setEscrow', zeroAddress, a.owner), 'ZeroAddress', []);
   });
@@ -131,14 +196,25 @@ describe('NodeRegistry escrow-only functions', () => {
     const id = await openJob(h, { minStake: parseEther('2') });
     await h.tx('TrainingEscrow.claim', h.escrow.write.claim([id], { account: a.provider }));
     await submit(h, id, a.provider);
-    await h.tx('TrainingEscrow.challenge', h.escrow.write.challenge([id, ROOT(1)], { account: a.challenger, value: parseEther('0.1') }));
-    await h.tx('TestDisputeResolver.setOutcome', h.resolver.write.setOutcome([id, DisputeOutcome.ChallengerWins]));
+    await h.tx(
+      'TrainingEscrow.challenge',
+      h.escrow.write.challenge([id, ROOT(1)], { account: a.challenger, value: parseEther('0.1') }),
+    );
+    await h.tx(
+      'TestDisputeResolver.setOutcome',
+      h.resolver.write.setOutcome([id, DisputeOutcome.ChallengerWins]),
+    );
     await h.tx('TrainingEscrow.resolveDispute', h.escrow.write.resolveDispute([id]));
     assert.equal(await h.registry.read.totalCredits(), parseEther('2'));
     const before = await h.balance(a.challenger);
-    const r = await h.tx('NodeRegistry.withdrawCredit', h.registry.write.withdrawCredit({ account: a.challenger }));
+    const r = await h.tx(
+      'NodeRegistry.withdrawCredit',
+      h.registry.write.withdrawCredit({ account: a.challenger }),
+    );
     assert.equal(await h.balance(a.challenger), before + parseEther('2') - r.gasUsed * r.effectiveGasPrice);
     assert.equal(await h.balance(h.d.nodeRegistry), parseEther('3'));
-    await reverts(h.registry.write.withdrawCredit({ account: a.challenger }), 'NothingToWithdraw', [a.challenger]);
+    await reverts(h.registry.write.withdrawCredit({ account: a.challenger }), 'NothingToWithdraw', [
+      a.challenger,
+    ]);
   });
 });

@@ -4,11 +4,11 @@ import { parseEther, zeroAddress } from 'viem';
 import {
   ANY,
   createHarness,
-  type JobParamsInput,
-  jobParams,
   DAY,
   DisputeOutcome,
   type Harness,
+  type JobParamsInput,
+  jobParams,
   openJob,
   publishEnv,
   ROOT,
@@ -36,7 +36,13 @@ before(async () => {
   await publishEnv(h, PRICE, Number(ROYALTY_BPS));
   await registerProvider(h, a.provider);
   await registerProvider(h, a.provider2, parseEther('1'));
-  await h.tx('NodeRegistry.register', h.registry.write.register([2, 'validator', { acceleratorClass: 0, taskTypes: 0, region: 'us' }], { account: a.validator, value: parseEther('5') }));
+  await h.tx(
+    'NodeRegistry.register',
+    h.registry.write.register([2, 'validator', { acceleratorClass: 0, taskTypes: 0, region: 'us' }], {
+      account: a.validator,
+      value: parseEther('5'),
+    }),
+  );
   await h.snapshot();
 });
 after(() => h.close());
@@ -54,7 +60,10 @@ async function submitted(p = {}) {
 }
 async function challenged(p = {}) {
   const s = await submitted(p);
-  await h.tx('TrainingEscrow.challenge', h.escrow.write.challenge([s.id, ROOT(0xbad)], { account: a.challenger, value: BOND }));
+  await h.tx(
+    'TrainingEscrow.challenge',
+    h.escrow.write.challenge([s.id, ROOT(0xbad)], { account: a.challenger, value: BOND }),
+  );
   return s;
 }
 const owed = async () => (await h.escrow.read.totalHeld()) + (await h.escrow.read.totalBalances());
@@ -80,7 +89,11 @@ describe('TrainingEscrow.openJob', () => {
   });
 
   it('accepts a dataset job with no environment and no author', async () => {
-    const id = await openJob(h, { taskType: TaskType.PreTraining, envVersionId: 0n, datasetRoot: ROOT(0xda7a) });
+    const id = await openJob(h, {
+      taskType: TaskType.PreTraining,
+      envVersionId: 0n,
+      datasetRoot: ROOT(0xda7a),
+    });
     const j = await h.escrow.read.job([id]);
     assert.equal(j.author, zeroAddress);
     assert.equal(j.usePrice, 0n);
@@ -91,20 +104,42 @@ describe('TrainingEscrow.openJob', () => {
     const open = async (p: JobParamsInput, value = BUDGET) =>
       h.escrow.write.openJob([await jobParams(h, p)], { account: a.creator, value });
     await reverts(open({ envVersionId: 0n, datasetRoot: ROOT(0) }), 'MissingWorkload', []);
-    await reverts(open({ taskType: TaskType.GRPO, envVersionId: 0n, datasetRoot: ROOT(1) }), 'EnvironmentRequired', [TaskType.GRPO]);
-    await reverts(open({ taskType: TaskType.Evaluation, envVersionId: 0n, datasetRoot: ROOT(1) }), 'EnvironmentRequired', [TaskType.Evaluation]);
+    await reverts(
+      open({ taskType: TaskType.GRPO, envVersionId: 0n, datasetRoot: ROOT(1) }),
+      'EnvironmentRequired',
+      [TaskType.GRPO],
+    );
+    await reverts(
+      open({ taskType: TaskType.Evaluation, envVersionId: 0n, datasetRoot: ROOT(1) }),
+      'EnvironmentRequired',
+      [TaskType.Evaluation],
+    );
     await reverts(open({ claimDeadline: t - 1n, submitDeadline: t + DAY }), 'InvalidDeadlines');
-    await reverts(open({ claimDeadline: t + DAY, submitDeadline: t + DAY }), 'InvalidDeadlines', [t + DAY, t + DAY, ANY]);
+    await reverts(open({ claimDeadline: t + DAY, submitDeadline: t + DAY }), 'InvalidDeadlines', [
+      t + DAY,
+      t + DAY,
+      ANY,
+    ]);
     await reverts(open({ challengeWindow: 0n }), 'InvalidChallengeWindow', [0n, 30n * DAY]);
-    await reverts(open({ challengeWindow: 30n * DAY + 1n }), 'InvalidChallengeWindow', [30n * DAY + 1n, 30n * DAY]);
+    await reverts(open({ challengeWindow: 30n * DAY + 1n }), 'InvalidChallengeWindow', [
+      30n * DAY + 1n,
+      30n * DAY,
+    ]);
     await reverts(open({ minEvalScore: 1_000_001 }), 'InvalidEvalScore', [1_000_001, 1_000_000]);
     await reverts(open({}, PRICE), 'BudgetTooLow', [PRICE, PRICE]);
     await reverts(open({ envVersionId: 9n }), 'UnknownVersion', [9n]);
   });
 
   it('refuses a deprecated environment version', async () => {
-    await h.tx('GymMarketplace.deprecateVersion', h.marketplace.write.deprecateVersion([1n, 'broken reward'], { account: a.author }));
-    await reverts(h.escrow.write.openJob([await jobParams(h)], { account: a.creator, value: BUDGET }), 'VersionIsDeprecated', [1n]);
+    await h.tx(
+      'GymMarketplace.deprecateVersion',
+      h.marketplace.write.deprecateVersion([1n, 'broken reward'], { account: a.author }),
+    );
+    await reverts(
+      h.escrow.write.openJob([await jobParams(h)], { account: a.creator, value: BUDGET }),
+      'VersionIsDeprecated',
+      [1n],
+    );
   });
 });
 
@@ -118,9 +153,17 @@ describe('TrainingEscrow.cancel', () => {
   });
   it('is for the creator only, before a claim, on a job that exists', async () => {
     const id = await openJob(h);
-    await reverts(h.escrow.write.cancel([id], { account: a.stranger }), 'NotCreator', [id, a.stranger, a.creator]);
+    await reverts(h.escrow.write.cancel([id], { account: a.stranger }), 'NotCreator', [
+      id,
+      a.stranger,
+      a.creator,
+    ]);
     await h.tx('TrainingEscrow.claim', h.escrow.write.claim([id], { account: a.provider }));
-    await reverts(h.escrow.write.cancel([id], { account: a.creator }), 'WrongState', [id, JobState.Claimed, JobState.Open]);
+    await reverts(h.escrow.write.cancel([id], { account: a.creator }), 'WrongState', [
+      id,
+      JobState.Claimed,
+      JobState.Open,
+    ]);
     await reverts(h.escrow.write.cancel([42n], { account: a.creator }), 'UnknownJob', [42n]);
   });
 });
@@ -138,18 +181,34 @@ describe('TrainingEscrow.claim', () => {
     const id = await openJob(h);
     await reverts(h.escrow.write.claim([id], { account: a.stranger }), 'NotRegistered', [a.stranger]);
     await reverts(h.escrow.write.claim([id], { account: a.validator }), 'NotProvider', [a.validator]);
-    await reverts(h.escrow.write.claim([id], { account: a.provider2 }), 'InsufficientStake', [a.provider2, parseEther('1'), STAKE]);
+    await reverts(h.escrow.write.claim([id], { account: a.provider2 }), 'InsufficientStake', [
+      a.provider2,
+      parseEther('1'),
+      STAKE,
+    ]);
     await h.tx('TrainingEscrow.claim', h.escrow.write.claim([id], { account: a.provider }));
-    await reverts(h.escrow.write.claim([id], { account: a.provider }), 'WrongState', [id, JobState.Claimed, JobState.Open]);
+    await reverts(h.escrow.write.claim([id], { account: a.provider }), 'WrongState', [
+      id,
+      JobState.Claimed,
+      JobState.Open,
+    ]);
     const late = await openJob(h);
     const { claimDeadline } = await h.escrow.read.job([late]);
     await h.warp(DAY + 1n);
-    await reverts(h.escrow.write.claim([late], { account: a.provider }), 'DeadlinePassed', [late, claimDeadline, ANY]);
+    await reverts(h.escrow.write.claim([late], { account: a.provider }), 'DeadlinePassed', [
+      late,
+      claimDeadline,
+      ANY,
+    ]);
   });
   it('does not let locked stake back two jobs', async () => {
     await claimed({ minStake: parseEther('4') });
     const id = await openJob(h, { minStake: parseEther('2') });
-    await reverts(h.escrow.write.claim([id], { account: a.provider }), 'InsufficientStake', [a.provider, parseEther('1'), parseEther('2')]);
+    await reverts(h.escrow.write.claim([id], { account: a.provider }), 'InsufficientStake', [
+      a.provider,
+      parseEther('1'),
+      parseEther('2'),
+    ]);
   });
 });
 
@@ -175,18 +234,44 @@ describe('TrainingEscrow.submitResult', () => {
   it('refuses another caller, a late result and missing roots', async () => {
     const id = await claimed();
     const r = result(1);
-    const proof = settlementProof({ jobId: id, provider: a.provider, episodesRoot: r.episodesRoot, totalScore: r.totalScore, payout: BUDGET - PRICE });
-    await reverts(h.escrow.write.submitResult([id, r, proof], { account: a.provider2 }), 'NotJobProvider', [id, a.provider2, a.provider]);
-    await reverts(h.escrow.write.submitResult([id, { ...r, episodesRoot: ROOT(0) }, proof], { account: a.provider }), 'MissingEpisodesRoot', [id]);
-    await reverts(h.escrow.write.submitResult([id, { ...r, adapterRoot: ROOT(0) }, proof], { account: a.provider }), 'MissingAdapterRoot', [id]);
+    const proof = settlementProof({
+      jobId: id,
+      provider: a.provider,
+      episodesRoot: r.episodesRoot,
+      totalScore: r.totalScore,
+      payout: BUDGET - PRICE,
+    });
+    await reverts(h.escrow.write.submitResult([id, r, proof], { account: a.provider2 }), 'NotJobProvider', [
+      id,
+      a.provider2,
+      a.provider,
+    ]);
+    await reverts(
+      h.escrow.write.submitResult([id, { ...r, episodesRoot: ROOT(0) }, proof], { account: a.provider }),
+      'MissingEpisodesRoot',
+      [id],
+    );
+    await reverts(
+      h.escrow.write.submitResult([id, { ...r, adapterRoot: ROOT(0) }, proof], { account: a.provider }),
+      'MissingAdapterRoot',
+      [id],
+    );
     const { submitDeadline } = await h.escrow.read.job([id]);
     await h.warp(3n * DAY + 1n);
-    await reverts(h.escrow.write.submitResult([id, r, proof], { account: a.provider }), 'DeadlinePassed', [id, submitDeadline, ANY]);
+    await reverts(h.escrow.write.submitResult([id, r, proof], { account: a.provider }), 'DeadlinePassed', [
+      id,
+      submitDeadline,
+      ANY,
+    ]);
   });
   it('lets an evaluation job or a dataset job omit the root it does not produce', async () => {
     const ev = await claimed({ taskType: TaskType.Evaluation });
     await submit(h, ev, a.provider, { ...result(1), adapterRoot: ROOT(0) });
-    const ds = await openJob(h, { taskType: TaskType.FineTuning, envVersionId: 0n, datasetRoot: ROOT(0xda7a) });
+    const ds = await openJob(h, {
+      taskType: TaskType.FineTuning,
+      envVersionId: 0n,
+      datasetRoot: ROOT(0xda7a),
+    });
     await h.tx('TrainingEscrow.claim', h.escrow.write.claim([ds], { account: a.provider }));
     await submit(h, ds, a.provider, { ...result(2), episodesRoot: ROOT(0) });
   });
@@ -195,21 +280,44 @@ describe('TrainingEscrow.submitResult', () => {
     const two = await claimed();
     const r = result(7);
     const payout = BUDGET - PRICE;
-    const good = { jobId: one, provider: a.provider, episodesRoot: r.episodesRoot, totalScore: r.totalScore, payout };
+    const good = {
+      jobId: one,
+      provider: a.provider,
+      episodesRoot: r.episodesRoot,
+      totalScore: r.totalScore,
+      payout,
+    };
     // A valid proof for job one, replayed on job two with the same result: refused.
-    await reverts(h.escrow.write.submitResult([two, r, settlementProof(good)], { account: a.provider }), 'InvalidSettlementProof', [two, a.provider, payout]);
+    await reverts(
+      h.escrow.write.submitResult([two, r, settlementProof(good)], { account: a.provider }),
+      'InvalidSettlementProof',
+      [two, a.provider, payout],
+    );
     for (const forged of [
       { ...good, provider: a.provider2 },
       { ...good, episodesRoot: ROOT(1) },
       { ...good, totalScore: good.totalScore + 1n },
       { ...good, payout: payout - 1n },
     ]) {
-      await reverts(h.escrow.write.submitResult([one, r, settlementProof(forged)], { account: a.provider }), 'InvalidSettlementProof');
+      await reverts(
+        h.escrow.write.submitResult([one, r, settlementProof(forged)], { account: a.provider }),
+        'InvalidSettlementProof',
+      );
     }
-    await reverts(h.escrow.write.submitResult([one, r, '0x1234'], { account: a.provider }), 'InvalidSettlementProof');
-    await h.tx('TrainingEscrow.submitResult', h.escrow.write.submitResult([one, r, settlementProof(good)], { account: a.provider }));
+    await reverts(
+      h.escrow.write.submitResult([one, r, '0x1234'], { account: a.provider }),
+      'InvalidSettlementProof',
+    );
+    await h.tx(
+      'TrainingEscrow.submitResult',
+      h.escrow.write.submitResult([one, r, settlementProof(good)], { account: a.provider }),
+    );
     assert.equal((await h.escrow.read.job([two])).state, JobState.Claimed);
-    await reverts(h.escrow.write.submitResult([one, r, settlementProof(good)], { account: a.provider }), 'WrongState', [one, JobState.Submitted, JobState.Claimed]);
+    await reverts(
+      h.escrow.write.submitResult([one, r, settlementProof(good)], { account: a.provider }),
+      'WrongState',
+      [one, JobState.Submitted, JobState.Claimed],
+    );
   });
 });
 
@@ -284,26 +392,49 @@ describe('TrainingEscrow disputes', () => {
     assert.equal(d.challenger, a.challenger);
     assert.equal(d.bond, BOND);
     assert.equal(await h.escrow.read.totalHeld(), BUDGET + BOND);
-    await reverts(h.escrow.write.challenge([id, ROOT(1)], { account: a.creator, value: BOND }), 'WrongState', [id, JobState.Challenged, JobState.Submitted]);
+    await reverts(
+      h.escrow.write.challenge([id, ROOT(1)], { account: a.creator, value: BOND }),
+      'WrongState',
+      [id, JobState.Challenged, JobState.Submitted],
+    );
   });
   it('refuses the provider itself, a thin bond and a closed window', async () => {
     const { id } = await submitted();
-    await reverts(h.escrow.write.challenge([id, ROOT(1)], { account: a.provider, value: BOND }), 'SelfChallenge', [id, a.provider]);
-    await reverts(h.escrow.write.challenge([id, ROOT(1)], { account: a.challenger, value: BOND - 1n }), 'BondTooLow', [BOND - 1n, BOND]);
+    await reverts(
+      h.escrow.write.challenge([id, ROOT(1)], { account: a.provider, value: BOND }),
+      'SelfChallenge',
+      [id, a.provider],
+    );
+    await reverts(
+      h.escrow.write.challenge([id, ROOT(1)], { account: a.challenger, value: BOND - 1n }),
+      'BondTooLow',
+      [BOND - 1n, BOND],
+    );
     const { challengeEndsAt } = await h.escrow.read.job([id]);
     await h.warp(DAY);
-    await reverts(h.escrow.write.challenge([id, ROOT(1)], { account: a.challenger, value: BOND }), 'ChallengeWindowClosed', [id, challengeEndsAt, ANY]);
+    await reverts(
+      h.escrow.write.challenge([id, ROOT(1)], { account: a.challenger, value: BOND }),
+      'ChallengeWindowClosed',
+      [id, challengeEndsAt, ANY],
+    );
   });
   it('waits for the resolver', async () => {
     const { id } = await challenged();
     await reverts(h.escrow.write.resolveDispute([id]), 'DisputePending', [id]);
     await reverts(h.escrow.write.finalize([id]), 'WrongState', [id, JobState.Challenged, JobState.Submitted]);
     const open = await openJob(h);
-    await reverts(h.escrow.write.resolveDispute([open]), 'WrongState', [open, JobState.Open, JobState.Challenged]);
+    await reverts(h.escrow.write.resolveDispute([open]), 'WrongState', [
+      open,
+      JobState.Open,
+      JobState.Challenged,
+    ]);
   });
   it('provider wins: takes the bond, and the job finalizes at once', async () => {
     const { id, payout } = await challenged();
-    await h.tx('TestDisputeResolver.setOutcome', h.resolver.write.setOutcome([id, DisputeOutcome.ProviderWins]));
+    await h.tx(
+      'TestDisputeResolver.setOutcome',
+      h.resolver.write.setOutcome([id, DisputeOutcome.ProviderWins]),
+    );
     await h.tx('TrainingEscrow.resolveDispute', h.escrow.write.resolveDispute([id]));
     assert.equal((await h.escrow.read.job([id])).state, JobState.Resolved);
     assert.equal(await h.escrow.read.balanceOf([a.provider]), BOND);
@@ -316,7 +447,10 @@ describe('TrainingEscrow disputes', () => {
   });
   it('challenger wins: bond back plus the slashed stake, creator refunded in full', async () => {
     const { id } = await challenged();
-    await h.tx('TestDisputeResolver.setOutcome', h.resolver.write.setOutcome([id, DisputeOutcome.ChallengerWins]));
+    await h.tx(
+      'TestDisputeResolver.setOutcome',
+      h.resolver.write.setOutcome([id, DisputeOutcome.ChallengerWins]),
+    );
     await h.tx('TrainingEscrow.resolveDispute', h.escrow.write.resolveDispute([id]));
     assert.equal((await h.escrow.read.job([id])).state, JobState.Slashed);
     assert.equal(await h.escrow.read.balanceOf([a.challenger]), BOND);

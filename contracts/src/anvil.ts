@@ -41,7 +41,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolve once `rpcUrl` answers `eth_chainId`, polling every few milliseconds; throw after `timeoutMs`. */
-export async function waitForRpc(rpcUrl: string, timeoutMs = 15_000, isAlive: () => boolean = () => true): Promise<number> {
+export async function waitForRpc(
+  rpcUrl: string,
+  timeoutMs = 15_000,
+  isAlive: () => boolean = () => true,
+): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   let lastError: unknown;
   while (performance.now() < deadline) {
@@ -99,7 +103,14 @@ export interface AnvilInstance {
  */
 export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInstance> {
   const port = options.port ?? (await freePort());
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(options.chainId ?? 31337)];
+  const args = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--chain-id',
+    String(options.chainId ?? 31337),
+  ];
   if (options.stateFile) args.push('--state', options.stateFile);
   if (options.stateIntervalSeconds) args.push('--state-interval', String(options.stateIntervalSeconds));
   args.push(...(options.args ?? []));
@@ -142,7 +153,9 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInsta
     if (exited && e instanceof ContractsError && e.code === 'RPC_UNREACHABLE') {
       throw new ContractsError('ANVIL_EXITED', `anvil exited before answering on ${rpcUrl}`, {
         details: { args, logFile: options.logFile },
-        hint: options.logFile ? `read ${options.logFile}` : 'run anvil by hand with the same flags to see why',
+        hint: options.logFile
+          ? `read ${options.logFile}`
+          : 'run anvil by hand with the same flags to see why',
       });
     }
     throw e;

@@ -6,7 +6,6 @@
 import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from 'viem';
 import { getAddress, parseEther } from 'viem';
 import { ContractsError } from './errors.ts';
-import { receiptOf } from './receipt.ts';
 import {
   gymMarketplaceAbi,
   gymMarketplaceBytecode,
@@ -21,6 +20,7 @@ import {
   trainingEscrowAbi,
   trainingEscrowBytecode,
 } from './generated/index.ts';
+import { receiptOf } from './receipt.ts';
 
 export interface DeployOptions {
   /** Final owner of the registry and the escrow (defaults to the deployer). */
@@ -72,14 +72,22 @@ type Wallet = WalletClient<Transport, Chain | undefined, Account>;
  * const d = await deploySystem(walletClient, publicClient, { protocolFeeBps: 100 });
  * console.log(d.trainingEscrow);
  */
-export async function deploySystem(wallet: Wallet, client: PublicClient, options: DeployOptions = {}): Promise<Deployment> {
+export async function deploySystem(
+  wallet: Wallet,
+  client: PublicClient,
+  options: DeployOptions = {},
+): Promise<Deployment> {
   const deployer = wallet.account.address;
   const owner = options.owner ?? deployer;
   const o = { ...defaultDeployOptions, ...options };
   if (o.protocolFeeBps < 0 || o.protocolFeeBps > 1000) {
-    throw new ContractsError('DEPLOY_INVALID', `protocolFeeBps must be within 0…1000, got ${o.protocolFeeBps}`, {
-      hint: 'the escrow caps the protocol fee at 10%',
-    });
+    throw new ContractsError(
+      'DEPLOY_INVALID',
+      `protocolFeeBps must be within 0…1000, got ${o.protocolFeeBps}`,
+      {
+        hint: 'the escrow caps the protocol fee at 10%',
+      },
+    );
   }
 
   const receipt = async (hash: Hash) => {
@@ -91,16 +99,32 @@ export async function deploySystem(wallet: Wallet, client: PublicClient, options
     }
     return r;
   };
-  const create = async (abi: readonly unknown[], bytecode: Hex, args: readonly unknown[]): Promise<Address> => {
-    const hash = await wallet.deployContract({ abi, bytecode, args, account: wallet.account, chain: wallet.chain } as never);
+  const create = async (
+    abi: readonly unknown[],
+    bytecode: Hex,
+    args: readonly unknown[],
+  ): Promise<Address> => {
+    const hash = await wallet.deployContract({
+      abi,
+      bytecode,
+      args,
+      account: wallet.account,
+      chain: wallet.chain,
+    } as never);
     const r = await receipt(hash);
     return getAddress(r.contractAddress!);
   };
 
-  const nodeRegistry = await create(nodeRegistryAbi, nodeRegistryBytecode, [deployer, o.minRegistrationStake, o.unbondingDelay]);
+  const nodeRegistry = await create(nodeRegistryAbi, nodeRegistryBytecode, [
+    deployer,
+    o.minRegistrationStake,
+    o.unbondingDelay,
+  ]);
   const gymMarketplace = await create(gymMarketplaceAbi, gymMarketplaceBytecode, []);
-  const settlementVerifier = options.verifier ?? (await create(testSettlementVerifierAbi, testSettlementVerifierBytecode, []));
-  const disputeResolver = options.resolver ?? (await create(testDisputeResolverAbi, testDisputeResolverBytecode, []));
+  const settlementVerifier =
+    options.verifier ?? (await create(testSettlementVerifierAbi, testSettlementVerifierBytecode, []));
+  const disputeResolver =
+    options.resolver ?? (await create(testDisputeResolverAbi, testDisputeResolverBytecode, []));
   const trainingEscrow = await create(trainingEscrowAbi, trainingEscrowBytecode, [
     owner,
     nodeRegistry,

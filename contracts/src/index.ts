@@ -1,21 +1,30 @@
 // @palestra/contracts: typed ABIs and bytecode, deployment, the local chain and network presets.
-export * from './generated/index.ts';
-export { anvilBinary, freePort, startAnvil, stopProcess, waitForRpc, type AnvilInstance, type AnvilOptions } from './anvil.ts';
-export { deploySystem, defaultDeployOptions, type DeployOptions, type Deployment } from './deploy.ts';
+
 export {
+  type AnvilInstance,
+  type AnvilOptions,
+  anvilBinary,
+  freePort,
+  startAnvil,
+  stopProcess,
+  waitForRpc,
+} from './anvil.ts';
+export { type Deployment, type DeployOptions, defaultDeployOptions, deploySystem } from './deploy.ts';
+export { DisputeOutcome, JobState, PriceRule, TaskType } from './enums.ts';
+export { ContractsError } from './errors.ts';
+export * from './generated/index.ts';
+export {
+  type ChainDownResult,
+  type ChainInfo,
+  type ChainUpOptions,
+  type ChainUpResult,
   chainDown,
   chainInfoPath,
   chainUp,
   defaultChainDir,
   devAccounts,
   readChainInfo,
-  type ChainDownResult,
-  type ChainInfo,
-  type ChainUpOptions,
-  type ChainUpResult,
 } from './localChain.ts';
-export { networkClients, networks, type NetworkName, type NetworkPreset } from './networks.ts';
-export { ContractsError } from './errors.ts';
+export { type NetworkName, type NetworkPreset, networkClients, networks } from './networks.ts';
 export { receiptOf } from './receipt.ts';
-export { settlementProof, settlementInputs } from './settlement.ts';
-export { JobState, TaskType, PriceRule, DisputeOutcome } from './enums.ts';
+export { settlementInputs, settlementProof } from './settlement.ts';

@@ -1,8 +1,16 @@
+import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { parseEther } from 'viem';
-import assert from 'node:assert/strict';
-import { type Action, actionKinds, checkFinal, checkInvariants, coverage, Model, step } from '../test/handler.ts';
+import {
+  type Action,
+  actionKinds,
+  checkFinal,
+  checkInvariants,
+  coverage,
+  Model,
+  step,
+} from '../test/handler.ts';
 import { createHarness, type Harness, publishEnv, registerProvider } from '../test/harness.ts';
 
 // Handler-based random call sequences. CONTRACTS_FUZZ_RUNS / CONTRACTS_FUZZ_SEED override the defaults
@@ -25,7 +33,14 @@ before(async () => {
   await publishEnv(h);
   for (const [who, stake, provider] of nodes(h.actors)) {
     if (provider) await registerProvider(h, who, stake);
-    else await h.tx('NodeRegistry.register', h.registry.write.register([2, 'v', { acceleratorClass: 0, taskTypes: 0, region: '' }], { account: who, value: stake }));
+    else
+      await h.tx(
+        'NodeRegistry.register',
+        h.registry.write.register([2, 'v', { acceleratorClass: 0, taskTypes: 0, region: '' }], {
+          account: who,
+          value: stake,
+        }),
+      );
   }
   await h.snapshot();
 });
@@ -38,7 +53,9 @@ const action: fc.Arbitrary<Action> = fc.record({
   c: fc.nat(1 << 16),
 });
 
-it(`escrow and registry invariants hold over ${runs} random sequences of ${CALLS} calls`, { timeout: 600_000 }, async (t) => {
+it(`escrow and registry invariants hold over ${runs} random sequences of ${CALLS} calls`, {
+  timeout: 600_000,
+}, async (t) => {
   let done = 0;
   const t0 = performance.now();
   await fc.assert(
@@ -49,14 +66,34 @@ it(`escrow and registry invariants hold over ${runs} random sequences of ${CALLS
       await checkInvariants(h, m);
       for (const act of actions) await step(h, m, act, log);
       await checkFinal(h, m, log);
-      if (process.env.CONTRACTS_FUZZ_TRACE) console.log(++done, Math.round(performance.now() - t0), log.length);
+      if (process.env.CONTRACTS_FUZZ_TRACE)
+        console.log(++done, Math.round(performance.now() - t0), log.length);
     }),
-    { numRuns: runs, seed, includeErrorInReport: true, ...(process.env.CONTRACTS_FUZZ_PATH ? { path: process.env.CONTRACTS_FUZZ_PATH } : {}) },
+    {
+      numRuns: runs,
+      seed,
+      includeErrorInReport: true,
+      ...(process.env.CONTRACTS_FUZZ_PATH ? { path: process.env.CONTRACTS_FUZZ_PATH } : {}),
+    },
   );
   t.diagnostic(`successful calls: ${JSON.stringify(Object.fromEntries([...coverage].sort()))}`);
   // The sequences must reach every transition, or the invariants above prove little.
   if (runs >= 64) {
-    for (const kind of ['open', 'cancel', 'claim', 'submit', 'challenge', 'resolve:provider', 'resolve:slash', 'finalize', 'expire', 'withdraw', 'withdrawUnbonded', 'withdrawCredit', 'replay:refused']) {
+    for (const kind of [
+      'open',
+      'cancel',
+      'claim',
+      'submit',
+      'challenge',
+      'resolve:provider',
+      'resolve:slash',
+      'finalize',
+      'expire',
+      'withdraw',
+      'withdrawUnbonded',
+      'withdrawCredit',
+      'replay:refused',
+    ]) {
       assert.ok((coverage.get(kind) ?? 0) > 0, `no successful ${kind} in ${runs} runs`);
     }
   }

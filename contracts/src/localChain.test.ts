@@ -53,9 +53,15 @@ it('a damaged chain.json is an error that says what to do', () => {
   const bad = mkdtempSync(join(tmpdir(), 'palestra-chain-bad-'));
   try {
     writeFileSync(join(bad, 'chain.json'), '{"version": 99}');
-    assert.throws(() => readChainInfo(bad), (e) => e instanceof ContractsError && e.code === 'CHAIN_INFO_INVALID' && /chain up/.test(e.hint ?? ''));
+    assert.throws(
+      () => readChainInfo(bad),
+      (e) => e instanceof ContractsError && e.code === 'CHAIN_INFO_INVALID' && /chain up/.test(e.hint ?? ''),
+    );
     writeFileSync(join(bad, 'chain.json'), 'not json');
-    assert.throws(() => readChainInfo(bad), (e) => e instanceof ContractsError && e.code === 'CHAIN_INFO_INVALID');
+    assert.throws(
+      () => readChainInfo(bad),
+      (e) => e instanceof ContractsError && e.code === 'CHAIN_INFO_INVALID',
+    );
     assert.equal(readChainInfo(join(bad, 'nothing-here')), null);
   } finally {
     rmSync(bad, { recursive: true, force: true });
@@ -64,5 +70,8 @@ it('a damaged chain.json is an error that says what to do', () => {
 
 it('the dev accounts are anvil default mnemonic accounts', () => {
   const mnemonic = 'test test test test test test test test test test test junk';
-  assert.deepEqual(devAccounts, devAccounts.map((_, i) => mnemonicToAccount(mnemonic, { addressIndex: i }).address));
+  assert.deepEqual(
+    devAccounts,
+    devAccounts.map((_, i) => mnemonicToAccount(mnemonic, { addressIndex: i }).address),
+  );
 });

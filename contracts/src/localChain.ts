@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { type Address, createPublicClient, createWalletClient, http, isAddress, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { freePort, processAlive, startAnvil, stopProcess, waitForRpc } from './anvil.ts';
-import { type DeployOptions, type Deployment, deploySystem } from './deploy.ts';
+import { type Deployment, type DeployOptions, deploySystem } from './deploy.ts';
 import { ContractsError } from './errors.ts';
 
 export const defaultChainDir = '.palestra/chain';
@@ -84,15 +84,26 @@ export function readChainInfo(dir = defaultChainDir): ChainInfo | null {
   try {
     info = JSON.parse(readFileSync(file, 'utf8')) as ChainInfo;
   } catch (cause) {
-    throw new ContractsError('CHAIN_INFO_INVALID', `${file} is not valid JSON`, { cause, hint: `delete ${file} and run \`palestra chain up\`` });
+    throw new ContractsError('CHAIN_INFO_INVALID', `${file} is not valid JSON`, {
+      cause,
+      hint: `delete ${file} and run \`palestra chain up\``,
+    });
   }
   const c = info?.contracts;
   const addresses = c && [c.nodeRegistry, c.gymMarketplace, c.trainingEscrow, c.modelRegistry];
-  if (info?.version !== chainInfoVersion || typeof info.rpcUrl !== 'string' || !addresses?.every((a) => typeof a === 'string' && isAddress(a))) {
-    throw new ContractsError('CHAIN_INFO_INVALID', `${file} does not look like a chain.json of version ${chainInfoVersion}`, {
-      details: { file },
-      hint: `delete ${resolve(dir)} (contracts will be deployed again) and run \`palestra chain up\``,
-    });
+  if (
+    info?.version !== chainInfoVersion ||
+    typeof info.rpcUrl !== 'string' ||
+    !addresses?.every((a) => typeof a === 'string' && isAddress(a))
+  ) {
+    throw new ContractsError(
+      'CHAIN_INFO_INVALID',
+      `${file} does not look like a chain.json of version ${chainInfoVersion}`,
+      {
+        details: { file },
+        hint: `delete ${resolve(dir)} (contracts will be deployed again) and run \`palestra chain up\``,
+      },
+    );
   }
   return info;
 }
@@ -174,7 +185,10 @@ export async function chainUp(options: ChainUpOptions = {}): Promise<ChainUpResu
   const amount = options.fundAmount ?? parseEther('10000');
   for (const account of options.fund ?? []) {
     if ((await client.getBalance({ address: account })) < amount) {
-      await client.request({ method: 'anvil_setBalance' as never, params: [account, `0x${amount.toString(16)}`] as never });
+      await client.request({
+        method: 'anvil_setBalance' as never,
+        params: [account, `0x${amount.toString(16)}`] as never,
+      });
     }
   }
 
@@ -183,7 +197,10 @@ export async function chainUp(options: ChainUpOptions = {}): Promise<ChainUpResu
   return { rpcUrl, chainId, pid, started, deployed, contracts, devAccounts, infoFile: chainInfoPath(dir) };
 }
 
-async function hasCode(client: ReturnType<typeof createPublicClient>, c: ChainInfo['contracts']): Promise<boolean> {
+async function hasCode(
+  client: ReturnType<typeof createPublicClient>,
+  c: ChainInfo['contracts'],
+): Promise<boolean> {
   for (const address of [c.nodeRegistry, c.gymMarketplace, c.trainingEscrow, c.modelRegistry]) {
     const code = await client.getCode({ address });
     if (!code || code === '0x') return false;

@@ -18,10 +18,21 @@ it('names the missing or malformed environment variable', () => {
   const fails = (env: NodeJS.ProcessEnv, code: string, variable: string) =>
     assert.throws(
       () => networkClients('base-sepolia', env),
-      (e) => e instanceof ContractsError && e.code === code && e.message.includes(variable) && (e.hint ?? '').includes(variable),
+      (e) =>
+        e instanceof ContractsError &&
+        e.code === code &&
+        e.message.includes(variable) &&
+        (e.hint ?? '').includes(variable),
     );
   fails({}, 'NETWORK_ENV_MISSING', 'BASE_SEPOLIA_RPC_URL');
   fails({ BASE_SEPOLIA_RPC_URL: 'http://x' }, 'NETWORK_ENV_MISSING', 'BASE_SEPOLIA_PRIVATE_KEY');
-  fails({ BASE_SEPOLIA_RPC_URL: 'http://x', BASE_SEPOLIA_PRIVATE_KEY: '0x12' }, 'NETWORK_KEY_INVALID', 'BASE_SEPOLIA_PRIVATE_KEY');
-  assert.throws(() => networkClients('mainnet' as never, {}), (e) => e instanceof ContractsError && e.code === 'NETWORK_UNKNOWN');
+  fails(
+    { BASE_SEPOLIA_RPC_URL: 'http://x', BASE_SEPOLIA_PRIVATE_KEY: '0x12' },
+    'NETWORK_KEY_INVALID',
+    'BASE_SEPOLIA_PRIVATE_KEY',
+  );
+  assert.throws(
+    () => networkClients('mainnet' as never, {}),
+    (e) => e instanceof ContractsError && e.code === 'NETWORK_UNKNOWN',
+  );
 });

@@ -19,7 +19,12 @@ export interface NetworkPreset {
 
 export const networks = {
   /** 0G Galileo testnet, chain id 16602 (viem `zeroGTestnet`). */
-  '0g-galileo': { name: '0g-galileo', chain: zeroGTestnet, rpcUrlVar: 'ZG_RPC_URL', privateKeyVar: 'ZG_PRIVATE_KEY' },
+  '0g-galileo': {
+    name: '0g-galileo',
+    chain: zeroGTestnet,
+    rpcUrlVar: 'ZG_RPC_URL',
+    privateKeyVar: 'ZG_PRIVATE_KEY',
+  },
   /** Base Sepolia, chain id 84532. */
   'base-sepolia': {
     name: 'base-sepolia',
@@ -58,10 +63,14 @@ export function networkClients(name: NetworkName, env: NodeJS.ProcessEnv = proce
   const rpcUrl = required(env, preset.rpcUrlVar, preset.name, 'JSON-RPC URL');
   const key = required(env, preset.privateKeyVar, preset.name, 'deployer private key');
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) {
-    throw new ContractsError('NETWORK_KEY_INVALID', `${preset.privateKeyVar} is not a 0x-prefixed 32-byte hex key`, {
-      details: { variable: preset.privateKeyVar },
-      hint: `set ${preset.privateKeyVar} to the key as 0x followed by 64 hex digits`,
-    });
+    throw new ContractsError(
+      'NETWORK_KEY_INVALID',
+      `${preset.privateKeyVar} is not a 0x-prefixed 32-byte hex key`,
+      {
+        details: { variable: preset.privateKeyVar },
+        hint: `set ${preset.privateKeyVar} to the key as 0x followed by 64 hex digits`,
+      },
+    );
   }
   const account = privateKeyToAccount(key as Hex);
   const transport = http(rpcUrl);

@@ -7,7 +7,11 @@
 import type { Hash, PublicClient, TransactionReceipt } from 'viem';
 import { ContractsError } from './errors.ts';
 
-export async function receiptOf(client: Pick<PublicClient, 'getTransactionReceipt'>, hash: Hash, timeoutMs = 120_000): Promise<TransactionReceipt> {
+export async function receiptOf(
+  client: Pick<PublicClient, 'getTransactionReceipt'>,
+  hash: Hash,
+  timeoutMs = 120_000,
+): Promise<TransactionReceipt> {
   const deadline = performance.now() + timeoutMs;
   let delay = 2;
   for (;;) {
@@ -17,10 +21,14 @@ export async function receiptOf(client: Pick<PublicClient, 'getTransactionReceip
       if ((e as Error).name !== 'TransactionReceiptNotFoundError') throw e;
     }
     if (performance.now() > deadline) {
-      throw new ContractsError('TX_NOT_MINED', `transaction ${hash} was not mined within ${timeoutMs / 1000} s`, {
-        details: { hash },
-        hint: 'check the node is mining (anvil automines) and the sender can pay for gas',
-      });
+      throw new ContractsError(
+        'TX_NOT_MINED',
+        `transaction ${hash} was not mined within ${timeoutMs / 1000} s`,
+        {
+          details: { hash },
+          hint: 'check the node is mining (anvil automines) and the sender can pay for gas',
+        },
+      );
     }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 200);

@@ -20,10 +20,39 @@ import { DAY, type Harness, ROOT } from './harness.ts';
 
 // Repeats weight the draw toward the lifecycle, so that 15 calls often carry a job to its end.
 export const actionKinds = [
-  'open', 'open', 'open', 'claim', 'claim', 'claim', 'submit', 'submit', 'submit', 'replay', 'challenge', 'challenge',
-  'verdict', 'verdict', 'resolve', 'resolve', 'evaluate', 'finalize', 'finalize', 'finalize', 'expire', 'cancel',
-  'warp', 'warp', 'withdraw', 'withdraw', 'topUp', 'unbond', 'withdrawUnbonded', 'withdrawCredit', 'withdrawCredit',
-  'withdrawCredit', 'donate',
+  'open',
+  'open',
+  'open',
+  'claim',
+  'claim',
+  'claim',
+  'submit',
+  'submit',
+  'submit',
+  'replay',
+  'challenge',
+  'challenge',
+  'verdict',
+  'verdict',
+  'resolve',
+  'resolve',
+  'evaluate',
+  'finalize',
+  'finalize',
+  'finalize',
+  'expire',
+  'cancel',
+  'warp',
+  'warp',
+  'withdraw',
+  'withdraw',
+  'topUp',
+  'unbond',
+  'withdrawUnbonded',
+  'withdrawCredit',
+  'withdrawCredit',
+  'withdrawCredit',
+  'donate',
 ] as const;
 export type ActionKind = (typeof actionKinds)[number];
 /** One random call: what to do, and three numbers the handler maps onto actors, jobs and amounts. */
@@ -107,7 +136,16 @@ export class Model {
   held(): bigint {
     let sum = 0n;
     for (const j of this.jobs) {
-      if ([JobState.Open, JobState.Claimed, JobState.Submitted, JobState.Challenged, JobState.Resolved].includes(j.state as never)) sum += j.budget;
+      if (
+        [
+          JobState.Open,
+          JobState.Claimed,
+          JobState.Submitted,
+          JobState.Challenged,
+          JobState.Resolved,
+        ].includes(j.state as never)
+      )
+        sum += j.budget;
       if (j.state === JobState.Challenged) sum += j.bond!;
     }
     return sum;
@@ -116,7 +154,16 @@ export class Model {
     if (amount > 0n) this.balances.set(who, (this.balances.get(who) ?? 0n) + amount);
   }
   node(who: Address): NodeModel {
-    return this.nodes.get(who) ?? { registered: false, stake: 0n, locked: 0n, unbonding: 0n, releaseAt: 0n, provider: false };
+    return (
+      this.nodes.get(who) ?? {
+        registered: false,
+        stake: 0n,
+        locked: 0n,
+        unbonding: 0n,
+        releaseAt: 0n,
+        provider: false,
+      }
+    );
   }
   free(who: Address): bigint {
     const n = this.node(who);
@@ -140,7 +187,13 @@ const want: Partial<Record<ActionKind, number[]>> = {
 /** Successful calls per action kind over all runs, so a test can show the sequences reach deep states. */
 export const coverage = new Map<string, number>();
 
-const live = [JobState.Open, JobState.Claimed, JobState.Submitted, JobState.Challenged, JobState.Resolved] as number[];
+const live = [
+  JobState.Open,
+  JobState.Claimed,
+  JobState.Submitted,
+  JobState.Challenged,
+  JobState.Resolved,
+] as number[];
 
 /** Drive one action: send it, compare success with the model, update the model, check the invariants. */
 export async function step(h: Harness, m: Model, drawn: Action, log: string[]): Promise<void> {
@@ -149,28 +202,64 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
   const creators = [x.creator, x.stranger];
   const providers = [x.provider, x.provider2, x.validator];
   const challengers = [x.challenger, x.creator, x.provider2];
-  const everyone = [x.creator, x.stranger, x.provider, x.provider2, x.challenger, x.author, x.feeRecipient, x.validator];
+  const everyone = [
+    x.creator,
+    x.stranger,
+    x.provider,
+    x.provider2,
+    x.challenger,
+    x.author,
+    x.feeRecipient,
+    x.validator,
+  ];
   // Three times in four, pick among the jobs in a state where the action can succeed, so sequences
   // reach deep states; otherwise any job, or one that does not exist.
   const wanted = (want[act.kind] ?? []) as number[];
   const candidates = m.jobs.filter((j) => wanted.includes(j.state));
   const pickJob = (n: number): JobModel | undefined =>
-    n % 4 !== 0 && candidates.length > 0 ? candidates[(n >> 2) % candidates.length] : m.jobs[(n >> 2) % (m.jobs.length + 1)];
+    n % 4 !== 0 && candidates.length > 0
+      ? candidates[(n >> 2) % candidates.length]
+      : m.jobs[(n >> 2) % (m.jobs.length + 1)];
   const picked = pickJob(act.b);
   // Likewise for actors: three times in four, one for whom the call can succeed.
   const pickActor = (pool: Address[], able: (who: Address) => boolean): Address => {
     const ok = pool.filter(able);
-    return act.a % 4 !== 0 && ok.length > 0 ? ok[(act.a >> 2) % ok.length]! : pool[(act.a >> 2) % pool.length]!;
+    return act.a % 4 !== 0 && ok.length > 0
+      ? ok[(act.a >> 2) % ok.length]!
+      : pool[(act.a >> 2) % pool.length]!;
   };
   const jobAt = (_n: number): JobModel | undefined => picked;
   const idAt = (_n: number): bigint => picked?.id ?? BigInt(m.jobs.length + 1);
 
   const escrowWrite = (functionName: string, args: unknown[], account: Address, value = 0n) =>
-    h.wallet.writeContract({ address: h.d.trainingEscrow, abi: trainingEscrowAbi, functionName, args, account, value, gas: GAS } as never);
+    h.wallet.writeContract({
+      address: h.d.trainingEscrow,
+      abi: trainingEscrowAbi,
+      functionName,
+      args,
+      account,
+      value,
+      gas: GAS,
+    } as never);
   const registryWrite = (functionName: string, args: unknown[], account: Address, value = 0n) =>
-    h.wallet.writeContract({ address: h.d.nodeRegistry, abi: nodeRegistryAbi, functionName, args, account, value, gas: GAS } as never);
+    h.wallet.writeContract({
+      address: h.d.nodeRegistry,
+      abi: nodeRegistryAbi,
+      functionName,
+      args,
+      account,
+      value,
+      gas: GAS,
+    } as never);
   const resolverWrite = (functionName: string, args: unknown[]) =>
-    h.wallet.writeContract({ address: h.d.disputeResolver, abi: testDisputeResolverAbi, functionName, args, account: x.owner, gas: GAS } as never);
+    h.wallet.writeContract({
+      address: h.d.disputeResolver,
+      abi: testDisputeResolverAbi,
+      functionName,
+      args,
+      account: x.owner,
+      gas: GAS,
+    } as never);
 
   let label = '';
   let hash: Hex | undefined;
@@ -185,7 +274,9 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       const budget = budgets[act.c % budgets.length]!;
       const now = (await h.client.getBlock()).timestamp;
       const p = {
-        taskType: useEnv ? [TaskType.GRPO, TaskType.Evaluation, TaskType.FineTuning][act.b % 3]! : TaskType.PreTraining,
+        taskType: useEnv
+          ? [TaskType.GRPO, TaskType.Evaluation, TaskType.FineTuning][act.b % 3]!
+          : TaskType.PreTraining,
         envVersionId: useEnv ? 1n : 0n,
         datasetRoot: useEnv ? ROOT(0) : ROOT(0xda7a),
         baseModel: ROOT(0xba5e),
@@ -206,9 +297,21 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       apply = () => {
         m.escrowIn += budget;
         m.jobs.push({
-          id: BigInt(m.jobs.length + 1), creator, state: JobState.Open, budget, usePrice, author: useEnv ? x.author : null,
-          priceRule: p.priceRule, rate: p.rate, minStake: p.minStake, claimDeadline: p.claimDeadline, submitDeadline: p.submitDeadline,
-          window: p.challengeWindow, evalRequired: p.evalRequired, minEval: p.minEvalScore, settlements: 0,
+          id: BigInt(m.jobs.length + 1),
+          creator,
+          state: JobState.Open,
+          budget,
+          usePrice,
+          author: useEnv ? x.author : null,
+          priceRule: p.priceRule,
+          rate: p.rate,
+          minStake: p.minStake,
+          claimDeadline: p.claimDeadline,
+          submitDeadline: p.submitDeadline,
+          window: p.challengeWindow,
+          evalRequired: p.evalRequired,
+          minEval: p.minEvalScore,
+          settlements: 0,
         });
       };
       break;
@@ -233,7 +336,12 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       label = 'TrainingEscrow.claim';
       jobActedOn = idAt(act.b);
       hash = await escrowWrite('claim', [jobActedOn], provider);
-      predict = (ts) => !!j && j.state === JobState.Open && ts <= j.claimDeadline && m.node(provider).provider && m.free(provider) >= j.minStake;
+      predict = (ts) =>
+        !!j &&
+        j.state === JobState.Open &&
+        ts <= j.claimDeadline &&
+        m.node(provider).provider &&
+        m.free(provider) >= j.minStake;
       apply = () => {
         j!.state = JobState.Claimed;
         j!.provider = provider;
@@ -247,15 +355,36 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       const sender = act.a % 5 === 0 ? x.stranger : (j?.provider ?? x.provider);
       const score = scores[act.c % scores.length]!;
       const id = idAt(act.b);
-      const payout = !j ? 0n : j.priceRule === PriceRule.Fixed ? j.budget - j.usePrice : min(j.budget - j.usePrice, score * j.rate);
+      const payout = !j
+        ? 0n
+        : j.priceRule === PriceRule.Fixed
+          ? j.budget - j.usePrice
+          : min(j.budget - j.usePrice, score * j.rate);
       // A replay uses a proof made for another job (id + 1) with the same provider, root, score and payout.
       const proofJob = act.kind === 'replay' ? id + 1n : id;
-      const r = { episodesRoot: ROOT(0xe9_0000 + Number(id)), adapterRoot: ROOT(0xad_0000 + Number(id)), metricsRoot: ROOT(1), totalScore: score, episodes: 8n };
-      const proof = settlementProof({ jobId: proofJob, provider: sender, episodesRoot: r.episodesRoot, totalScore: score, payout });
+      const r = {
+        episodesRoot: ROOT(0xe9_0000 + Number(id)),
+        adapterRoot: ROOT(0xad_0000 + Number(id)),
+        metricsRoot: ROOT(1),
+        totalScore: score,
+        episodes: 8n,
+      };
+      const proof = settlementProof({
+        jobId: proofJob,
+        provider: sender,
+        episodesRoot: r.episodesRoot,
+        totalScore: score,
+        payout,
+      });
       label = 'TrainingEscrow.submitResult';
       jobActedOn = id;
       hash = await escrowWrite('submitResult', [id, r, proof], sender);
-      predict = (ts) => act.kind === 'submit' && !!j && j.state === JobState.Claimed && sender === j.provider && ts <= j.submitDeadline;
+      predict = (ts) =>
+        act.kind === 'submit' &&
+        !!j &&
+        j.state === JobState.Claimed &&
+        sender === j.provider &&
+        ts <= j.submitDeadline;
       apply = (ts) => {
         j!.state = JobState.Submitted;
         j!.payout = payout;
@@ -270,7 +399,12 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       label = 'TrainingEscrow.challenge';
       jobActedOn = idAt(act.b);
       hash = await escrowWrite('challenge', [jobActedOn, ROOT(0xbad)], sender, bond);
-      predict = (ts) => !!j && j.state === JobState.Submitted && ts < j.challengeEndsAt! && sender !== j.provider && bond >= BOND;
+      predict = (ts) =>
+        !!j &&
+        j.state === JobState.Submitted &&
+        ts < j.challengeEndsAt! &&
+        sender !== j.provider &&
+        bond >= BOND;
       apply = () => {
         j!.state = JobState.Challenged;
         j!.challenger = sender;
@@ -281,7 +415,13 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
     }
     case 'verdict': {
       const j = jobAt(act.b);
-      const outcome = [DisputeOutcome.ProviderWins, DisputeOutcome.ChallengerWins, DisputeOutcome.ProviderWins, DisputeOutcome.ChallengerWins, DisputeOutcome.Pending][act.c % 5]!;
+      const outcome = [
+        DisputeOutcome.ProviderWins,
+        DisputeOutcome.ChallengerWins,
+        DisputeOutcome.ProviderWins,
+        DisputeOutcome.ChallengerWins,
+        DisputeOutcome.Pending,
+      ][act.c % 5]!;
       label = 'TestDisputeResolver.setOutcome';
       hash = await resolverWrite('setOutcome', [idAt(act.b), outcome]);
       void j;
@@ -334,7 +474,9 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       jobActedOn = idAt(act.b);
       hash = await escrowWrite('finalize', [jobActedOn], everyone[act.a % everyone.length]!);
       predict = (ts) =>
-        !!j && ((j.state === JobState.Submitted && ts >= j.challengeEndsAt!) || j.state === JobState.Resolved) && (!j.evalRequired || m.evaluations.has(j.id));
+        !!j &&
+        ((j.state === JobState.Submitted && ts >= j.challengeEndsAt!) || j.state === JobState.Resolved) &&
+        (!j.evalRequired || m.evaluations.has(j.id));
       apply = () => {
         let pay = j!.payout!;
         if (j!.evalRequired) {
@@ -358,7 +500,10 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       label = 'TrainingEscrow.expire';
       jobActedOn = idAt(act.b);
       hash = await escrowWrite('expire', [jobActedOn], everyone[act.a % everyone.length]!);
-      predict = (ts) => !!j && ((j.state === JobState.Open && ts > j.claimDeadline) || (j.state === JobState.Claimed && ts > j.submitDeadline));
+      predict = (ts) =>
+        !!j &&
+        ((j.state === JobState.Open && ts > j.claimDeadline) ||
+          (j.state === JobState.Claimed && ts > j.submitDeadline));
       apply = () => {
         if (j!.state === JobState.Claimed) m.node(j!.provider!).locked -= j!.minStake;
         j!.state = JobState.Expired;
@@ -375,7 +520,10 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
     }
     case 'donate': {
       const amount = BigInt(act.c % 1000) * 10n ** 15n + 1n;
-      await h.testClient.setBalance({ address: h.d.trainingEscrow, value: (await h.balance(h.d.trainingEscrow)) + amount });
+      await h.testClient.setBalance({
+        address: h.d.trainingEscrow,
+        value: (await h.balance(h.d.trainingEscrow)) + amount,
+      });
       m.donated += amount;
       log.push(`donate ${amount}`);
       await checkInvariants(h, m);
@@ -450,12 +598,18 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
   const expected = predict(ts);
   const ok = receipt.status === 'success';
   log.push(`${act.kind}(${act.a},${act.b},${act.c}) job=${jobActedOn ?? '-'} → ${ok ? 'ok' : 'revert'}`);
-  assert.equal(ok, expected, `${label}: model expected ${expected ? 'success' : 'revert'}\n${log.join('\n')}`);
-  if (!ok && act.kind === 'replay' && picked?.state === JobState.Claimed) coverage.set('replay:refused', (coverage.get('replay:refused') ?? 0) + 1);
+  assert.equal(
+    ok,
+    expected,
+    `${label}: model expected ${expected ? 'success' : 'revert'}\n${log.join('\n')}`,
+  );
+  if (!ok && act.kind === 'replay' && picked?.state === JobState.Claimed)
+    coverage.set('replay:refused', (coverage.get('replay:refused') ?? 0) + 1);
   if (ok) {
     coverage.set(act.kind, (coverage.get(act.kind) ?? 0) + 1);
     if (act.kind === 'resolve') {
-      const key = m.outcomes.get(jobActedOn!) === DisputeOutcome.ChallengerWins ? 'resolve:slash' : 'resolve:provider';
+      const key =
+        m.outcomes.get(jobActedOn!) === DisputeOutcome.ChallengerWins ? 'resolve:slash' : 'resolve:provider';
       coverage.set(key, (coverage.get(key) ?? 0) + 1);
     }
     apply(ts);
@@ -471,13 +625,20 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
  * that would create something to withdraw.
  */
 function retarget(m: Model, act: Action): Action {
-  if (act.a % 4 !== 0 && act.kind === 'withdrawUnbonded' && ![...m.nodes.values()].some((n) => n.unbonding > 0n)) {
+  if (
+    act.a % 4 !== 0 &&
+    act.kind === 'withdrawUnbonded' &&
+    ![...m.nodes.values()].some((n) => n.unbonding > 0n)
+  ) {
     return { ...act, kind: 'unbond', c: 1 + (act.c % 2) };
   }
   if (act.a % 4 !== 0 && act.kind === 'withdrawCredit' && ![...m.credits.values()].some((v) => v > 0n)) {
     const disputed = m.jobs.filter((j) => j.state === JobState.Challenged);
     const j = disputed[act.c % Math.max(disputed.length, 1)];
-    if (j) return m.outcomes.get(j.id) === DisputeOutcome.ChallengerWins ? { kind: 'resolve', a: act.a, b: 1 + 4 * disputed.indexOf(j), c: 0 } : { kind: 'verdict', a: act.a, b: 1 + 4 * disputed.indexOf(j), c: 1 };
+    if (j)
+      return m.outcomes.get(j.id) === DisputeOutcome.ChallengerWins
+        ? { kind: 'resolve', a: act.a, b: 1 + 4 * disputed.indexOf(j), c: 0 }
+        : { kind: 'verdict', a: act.a, b: 1 + 4 * disputed.indexOf(j), c: 1 };
   }
   // Job actions: a quarter stay as drawn (often invalid on purpose); the rest advance a live job,
   // the oldest one half of the time so that some job usually reaches the end of its lifecycle.
@@ -494,7 +655,9 @@ function retarget(m: Model, act: Action): Action {
   };
   const options = next[j.state]!;
   const kind = options[act.c % options.length]!;
-  const b = want[kind]?.length ? 1 + 4 * m.jobs.filter((x) => want[kind]!.includes(x.state)).indexOf(j) : act.b;
+  const b = want[kind]?.length
+    ? 1 + 4 * m.jobs.filter((x) => want[kind]!.includes(x.state)).indexOf(j)
+    : act.b;
   // Fresh bits for the handler's own choices (amounts, scores, outcomes), uncorrelated with the kind.
   return { kind, a: act.a, b, c: kind === 'warp' ? 2 : act.c >> 5 };
 }
@@ -506,22 +669,41 @@ function checkEvents(m: Model, receipt: TransactionReceipt, jobId: bigint | unde
   const events = parseEventLogs({ abi: trainingEscrowAbi, logs: receipt.logs });
   for (const e of events) {
     const args = e.args as { jobId?: bigint };
-    if (args.jobId !== undefined) assert.equal(args.jobId, jobId, `${e.eventName} for job ${args.jobId} in a call on job ${jobId}\n${log.join('\n')}`);
+    if (args.jobId !== undefined)
+      assert.equal(
+        args.jobId,
+        jobId,
+        `${e.eventName} for job ${args.jobId} in a call on job ${jobId}\n${log.join('\n')}`,
+      );
   }
   for (const j of m.jobs) assert.ok(j.settlements <= 1, `job ${j.id} settled ${j.settlements} times`);
 }
 
 /** The invariants, read from the chain and compared with the ghost sums. */
-export async function checkInvariants(h: Harness, m: Model, jobId?: bigint, log: string[] = []): Promise<void> {
+export async function checkInvariants(
+  h: Harness,
+  m: Model,
+  jobId?: bigint,
+  log: string[] = [],
+): Promise<void> {
   const e = h.escrow.read;
   const r = h.registry.read;
   const [escrowEth, held, balances, registryEth, totalStake, totalCredits] = await Promise.all([
-    h.balance(h.d.trainingEscrow), e.totalHeld(), e.totalBalances(), h.balance(h.d.nodeRegistry), r.totalStake(), r.totalCredits(),
+    h.balance(h.d.trainingEscrow),
+    e.totalHeld(),
+    e.totalBalances(),
+    h.balance(h.d.nodeRegistry),
+    r.totalStake(),
+    r.totalCredits(),
   ]);
   const where = `\n${log.join('\n')}`;
   const owed = held + balances;
   assert.ok(escrowEth >= owed, `escrow insolvent: ${escrowEth} < ${owed}${where}`);
-  assert.equal(escrowEth, m.escrowIn - m.escrowOut + m.donated, `escrow ether differs from ghost deposits - withdrawals + donations${where}`);
+  assert.equal(
+    escrowEth,
+    m.escrowIn - m.escrowOut + m.donated,
+    `escrow ether differs from ghost deposits - withdrawals + donations${where}`,
+  );
   assert.equal(owed, m.escrowIn - m.escrowOut, `escrowed != deposits - payouts - refunds${where}`);
   let modelBalances = 0n;
   for (const v of m.balances.values()) modelBalances += v;
@@ -534,7 +716,12 @@ export async function checkInvariants(h: Harness, m: Model, jobId?: bigint, log:
   assert.equal(totalCredits, modelCredits, `slash credits differ from the model${where}`);
   if (jobId !== undefined) {
     const j = m.jobs.find((x) => x.id === jobId);
-    if (j) assert.equal((await e.job([jobId])).state, j.state, `job ${jobId} state differs from the model${where}`);
+    if (j)
+      assert.equal(
+        (await e.job([jobId])).state,
+        j.state,
+        `job ${jobId} state differs from the model${where}`,
+      );
   }
 }
 
@@ -542,13 +729,19 @@ export async function checkInvariants(h: Harness, m: Model, jobId?: bigint, log:
 export async function checkFinal(h: Harness, m: Model, log: string[]): Promise<void> {
   const where = `\n${log.join('\n')}`;
   const states = await Promise.all(m.jobs.map((j) => h.escrow.read.job([j.id])));
-  m.jobs.forEach((j, i) => assert.equal(states[i]!.state, j.state, `job ${j.id} state${where}`));
-  for (const [who, v] of m.balances) assert.equal(await h.escrow.read.balanceOf([who]), v, `balance of ${who}${where}`);
+  for (const [i, j] of m.jobs.entries()) assert.equal(states[i]!.state, j.state, `job ${j.id} state${where}`);
+  for (const [who, v] of m.balances)
+    assert.equal(await h.escrow.read.balanceOf([who]), v, `balance of ${who}${where}`);
   for (const [who, n] of m.nodes) {
     const c = await h.registry.read.nodeOf([who]);
-    assert.deepEqual([c.stake, c.locked, c.unbonding], [n.stake, n.locked, n.unbonding], `node ${who}${where}`);
+    assert.deepEqual(
+      [c.stake, c.locked, c.unbonding],
+      [n.stake, n.locked, n.unbonding],
+      `node ${who}${where}`,
+    );
     let locked = 0n;
-    for (const j of m.jobs) if (j.provider === who && live.includes(j.state) && j.state !== JobState.Open) locked += j.minStake;
+    for (const j of m.jobs)
+      if (j.provider === who && live.includes(j.state) && j.state !== JobState.Open) locked += j.minStake;
     assert.equal(c.locked, locked, `locked stake of ${who} != stake of its live jobs${where}`);
   }
 }

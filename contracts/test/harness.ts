@@ -102,12 +102,28 @@ export async function createHarness(options: DeployOptions = {}) {
     ...options,
   });
   const clients = { public: client, wallet };
-  const registry = getContract({ address: d.nodeRegistry, abi: [...nodeRegistryAbi, ...allErrors] as unknown as typeof nodeRegistryAbi, client: clients });
+  const registry = getContract({
+    address: d.nodeRegistry,
+    abi: [...nodeRegistryAbi, ...allErrors] as unknown as typeof nodeRegistryAbi,
+    client: clients,
+  });
   const marketplace = getContract({ address: d.gymMarketplace, abi: gymMarketplaceAbi, client: clients });
-  const escrow = getContract({ address: d.trainingEscrow, abi: [...trainingEscrowAbi, ...allErrors] as unknown as typeof trainingEscrowAbi, client: clients });
-  const models = getContract({ address: d.modelRegistry, abi: [...modelRegistryAbi, ...allErrors] as unknown as typeof modelRegistryAbi, client: clients });
+  const escrow = getContract({
+    address: d.trainingEscrow,
+    abi: [...trainingEscrowAbi, ...allErrors] as unknown as typeof trainingEscrowAbi,
+    client: clients,
+  });
+  const models = getContract({
+    address: d.modelRegistry,
+    abi: [...modelRegistryAbi, ...allErrors] as unknown as typeof modelRegistryAbi,
+    client: clients,
+  });
   const resolver = getContract({ address: d.disputeResolver, abi: testDisputeResolverAbi, client: clients });
-  const verifier = getContract({ address: d.settlementVerifier, abi: testSettlementVerifierAbi, client: clients });
+  const verifier = getContract({
+    address: d.settlementVerifier,
+    abi: testSettlementVerifierAbi,
+    client: clients,
+  });
   const gas = new GasRecorder();
   traceClient = client as never;
   receiptClient = client as never;
@@ -173,22 +189,40 @@ export async function createHarness(options: DeployOptions = {}) {
  * for calls viem refuses before sending (decoded from the estimate) and for transactions anvil mines as
  * reverted (decoded from the transaction's trace), so deadlines are checked at the real block time.
  */
-export async function reverts(sent: Promise<unknown>, name: string, args?: readonly unknown[]): Promise<void> {
+export async function reverts(
+  sent: Promise<unknown>,
+  name: string,
+  args?: readonly unknown[],
+): Promise<void> {
   let value: unknown;
   try {
     value = await sent;
   } catch (e) {
-    const reverted = e instanceof BaseError ? e.walk((x) => x instanceof ContractFunctionRevertedError) : null;
-    assert.ok(reverted instanceof ContractFunctionRevertedError, `expected revert ${name}, got: ${(e as Error).message}`);
-    assert.equal(reverted.data?.errorName, name, `expected ${name}, got ${reverted.data?.errorName ?? reverted.signature}`);
+    const reverted =
+      e instanceof BaseError ? e.walk((x) => x instanceof ContractFunctionRevertedError) : null;
+    assert.ok(
+      reverted instanceof ContractFunctionRevertedError,
+      `expected revert ${name}, got: ${(e as Error).message}`,
+    );
+    assert.equal(
+      reverted.data?.errorName,
+      name,
+      `expected ${name}, got ${reverted.data?.errorName ?? reverted.signature}`,
+    );
     if (args) sameArgs(reverted.data?.args ?? [], args);
     return;
   }
-  assert.ok(typeof value === 'string' && /^0x[0-9a-fA-F]{64}$/.test(value), `expected revert ${name}, but the call returned`);
+  assert.ok(
+    typeof value === 'string' && /^0x[0-9a-fA-F]{64}$/.test(value),
+    `expected revert ${name}, but the call returned`,
+  );
   const hash = value as Hash;
   const receipt = await receiptOf(receiptClient!, hash);
   assert.equal(receipt.status, 'reverted', `expected revert ${name}, but the transaction succeeded`);
-  const trace = (await traceClient!.request({ method: 'debug_traceTransaction', params: [hash, { tracer: 'callTracer' }] })) as {
+  const trace = (await traceClient!.request({
+    method: 'debug_traceTransaction',
+    params: [hash, { tracer: 'callTracer' }],
+  })) as {
     output?: Hex;
   };
   assert.ok(trace.output && trace.output !== '0x', `expected revert ${name}, but the revert carried no data`);
@@ -201,7 +235,13 @@ export async function reverts(sent: Promise<unknown>, name: string, args?: reado
 export const ANY = Symbol('any');
 
 const norm = (v: unknown): unknown =>
-  typeof v === 'string' ? v.toLowerCase() : Array.isArray(v) ? v.map(norm) : typeof v === 'number' ? BigInt(v) : v;
+  typeof v === 'string'
+    ? v.toLowerCase()
+    : Array.isArray(v)
+      ? v.map(norm)
+      : typeof v === 'number'
+        ? BigInt(v)
+        : v;
 
 // ------------------------------------------------------------------------------------------ scenario helpers
 
@@ -243,20 +283,36 @@ export async function jobParams(h: Harness, p: JobParamsInput = {}) {
 /** An environment with one version (id 1 on a fresh chain): price 0.1 ETH per use, 5% royalty. */
 export async function publishEnv(h: Harness, price = parseEther('0.1'), royaltyBps = 500, root = ROOT(0xe1)) {
   const { author } = h.actors;
-  await h.tx('GymMarketplace.createEnvironment', h.marketplace.write.createEnvironment(['refund-desk', ['support', 'refunds']], { account: author }));
+  await h.tx(
+    'GymMarketplace.createEnvironment',
+    h.marketplace.write.createEnvironment(['refund-desk', ['support', 'refunds']], { account: author }),
+  );
   const envId = await h.marketplace.read.environmentCount();
   await h.tx(
     'GymMarketplace.publishVersion',
-    h.marketplace.write.publishVersion([envId, root, 'ipfs://meta', 'MIT', price, royaltyBps], { account: author }),
+    h.marketplace.write.publishVersion([envId, root, 'ipfs://meta', 'MIT', price, royaltyBps], {
+      account: author,
+    }),
   );
   return { envId, versionId: await h.marketplace.read.versionCount() };
 }
 
 export async function registerProvider(h: Harness, who: Address, stake = parseEther('5')) {
-  await h.tx('NodeRegistry.register', h.registry.write.register([1, 'https://provider.example/meta.json', caps()], { account: who, value: stake }));
+  await h.tx(
+    'NodeRegistry.register',
+    h.registry.write.register([1, 'https://provider.example/meta.json', caps()], {
+      account: who,
+      value: stake,
+    }),
+  );
 }
 
-export async function openJob(h: Harness, p: JobParamsInput = {}, budget = parseEther('10'), creator = h.actors.creator) {
+export async function openJob(
+  h: Harness,
+  p: JobParamsInput = {},
+  budget = parseEther('10'),
+  creator = h.actors.creator,
+) {
   const params = await jobParams(h, p);
   await h.tx('TrainingEscrow.openJob', h.escrow.write.openJob([params], { account: creator, value: budget }));
   return h.escrow.read.jobCount();
@@ -279,10 +335,24 @@ export const result = (n = 1, totalScore = 1_000_000n): ResultFixture => ({
 });
 
 /** Submit `r` for `jobId` with a proof made for exactly that job, provider and payout. */
-export async function submit(h: Harness, jobId: bigint, provider: Address, r: ResultFixture = result(Number(jobId))) {
+export async function submit(
+  h: Harness,
+  jobId: bigint,
+  provider: Address,
+  r: ResultFixture = result(Number(jobId)),
+) {
   const payout = await h.escrow.read.quotePayout([jobId, r.totalScore]);
-  const proof = settlementProof({ jobId, provider, episodesRoot: r.episodesRoot, totalScore: r.totalScore, payout });
-  await h.tx('TrainingEscrow.submitResult', h.escrow.write.submitResult([jobId, r, proof], { account: provider }));
+  const proof = settlementProof({
+    jobId,
+    provider,
+    episodesRoot: r.episodesRoot,
+    totalScore: r.totalScore,
+    payout,
+  });
+  await h.tx(
+    'TrainingEscrow.submitResult',
+    h.escrow.write.submitResult([jobId, r, proof], { account: provider }),
+  );
   return { payout, proof };
 }
 
