@@ -15,8 +15,8 @@ import {GymMarketplace} from "./GymMarketplace.sol";
 /// submits a result whose settlement proof is checked by an ISettlementVerifier; a challenge window
 /// follows, during which anyone but the provider can post a bond and open a dispute decided by an
 /// IDisputeResolver. Finalize credits the provider, the environment author (price per use + royalty)
-/// and the protocol fee, and refunds the rest of the budget to the creator. Expiry and cancel-before-
-/// claim refund the creator.
+/// and the protocol fee, and refunds the rest of the budget to the creator. Expiry (missed deadlines, or a
+/// resolver silent for RESOLUTION_TIMEOUT) and cancel-before-claim refund the creator.
 /// @dev Every payment is a credit to `balanceOf` that the payee withdraws (pull payments), so no state
 /// change ever waits on an outside call that could fail or re-enter. The only value transfer is in
 /// `withdraw`, after the balance is zeroed, under OpenZeppelin's transient reentrancy guard. The
@@ -114,6 +114,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
 
     struct Dispute {
         address challenger;
+        uint64 openedAt;
         uint256 bond;
         bytes32 evidence;
     }
@@ -121,6 +122,9 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
     uint16 public constant MAX_FEE_BPS = 1_000;
     uint64 public constant MAX_CHALLENGE_WINDOW = 30 days;
     uint32 public constant SCORE_ONE = 1_000_000;
+    /// @notice How long the resolver has to decide a dispute, or to report a required evaluation, before
+    /// anyone may expire the job (refunding the creator, returning the bond, unlocking the stake).
+    uint64 public constant RESOLUTION_TIMEOUT = 30 days;
 
     NodeRegistry public immutable registry;
     GymMarketplace public immutable marketplace;
@@ -356,7 +360,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         if (msg.sender == j.provider) revert SelfChallenge(jobId, msg.sender);
         if (msg.value < challengeBond) revert BondTooLow(msg.value, challengeBond);
         j.state = JobState.Challenged;
-        _disputes[jobId] = Dispute(msg.sender, msg.value, evidence);
+        _disputes[jobId] = Dispute(msg.sender, uint64(block.timestamp), msg.value, evidence);
         totalHeld += msg.value;
         emit DisputeOpened(jobId, msg.sender, msg.value, evidence);
     }
@@ -419,20 +423,36 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         registry.unlock(j.provider, j.minStake);
     }
 
-    /// @notice Refund a job nobody claimed by its claim deadline, or whose provider missed the submit deadline.
+    /// @notice Refund a job nobody claimed by its claim deadline, whose provider missed the submit deadline,
+    /// or on which the resolver stayed silent for RESOLUTION_TIMEOUT (an undecided dispute, or a required
+    /// evaluation never reported). Nobody is slashed: the fault, if any, is the resolver's. A challenger gets
+    /// its bond back.
     function expire(uint256 jobId) external {
         Job storage j = _job(jobId);
         JobState from = j.state;
         uint64 deadline;
-        if (from == JobState.Open) deadline = j.claimDeadline;
-        else if (from == JobState.Claimed) deadline = j.submitDeadline;
+        if (from == JobState.Open) {
+            deadline = j.claimDeadline;
+        } else if (from == JobState.Claimed) {
+            deadline = j.submitDeadline;
+        } else if (from == JobState.Challenged) {
+            deadline = _disputes[jobId].openedAt + RESOLUTION_TIMEOUT;
+        } else if ((from == JobState.Submitted || from == JobState.Resolved) && j.evalRequired) {
+            (bool reported,) = j.resolver.evaluation(jobId);
+            if (!reported) deadline = j.challengeEndsAt + RESOLUTION_TIMEOUT;
+        }
         if (deadline == 0 || block.timestamp <= deadline) revert NotExpirable(jobId, from, deadline, block.timestamp);
         j.state = JobState.Expired;
         uint256 refund = j.budget;
         totalHeld -= refund;
         _credit(j.creator, jobId, refund);
+        if (from == JobState.Challenged) {
+            Dispute storage d = _disputes[jobId];
+            totalHeld -= d.bond;
+            _credit(d.challenger, jobId, d.bond);
+        }
         emit JobExpired(jobId, from, refund);
-        if (from == JobState.Claimed) registry.unlock(j.provider, j.minStake);
+        if (from != JobState.Open) registry.unlock(j.provider, j.minStake);
     }
 
     /// @notice Withdraw everything credited to the caller.

@@ -482,6 +482,48 @@ describe('TrainingEscrow.expire', () => {
     assert.equal(await h.escrow.read.balanceOf([a.creator]), BUDGET);
     assert.equal((await h.registry.read.nodeOf([a.provider])).locked, 0n);
   });
+  it('refunds creator and challenger when the resolver never decides a dispute', async () => {
+    const { id } = await challenged();
+    const { openedAt } = await h.escrow.read.dispute([id]);
+    const timeout = 30n * DAY;
+    await reverts(h.escrow.write.expire([id]), 'NotExpirable', [
+      id,
+      JobState.Challenged,
+      openedAt + timeout,
+      ANY,
+    ]);
+    await h.warp(timeout + 1n);
+    await h.tx('TrainingEscrow.expire', h.escrow.write.expire([id]));
+    assert.equal((await h.escrow.read.job([id])).state, JobState.Expired);
+    assert.equal(await h.escrow.read.balanceOf([a.creator]), BUDGET);
+    assert.equal(await h.escrow.read.balanceOf([a.challenger]), BOND);
+    assert.equal(await h.escrow.read.totalHeld(), 0n);
+    const node = await h.registry.read.nodeOf([a.provider]);
+    assert.deepEqual([node.stake, node.locked], [parseEther('5'), 0n]);
+  });
+  it('refunds the creator when a required evaluation is never reported, and only then', async () => {
+    const silent = await submitted({ evalRequired: true });
+    const reported = await submitted({ evalRequired: true });
+    await h.tx('TestDisputeResolver.setEvaluation', h.resolver.write.setEvaluation([reported.id, 700_000]));
+    const { challengeEndsAt } = await h.escrow.read.job([silent.id]);
+    await reverts(h.escrow.write.expire([silent.id]), 'NotExpirable', [
+      silent.id,
+      JobState.Submitted,
+      challengeEndsAt + 30n * DAY,
+      ANY,
+    ]);
+    await h.warp(31n * DAY + 1n);
+    await h.tx('TrainingEscrow.expire', h.escrow.write.expire([silent.id]));
+    assert.equal(await h.escrow.read.balanceOf([a.creator]), BUDGET);
+    await reverts(h.escrow.write.expire([reported.id]), 'NotExpirable', [
+      reported.id,
+      JobState.Submitted,
+      0n,
+      ANY,
+    ]);
+    await h.tx('TrainingEscrow.finalize', h.escrow.write.finalize([reported.id]));
+    assert.equal((await h.registry.read.nodeOf([a.provider])).locked, 0n);
+  });
   it('never expires a submitted job', async () => {
     const { id } = await submitted();
     await h.warp(10n * DAY);

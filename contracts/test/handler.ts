@@ -68,7 +68,8 @@ const ROYALTY_BPS = 500n;
 const FEE_BPS = 250n;
 const BOND = parseEther('0.1');
 const GAS = 3_000_000n;
-const warps = [3600n, 12n * 3600n, DAY, 2n * DAY, 4n * DAY, 8n * DAY];
+const warps = [3600n, 12n * 3600n, DAY, 2n * DAY, 4n * DAY, 8n * DAY, 31n * DAY];
+const RESOLUTION_TIMEOUT = 30n * DAY;
 const budgets = [parseEther('0.05'), parseEther('1'), parseEther('3'), parseEther('10')];
 const stakes = [parseEther('1'), parseEther('2'), parseEther('4'), 0n, parseEther('1')];
 const scores = [0n, 1n, 500_000n, 3_000_000n, 10n ** 12n];
@@ -94,6 +95,7 @@ interface JobModel {
   payout?: bigint;
   challenger?: Address;
   bond?: bigint;
+  disputeOpenedAt?: bigint;
   settlements: number;
 }
 
@@ -181,7 +183,7 @@ const want: Partial<Record<ActionKind, number[]>> = {
   resolve: [JobState.Challenged],
   evaluate: [JobState.Submitted, JobState.Challenged, JobState.Resolved],
   finalize: [JobState.Submitted, JobState.Resolved],
-  expire: [JobState.Open, JobState.Claimed],
+  expire: [JobState.Open, JobState.Claimed, JobState.Challenged, JobState.Submitted, JobState.Resolved],
 };
 
 /** Successful calls per action kind over all runs, so a test can show the sequences reach deep states. */
@@ -405,8 +407,9 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
         ts < j.challengeEndsAt! &&
         sender !== j.provider &&
         bond >= BOND;
-      apply = () => {
+      apply = (ts) => {
         j!.state = JobState.Challenged;
+        j!.disputeOpenedAt = ts;
         j!.challenger = sender;
         j!.bond = bond;
         m.escrowIn += bond;
@@ -500,12 +503,19 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       label = 'TrainingEscrow.expire';
       jobActedOn = idAt(act.b);
       hash = await escrowWrite('expire', [jobActedOn], everyone[act.a % everyone.length]!);
-      predict = (ts) =>
-        !!j &&
-        ((j.state === JobState.Open && ts > j.claimDeadline) ||
-          (j.state === JobState.Claimed && ts > j.submitDeadline));
+      predict = (ts) => {
+        if (!j) return false;
+        if (j.state === JobState.Open) return ts > j.claimDeadline;
+        if (j.state === JobState.Claimed) return ts > j.submitDeadline;
+        if (j.state === JobState.Challenged) return ts > j.disputeOpenedAt! + RESOLUTION_TIMEOUT;
+        if (j.state === JobState.Submitted || j.state === JobState.Resolved) {
+          return j.evalRequired && !m.evaluations.has(j.id) && ts > j.challengeEndsAt! + RESOLUTION_TIMEOUT;
+        }
+        return false;
+      };
       apply = () => {
-        if (j!.state === JobState.Claimed) m.node(j!.provider!).locked -= j!.minStake;
+        if (j!.state !== JobState.Open) m.node(j!.provider!).locked -= j!.minStake;
+        if (j!.state === JobState.Challenged) m.credit(j!.challenger!, j!.bond!);
         j!.state = JobState.Expired;
         j!.settlements++;
         m.credit(j!.creator, j!.budget);
