@@ -9,6 +9,6 @@ export function randomAgent(spec: GymSpec, seed: number): Agent {
     startEpisode(_index, episodeSeed) {
       rng = new Prng((seed * 1_000_003 + episodeSeed) % Number.MAX_SAFE_INTEGER);
     },
-    turn: () => [sampleAction(spec, rng)],
+    turn: () => ({ actions: [sampleAction(spec, rng)] }),
   };
 }

@@ -43,6 +43,6 @@ export function scriptedAgent(path: string): Agent {
       list = episodes[index % episodes.length]!;
       k = 0;
     },
-    turn: () => [k < list.length ? list[k++]! : { text: 'done' }],
+    turn: () => ({ actions: [k < list.length ? list[k++]! : { text: 'done' }] }),
   };
 }

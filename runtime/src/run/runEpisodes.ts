@@ -97,17 +97,20 @@ export async function runEpisodes(source: EnvSource, agent: Agent, options: RunO
       let ended = { terminated: false, truncated: false };
       try {
         outer: for (;;) {
-          const actions = await agent.turn({
+          const { actions, turn } = await agent.turn({
             observation,
             tools: source.spec.tools,
             episode: reset.info,
             step: stepsInEpisode,
             episodeIndex: i,
           });
+          let first = true;
           for (const action of actions.length > 0 ? actions : [{ text: '' }]) {
             const r = env.step(action);
             stepsInEpisode++;
-            writer.step(action, r);
+            // The turn record goes beside the first step it caused.
+            writer.step(action, r, first ? turn : undefined);
+            first = false;
             steps++;
             ret += r.info.rewardMicros;
             if (r.info.invalidAction) invalid++;
