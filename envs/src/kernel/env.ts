@@ -93,6 +93,7 @@ export class Env {
   private initialContext: Ctx = {};
   private failure: unknown;
   private codeError: PalestraError | undefined;
+  private actorError: unknown;
 
   /** @internal use `makeEnv` */
   constructor(source: EnvSource, sandbox: Sandbox | undefined, ownsSandbox: boolean) {
@@ -321,15 +322,20 @@ export class Env {
   }
 
   private startActor(snapshot: unknown): void {
-    let error: unknown;
+    this.actorError = undefined;
     const actor = createActor(
       this.machine,
       snapshot === undefined ? undefined : { snapshot: snapshot as never },
     );
-    actor.subscribe({ error: (e) => (error = e) });
+    // One error observer for the actor's life: without it XState rethrows errors asynchronously.
+    actor.subscribe({
+      error: (e) => {
+        this.actorError = e;
+      },
+    });
     actor.start();
     this.actor = actor;
-    this.throwIfFailed(error);
+    this.throwIfFailed(this.actorError);
   }
 
   private throwIfFailed(error: unknown): void {
@@ -391,14 +397,9 @@ export class Env {
     const invalid = 'code' in event ? (event as InvalidAction) : undefined;
     let snap = before;
     if (!invalid) {
-      let error: unknown;
-      const sub = actor.subscribe({ error: (e) => (error = e) });
-      try {
-        actor.send(event as Ev);
-      } finally {
-        sub.unsubscribe();
-      }
-      this.throwIfFailed(error);
+      this.actorError = undefined;
+      actor.send(event as Ev);
+      this.throwIfFailed(this.actorError);
       snap = actor.getSnapshot();
     }
     const terminated = snap.status === 'done';
