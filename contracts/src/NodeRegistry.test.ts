@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { parseEther, zeroAddress } from 'viem';
+import { getContract, parseEther, zeroAddress } from 'viem';
 import {
   ANY,
+  allErrors,
   caps,
   createHarness,
   DAY,
@@ -216,5 +217,66 @@ describe('NodeRegistry escrow-only functions', () => {
     await reverts(h.registry.write.withdrawCredit({ account: a.challenger }), 'NothingToWithdraw', [
       a.challenger,
     ]);
+  });
+});
+
+describe('NodeRegistry with an externally owned escrow (direct lock / unlock / slash)', () => {
+  it('locks free stake only, and never unlocks or slashes more than is locked', async () => {
+    const hash = await h.wallet.deployContract({
+      abi: nodeRegistryAbi,
+      bytecode: nodeRegistryBytecode,
+      args: [a.owner, 1n, 1n],
+    });
+    const address = (await receiptOf(h.client, hash)).contractAddress!;
+    const reg = getContract({
+      address,
+      abi: [...nodeRegistryAbi, ...allErrors] as unknown as typeof nodeRegistryAbi,
+      client: { public: h.client, wallet: h.wallet },
+    });
+    const escrow = a.stranger;
+    await h.tx('NodeRegistry.setEscrow', reg.write.setEscrow([escrow]));
+    await h.tx(
+      'NodeRegistry.register',
+      reg.write.register([1, '', caps()], { account: a.provider, value: parseEther('3') }),
+    );
+    await reverts(reg.write.lock([a.provider, parseEther('4')], { account: escrow }), 'InsufficientStake', [
+      a.provider,
+      parseEther('3'),
+      parseEther('4'),
+    ]);
+    await reverts(reg.write.lock([a.validator, 1n], { account: escrow }), 'NotRegistered', [a.validator]);
+    await h.tx('NodeRegistry.lock', reg.write.lock([a.provider, parseEther('2')], { account: escrow }));
+    await reverts(reg.write.unlock([a.provider, parseEther('3')], { account: escrow }), 'ExceedsLocked', [
+      a.provider,
+      parseEther('2'),
+      parseEther('3'),
+    ]);
+    await reverts(
+      reg.write.slash([a.provider, parseEther('3'), a.challenger], { account: escrow }),
+      'ExceedsLocked',
+      [a.provider, parseEther('2'), parseEther('3')],
+    );
+    await h.tx(
+      'NodeRegistry.slash',
+      reg.write.slash([a.provider, parseEther('1'), a.challenger], { account: escrow }),
+    );
+    await h.tx('NodeRegistry.unlock', reg.write.unlock([a.provider, parseEther('1')], { account: escrow }));
+    const n = await reg.read.nodeOf([a.provider]);
+    assert.deepEqual([n.stake, n.locked, n.unbonding], [parseEther('2'), 0n, 0n]);
+    assert.equal(await reg.read.credits([a.challenger]), parseEther('1'));
+    assert.equal(await reg.read.totalStake(), parseEther('2'));
+  });
+  it('refuses a stake that does not fit in 128 bits', async () => {
+    const rich = a.stranger;
+    await h.testClient.setBalance({ address: rich, value: 1n << 200n });
+    await h.tx(
+      'NodeRegistry.register',
+      h.registry.write.register([1, '', caps()], { account: rich, value: 1n << 127n, gas: 500_000n }),
+    );
+    await reverts(
+      h.registry.write.topUp({ account: rich, value: 1n << 127n, gas: 500_000n }),
+      'StakeOverflow',
+      [1n << 128n],
+    );
   });
 });

@@ -270,6 +270,8 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
             revert InvalidChallengeWindow(p.challengeWindow, MAX_CHALLENGE_WINDOW);
         }
         if (p.minEvalScore > SCORE_ONE) revert InvalidEvalScore(p.minEvalScore, SCORE_ONE);
+        // Keeps the uint128 casts below safe. Unreachable in practice (no chain has 2^128 wei in supply, and
+        // anvil refuses such a value), so no test sends it; the check costs one comparison.
         if (msg.value > type(uint128).max) revert AmountTooLarge(msg.value);
 
         address author;

@@ -544,6 +544,19 @@ describe('TrainingEscrow.withdraw', () => {
   });
 });
 
+describe('TestDisputeResolver', () => {
+  it('takes verdicts from its deployer only', async () => {
+    await reverts(
+      h.resolver.write.setOutcome([1n, DisputeOutcome.ProviderWins], { account: a.stranger }),
+      'NotOracle',
+      [a.stranger],
+    );
+    await reverts(h.resolver.write.setEvaluation([1n, 1], { account: a.provider }), 'NotOracle', [
+      a.provider,
+    ]);
+  });
+});
+
 describe('TrainingEscrow owner settings', () => {
   it('are for the owner only', async () => {
     for (const send of [
