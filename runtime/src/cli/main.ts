@@ -15,6 +15,7 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
+import { registerChainCommands } from '../chain/command.ts';
 import { runEpisodes } from '../run/runEpisodes.ts';
 import { formatHeader, formatStep } from './transcript.ts';
 
@@ -182,6 +183,8 @@ program
             )),
     );
   });
+
+registerChainCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ReplayDivergence) {
