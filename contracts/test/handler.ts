@@ -657,9 +657,9 @@ function retarget(m: Model, act: Action): Action {
   if (liveJobs.length === 0) return { ...act, kind: 'open' };
   const j = (act.c >> 3) % 2 === 0 ? liveJobs[0]! : liveJobs[(act.c >> 4) % liveJobs.length]!;
   const next: Record<number, ActionKind[]> = {
-    [JobState.Open]: ['claim', 'claim', 'cancel'],
-    [JobState.Claimed]: ['submit', 'submit', 'replay'],
-    [JobState.Submitted]: ['challenge', 'warp', 'finalize', j.evalRequired ? 'evaluate' : 'finalize'],
+    [JobState.Open]: ['claim', 'claim', 'claim', 'cancel', 'expire'],
+    [JobState.Claimed]: ['submit', 'submit', 'submit', 'replay', 'expire'],
+    [JobState.Submitted]: ['challenge', 'challenge', 'warp', 'finalize', j.evalRequired ? 'evaluate' : 'finalize'],
     [JobState.Challenged]: m.outcomes.get(j.id) ? ['resolve', 'resolve', 'verdict'] : ['verdict'],
     [JobState.Resolved]: [j.evalRequired ? 'evaluate' : 'finalize', 'finalize'],
   };
