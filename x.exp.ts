@@ -1,18 +1,10 @@
 import { loadCatalog } from './envs/catalog/index.ts';
-import { makeIsolatedEnv, IsolatedVectorEnv, Prng } from './envs/src/index.ts';
-const env = await makeIsolatedEnv(loadCatalog('frozen-lake-js'));
-console.log(env.reset({ seed: 1 }).info);
+import { makeEnv, Prng } from './envs/src/index.ts';
+const env = await makeEnv(loadCatalog(process.argv[2] ?? 'frozen-lake'));
 const DIRS = ['left', 'down', 'right', 'up'];
 const acts = Array.from({ length: 4096 }, (_, i) => ({ tool: 'move', arguments: { direction: DIRS[new Prng(i).int(4)]! } }));
-let t0 = performance.now(); let n = 0; let seed = 1;
-while (performance.now() - t0 < 2000) { const s = env.step(acts[n++ & 4095]!); if (s.terminated || s.truncated) env.reset({ seed: ++seed }); }
-console.log('isolated single steps/s', n / 2);
-env.close();
-const v = await IsolatedVectorEnv.start(loadCatalog('frozen-lake-js'), 64);
-v.reset({ seed: 0 });
-t0 = performance.now(); n = 0;
-const batch = acts.slice(0, 64);
-while (performance.now() - t0 < 2000) { v.step(batch); n += 64; }
-console.log('isolated vector env-steps/s', n / 2);
-v.close();
-process.exit(0);
+let seed = 0; env.reset({ seed });
+const secs = Number(process.argv[3] ?? 3);
+const t0 = performance.now(); let n = 0;
+while (performance.now() - t0 < secs * 1000) { for (let k = 0; k < 100; k++) { const s = env.step(acts[n++ & 4095]!); if (s.terminated || s.truncated) env.reset({ seed: ++seed }); } }
+console.log('steps/s', n / secs);
