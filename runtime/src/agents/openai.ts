@@ -1,0 +1,230 @@
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources';
+import { z } from 'zod';
+import type { Agent, TurnInput, TurnRecord, TurnResult } from './agent.ts';
+import {
+  apiKeyFor,
+  badResponse,
+  observationText,
+  openaiTools,
+  type PolicyFailure,
+  policyError,
+  systemPrompt,
+  toolCallAction,
+  toolResultTexts,
+} from './messages.ts';
+
+export interface OpenAiAgentOptions {
+  /** The model name the endpoint serves (`gpt-4o-mini`, `Qwen/Qwen2.5-1.5B-Instruct`, `model@step`). */
+  model: string;
+  /** An OpenAI-compatible endpoint, ending in `/v1` (vLLM, llama.cpp, Ollama, Palestra's trainer). Default: `OPENAI_BASE_URL`, else OpenAI. */
+  baseURL?: string;
+  /** Default: `OPENAI_API_KEY`; a local base URL needs none. */
+  apiKey?: string;
+  temperature?: number;
+  /** Sent as `max_tokens`, which every OpenAI-compatible server reads. */
+  maxTokens?: number;
+  /**
+   * Ask for vLLM's token ids and log-probabilities (`logprobs`, `return_token_ids`,
+   * `return_tokens_as_token_ids`). Default: on for any base URL other than api.openai.com, which
+   * rejects the vLLM fields.
+   */
+  logprobs?: boolean;
+  /** How many alternatives per token (`top_logprobs`); only with `logprobs`. Default 0. */
+  topLogprobs?: number;
+  /** Per attempt, in milliseconds. Default 120 000. */
+  timeoutMs?: number;
+  /** Retries with backoff on 429, 5xx, timeouts and connection errors (the SDK honours `retry-after`). Default 2. */
+  maxRetries?: number;
+}
+
+/** The parts of a Chat Completions answer the agent reads (vLLM's extras included), checked before use. */
+const completionSchema = z.object({
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          tool_calls: z
+            .array(
+              z.object({
+                id: z.string(),
+                function: z.object({ name: z.string(), arguments: z.string() }),
+              }),
+            )
+            .nullish(),
+        }),
+        finish_reason: z.string().nullish(),
+        logprobs: z
+          .object({ content: z.array(z.object({ token: z.string(), logprob: z.number() })).nullish() })
+          .nullish(),
+        token_ids: z.array(z.number().int()).nullish(),
+      }),
+    )
+    .min(1, 'no choices'),
+  prompt_token_ids: z.array(z.number().int()).nullish(),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
+});
+
+/** A turn's tool calls of the conversation so far, waiting for their results. */
+interface Conversation {
+  messages: ChatCompletionMessageParam[];
+  pendingCalls: string[];
+}
+
+/**
+ * An agent backed by an OpenAI-compatible Chat Completions endpoint with tools. The conversation is
+ * kept per episode: the task's instructions as the system message, the first observation as a user
+ * message, then each turn's assistant message and, for its tool calls, `tool` messages carrying
+ * the next observation (a text reply is answered by a user message). Several tool calls become
+ * several actions, in order; a reply with none is the action `{ text }`; arguments that are not a
+ * JSON object reach the kernel as they are and are reported there as invalid. Token ids and
+ * log-probabilities go in the turn record when the endpoint returns them (vLLM does).
+ *
+ * @example
+ * const agent = openaiAgent({ model: 'Qwen/Qwen2.5-1.5B-Instruct', baseURL: 'http://127.0.0.1:8000/v1' });
+ * await runEpisodes(loadCatalog('echo-target'), agent, { episodes: 4, seed: 1, out: 'runs/echo' });
+ */
+export function openaiAgent(options: OpenAiAgentOptions): Agent {
+  const baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL ?? undefined;
+  const apiKey = apiKeyFor('OPENAI_API_KEY', options.apiKey, baseURL);
+  const maxRetries = options.maxRetries ?? 2;
+  const client = new OpenAI({ apiKey, baseURL, maxRetries, timeout: options.timeoutMs ?? 120_000 });
+  const url = client.baseURL;
+  const id = `openai:${options.model}`;
+  const logprobs = options.logprobs ?? (baseURL !== undefined && !/api\.openai\.com/.test(baseURL));
+  // Per episode index, so one agent can play several episodes at once.
+  const conversations = new Map<number, Conversation>();
+
+  function conversationFor(input: TurnInput): Conversation {
+    let c = conversations.get(input.episodeIndex);
+    if (!c || input.step === 0) {
+      c = { messages: [{ role: 'system', content: systemPrompt(input.episode) }], pendingCalls: [] };
+      conversations.set(input.episodeIndex, c);
+      c.messages.push({ role: 'user', content: observationText(input.observation) });
+      return c;
+    }
+    if (c.pendingCalls.length > 0) {
+      const texts = toolResultTexts(c.pendingCalls.length, input.observation);
+      c.pendingCalls.forEach((callId, i) => {
+        c!.messages.push({ role: 'tool', tool_call_id: callId, content: texts[i]! });
+      });
+      c.pendingCalls = [];
+    } else {
+      c.messages.push({ role: 'user', content: observationText(input.observation) });
+    }
+    return c;
+  }
+
+  return {
+    id,
+    startEpisode(index) {
+      conversations.delete(index);
+    },
+    async turn(input: TurnInput): Promise<TurnResult> {
+      const conversation = conversationFor(input);
+      const messages = conversation.messages.slice();
+      const body: ChatCompletionCreateParamsNonStreaming & Record<string, unknown> = {
+        model: options.model,
+        messages,
+        tools: openaiTools(input.tools),
+        tool_choice: 'auto',
+        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+        ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),
+        // vLLM's fields: sent as extra body fields, which the SDK passes through untouched.
+        ...(logprobs
+          ? {
+              logprobs: true,
+              ...(options.topLogprobs ? { top_logprobs: options.topLogprobs } : {}),
+              return_token_ids: true,
+              return_tokens_as_token_ids: true,
+            }
+          : {}),
+      };
+      const started = performance.now();
+      let raw: unknown;
+      try {
+        raw = await client.chat.completions.create(body, input.signal ? { signal: input.signal } : undefined);
+      } catch (e) {
+        throw policyError(id, url, failureOf(e), maxRetries, e);
+      }
+      const latencyMs = performance.now() - started;
+      const parsed = completionSchema.safeParse(raw);
+      if (!parsed.success)
+        throw badResponse(
+          id,
+          url,
+          parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+        );
+      const answer = parsed.data;
+      const choice = answer.choices[0]!;
+      const calls = choice.message.tool_calls ?? [];
+      const text = choice.message.content ?? null;
+
+      conversation.messages.push({
+        role: 'assistant',
+        content: text,
+        ...(calls.length > 0
+          ? {
+              tool_calls: calls.map((c) => ({
+                id: c.id,
+                type: 'function' as const,
+                function: { name: c.function.name, arguments: c.function.arguments },
+              })),
+            }
+          : {}),
+      });
+      conversation.pendingCalls = calls.map((c) => c.id);
+
+      const tokens = choice.logprobs?.content ?? null;
+      const turn: TurnRecord = {
+        v: 1,
+        agent: id,
+        policy: answer.model ?? null,
+        messages,
+        completion: {
+          text,
+          toolCalls: calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+        },
+        finishReason: choice.finish_reason ?? null,
+        promptTokenIds: answer.prompt_token_ids ?? null,
+        completionTokenIds: choice.token_ids ?? idsFromTokens(tokens),
+        logprobs: tokens ? tokens.map((t) => t.logprob) : null,
+        usage: answer.usage
+          ? { promptTokens: answer.usage.prompt_tokens, completionTokens: answer.usage.completion_tokens }
+          : null,
+        latencyMs,
+      };
+      const actions =
+        calls.length > 0
+          ? calls.map((c) => toolCallAction(c.function.name, c.function.arguments))
+          : [{ text: text ?? '' }];
+      return { actions, turn };
+    },
+  };
+}
+
+/** With `return_tokens_as_token_ids`, vLLM writes each token as `token_id:<id>`: the ids, if every token has that form. */
+function idsFromTokens(tokens: { token: string }[] | null): number[] | null {
+  if (!tokens || tokens.length === 0) return null;
+  const ids: number[] = [];
+  for (const t of tokens) {
+    const m = /^token_id:(\d+)$/.exec(t.token);
+    if (!m) return null;
+    ids.push(Number(m[1]));
+  }
+  return ids;
+}
+
+/** The SDK's error classes → what went wrong. */
+function failureOf(e: unknown): PolicyFailure {
+  const message = e instanceof Error ? e.message : String(e);
+  // Subclasses first: a timeout is a connection error, and both are API errors.
+  if (e instanceof OpenAI.APIUserAbortError) return { kind: 'aborted', message };
+  if (e instanceof OpenAI.APIConnectionTimeoutError) return { kind: 'timeout', message };
+  if (e instanceof OpenAI.APIConnectionError) return { kind: 'unreachable', message };
+  if (e instanceof OpenAI.APIError && typeof e.status === 'number')
+    return { kind: 'http', status: e.status, message };
+  return { kind: 'bad-response', message };
+}
