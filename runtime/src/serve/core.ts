@@ -1,0 +1,128 @@
+import type { Env, EnvSource } from '@palestra/envs';
+import { z } from 'zod';
+import { EnvSession, type SessionResetOptions } from './session.ts';
+import { checkAction, type ParseResult, parseWireAction, type WireAction, zodIssues } from './wireAction.ts';
+
+/** What `palestra serve` can be told. Validated at the boundary (`startServer`). */
+export const serveOptionsSchema = z.object({
+  /** TCP port; 0 picks a free one. */
+  port: z.int().min(0).max(65535).default(8000),
+  /** Interface to listen on. The default answers this machine only. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** OpenEnv's `max_concurrent_envs`: WebSocket sessions at once, each with its own environment. */
+  maxSessions: z.int().min(1).default(8),
+  /** A session with no message for this many seconds is closed (0: never). */
+  idleTimeoutS: z.number().min(0).default(600),
+  /**
+   * `reject` (OpenEnv's behaviour): an action that fails the action schema — unknown tool,
+   * arguments that fail the tool's JSON Schema — is answered 422 / VALIDATION_ERROR and no step is
+   * taken. `penalize` (Palestra's kernel rule): it is played as a step with an `Error:` observation
+   * and `limits.invalidActionPenalty`, so a policy in training pays for it.
+   */
+  invalidActions: z.enum(['reject', 'penalize']).default('reject'),
+});
+
+export type ServeOptions = z.output<typeof serveOptionsSchema>;
+export type ServeOptionsInput = z.input<typeof serveOptionsSchema>;
+
+const resetSchema = z.looseObject({
+  seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
+  episode_id: z.string().max(255).nullish(),
+  task_id: z.string().min(1).nullish(),
+  taskId: z.string().min(1).nullish(),
+  task_index: z.int().min(0).nullish(),
+  taskIndex: z.int().min(0).nullish(),
+});
+
+/**
+ * What the HTTP routes and the WebSocket sessions share: the environment source, the options,
+ * the session count (capacity), the seed counter and one environment for stateless HTTP calls.
+ */
+export class ServeCore {
+  /** WebSocket sessions open or opening (a slot is taken at connect, before the env is built). */
+  active = 0;
+  private seedCounter = 0;
+  private scratch: Promise<EnvSession> | undefined;
+  private scratchLock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly source: EnvSource,
+    /** An in-process env used only to check actions (`Env.toEvent`), never stepped. */
+    private readonly validator: Env,
+    readonly options: ServeOptions,
+  ) {}
+
+  get spec() {
+    return this.source.spec;
+  }
+
+  /**
+   * The seed of a reset that names none: a server-wide counter (0, 1, 2, …), so clients that never
+   * pass a seed still get different episodes, and each one says its seed so it can be replayed.
+   */
+  nextSeed(): number {
+    return this.seedCounter++;
+  }
+
+  /** OpenEnv's reset request: `seed`, `episode_id`, plus `task_id` / `task_index`; other keys ignored. */
+  parseReset(data: unknown, loc: (string | number)[]): ParseResult<SessionResetOptions> {
+    const r = resetSchema.safeParse(data ?? {});
+    if (!r.success) return { ok: false, issues: zodIssues(r.error, loc, data) };
+    const d = r.data;
+    const taskId = d.task_id ?? d.taskId ?? undefined;
+    const taskIndex = d.task_index ?? d.taskIndex ?? undefined;
+    return {
+      ok: true,
+      value: {
+        seed: d.seed ?? this.nextSeed(),
+        ...(d.episode_id ? { episodeId: d.episode_id } : {}),
+        ...(taskId !== undefined ? { taskId } : {}),
+        ...(taskIndex !== undefined ? { taskIndex } : {}),
+      },
+    };
+  }
+
+  /** An action from the wire, checked against the tools when the server rejects invalid actions. */
+  parseAction(data: unknown, loc: (string | number)[]): ParseResult<WireAction> {
+    const r = parseWireAction(data, loc);
+    if (!r.ok || r.value.kind !== 'step' || this.options.invalidActions === 'penalize') return r;
+    const issues = checkAction(this.validator, r.value.action, loc);
+    return issues.length ? { ok: false, issues } : r;
+  }
+
+  /** Why a tool call would be rejected (strict servers only). */
+  rejectReason(action: Parameters<Env['toEvent']>[0]): string | undefined {
+    if (this.options.invalidActions === 'penalize') return undefined;
+    return checkAction(this.validator, action, [])[0]?.msg;
+  }
+
+  /**
+   * Runs a stateless HTTP call on the one environment kept for them, one call at a time. Each call
+   * starts with a reset, which rebuilds every bit of episode state, so this is the same as OpenEnv
+   * building and closing an environment per call, without a worker thread per request.
+   */
+  withScratch<T>(fn: (s: EnvSession) => Promise<T> | T): Promise<T> {
+    const run = this.scratchLock.then(async () => {
+      this.scratch ??= EnvSession.open(this.source);
+      let s: EnvSession;
+      try {
+        s = await this.scratch;
+      } catch (e) {
+        this.scratch = undefined;
+        throw e;
+      }
+      return fn(s);
+    });
+    this.scratchLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops the environments the core owns (not the sessions: the server closes their sockets). */
+  async dispose(): Promise<void> {
+    await this.scratchLock;
+    const s = await this.scratch?.catch(() => undefined);
+    s?.close();
+    this.scratch = undefined;
+    this.validator.close();
+  }
+}

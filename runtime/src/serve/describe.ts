@@ -1,0 +1,169 @@
+import { type GymSpec, taskCount } from '@palestra/envs';
+
+/** `GET /metadata`: OpenEnv's `EnvironmentMetadata` fields first, then what Palestra knows more. */
+export function envMetadata(spec: GymSpec): Record<string, unknown> {
+  return {
+    name: spec.name,
+    description: spec.description ?? '',
+    version: spec.version,
+    author: spec.author ?? null,
+    readme_content: null,
+    documentation_url: null,
+    license: spec.license ?? null,
+    tags: spec.tags ?? [],
+    tools: spec.tools.map((t) => ({ name: t.name, description: t.description })),
+    reply_event: spec.replyEvent,
+    task_count: taskCount(spec),
+    max_steps: spec.limits.maxSteps,
+    action_forms: [
+      '{"tool": name, "arguments": {...}}',
+      '{"text": "..."}',
+      '{"type": "call_tool", "tool_name": name, "arguments": {...}}',
+      '{"type": "list_tools"}',
+    ],
+  };
+}
+
+const metadataProp = {
+  type: 'object',
+  additionalProperties: true,
+  description: "OpenEnv's action metadata: accepted and ignored",
+};
+
+/** A tool's arguments are required when its schema requires any property. */
+function argsRequired(parameters: Record<string, unknown>): boolean {
+  const req = parameters.required;
+  return Array.isArray(req) && req.length > 0;
+}
+
+/**
+ * The action schema: one alternative per tool (its `arguments` are the tool's own JSON Schema), the
+ * text reply, and OpenEnv's MCP actions (`call_tool`, `list_tools`).
+ */
+export function actionSchema(spec: GymSpec): Record<string, unknown> {
+  const tools = spec.tools.map((t) => ({
+    title: t.name,
+    description: t.description,
+    type: 'object',
+    properties: {
+      tool: { const: t.name },
+      arguments: t.parameters,
+      metadata: metadataProp,
+    },
+    required: argsRequired(t.parameters as Record<string, unknown>) ? ['tool', 'arguments'] : ['tool'],
+    additionalProperties: false,
+  }));
+  const names = spec.tools.map((t) => t.name);
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: `${spec.name} action`,
+    description:
+      'One step: call one tool ({tool, arguments}) or reply with text ({text}). OpenEnv\'s MCP forms are accepted too: {type: "call_tool", tool_name, arguments} is the same tool call; {type: "list_tools"} lists the tools without taking a step.',
+    oneOf: [
+      ...tools,
+      {
+        title: 'text reply',
+        description: `A model turn with no tool call: becomes the event {type: "${spec.replyEvent}", text}`,
+        type: 'object',
+        properties: { text: { type: 'string' }, metadata: metadataProp },
+        required: ['text'],
+        additionalProperties: false,
+      },
+      {
+        title: 'call_tool',
+        type: 'object',
+        properties: {
+          type: { const: 'call_tool' },
+          tool_name: { enum: names },
+          arguments: { type: 'object' },
+          metadata: metadataProp,
+        },
+        required: ['type', 'tool_name'],
+        additionalProperties: false,
+      },
+      {
+        title: 'list_tools',
+        type: 'object',
+        properties: { type: { const: 'list_tools' }, metadata: metadataProp },
+        required: ['type'],
+        additionalProperties: false,
+      },
+    ],
+  };
+}
+
+const invalidActionSchema = {
+  anyOf: [
+    {
+      type: 'object',
+      properties: {
+        code: { enum: ['UNKNOWN_TOOL', 'INVALID_ARGUMENTS', 'MALFORMED_ACTION'] },
+        message: { type: 'string' },
+      },
+      required: ['code', 'message'],
+    },
+    { type: 'null' },
+  ],
+};
+
+/** The `observation` object (reward and done are beside it, at the top level of each response). */
+export function observationSchema(spec: GymSpec): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: `${spec.name} observation`,
+    type: 'object',
+    properties: {
+      text: { type: 'string', description: 'What an LLM agent reads' },
+      json: { type: 'object', description: 'The structured observation' },
+      step: { type: 'integer', minimum: 0 },
+      state: { type: 'array', items: { type: 'string' }, description: 'Active states, dotted paths' },
+      terminated: { type: 'boolean' },
+      truncated: { type: 'boolean' },
+      reward_micros: {
+        type: ['integer', 'null'],
+        description: 'The exact reward in micro-units (reward = reward_micros / 1e6); null at reset',
+      },
+      invalid_action: invalidActionSchema,
+      episode_id: { type: 'string', description: 'After reset' },
+      seed: { type: 'integer', description: 'After reset: replays the episode with the same actions' },
+      task_id: { type: 'string', description: 'After reset' },
+      instructions: { type: 'string', description: 'After reset' },
+      tool_name: { type: 'string', description: 'After a call_tool action' },
+      result: { type: 'string', description: 'After a call_tool action: the observation text' },
+      error: { description: 'After a call_tool action: why the call was invalid, or null' },
+      tools: { type: 'array', description: 'After a list_tools action (and nothing else then)' },
+    },
+  };
+}
+
+/** OpenEnv's `State` (`episode_id`, `step_count`) and Palestra's episode identity. */
+export function stateSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'state',
+    type: 'object',
+    properties: {
+      episode_id: { type: ['string', 'null'] },
+      step_count: { type: 'integer', minimum: 0 },
+      status: { enum: ['idle', 'running', 'ended'] },
+      env: { type: 'string', description: 'name@version' },
+      seed: { type: ['integer', 'null'] },
+      task_id: { type: ['string', 'null'] },
+      task_index: { type: ['integer', 'null'] },
+      return_micros: { type: 'integer', description: 'Sum of the episode rewards in micro-units' },
+    },
+    required: ['episode_id', 'step_count'],
+    additionalProperties: true,
+  };
+}
+
+/** MCP's tool list (`tools/list`): one tool per environment tool, its input schema unchanged. */
+export function mcpTools(
+  spec: GymSpec,
+): { name: string; description: string; inputSchema: Record<string, unknown> }[] {
+  return spec.tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    inputSchema: t.parameters as Record<string, unknown>,
+  }));
+}

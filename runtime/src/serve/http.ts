@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PalestraError } from '@palestra/envs';
+import { z } from 'zod';
+import type { ServeCore } from './core.ts';
+import { actionSchema, envMetadata, mcpTools, observationSchema, stateSchema } from './describe.ts';
+import { describeError } from './errors.ts';
+import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
+import { EnvSession, type WireState } from './session.ts';
+import { type ValidationIssue, zodIssues } from './wireAction.ts';
+
+const MAX_BODY = 16 << 20;
+
+const stepBody = z.looseObject({
+  action: z.unknown().refine((v) => v !== undefined, 'Field required'),
+  timeout_s: z.number().gt(0).nullish(),
+  request_id: z.string().max(255).nullish(),
+});
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: unknown,
+  ) {
+    super(typeof detail === 'string' ? detail : 'request error');
+  }
+}
+
+const unprocessable = (issues: ValidationIssue[]) => new HttpError(422, issues);
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage, emptyAs: unknown): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, `the body is larger than ${MAX_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return emptyAs;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw unprocessable([
+      {
+        type: 'json_invalid',
+        loc: ['body', 0],
+        msg: `JSON decode error: ${(e as Error).message}`,
+        input: {},
+      },
+    ]);
+  }
+}
+
+/** The state of an environment nobody has reset: what OpenEnv's stateless `GET /state` shows. */
+function freshState(core: ServeCore): WireState {
+  return {
+    episode_id: null,
+    step_count: 0,
+    status: 'idle',
+    env: `${core.spec.name}@${core.spec.version}`,
+    seed: null,
+    task_id: null,
+    task_index: null,
+    return_micros: 0,
+  };
+}
+
+/**
+ * OpenEnv's HTTP routes. Like OpenEnv, HTTP keeps no episode between calls (episodes live on the
+ * WebSocket): `POST /reset` starts an episode and reports its first observation; `POST /step`
+ * plays its action as the first step of a fresh episode (reset with the body's `seed`, `task_id`
+ * or `task_index`, else the next server seed) and reports that step: useful for one-step tasks
+ * and for probing; for episodes of several steps, use `/ws`.
+ */
+export async function handleHttp(req: IncomingMessage, res: ServerResponse, core: ServeCore): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+  const routes: Record<string, Record<string, () => Promise<unknown> | unknown>> = {
+    '/health': { GET: () => ({ status: 'healthy' }) },
+    '/metadata': { GET: () => envMetadata(core.spec) },
+    '/schema': {
+      GET: () => ({
+        action: actionSchema(core.spec),
+        observation: observationSchema(core.spec),
+        state: stateSchema(),
+      }),
+    },
+    '/state': { GET: () => freshState(core) },
+    '/reset': {
+      POST: async () => {
+        const body = await readJson(req, {});
+        const opts = core.parseReset(body, ['body']);
+        if (!opts.ok) throw unprocessable(opts.issues);
+        return core.withScratch((s) => s.reset(opts.value));
+      },
+    },
+    '/step': {
+      POST: async () => {
+        const body = await readJson(req, undefined);
+        const b = stepBody.safeParse(body);
+        if (!b.success) throw unprocessable(zodIssues(b.error, ['body'], body));
+        const a = core.parseAction(b.data.action, ['body', 'action']);
+        if (!a.ok) throw unprocessable(a.issues);
+        if (a.value.kind === 'list_tools')
+          return {
+            observation: { tools: mcpTools(core.spec).map((t) => ({ ...t, input_schema: t.inputSchema })) },
+            reward: null,
+            done: false,
+          };
+        const { action, callTool } = a.value;
+        const { action: _a, timeout_s: _t, request_id: _r, ...resetFields } = b.data;
+        const opts = core.parseReset(resetFields, ['body']);
+        if (!opts.ok) throw unprocessable(opts.issues);
+        return core.withScratch(async (s) => {
+          await s.reset(opts.value);
+          return EnvSession.wire(s.step(action), callTool, 'tool' in action ? action.tool : undefined);
+        });
+      },
+    },
+    '/mcp': {
+      POST: async () => {
+        let body: unknown;
+        try {
+          body = await readJson(req, undefined);
+        } catch (e) {
+          if (e instanceof HttpError && e.status === 422)
+            return rpcError(null, JSONRPC.PARSE_ERROR, 'Parse error');
+          throw e;
+        }
+        // Stateless like POST /step: a tool call is the first step of a fresh episode.
+        return handleJsonRpc(body, {
+          spec: core.spec,
+          reject: (action) => core.rejectReason(action),
+          call: (action) =>
+            core.withScratch(async (s) => {
+              await s.reset({ seed: core.nextSeed() });
+              return s.step(action);
+            }),
+        });
+      },
+    },
+  };
+  try {
+    const route = routes[path];
+    if (!route) throw new HttpError(404, 'Not Found');
+    const handler = route[method];
+    if (!handler) throw new HttpError(405, 'Method Not Allowed');
+    reply(res, 200, await handler());
+  } catch (e) {
+    if (e instanceof HttpError) return reply(res, e.status, { detail: e.detail });
+    // The environment failed (its code threw, hung, or a reset option named no task).
+    const status = e instanceof PalestraError && /TASK|SEED/.test(e.code) ? 400 : 500;
+    reply(res, status, { detail: describeError(e), ...(e instanceof PalestraError ? { code: e.code } : {}) });
+  }
+}

@@ -1,0 +1,81 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type EnvSource, makeEnv, PalestraError } from '@palestra/envs';
+import { WebSocketServer } from 'ws';
+import { ServeCore, type ServeOptions, type ServeOptionsInput, serveOptionsSchema } from './core.ts';
+import { handleHttp } from './http.ts';
+import { attachSocket } from './wsSession.ts';
+
+export interface EnvServer {
+  /** `http://host:port`; the WebSocket endpoint is `ws://host:port/ws`. */
+  url: string;
+  host: string;
+  port: number;
+  options: ServeOptions;
+  /** WebSocket sessions open now. */
+  readonly activeSessions: number;
+  /** Closes every session (and its environment), then the listener. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves one environment with OpenEnv's wire protocol (`core/env_server`): `GET /health`,
+ * `/metadata`, `/schema`, `/state`, `POST /reset`, `/step`, `/mcp`, and the `/ws` session protocol,
+ * so OpenEnv's `EnvClient` (and TRL's OpenEnv integration) can drive Palestra environments.
+ *
+ * @example
+ * const server = await startServer(loadCatalog('refund-desk'), { port: 0, maxSessions: 16 });
+ * console.log(`${server.url}/health`);
+ * await server.close();
+ */
+export async function startServer(source: EnvSource, options: ServeOptionsInput = {}): Promise<EnvServer> {
+  const parsed = serveOptionsSchema.safeParse(options);
+  if (!parsed.success)
+    throw new PalestraError(
+      'BAD_SERVE_OPTIONS',
+      `invalid server options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const opts = parsed.data;
+  const core = new ServeCore(source, await makeEnv(source), opts);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 << 20 });
+  const http = createServer((req, res) => {
+    void handleHttp(req, res, core);
+  });
+  http.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, core));
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port, opts.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostInUrl}:${port}`,
+    host: opts.host,
+    port,
+    options: opts,
+    get activeSessions() {
+      return core.active;
+    },
+    close() {
+      closing ??= (async () => {
+        for (const ws of wss.clients) ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+        await core.dispose();
+      })();
+      return closing;
+    },
+  };
+}

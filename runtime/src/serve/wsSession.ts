@@ -1,0 +1,179 @@
+import type { RawData, WebSocket } from 'ws';
+import { z } from 'zod';
+import type { ServeCore } from './core.ts';
+import { mcpTools } from './describe.ts';
+import { describeError, ServeError } from './errors.ts';
+import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
+import { EnvSession } from './session.ts';
+import { zodIssues } from './wireAction.ts';
+
+/** OpenEnv's WebSocket error codes (`WSErrorCode`). */
+export type WsErrorCode =
+  | 'INVALID_JSON'
+  | 'UNKNOWN_TYPE'
+  | 'VALIDATION_ERROR'
+  | 'EXECUTION_ERROR'
+  | 'CAPACITY_REACHED'
+  | 'FACTORY_ERROR'
+  | 'SESSION_ERROR';
+
+const data = z.record(z.string(), z.unknown());
+const messages = {
+  reset: z.strictObject({ type: z.literal('reset'), data: data.optional() }),
+  step: z.strictObject({ type: z.literal('step'), data }),
+  state: z.strictObject({ type: z.literal('state') }),
+  close: z.strictObject({ type: z.literal('close') }),
+  mcp: z.strictObject({ type: z.literal('mcp'), data }),
+};
+
+/**
+ * One WebSocket connection on `/ws`: one environment, one session, exactly one reply per message
+ * (except `close`, which closes), in the order the messages came. Errors about one message
+ * (INVALID_JSON, UNKNOWN_TYPE, VALIDATION_ERROR, EXECUTION_ERROR) keep the socket; CAPACITY_REACHED
+ * (checked at connect), FACTORY_ERROR (the environment could not be built) and SESSION_ERROR (the
+ * session timed out idle) are sent once, then the socket is closed.
+ */
+export function attachSocket(ws: WebSocket, core: ServeCore): void {
+  const send = (msg: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+  const error = (code: WsErrorCode, message: string, extra: Record<string, unknown> = {}) =>
+    send({ type: 'error', data: { message, code, ...extra } });
+
+  const max = core.options.maxSessions;
+  if (core.active >= max) {
+    error('CAPACITY_REACHED', `the server is at capacity: ${core.active} of ${max} sessions are open`, {
+      active_sessions: core.active,
+      max_sessions: max,
+    });
+    ws.close(1000, 'capacity reached');
+    return;
+  }
+  core.active += 1;
+
+  let session: EnvSession | undefined;
+  let finished = false;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    core.active -= 1;
+    clearTimeout(timer);
+    session?.close();
+  };
+  const idleMs = core.options.idleTimeoutS * 1000;
+  const touch = () => {
+    if (idleMs <= 0 || finished) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      error(
+        'SESSION_ERROR',
+        `the session was idle for more than ${core.options.idleTimeoutS} s and was closed; connect again for a new one`,
+      );
+      ws.close(1000, 'idle timeout');
+      finish();
+    }, idleMs);
+  };
+
+  // Messages are handled one at a time, in order; the first link builds the environment.
+  let chain: Promise<void> = EnvSession.open(core.source).then(
+    (s) => {
+      if (finished) s.close();
+      else session = s;
+    },
+    (e) => {
+      error('FACTORY_ERROR', `the environment could not be built: ${describeError(e)}`, {
+        factory_name: core.spec.name,
+      });
+      ws.close(1000, 'factory error');
+      finish();
+    },
+  );
+  touch();
+
+  ws.on('message', (raw: RawData) => {
+    touch();
+    chain = chain.then(async () => {
+      if (finished || !session) return;
+      await handle(raw, session);
+      touch();
+    });
+  });
+  ws.on('close', finish);
+  ws.on('error', finish);
+
+  async function handle(raw: RawData, s: EnvSession): Promise<void> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw.toString());
+    } catch (e) {
+      return error('INVALID_JSON', `Invalid JSON: ${(e as Error).message}`);
+    }
+    if (!msg || typeof msg !== 'object' || Array.isArray(msg))
+      return error('VALIDATION_ERROR', 'a message is a JSON object with a "type"', { errors: [] });
+    const type = (msg as { type?: unknown }).type;
+    const schema = typeof type === 'string' ? messages[type as keyof typeof messages] : undefined;
+    if (!schema) return error('UNKNOWN_TYPE', `Unknown message type: ${String(type ?? '')}`);
+    const parsed = schema.safeParse(msg);
+    if (!parsed.success)
+      return error('VALIDATION_ERROR', 'Invalid message', { errors: zodIssues(parsed.error, [], msg) });
+    try {
+      switch (type) {
+        case 'reset': {
+          const opts = core.parseReset((msg as { data?: unknown }).data, ['data']);
+          if (!opts.ok) return error('VALIDATION_ERROR', 'Invalid reset parameters', { errors: opts.issues });
+          return send({ type: 'observation', data: await s.reset(opts.value) });
+        }
+        case 'step': {
+          const a = core.parseAction((msg as { data: unknown }).data, ['data']);
+          if (!a.ok)
+            return error('VALIDATION_ERROR', `Invalid action: ${a.issues[0]?.msg}`, { errors: a.issues });
+          if (a.value.kind === 'list_tools')
+            return send({
+              type: 'observation',
+              data: {
+                observation: { tools: toolList(core) },
+                reward: null,
+                done: s.isEnded,
+              },
+            });
+          const { action, callTool } = a.value;
+          const r = s.step(action);
+          return send({
+            type: 'observation',
+            data: EnvSession.wire(r, callTool, 'tool' in action ? action.tool : undefined),
+          });
+        }
+        case 'state':
+          return send({ type: 'state', data: s.state() });
+        case 'close':
+          ws.close(1000, 'closed by client');
+          return finish();
+        case 'mcp': {
+          const rpc = (msg as { data: unknown }).data;
+          const reply = await handleJsonRpc(rpc, {
+            spec: core.spec,
+            reject: (action) => core.rejectReason(action),
+            call: async (action) => s.step(action),
+          }).catch((e) => rpcError(undefined, JSONRPC.INTERNAL_ERROR, describeError(e)));
+          return send({ type: 'mcp', data: reply });
+        }
+      }
+    } catch (e) {
+      return error(
+        'EXECUTION_ERROR',
+        describeError(e),
+        e instanceof ServeError ? { palestra_code: e.code } : {},
+      );
+    }
+  }
+}
+
+/** OpenEnv's `ListToolsObservation.tools`: `{name, description, input_schema}`. */
+function toolList(core: ServeCore) {
+  return mcpTools(core.spec).map((t) => ({
+    name: t.name,
+    description: t.description,
+    input_schema: t.inputSchema,
+  }));
+}
