@@ -11,191 +11,38 @@
  *     and replayed proofs (made for another job) are refused.
  */
 import assert from 'node:assert/strict';
-import { type Address, type Hex, parseEther, parseEventLogs, type TransactionReceipt } from 'viem';
+import { type Address, type Hex, parseEther } from 'viem';
 import { DisputeOutcome, JobState, PriceRule, TaskType } from '../src/enums.ts';
 import { nodeRegistryAbi, testDisputeResolverAbi, trainingEscrowAbi } from '../src/generated/index.ts';
 import { receiptOf } from '../src/receipt.ts';
 import { settlementProof } from '../src/settlement.ts';
 import { DAY, type Harness, ROOT } from './harness.ts';
+import { checkEvents, checkInvariants } from './invariants.ts';
+import {
+  type Action,
+  BOND,
+  budgets,
+  evalScores,
+  FEE_BPS,
+  GAS,
+  type JobModel,
+  type Model,
+  min,
+  PRICE,
+  RESOLUTION_TIMEOUT,
+  ROYALTY_BPS,
+  retarget,
+  scores,
+  stakes,
+  want,
+  warps,
+} from './model.ts';
 
-// Repeats weight the draw toward the lifecycle, so that 15 calls often carry a job to its end.
-export const actionKinds = [
-  'open',
-  'open',
-  'open',
-  'claim',
-  'claim',
-  'claim',
-  'submit',
-  'submit',
-  'submit',
-  'replay',
-  'challenge',
-  'challenge',
-  'verdict',
-  'verdict',
-  'resolve',
-  'resolve',
-  'evaluate',
-  'finalize',
-  'finalize',
-  'finalize',
-  'expire',
-  'cancel',
-  'warp',
-  'warp',
-  'withdraw',
-  'withdraw',
-  'topUp',
-  'unbond',
-  'withdrawUnbonded',
-  'withdrawCredit',
-  'withdrawCredit',
-  'withdrawCredit',
-  'donate',
-] as const;
-export type ActionKind = (typeof actionKinds)[number];
-/** One random call: what to do, and three numbers the handler maps onto actors, jobs and amounts. */
-export interface Action {
-  kind: ActionKind;
-  a: number;
-  b: number;
-  c: number;
-}
-
-const PRICE = parseEther('0.1');
-const ROYALTY_BPS = 500n;
-const FEE_BPS = 250n;
-const BOND = parseEther('0.1');
-const GAS = 3_000_000n;
-const warps = [3600n, 12n * 3600n, DAY, 2n * DAY, 4n * DAY, 8n * DAY, 31n * DAY];
-const RESOLUTION_TIMEOUT = 30n * DAY;
-const budgets = [parseEther('0.05'), parseEther('1'), parseEther('3'), parseEther('10')];
-const stakes = [parseEther('1'), parseEther('2'), parseEther('4'), 0n, parseEther('1')];
-const scores = [0n, 1n, 500_000n, 3_000_000n, 10n ** 12n];
-const evalScores = [0, 300_000, 600_000, 1_000_000, 2_000_000];
-
-interface JobModel {
-  id: bigint;
-  creator: Address;
-  state: number;
-  budget: bigint;
-  usePrice: bigint;
-  author: Address | null;
-  priceRule: number;
-  rate: bigint;
-  minStake: bigint;
-  claimDeadline: bigint;
-  submitDeadline: bigint;
-  window: bigint;
-  evalRequired: boolean;
-  minEval: number;
-  provider?: Address;
-  challengeEndsAt?: bigint;
-  payout?: bigint;
-  challenger?: Address;
-  bond?: bigint;
-  disputeOpenedAt?: bigint;
-  settlements: number;
-}
-
-interface NodeModel {
-  registered: boolean;
-  stake: bigint;
-  locked: bigint;
-  unbonding: bigint;
-  releaseAt: bigint;
-  provider: boolean;
-}
-
-/** The ghost state of one run. */
-export class Model {
-  jobs: JobModel[] = [];
-  balances = new Map<Address, bigint>();
-  credits = new Map<Address, bigint>();
-  nodes = new Map<Address, NodeModel>();
-  escrowIn = 0n;
-  escrowOut = 0n;
-  donated = 0n;
-  stakeIn = 0n;
-  stakeOut = 0n;
-  slashed = 0n;
-  registryOut = 0n;
-  /** What the test resolver answers, by job id (it may be told before the job even exists). */
-  outcomes = new Map<bigint, number>();
-  evaluations = new Map<bigint, number>();
-
-  constructor(
-    readonly h: Harness,
-    nodes: [Address, bigint, boolean][],
-    readonly unbondingDelay: bigint,
-  ) {
-    for (const [who, stake, provider] of nodes) {
-      this.nodes.set(who, { registered: true, stake, locked: 0n, unbonding: 0n, releaseAt: 0n, provider });
-      this.stakeIn += stake;
-    }
-  }
-  held(): bigint {
-    let sum = 0n;
-    for (const j of this.jobs) {
-      if (
-        [
-          JobState.Open,
-          JobState.Claimed,
-          JobState.Submitted,
-          JobState.Challenged,
-          JobState.Resolved,
-        ].includes(j.state as never)
-      )
-        sum += j.budget;
-      if (j.state === JobState.Challenged) sum += j.bond!;
-    }
-    return sum;
-  }
-  credit(who: Address, amount: bigint) {
-    if (amount > 0n) this.balances.set(who, (this.balances.get(who) ?? 0n) + amount);
-  }
-  node(who: Address): NodeModel {
-    return (
-      this.nodes.get(who) ?? {
-        registered: false,
-        stake: 0n,
-        locked: 0n,
-        unbonding: 0n,
-        releaseAt: 0n,
-        provider: false,
-      }
-    );
-  }
-  free(who: Address): bigint {
-    const n = this.node(who);
-    return n.stake - n.locked - n.unbonding;
-  }
-}
-
-const want: Partial<Record<ActionKind, number[]>> = {
-  cancel: [JobState.Open],
-  claim: [JobState.Open],
-  submit: [JobState.Claimed],
-  replay: [JobState.Claimed],
-  challenge: [JobState.Submitted],
-  verdict: [JobState.Challenged],
-  resolve: [JobState.Challenged],
-  evaluate: [JobState.Submitted, JobState.Challenged, JobState.Resolved],
-  finalize: [JobState.Submitted, JobState.Resolved],
-  expire: [JobState.Open, JobState.Claimed, JobState.Challenged, JobState.Submitted, JobState.Resolved],
-};
+export { checkFinal, checkInvariants } from './invariants.ts';
+export { type Action, actionKinds, Model } from './model.ts';
 
 /** Successful calls per action kind over all runs, so a test can show the sequences reach deep states. */
 export const coverage = new Map<string, number>();
-
-const live = [
-  JobState.Open,
-  JobState.Claimed,
-  JobState.Submitted,
-  JobState.Challenged,
-  JobState.Resolved,
-] as number[];
 
 /** Drive one action: send it, compare success with the model, update the model, check the invariants. */
 export async function step(h: Harness, m: Model, drawn: Action, log: string[]): Promise<void> {
@@ -627,131 +474,4 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
     checkEvents(m, receipt, jobActedOn, log);
   }
   await checkInvariants(h, m, jobActedOn, log);
-}
-
-/**
- * Steer a drawn action so random sequences go deep: most job actions become the next step of a live job
- * (claim an open job, submit a claimed one, …), and withdrawals with nothing to withdraw become the step
- * that would create something to withdraw.
- */
-function retarget(m: Model, act: Action): Action {
-  if (
-    act.a % 4 !== 0 &&
-    act.kind === 'withdrawUnbonded' &&
-    ![...m.nodes.values()].some((n) => n.unbonding > 0n)
-  ) {
-    return { ...act, kind: 'unbond', c: 1 + (act.c % 2) };
-  }
-  if (act.a % 4 !== 0 && act.kind === 'withdrawCredit' && ![...m.credits.values()].some((v) => v > 0n)) {
-    const disputed = m.jobs.filter((j) => j.state === JobState.Challenged);
-    const j = disputed[act.c % Math.max(disputed.length, 1)];
-    if (j)
-      return m.outcomes.get(j.id) === DisputeOutcome.ChallengerWins
-        ? { kind: 'resolve', a: act.a, b: 1 + 4 * disputed.indexOf(j), c: 0 }
-        : { kind: 'verdict', a: act.a, b: 1 + 4 * disputed.indexOf(j), c: 1 };
-  }
-  // Job actions: a quarter stay as drawn (often invalid on purpose); the rest advance a live job,
-  // the oldest one half of the time so that some job usually reaches the end of its lifecycle.
-  if (!want[act.kind] || act.a % 4 === 0) return act;
-  const liveJobs = m.jobs.filter((j) => live.includes(j.state));
-  if (liveJobs.length === 0) return { ...act, kind: 'open' };
-  const j = (act.c >> 3) % 2 === 0 ? liveJobs[0]! : liveJobs[(act.c >> 4) % liveJobs.length]!;
-  const next: Record<number, ActionKind[]> = {
-    [JobState.Open]: ['claim', 'claim', 'claim', 'cancel', 'expire'],
-    [JobState.Claimed]: ['submit', 'submit', 'submit', 'replay', 'expire'],
-    [JobState.Submitted]: ['challenge', 'challenge', 'warp', 'finalize', j.evalRequired ? 'evaluate' : 'finalize'],
-    [JobState.Challenged]: m.outcomes.get(j.id) ? ['resolve', 'resolve', 'verdict'] : ['verdict'],
-    [JobState.Resolved]: [j.evalRequired ? 'evaluate' : 'finalize', 'finalize'],
-  };
-  const options = next[j.state]!;
-  const kind = options[act.c % options.length]!;
-  const b = want[kind]?.length
-    ? 1 + 4 * m.jobs.filter((x) => want[kind]!.includes(x.state)).indexOf(j)
-    : act.b;
-  // Fresh bits for the handler's own choices (amounts, scores, outcomes), uncorrelated with the kind.
-  return { kind, a: act.a, b, c: kind === 'warp' ? 2 : act.c >> 5 };
-}
-
-const min = (a: bigint, b: bigint) => (a < b ? a : b);
-
-/** Every escrow event in the receipt names the job acted on; settlements happen at most once per job. */
-function checkEvents(m: Model, receipt: TransactionReceipt, jobId: bigint | undefined, log: string[]) {
-  const events = parseEventLogs({ abi: trainingEscrowAbi, logs: receipt.logs });
-  for (const e of events) {
-    const args = e.args as { jobId?: bigint };
-    if (args.jobId !== undefined)
-      assert.equal(
-        args.jobId,
-        jobId,
-        `${e.eventName} for job ${args.jobId} in a call on job ${jobId}\n${log.join('\n')}`,
-      );
-  }
-  for (const j of m.jobs) assert.ok(j.settlements <= 1, `job ${j.id} settled ${j.settlements} times`);
-}
-
-/** The invariants, read from the chain and compared with the ghost sums. */
-export async function checkInvariants(
-  h: Harness,
-  m: Model,
-  jobId?: bigint,
-  log: string[] = [],
-): Promise<void> {
-  const e = h.escrow.read;
-  const r = h.registry.read;
-  const [escrowEth, held, balances, registryEth, totalStake, totalCredits] = await Promise.all([
-    h.balance(h.d.trainingEscrow),
-    e.totalHeld(),
-    e.totalBalances(),
-    h.balance(h.d.nodeRegistry),
-    r.totalStake(),
-    r.totalCredits(),
-  ]);
-  const where = `\n${log.join('\n')}`;
-  const owed = held + balances;
-  assert.ok(escrowEth >= owed, `escrow insolvent: ${escrowEth} < ${owed}${where}`);
-  assert.equal(
-    escrowEth,
-    m.escrowIn - m.escrowOut + m.donated,
-    `escrow ether differs from ghost deposits - withdrawals + donations${where}`,
-  );
-  assert.equal(owed, m.escrowIn - m.escrowOut, `escrowed != deposits - payouts - refunds${where}`);
-  let modelBalances = 0n;
-  for (const v of m.balances.values()) modelBalances += v;
-  assert.equal(held, m.held(), `totalHeld differs from the model${where}`);
-  assert.equal(balances, modelBalances, `totalBalances differs from the model${where}`);
-  assert.equal(totalStake, m.stakeIn - m.stakeOut - m.slashed, `stake not conserved${where}`);
-  assert.equal(registryEth, totalStake + totalCredits, `registry ether != stake + credits${where}`);
-  let modelCredits = 0n;
-  for (const v of m.credits.values()) modelCredits += v;
-  assert.equal(totalCredits, modelCredits, `slash credits differ from the model${where}`);
-  if (jobId !== undefined) {
-    const j = m.jobs.find((x) => x.id === jobId);
-    if (j)
-      assert.equal(
-        (await e.job([jobId])).state,
-        j.state,
-        `job ${jobId} state differs from the model${where}`,
-      );
-  }
-}
-
-/** End-of-run checks: every job's state, every account's balance, every node's stake and lock. */
-export async function checkFinal(h: Harness, m: Model, log: string[]): Promise<void> {
-  const where = `\n${log.join('\n')}`;
-  const states = await Promise.all(m.jobs.map((j) => h.escrow.read.job([j.id])));
-  for (const [i, j] of m.jobs.entries()) assert.equal(states[i]!.state, j.state, `job ${j.id} state${where}`);
-  for (const [who, v] of m.balances)
-    assert.equal(await h.escrow.read.balanceOf([who]), v, `balance of ${who}${where}`);
-  for (const [who, n] of m.nodes) {
-    const c = await h.registry.read.nodeOf([who]);
-    assert.deepEqual(
-      [c.stake, c.locked, c.unbonding],
-      [n.stake, n.locked, n.unbonding],
-      `node ${who}${where}`,
-    );
-    let locked = 0n;
-    for (const j of m.jobs)
-      if (j.provider === who && live.includes(j.state) && j.state !== JobState.Open) locked += j.minStake;
-    assert.equal(c.locked, locked, `locked stake of ${who} != stake of its live jobs${where}`);
-  }
 }
