@@ -1,5 +1,5 @@
 import { ReplayDivergence } from '../errors.ts';
-import { openEnv } from '../kernel/open.ts';
+import { type EnvHandle, openEnv } from '../kernel/open.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import { canonicalJson } from './hash.ts';
 import type { Episode, EpisodeStep } from './record.ts';
@@ -37,9 +37,11 @@ const FIELDS = [
 export async function replay(
   source: EnvSource,
   record: Episode,
-  options: { upTo?: number; isolate?: boolean } = {},
+  options: { upTo?: number; isolate?: boolean; env?: EnvHandle } = {},
 ): Promise<ReplayResult> {
-  const env = await openEnv(source, options.isolate === undefined ? {} : { isolate: options.isolate });
+  // A caller replaying many episodes passes its own env (kept open); otherwise one is opened here.
+  const env =
+    options.env ?? (await openEnv(source, options.isolate === undefined ? {} : { isolate: options.isolate }));
   try {
     const { header } = record;
     if (header.spec.name !== source.spec.name)
@@ -75,6 +77,6 @@ export async function replay(
       replayed,
     };
   } finally {
-    env.close();
+    if (!options.env) env.close();
   }
 }

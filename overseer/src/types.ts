@@ -1,0 +1,48 @@
+import type { Episode } from '@palestra/envs';
+
+/**
+ * What every overseer returns: a reward with the components that make it up, so users see why a
+ * reward is what it is. Rewards are exact signed integers of micro-units (`micros`); `reward` is
+ * micros / 10⁶.
+ */
+export interface ScoreComponent {
+  name: string;
+  micros: number;
+  /** The weight this component carried in an ensemble (1 when alone). */
+  weight?: number;
+}
+
+export interface Score {
+  reward: number;
+  micros: number;
+  components: ScoreComponent[];
+  /** Why, in words (a judge's rationale, or which rules fired). */
+  rationale: string;
+  /** 0…1: 1 for deterministic rules, a judge's agreement across samples, a model's probability. */
+  confidence: number;
+  /** Who scored: `rules`, `onnx:<model>`, `judge:<provider>:<model>`, `ensemble`. */
+  judge: string;
+  /** Content hash of a cached LLM verdict: what an episode commits to when an LLM judged it. */
+  verdictHash?: string;
+  /** A rule that vetoes: the ensemble stops here and the judges are not asked. */
+  veto?: boolean;
+}
+
+/** The unit an overseer scores: a whole episode record (steps carry their turn records). */
+export type ScoredEpisode = Episode;
+
+/** One overseer. `scoreGroup` scores episodes of the same task together (group-relative, like ART's RULER). */
+export interface Overseer {
+  readonly id: string;
+  scoreEpisode(episode: ScoredEpisode): Promise<Score>;
+  scoreGroup?(episodes: ScoredEpisode[]): Promise<Score[]>;
+}
+
+export const MICRO = 1_000_000;
+
+/** Float → signed integer micro-units (range-checked). */
+export function micros(value: number): number {
+  const m = Math.round(value * MICRO);
+  if (!Number.isSafeInteger(m)) throw new RangeError(`score ${value} is not a finite number within ±9e9`);
+  return m;
+}
