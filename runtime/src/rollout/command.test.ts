@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { readEpisode } from '@palestra/envs';
+
+const cli = new URL('./testCli.ts', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'palestra-rollout-cli-'));
+const env = { ...process.env, NO_COLOR: '1' };
+
+function palestra(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('palestra rollout writes groups of episodes, summary.json and a table', () => {
+  const out = join(dir, 'lake');
+  const r = palestra(
+    'rollout',
+    'frozen-lake',
+    '--episodes',
+    '12',
+    '--group',
+    '4',
+    '--concurrency',
+    '3',
+    '--seed',
+    '2',
+    '--out',
+    out,
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /frozen-lake@1\.0\.0 │ random:2 │ 12\/12/);
+  assert.match(r.out, /episodes\/s/);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.complete, 12);
+  assert.equal(summary.groups, 3);
+  assert.equal(summary.groupSize, 4);
+  assert.ok(summary.throughput.turnsPerSecond > 0);
+  assert.equal(readdirSync(out).filter((f) => /^episode-g\d{6}-m\d{2}\.jsonl$/.test(f)).length, 12);
+  const again = palestra(
+    'rollout',
+    'frozen-lake',
+    '--episodes',
+    '12',
+    '--group',
+    '4',
+    '--seed',
+    '2',
+    '--out',
+    out,
+  );
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /12\/12 \(12 resumed\)/);
+});
+
+test('Ctrl-C stops a rollout with valid files; the same command finishes it', async () => {
+  const out = join(dir, 'sigint');
+  const args = ['--import', 'tsx', cli, 'rollout', 'frozen-lake', '--episodes', '600', '--out', out];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // Wait for the run to be under way (episode files appearing), then interrupt it.
+  for (let i = 0; i < 2000; i++) {
+    let n = 0;
+    try {
+      n = readdirSync(out).length;
+    } catch {
+      // not created yet
+    }
+    if (n >= 10) break;
+    await delay(5);
+  }
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 130, stdout);
+  assert.match(stdout, /interrupted: \d+\/600 episodes complete/);
+  const files = readdirSync(out).filter((f) => f.endsWith('.jsonl'));
+  assert.ok(files.length < 600, 'stopped before the end');
+  const complete = files.filter((f) => readEpisode(join(out, f)).complete).length; // none is broken
+  const again = palestra('rollout', 'frozen-lake', '--episodes', '600', '--out', out);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, new RegExp(`600/600 \\(${complete} resumed\\)`));
+});

@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCatalog } from '@palestra/envs/catalog';
+import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { resolveAgent } from '../agents/resolve.ts';
+import { abortOnSigint, applyBaseUrl, intArg, numberArg, paint, tableStyle } from './cliArgs.ts';
+import { planGroups } from './plan.ts';
+import { rollout } from './rollout.ts';
+import { summarizeRollout, writeSummary } from './summary.ts';
+
+interface RolloutFlags {
+  agent: string;
+  baseUrl?: string;
+  episodes: number;
+  group: number;
+  concurrency: number;
+  out: string;
+  seed: number;
+  timeoutMs?: number;
+  retries: number;
+  pricePrompt?: number;
+  priceCompletion?: number;
+}
+
+/**
+ * Adds `palestra rollout` to a commander program.
+ *
+ * @example
+ * registerRolloutCommands(program); // palestra rollout frozen-lake --agent random --episodes 64 --group 8
+ */
+export function registerRolloutCommands(program: Command): void {
+  program
+    .command('rollout')
+    .description(
+      'play many episodes at once (groups of G share a task and seed, for GRPO), record each, write summary.json; rerun to resume',
+    )
+    .argument('<env>', 'catalog name or folder with spec.json')
+    .option('--agent <agent>', 'random | scripted:<file.json> | openai:<model>', 'random')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint for openai:<model> agents (vLLM, llama.cpp, …)')
+    .option('--episodes <n>', 'episodes in total (rounded up to whole groups)', intArg('--episodes', 1), 16)
+    .option('--group <g>', 'episodes per group: same task, same environment seed', intArg('--group', 1), 1)
+    .option('--concurrency <c>', 'agent turns (model calls) in flight at once', intArg('--concurrency', 1), 4)
+    .option('--out <dir>', 'run folder: episode files and summary.json', '.palestra/runs/rollout')
+    .option('--seed <s>', 'run seed: group g uses environment seed s + g', intArg('--seed'), 0)
+    .option(
+      '--timeout-ms <t>',
+      'deadline of one agent turn; a late turn is retried',
+      intArg('--timeout-ms', 1),
+    )
+    .option(
+      '--retries <r>',
+      'retries of a failed agent turn, with exponential backoff',
+      intArg('--retries'),
+      3,
+    )
+    .option(
+      '--price-prompt <usd>',
+      'USD per million prompt tokens (for the cost in the summary)',
+      numberArg('--price-prompt'),
+    )
+    .option('--price-completion <usd>', 'USD per million completion tokens', numberArg('--price-completion'))
+    .addHelpText(
+      'after',
+      `
+Episode files are episode-g<group>-m<member>.jsonl. Ctrl-C stops in-flight episodes (their files stay
+valid, marked truncated); the same command again keeps complete episodes and replays the rest.
+
+Examples:
+  palestra rollout frozen-lake --agent random --episodes 64 --group 8 --concurrency 16 --out runs/lake
+  palestra rollout refund-desk --agent openai:qwen2.5-7b --base-url http://localhost:8000/v1 --episodes 32 --group 4`,
+    )
+    .action(async (name: string, flags: RolloutFlags) => {
+      applyBaseUrl(flags.baseUrl);
+      const source = loadCatalog(name);
+      resolveAgent(flags.agent, source.spec, flags.seed); // fail fast on a bad --agent
+      mkdirSync(flags.out, { recursive: true });
+      const plans = planGroups(source.spec, {
+        episodes: flags.episodes,
+        group: flags.group,
+        seed: flags.seed,
+        out: flags.out,
+      });
+      const controller = new AbortController();
+      const bar = new cliProgress.SingleBar(
+        {
+          format:
+            ' {bar} {value}/{total} episodes · {eps} episodes/s · {tps} turns/s · {inflight} turns in flight · {eta_formatted} left',
+          hideCursor: true,
+          stream: process.stderr,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      const stopSigint = abortOnSigint(controller, () =>
+        process.stderr.write('\n! stopping: in-flight episodes end now (Ctrl-C again to quit at once)\n'),
+      );
+      bar.start(plans.length, 0, { eps: '-', tps: '-', inflight: 0 });
+      let result: Awaited<ReturnType<typeof rollout>>;
+      try {
+        result = await rollout(source, {
+          plans,
+          agent: () => resolveAgent(flags.agent, source.spec, flags.seed),
+          concurrency: flags.concurrency,
+          retries: flags.retries,
+          signal: controller.signal,
+          ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
+          onProgress: (p) => {
+            const s = Math.max(p.elapsedMs / 1000, 1e-3);
+            bar.update(p.done, {
+              eps: ((p.done - p.resumed) / s).toFixed(1),
+              tps: (p.turns / s).toFixed(1),
+              inflight: p.turnsInFlight,
+            });
+          },
+        });
+      } finally {
+        bar.stop();
+        stopSigint();
+      }
+      const prices =
+        flags.pricePrompt !== undefined || flags.priceCompletion !== undefined
+          ? { prompt: (flags.pricePrompt ?? 0) / 1e6, completion: (flags.priceCompletion ?? 0) / 1e6 }
+          : undefined;
+      const summary = summarizeRollout(result, prices);
+      const path = writeSummary(flags.out, summary);
+      const table = new Table({
+        ...tableStyle(),
+        head: [
+          'env',
+          'agent',
+          'episodes',
+          'groups',
+          'return mean ± sd',
+          'success',
+          'mean length',
+          'tokens',
+          'cost',
+        ],
+      });
+      table.push([
+        summary.env,
+        summary.agent,
+        `${summary.complete}/${summary.episodes}${summary.resumed ? ` (${summary.resumed} resumed)` : ''}`,
+        summary.groups
+          ? `${summary.groups} × ${summary.groupSize} (${summary.zeroVarianceGroups} flat)`
+          : '-',
+        `${summary.returnMean.toFixed(3)} ± ${summary.returnStd.toFixed(3)}`,
+        `${(100 * summary.successRate).toFixed(0)}%`,
+        summary.meanLength.toFixed(1),
+        `${summary.tokens.prompt} + ${summary.tokens.completion}`,
+        summary.cost === null ? '-' : `$${summary.cost.toFixed(4)}`,
+      ]);
+      console.log(table.toString());
+      const t = summary.throughput;
+      console.log(
+        `${t.episodes} episodes, ${t.turns} turns, ${t.steps} steps in ${t.seconds.toFixed(2)} s · ${t.episodesPerSecond.toFixed(1)} episodes/s · ${t.turnsPerSecond.toFixed(1)} turns/s · up to ${t.maxTurnsInFlight} turns in flight on ${t.envHandles} environment handle${t.envHandles === 1 ? '' : 's'}`,
+      );
+      if (summary.errors.length > 0)
+        console.log(
+          paint(
+            'yellow',
+            `! ${summary.errors.length} episode${summary.errors.length === 1 ? '' : 's'} with errors, e.g. ${summary.errors[0]!.file}: ${summary.errors[0]!.error}`,
+          ),
+        );
+      console.log(`summary: ${path}`);
+      if (result.interrupted) {
+        console.log(
+          paint(
+            'yellow',
+            `! interrupted: ${summary.complete}/${summary.episodes} episodes complete; run the same command again to finish`,
+          ),
+        );
+        process.exitCode = 130;
+      } else if (summary.failed > 0) process.exitCode = 1;
+      else
+        console.log(
+          `replay one: palestra replay ${join(flags.out, plans[0] ? plans[0].file.split('/').pop()! : '')}`,
+        );
+    });
+}

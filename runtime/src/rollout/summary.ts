@@ -1,0 +1,150 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EpisodeOutcome, RolloutResult } from './rollout.ts';
+
+/** USD per token (prompt and completion priced apart, as providers do). */
+export interface TokenPrices {
+  prompt: number;
+  completion: number;
+}
+
+export interface TaskStats {
+  taskIndex: number;
+  taskId: string | null;
+  episodes: number;
+  returnMean: number;
+  returnStd: number;
+  successRate: number;
+}
+
+/** `summary.json` of a run folder. Returns are floats (micro-units / 10⁶); sums are exact before division. */
+export interface RolloutSummary {
+  v: 1;
+  env: string;
+  bundle: string;
+  agent: string;
+  /** Episodes planned, and how many are complete (played now or kept from an earlier session). */
+  episodes: number;
+  complete: number;
+  resumed: number;
+  failed: number;
+  interrupted: boolean;
+  groupSize: number;
+  returnMean: number;
+  returnStd: number;
+  /** Share of complete episodes that ended in a final state with a positive return. */
+  successRate: number;
+  meanLength: number;
+  invalidActions: number;
+  /** Groups whose members' returns are all equal: they carry no GRPO signal. */
+  zeroVarianceGroups: number;
+  groups: number;
+  tokens: { prompt: number; completion: number };
+  /** USD, when prices were given. */
+  cost: number | null;
+  /** This session (resumed episodes excluded). */
+  throughput: {
+    seconds: number;
+    episodes: number;
+    turns: number;
+    steps: number;
+    episodesPerSecond: number;
+    turnsPerSecond: number;
+    stepsPerSecond: number;
+    maxTurnsInFlight: number;
+    envHandles: number;
+  };
+  perTask: TaskStats[];
+  /** Failed episodes and environment errors, one line each. */
+  errors: { index: number; file: string; error: string }[];
+}
+
+/** An episode succeeded when it reached a final state with a positive return. */
+export function succeeded(e: Pick<EpisodeOutcome, 'terminated' | 'returnMicros'>): boolean {
+  return e.terminated && e.returnMicros > 0;
+}
+
+export function meanStd(xs: number[]): { mean: number; std: number } {
+  if (xs.length === 0) return { mean: 0, std: 0 };
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
+}
+
+/**
+ * Aggregates a rollout into what `summary.json` holds: return mean and spread per task, success
+ * rate, tokens from the turn records, cost, groups without variance, throughput.
+ */
+export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): RolloutSummary {
+  const done = result.episodes.filter((e) => e.status === 'complete' || e.status === 'resumed');
+  const returns = done.map((e) => e.returnMicros / 1e6);
+  const { mean, std } = meanStd(returns);
+  const byTask = new Map<number, EpisodeOutcome[]>();
+  for (const e of done) byTask.set(e.taskIndex, [...(byTask.get(e.taskIndex) ?? []), e]);
+  const perTask = [...byTask.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([taskIndex, eps]) => {
+      const s = meanStd(eps.map((e) => e.returnMicros / 1e6));
+      return {
+        taskIndex,
+        taskId: eps[0]!.taskId,
+        episodes: eps.length,
+        returnMean: s.mean,
+        returnStd: s.std,
+        successRate: eps.filter(succeeded).length / eps.length,
+      };
+    });
+  const byGroup = new Map<number, EpisodeOutcome[]>();
+  for (const e of done) byGroup.set(e.group, [...(byGroup.get(e.group) ?? []), e]);
+  const groupSize = Math.max(1, ...result.episodes.map((e) => e.member + 1));
+  const fullGroups = [...byGroup.values()].filter((g) => g.length === groupSize && groupSize > 1);
+  const tokens = {
+    prompt: done.reduce((a, e) => a + e.usage.promptTokens, 0),
+    completion: done.reduce((a, e) => a + e.usage.completionTokens, 0),
+  };
+  const played = result.episodes.filter((e) => e.status === 'complete').length;
+  const secs = Math.max(result.seconds, 1e-9);
+  return {
+    v: 1,
+    env: result.env,
+    bundle: result.bundle,
+    agent: result.agent,
+    episodes: result.episodes.length,
+    complete: done.length,
+    resumed: result.episodes.filter((e) => e.status === 'resumed').length,
+    failed: result.episodes.filter((e) => e.status === 'failed').length,
+    interrupted: result.interrupted,
+    groupSize,
+    returnMean: mean,
+    returnStd: std,
+    successRate: done.length === 0 ? 0 : done.filter(succeeded).length / done.length,
+    meanLength: done.length === 0 ? 0 : done.reduce((a, e) => a + e.length, 0) / done.length,
+    invalidActions: done.reduce((a, e) => a + e.invalidActions, 0),
+    zeroVarianceGroups: fullGroups.filter((g) => g.every((e) => e.returnMicros === g[0]!.returnMicros))
+      .length,
+    groups: fullGroups.length,
+    tokens,
+    cost: prices ? tokens.prompt * prices.prompt + tokens.completion * prices.completion : null,
+    throughput: {
+      seconds: result.seconds,
+      episodes: played,
+      turns: result.turns,
+      steps: result.steps,
+      episodesPerSecond: played / secs,
+      turnsPerSecond: result.turns / secs,
+      stepsPerSecond: result.steps / secs,
+      maxTurnsInFlight: result.maxTurnsInFlight,
+      envHandles: result.envHandles,
+    },
+    perTask,
+    errors: result.episodes
+      .filter((e) => e.error)
+      .map((e) => ({ index: e.index, file: e.file, error: e.error! })),
+  };
+}
+
+/** Writes `summary.json` into the run folder and returns its path. */
+export function writeSummary(out: string, summary: RolloutSummary): string {
+  const path = join(out, 'summary.json');
+  writeFileSync(path, `${JSON.stringify(summary, null, 2)}\n`);
+  return path;
+}

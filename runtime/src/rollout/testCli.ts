@@ -1,0 +1,8 @@
+// For tests: the `palestra` commands of this folder's siblings on a bare commander program, so
+// they are tested as a user runs them before main.ts wires them in.
+import { Command } from 'commander';
+import { registerRolloutCommands } from './command.ts';
+
+const program = new Command('palestra').exitOverride();
+registerRolloutCommands(program);
+await program.parseAsync(process.argv);
