@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -74,4 +75,20 @@ it('the dev accounts are anvil default mnemonic accounts', () => {
     devAccounts,
     devAccounts.map((_, i) => mnemonicToAccount(mnemonic, { addressIndex: i }).address),
   );
+});
+
+it('refuses a port that is already taken, saying so', async () => {
+  const port = await freePort();
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const busy = mkdtempSync(join(tmpdir(), 'palestra-chain-busy-'));
+  try {
+    await assert.rejects(
+      chainUp({ dir: busy, port }),
+      (e) => e instanceof ContractsError && e.code === 'PORT_BUSY' && e.message.includes(String(port)),
+    );
+  } finally {
+    server.close();
+    rmSync(busy, { recursive: true, force: true });
+  }
 });
