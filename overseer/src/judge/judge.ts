@@ -1,0 +1,243 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { type Episode, PalestraError } from '@palestra/envs';
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { VerdictCache, verdictKey } from '../cache/cache.ts';
+import { micros, type Overseer, type Score } from '../types.ts';
+import { JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './transcript.ts';
+
+/**
+ * An LLM judge with a rubric: OpenAI Chat Completions (any compatible base URL: vLLM, llama.cpp
+ * server, Ollama) or Anthropic Messages. Temperature 0, n samples voted by their median, the
+ * verdict taken only from the judge's forced tool call and validated with zod, retries with
+ * backoff on 429/5xx (the SDKs'), a concurrency limit, token and cost accounting, and a verdict
+ * cache keyed by the content hash of (rubric, judge, settings, transcript).
+ */
+export const judgeConfigSchema = z
+  .object({
+    provider: z.enum(['openai', 'anthropic']),
+    model: z.string().min(1),
+    rubric: z.string().min(1),
+    baseURL: z.string().url().optional(),
+    /** Environment variable holding the key (default OPENAI_API_KEY / ANTHROPIC_API_KEY). */
+    apiKeyEnv: z.string().optional(),
+    samples: z.number().int().min(1).max(15).default(3),
+    temperature: z.number().min(0).max(2).default(0),
+    maxTokens: z.number().int().min(16).default(512),
+    concurrency: z.number().int().min(1).default(4),
+    maxRetries: z.number().int().min(0).default(3),
+    timeoutMs: z.number().int().min(100).default(60_000),
+    cacheDir: z.string().optional(),
+    /** Dollars per million tokens, for cost accounting. */
+    pricing: z
+      .object({ input: z.number().min(0), output: z.number().min(0) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type JudgeConfig = z.input<typeof judgeConfigSchema>;
+
+const verdictSchema = z
+  .object({
+    score: z.number().min(0).max(1),
+    rationale: z.string().max(4000),
+  })
+  .strict();
+export type Verdict = z.output<typeof verdictSchema>;
+
+const VERDICT_TOOL = {
+  name: 'submit_verdict',
+  description: 'Submit your verdict on the episode.',
+  parameters: {
+    type: 'object',
+    properties: {
+      score: { type: 'number', minimum: 0, maximum: 1, description: '0 fails the rubric, 1 fully meets it' },
+      rationale: { type: 'string', description: 'why, in one to three sentences' },
+    },
+    required: ['score', 'rationale'],
+    additionalProperties: false,
+  },
+} as const;
+
+export interface JudgeUsage {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: number;
+  cacheHits: number;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await f();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export class LlmJudge implements Overseer {
+  readonly id: string;
+  readonly usage: JudgeUsage = { requests: 0, inputTokens: 0, outputTokens: 0, cost: 0, cacheHits: 0 };
+  private readonly config: z.output<typeof judgeConfigSchema>;
+  private readonly openai: OpenAI | undefined;
+  private readonly anthropic: Anthropic | undefined;
+  private readonly limit: Semaphore;
+  private readonly cache: VerdictCache<{ samples: Verdict[] }> | undefined;
+
+  constructor(config: JudgeConfig) {
+    const parsed = judgeConfigSchema.safeParse(config);
+    if (!parsed.success)
+      throw new PalestraError(
+        'JUDGE_CONFIG',
+        `invalid judge config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    this.config = parsed.data;
+    const c = this.config;
+    this.id = `judge:${c.provider}:${c.model}`;
+    const keyVar = c.apiKeyEnv ?? (c.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY');
+    let apiKey = process.env[keyVar];
+    if (!apiKey) {
+      const local = c.baseURL !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(c.baseURL);
+      if (!local)
+        throw new PalestraError('MISSING_API_KEY', `the ${c.provider} judge needs an API key`, {
+          hint: `set the environment variable ${keyVar} (or point baseURL at a local server)`,
+        });
+      apiKey = 'local';
+    }
+    const common = {
+      apiKey,
+      maxRetries: c.maxRetries,
+      timeout: c.timeoutMs,
+      ...(c.baseURL ? { baseURL: c.baseURL } : {}),
+    };
+    if (c.provider === 'openai') this.openai = new OpenAI(common);
+    else this.anthropic = new Anthropic(common);
+    this.limit = new Semaphore(c.concurrency);
+    this.cache = c.cacheDir ? new VerdictCache(c.cacheDir) : undefined;
+  }
+
+  private prompt(episode: Episode): string {
+    return `Rubric:\n${this.config.rubric}\n\n${quoteTranscript(transcriptOf(episode))}`;
+  }
+
+  /** One sample: the verdict from the judge's forced tool call, or an error. Text is never parsed. */
+  private async sample(prompt: string): Promise<Verdict> {
+    const c = this.config;
+    this.usage.requests++;
+    let args: unknown;
+    if (this.openai) {
+      const r = await this.openai.chat.completions.create({
+        model: c.model,
+        temperature: c.temperature,
+        max_tokens: c.maxTokens,
+        messages: [
+          { role: 'system', content: JUDGE_INSTRUCTIONS },
+          { role: 'user', content: prompt },
+        ],
+        tools: [{ type: 'function', function: VERDICT_TOOL }],
+        tool_choice: { type: 'function', function: { name: VERDICT_TOOL.name } },
+      });
+      this.account(r.usage?.prompt_tokens ?? 0, r.usage?.completion_tokens ?? 0);
+      const call = r.choices[0]?.message?.tool_calls?.find(
+        (t) => t.type === 'function' && t.function.name === VERDICT_TOOL.name,
+      );
+      if (!call || call.type !== 'function')
+        throw new PalestraError('JUDGE_NO_VERDICT', 'the judge answered without calling submit_verdict');
+      try {
+        args = JSON.parse(call.function.arguments);
+      } catch {
+        throw new PalestraError(
+          'JUDGE_BAD_VERDICT',
+          'the judge called submit_verdict with arguments that are not JSON',
+        );
+      }
+    } else {
+      const r = await this.anthropic!.messages.create({
+        model: c.model,
+        temperature: c.temperature,
+        max_tokens: c.maxTokens,
+        system: JUDGE_INSTRUCTIONS,
+        messages: [{ role: 'user', content: prompt }],
+        tools: [
+          {
+            name: VERDICT_TOOL.name,
+            description: VERDICT_TOOL.description,
+            input_schema: VERDICT_TOOL.parameters as never,
+          },
+        ],
+        tool_choice: { type: 'tool', name: VERDICT_TOOL.name },
+      });
+      this.account(r.usage?.input_tokens ?? 0, r.usage?.output_tokens ?? 0);
+      const block = r.content.find((b) => b.type === 'tool_use' && b.name === VERDICT_TOOL.name);
+      if (!block || block.type !== 'tool_use')
+        throw new PalestraError('JUDGE_NO_VERDICT', 'the judge answered without calling submit_verdict');
+      args = block.input;
+    }
+    const v = verdictSchema.safeParse(args);
+    if (!v.success)
+      throw new PalestraError(
+        'JUDGE_BAD_VERDICT',
+        `the verdict does not validate: ${v.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    return v.data;
+  }
+
+  private account(input: number, output: number): void {
+    this.usage.inputTokens += input;
+    this.usage.outputTokens += output;
+    if (this.config.pricing)
+      this.usage.cost += (input * this.config.pricing.input + output * this.config.pricing.output) / 1e6;
+  }
+
+  async scoreEpisode(episode: Episode): Promise<Score> {
+    const c = this.config;
+    const transcript = transcriptOf(episode);
+    const key = verdictKey({
+      rubric: c.rubric,
+      judge: this.id,
+      settings: { samples: c.samples, temperature: c.temperature, maxTokens: c.maxTokens },
+      transcript,
+    });
+    let samples: Verdict[];
+    let entryHash: string | undefined;
+    const cached = this.cache?.get(key);
+    if (cached) {
+      this.usage.cacheHits++;
+      samples = cached.verdict.samples;
+      entryHash = cached.entryHash;
+    } else {
+      const prompt = this.prompt(episode);
+      samples = await Promise.all(
+        Array.from({ length: c.samples }, () => this.limit.run(() => this.sample(prompt))),
+      );
+      if (this.cache) entryHash = this.cache.put(key, { samples });
+    }
+    const scores = samples.map((s) => s.score).sort((a, b) => a - b);
+    const median =
+      scores.length % 2
+        ? scores[(scores.length - 1) / 2]!
+        : (scores[scores.length / 2 - 1]! + scores[scores.length / 2]!) / 2;
+    const spread = scores[scores.length - 1]! - scores[0]!;
+    const m = micros(median);
+    const closest = samples.reduce((a, b) =>
+      Math.abs(b.score - median) < Math.abs(a.score - median) ? b : a,
+    );
+    return {
+      reward: m / 1e6,
+      micros: m,
+      components: [{ name: 'rubric', micros: m, weight: 1 }],
+      rationale: closest.rationale,
+      confidence: Math.max(0, 1 - spread),
+      judge: this.id,
+      ...(entryHash ? { verdictHash: entryHash } : {}),
+    };
+  }
+}
