@@ -3,7 +3,7 @@
  * port, and waits until its JSON-RPC answers. No sleeps: readiness is polled.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -120,6 +120,8 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInsta
     stdio: ['ignore', out, out],
     detached: options.detached ?? false,
   });
+  // The child holds its own copy of the log file descriptor.
+  if (typeof out === 'number') closeSync(out);
   let exited = false;
   const exit = new Promise<void>((resolve) => {
     child.once('exit', () => {
