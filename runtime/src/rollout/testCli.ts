@@ -1,8 +1,10 @@
 // For tests: the `palestra` commands of this folder's siblings on a bare commander program, so
 // they are tested as a user runs them before main.ts wires them in.
 import { Command } from 'commander';
+import { registerHtmlCommands } from '../html/command.ts';
 import { registerRolloutCommands } from './command.ts';
 
 const program = new Command('palestra').exitOverride();
 registerRolloutCommands(program);
+registerHtmlCommands(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,61 @@
+import { bundleId, readEpisode, replay } from '@palestra/envs';
+import { loadCatalog } from '@palestra/envs/catalog';
+import type { Command } from 'commander';
+import { writeEpisodeHtml } from './episodeHtml.ts';
+
+/** `runs/a/episode-000003.jsonl` → `runs/a/episode-000003.html` */
+export function htmlPathFor(episodeFile: string): string {
+  return episodeFile.replace(/\.jsonl$/, '') + '.html';
+}
+
+/**
+ * Verifies an episode by replaying it (when its environment can be loaded), then writes its page.
+ * Returns the page's path and whether it was verified.
+ */
+export async function episodeToHtml(
+  file: string,
+  options: { out?: string; env?: string } = {},
+): Promise<{ path: string; verified: boolean; sameBundle: boolean }> {
+  const ep = readEpisode(file);
+  const source = loadCatalog(options.env ?? ep.header.spec.name);
+  await replay(source, ep);
+  const root = await bundleId(source);
+  const path = writeEpisodeHtml(ep, options.out ?? htmlPathFor(file));
+  return { path, verified: true, sameBundle: ep.header.spec.root === null || ep.header.spec.root === root };
+}
+
+/**
+ * Adds `palestra html <episode>` (verify, then write one self-contained page to scrub through),
+ * and `--html [file]` to `palestra replay` when that command is already on the program.
+ *
+ * @example
+ * registerHtmlCommands(program); // after `replay` is defined: palestra replay ep.jsonl --html
+ */
+export function registerHtmlCommands(program: Command): void {
+  program
+    .command('html')
+    .description(
+      'replay an episode to verify it, then write it as one self-contained HTML page to scrub through',
+    )
+    .argument('<episode>', 'an episode .jsonl file')
+    .option('--out <file>', 'the page (default: the episode file with .html)')
+    .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
+    .action(async (file: string, opts: { out?: string; env?: string }) => {
+      const r = await episodeToHtml(file, opts);
+      console.log(
+        `✔ verified and written: ${r.path}${r.sameBundle ? '' : ' (the environment changed since, yet every step matches)'}`,
+      );
+    });
+  const replayCommand = program.commands.find((c) => c.name() === 'replay');
+  if (replayCommand && !replayCommand.options.some((o) => o.long === '--html')) {
+    replayCommand.option('--html [file]', 'also write the episode as one self-contained HTML page');
+    // The replay action verified the episode already; after it, write the page.
+    replayCommand.hook('postAction', async (cmd) => {
+      const html = cmd.opts().html as string | boolean | undefined;
+      if (html === undefined || html === false) return;
+      const file = cmd.args[0]!;
+      const path = writeEpisodeHtml(readEpisode(file), typeof html === 'string' ? html : htmlPathFor(file));
+      console.log(`page: ${path}`);
+    });
+  }
+}
