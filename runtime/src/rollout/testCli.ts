@@ -1,10 +1,12 @@
 // For tests: the `palestra` commands of this folder's siblings on a bare commander program, so
 // they are tested as a user runs them before main.ts wires them in.
 import { Command } from 'commander';
+import { registerEvalCommands } from '../eval/command.ts';
 import { registerHtmlCommands } from '../html/command.ts';
 import { registerRolloutCommands } from './command.ts';
 
 const program = new Command('palestra').exitOverride();
 registerRolloutCommands(program);
 registerHtmlCommands(program);
+registerEvalCommands(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,170 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCatalog } from '@palestra/envs/catalog';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { resolveAgent } from '../agents/resolve.ts';
+import { abortOnSigint, applyBaseUrl, intArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import type { Interval } from './bootstrap.ts';
+import { type EvalReport, evaluate } from './evaluate.ts';
+
+const ci = (i: Interval, digits = 3, pct = false) => {
+  const f = (x: number) => (pct ? `${(100 * x).toFixed(0)}%` : x.toFixed(digits));
+  return `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
+};
+const signed = (i: Interval, pct = false) => {
+  const f = (x: number) => (x > 0 ? '+' : '') + (pct ? `${(100 * x).toFixed(0)}%` : x.toFixed(3));
+  return `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
+};
+
+/** The report as a person reads it: scores with 95% intervals, the paired difference, tasks where the agents differ. */
+export function formatEvalReport(r: EvalReport): string {
+  const lines: string[] = [];
+  lines.push(
+    `${r.env} · ${r.tasks} ${r.split === 'eval' ? 'held-out' : '(no held-out split: all)'} tasks × ${r.episodesPerTask} seeds (from ${r.seed}) · 95% bootstrap intervals`,
+  );
+  const head = ['agent', 'episodes', 'success [95% CI]', 'mean return [95% CI]'];
+  const t = new Table({ ...tableStyle(), head });
+  for (const s of [r.a, r.b].filter((x) => x !== undefined))
+    t.push([`${s.label}: ${s.agent}`, s.episodes, ci(s.successRate, 3, true), ci(s.meanReturn)]);
+  if (r.difference)
+    t.push([
+      `${r.a.label} − ${r.b!.label} (paired)`,
+      r.difference.pairs,
+      signed(r.difference.successRate, true),
+      signed(r.difference.meanReturn),
+    ]);
+  lines.push(t.toString());
+  if (r.difference) {
+    const d = r.difference.meanReturn;
+    lines.push(
+      d.low > 0
+        ? paint('green', `${r.a.label} is better: the interval of the paired difference lies above 0`)
+        : d.high < 0
+          ? paint('red', `${r.a.label} is worse: the interval of the paired difference lies below 0`)
+          : 'no difference shown at 95%: the interval of the paired difference contains 0',
+    );
+    const differ = r.perTask.filter(
+      (x) => x.b && (x.a.meanReturn !== x.b.meanReturn || x.a.successRate !== x.b.successRate),
+    );
+    if (differ.length === 0) lines.push('the agents score the same on every task');
+    else {
+      const pt = new Table({
+        ...tableStyle(),
+        head: [
+          'task',
+          'episodes',
+          `${r.a.label} success`,
+          `${r.b!.label} success`,
+          `${r.a.label} return`,
+          `${r.b!.label} return`,
+          'Δ return',
+        ],
+      });
+      for (const x of differ.sort(
+        (p, q) => Math.abs(q.a.meanReturn - q.b!.meanReturn) - Math.abs(p.a.meanReturn - p.b!.meanReturn),
+      ))
+        pt.push([
+          `${x.taskIndex} ${x.taskId ?? ''}`,
+          x.episodes,
+          `${(100 * x.a.successRate).toFixed(0)}%`,
+          `${(100 * x.b!.successRate).toFixed(0)}%`,
+          x.a.meanReturn.toFixed(3),
+          x.b!.meanReturn.toFixed(3),
+          (x.a.meanReturn - x.b!.meanReturn > 0 ? '+' : '') + (x.a.meanReturn - x.b!.meanReturn).toFixed(3),
+        ]);
+      lines.push(`tasks where they differ (${differ.length} of ${r.perTask.length}):`);
+      lines.push(pt.toString());
+    }
+  } else {
+    const pt = new Table({ ...tableStyle(), head: ['task', 'episodes', 'success', 'mean return'] });
+    for (const x of r.perTask)
+      pt.push([
+        `${x.taskIndex} ${x.taskId ?? ''}`,
+        x.episodes,
+        `${(100 * x.a.successRate).toFixed(0)}%`,
+        x.a.meanReturn.toFixed(3),
+      ]);
+    lines.push(pt.toString());
+  }
+  if (!r.complete)
+    lines.push(
+      paint(
+        'yellow',
+        '! some episodes did not complete: the figures cover complete pairs only; rerun to finish',
+      ),
+    );
+  return lines.join('\n');
+}
+
+interface EvalFlags {
+  agent: string;
+  vs?: string;
+  baseUrl?: string;
+  episodesPerTask: number;
+  seed: number;
+  out: string;
+  concurrency: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Adds `palestra eval` to a commander program.
+ *
+ * @example
+ * registerEvalCommands(program); // palestra eval refund-desk --agent openai:ft --vs openai:base
+ */
+export function registerEvalCommands(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate an agent on held-out tasks; with --vs, compare two agents paired by task and seed')
+    .argument('<env>', 'catalog name or folder with spec.json')
+    .option('--agent <agent>', 'the agent: random | scripted:<file.json> | openai:<model>', 'random')
+    .option('--vs <agent>', 'a baseline agent, played on the same tasks and seeds')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint for openai:<model> agents')
+    .option('--episodes-per-task <k>', 'seeds per task', intArg('--episodes-per-task', 1), 4)
+    .option('--seed <s>', 'first seed (task t is played with seeds s … s + k − 1)', intArg('--seed'), 0)
+    .option(
+      '--out <dir>',
+      'run folder (a/ and b/ hold the episodes; eval.json the report)',
+      '.palestra/runs/eval',
+    )
+    .option('--concurrency <c>', 'agent turns in flight at once', intArg('--concurrency', 1), 4)
+    .option('--timeout-ms <t>', 'deadline of one agent turn', intArg('--timeout-ms', 1))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  palestra eval echo-target --agent scripted:right.json --vs random --episodes-per-task 8
+  palestra eval refund-desk --agent openai:my-lora --vs openai:base --base-url http://localhost:8000/v1`,
+    )
+    .action(async (name: string, flags: EvalFlags) => {
+      applyBaseUrl(flags.baseUrl);
+      const source = loadCatalog(name);
+      resolveAgent(flags.agent, source.spec, flags.seed);
+      if (flags.vs) resolveAgent(flags.vs, source.spec, flags.seed);
+      const controller = new AbortController();
+      const stop = abortOnSigint(controller);
+      let report: EvalReport;
+      try {
+        report = await evaluate(source, {
+          agent: { label: 'a', make: () => resolveAgent(flags.agent, source.spec, flags.seed) },
+          ...(flags.vs
+            ? { vs: { label: 'b', make: () => resolveAgent(flags.vs!, source.spec, flags.seed) } }
+            : {}),
+          episodesPerTask: flags.episodesPerTask,
+          seed: flags.seed,
+          out: flags.out,
+          concurrency: flags.concurrency,
+          signal: controller.signal,
+          ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
+        });
+      } finally {
+        stop();
+      }
+      writeFileSync(join(flags.out, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
+      console.log(formatEvalReport(report));
+      console.log(`report: ${join(flags.out, 'eval.json')}`);
+      if (!report.complete) process.exitCode = controller.signal.aborted ? 130 : 1;
+    });
+}
