@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ContractsError } from './errors.ts';
-import { networkClients, networks } from './networks.ts';
+import { deployToNetwork, networkClients, networks } from './networks.ts';
 
 const KEY = `0x${'11'.repeat(32)}`;
 
@@ -34,5 +34,21 @@ it('names the missing or malformed environment variable', () => {
   assert.throws(
     () => networkClients('mainnet' as never, {}),
     (e) => e instanceof ContractsError && e.code === 'NETWORK_UNKNOWN',
+  );
+});
+
+it('refuses to put the test verifier or resolver on a public network unless asked', async () => {
+  const env = { ZG_RPC_URL: 'http://127.0.0.1:1', ZG_PRIVATE_KEY: KEY };
+  await assert.rejects(
+    deployToNetwork('0g-galileo', {}, env),
+    (e) => e instanceof ContractsError && e.code === 'PLACEHOLDERS_REFUSED',
+  );
+  await assert.rejects(
+    deployToNetwork('0g-galileo', { verifier: '0x0000000000000000000000000000000000000001' }, env),
+    (e) => e instanceof ContractsError && e.code === 'PLACEHOLDERS_REFUSED',
+  );
+  await assert.rejects(
+    deployToNetwork('base-sepolia', { allowPlaceholders: true }, {}),
+    (e) => e instanceof ContractsError && e.code === 'NETWORK_ENV_MISSING',
   );
 });

@@ -6,6 +6,7 @@
 import { type Chain, createPublicClient, createWalletClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { baseSepolia, zeroGTestnet } from 'viem/chains';
+import { type Deployment, type DeployOptions, deploySystem } from './deploy.ts';
 import { ContractsError } from './errors.ts';
 
 export interface NetworkPreset {
@@ -81,4 +82,30 @@ export function networkClients(name: NetworkName, env: NodeJS.ProcessEnv = proce
     client: createPublicClient({ chain: preset.chain, transport }),
     wallet: createWalletClient({ chain: preset.chain, transport, account }),
   };
+}
+
+/**
+ * Deploy the system to a preset network from the environment's key. The test verifier and resolver
+ * accept whatever their deployer says, so on a public network they must be asked for explicitly.
+ *
+ * @example
+ * await deployToNetwork('0g-galileo', { verifier: '0x…', resolver: '0x…' });
+ */
+export async function deployToNetwork(
+  name: NetworkName,
+  options: DeployOptions & { allowPlaceholders?: boolean } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Deployment> {
+  if ((!options.verifier || !options.resolver) && !options.allowPlaceholders) {
+    throw new ContractsError(
+      'PLACEHOLDERS_REFUSED',
+      `refusing to deploy the test verifier or resolver to ${name}`,
+      {
+        details: { network: name },
+        hint: 'pass the addresses of a deployed ISettlementVerifier and IDisputeResolver, or allowPlaceholders: true for a throwaway deployment',
+      },
+    );
+  }
+  const { wallet, client } = networkClients(name, env);
+  return deploySystem(wallet, client as never, options);
 }
