@@ -25,6 +25,12 @@ export {
   devAccounts,
   readChainInfo,
 } from './localChain.ts';
-export { deployToNetwork, type NetworkName, type NetworkPreset, networkClients, networks } from './networks.ts';
+export {
+  deployToNetwork,
+  type NetworkName,
+  type NetworkPreset,
+  networkClients,
+  networks,
+} from './networks.ts';
 export { receiptOf } from './receipt.ts';
 export { settlementInputs, settlementProof } from './settlement.ts';
