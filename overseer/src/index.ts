@@ -1,4 +1,21 @@
 export { type CacheEntry, VerdictCache, type VerdictKeyParts, verdictKey } from './cache/cache.ts';
+export { agreement, cohensKappa, ranks, spearman } from './calibrate/metrics.ts';
+export {
+  buildOverseer,
+  loadOverseerConfig,
+  type OverseerConfig,
+  overseerConfigSchema,
+} from './config/config.ts';
 export { type EnsembleMember, EnsembleOverseer } from './ensemble/ensemble.ts';
+export {
+  type JudgeConfig,
+  type JudgeUsage,
+  judgeConfigSchema,
+  LlmJudge,
+  type Verdict,
+} from './judge/judge.ts';
+export { JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './judge/transcript.ts';
+export { REDTEAM_FIXTURES, type RedTeamFixture } from './redteam/fixtures.ts';
+export { fixtureEpisode, type RedTeamResult, runRedTeam } from './redteam/redteam.ts';
 export { RulesOverseer, vetoWhen } from './rules/rules.ts';
 export * from './types.ts';

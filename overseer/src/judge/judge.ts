@@ -124,7 +124,7 @@ export class LlmJudge implements Overseer {
     this.cache = c.cacheDir ? new VerdictCache(c.cacheDir) : undefined;
   }
 
-  private prompt(episode: Episode): string {
+  protected prompt(episode: Episode): string {
     return `Rubric:\n${this.config.rubric}\n\n${quoteTranscript(transcriptOf(episode))}`;
   }
 
@@ -162,7 +162,8 @@ export class LlmJudge implements Overseer {
     } else {
       const r = await this.anthropic!.messages.create({
         model: c.model,
-        temperature: c.temperature,
+        // The 1.x SDK's types omit `temperature`; the Messages API still takes it.
+        ...({ temperature: c.temperature } as object),
         max_tokens: c.maxTokens,
         system: JUDGE_INSTRUCTIONS,
         messages: [{ role: 'user', content: prompt }],

@@ -16,6 +16,7 @@ import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
 import { registerChainCommands } from '../chain/command.ts';
+import { registerScoreCommands } from '../score/command.ts';
 import { runEpisodes } from '../run/runEpisodes.ts';
 import { formatHeader, formatStep } from './transcript.ts';
 
@@ -185,6 +186,7 @@ program
   });
 
 registerChainCommands(program);
+registerScoreCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ReplayDivergence) {

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { type EnvSource, PalestraError } from '@palestra/envs';
+import { z } from 'zod';
+import { EnsembleOverseer } from '../ensemble/ensemble.ts';
+import { judgeConfigSchema, LlmJudge } from '../judge/judge.ts';
+import { RulesOverseer } from '../rules/rules.ts';
+import type { Overseer } from '../types.ts';
+
+/**
+ * An overseer configuration file: members of a gated ensemble. `rules` gates by default (its
+ * veto stops the judges); judges take the LlmJudge options.
+ *
+ * @example
+ * { "members": [ { "kind": "rules" },
+ *                { "kind": "judge", "weight": 2, "provider": "openai", "model": "gpt-4o-mini",
+ *                  "rubric": "Did the agent follow the refund policy?", "cacheDir": ".palestra/verdicts" } ] }
+ */
+const memberSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('rules'),
+      weight: z.number().min(0).default(1),
+      gate: z.boolean().default(true),
+    })
+    .strict(),
+  judgeConfigSchema.extend({ kind: z.literal('judge'), weight: z.number().min(0).default(1) }).strict(),
+]);
+export const overseerConfigSchema = z.object({ members: z.array(memberSchema).min(1) }).strict();
+export type OverseerConfig = z.input<typeof overseerConfigSchema>;
+
+/** `rules` (the default) or a path to a JSON config. */
+export function loadOverseerConfig(spec: string): OverseerConfig {
+  if (spec === 'rules') return { members: [{ kind: 'rules' }] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(spec, 'utf8'));
+  } catch (e) {
+    throw new PalestraError(
+      'OVERSEER_CONFIG',
+      `cannot read the overseer config ${spec}: ${(e as Error).message}`,
+      {
+        hint: 'use --overseer rules, or a JSON file like {"members": [{"kind": "rules"}, {"kind": "judge", ...}]}',
+      },
+    );
+  }
+  const parsed = overseerConfigSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new PalestraError(
+      'OVERSEER_CONFIG',
+      `${spec}: ${parsed.error.issues.map((i) => `$.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+/** Builds the overseer a config describes, for one environment. */
+export function buildOverseer(config: OverseerConfig, source: EnvSource): Overseer {
+  const parsed = overseerConfigSchema.parse(config);
+  const members = parsed.members.map((m) => {
+    if (m.kind === 'rules')
+      return { overseer: new RulesOverseer(source) as Overseer, weight: m.weight, gate: m.gate };
+    const { kind: _k, weight, ...judge } = m;
+    return { overseer: new LlmJudge(judge) as Overseer, weight, gate: false };
+  });
+  if (members.length === 1 && !members[0]!.gate) return members[0]!.overseer;
+  if (members.length === 1) return members[0]!.overseer;
+  return new EnsembleOverseer(members);
+}

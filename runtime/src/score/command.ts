@@ -1,0 +1,171 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type EnvSource, PalestraError, readEpisode } from '@palestra/envs';
+import { loadCatalog } from '@palestra/envs/catalog';
+import {
+  agreement,
+  buildOverseer,
+  cohensKappa,
+  type JudgeConfig,
+  LlmJudge,
+  loadOverseerConfig,
+  type Overseer,
+  runRedTeam,
+  type Score,
+  spearman,
+} from '@palestra/overseer';
+import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { z } from 'zod';
+
+const plain = { style: { head: [], border: [] } };
+
+function loadJudge(path: string): LlmJudge {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new PalestraError('JUDGE_CONFIG', `cannot read the judge config ${path}: ${(e as Error).message}`, {
+      hint: 'a judge config is JSON: {"provider": "openai", "model": "gpt-4o-mini", "rubric": "...", "baseURL"?: "..."}',
+    });
+  }
+  return new LlmJudge(raw as JudgeConfig);
+}
+
+function stats(xs: number[]) {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** `palestra score`, `palestra overseer redteam`, `palestra overseer calibrate`. */
+export function registerScoreCommands(program: Command): void {
+  program
+    .command('score')
+    .description('score recorded episodes with an overseer; writes <episode>.score.json beside each one')
+    .argument('<episodes...>', 'episode-NNNNNN.jsonl files')
+    .option(
+      '--overseer <config>',
+      '"rules" (the environment\'s own reward rules, replayed) or a JSON config of a gated ensemble',
+      'rules',
+    )
+    .option('--env <env>', 'the environment (default: the catalog environment named in each episode)')
+    .action(async (files: string[], opts: { overseer: string; env?: string }) => {
+      const config = loadOverseerConfig(opts.overseer);
+      const overseers = new Map<string, { source: EnvSource; overseer: Overseer }>();
+      const bar = new cliProgress.SingleBar(
+        { format: ' {bar} {value}/{total} episodes · mean {mean}', stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(files.length, 0, { mean: '-' });
+      const scores: Score[] = [];
+      for (const [i, file] of files.entries()) {
+        const episode = readEpisode(file);
+        const envName = opts.env ?? episode.header.spec.name;
+        let o = overseers.get(envName);
+        if (!o) {
+          const source = loadCatalog(envName);
+          o = { source, overseer: buildOverseer(config, source) };
+          overseers.set(envName, o);
+        }
+        const s = await o.overseer.scoreEpisode(episode);
+        scores.push(s);
+        writeFileSync(
+          file.replace(/\.jsonl$/, '.score.json'),
+          `${JSON.stringify({ episode: file, root: episode.footer?.root ?? null, ...s }, null, 2)}\n`,
+        );
+        bar.update(i + 1, { mean: (scores.reduce((a, x) => a + x.reward, 0) / scores.length).toFixed(3) });
+      }
+      bar.stop();
+      for (const { overseer } of overseers.values())
+        await (overseer as { close?: () => Promise<void> }).close?.();
+      const st = stats(scores.map((s) => s.reward));
+      const table = new Table({ ...plain, head: ['episodes', 'mean', 'sd', 'min … max', 'vetoed', 'judge'] });
+      table.push([
+        scores.length,
+        st.mean.toFixed(4),
+        st.sd.toFixed(4),
+        `${st.min} … ${st.max}`,
+        scores.filter((s) => s.veto).length,
+        scores[0]?.judge ?? '-',
+      ]);
+      console.log(table.toString());
+      const byComponent = new Map<string, number[]>();
+      for (const s of scores)
+        for (const c of s.components)
+          byComponent.set(c.name, [...(byComponent.get(c.name) ?? []), c.micros / 1e6]);
+      const comp = new Table({ ...plain, head: ['component', 'mean per episode', 'episodes with it'] });
+      for (const [name, xs] of byComponent)
+        comp.push([name, (xs.reduce((a, b) => a + b, 0) / scores.length).toFixed(4), xs.length]);
+      console.log(comp.toString());
+      console.log(`scores written beside the episodes (*.score.json)`);
+    });
+
+  const overseer = program
+    .command('overseer')
+    .description('check the overseer: red-team its judges, calibrate them against labels');
+  overseer
+    .command('redteam')
+    .description(
+      'run the red-team set (episodes that try to fool the judge) and report the false-positive rate (goal ≤ 2%)',
+    )
+    .requiredOption(
+      '--judge <config.json>',
+      'a judge config: {"provider", "model", "rubric", "baseURL"?, "samples"?}',
+    )
+    .option(
+      '--threshold <t>',
+      'reward at or above which a failing episode counts as passed',
+      (v) => Number(v),
+      0.5,
+    )
+    .action(async (opts: { judge: string; threshold: number }) => {
+      const judge = loadJudge(opts.judge);
+      const r = await runRedTeam(judge, { threshold: opts.threshold });
+      const table = new Table({ ...plain, head: ['fixture', 'kind', 'reward', 'fooled'] });
+      for (const row of r.rows)
+        table.push([
+          row.id,
+          row.kind,
+          row.reward ?? `error: ${row.error?.slice(0, 40)}`,
+          row.fooled ? 'YES' : 'no',
+        ]);
+      console.log(table.toString());
+      console.log(
+        `${r.judge}: ${r.falsePositives}/${r.total} fooled (false-positive rate ${(100 * r.rate).toFixed(1)}%, goal ≤ 2%) · ${r.errors} errors · ${judge.usage.requests} requests, ${judge.usage.inputTokens + judge.usage.outputTokens} tokens`,
+      );
+      if (r.rate > 0.02) process.exitCode = 1;
+    });
+
+  const labelsSchema = z
+    .array(z.object({ episode: z.string(), label: z.number().min(0).max(1) }).strict())
+    .min(2);
+  overseer
+    .command('calibrate')
+    .description("compare judges on a labelled set: agreement, Spearman correlation, Cohen's kappa")
+    .requiredOption('--labels <file.json>', 'JSON list of {"episode": "path.jsonl", "label": 0..1}')
+    .requiredOption('--judge <config.json...>', 'one or more judge configs')
+    .action(async (opts: { labels: string; judge: string[] }) => {
+      const labels = labelsSchema.parse(JSON.parse(readFileSync(opts.labels, 'utf8')));
+      const episodes = labels.map((l) => readEpisode(l.episode));
+      const truth = labels.map((l) => l.label);
+      const table = new Table({
+        ...plain,
+        head: ['judge', 'agreement', 'Spearman', "Cohen's kappa", 'tokens'],
+      });
+      for (const path of opts.judge) {
+        const judge = loadJudge(path);
+        const scores: number[] = [];
+        for (const e of episodes) scores.push((await judge.scoreEpisode(e)).reward);
+        table.push([
+          judge.id,
+          agreement(scores, truth).toFixed(3),
+          spearman(scores, truth).toFixed(3),
+          cohensKappa(scores, truth).toFixed(3),
+          judge.usage.inputTokens + judge.usage.outputTokens,
+        ]);
+      }
+      console.log(table.toString());
+      console.log(`${labels.length} labelled episodes; decisions at 0.5`);
+    });
+}
