@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { Agent, TurnInput, TurnRecord, TurnResult } from './agent.ts';
 import {
@@ -65,8 +65,14 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
   const baseURL = options.baseURL ?? process.env.ANTHROPIC_BASE_URL ?? undefined;
   const apiKey = apiKeyFor('ANTHROPIC_API_KEY', options.apiKey, baseURL);
   const maxRetries = options.maxRetries ?? 2;
-  const client = new Anthropic({ apiKey, baseURL, maxRetries, timeout: options.timeoutMs ?? 120_000 });
-  const url = client.baseURL;
+  // The SDK loads on the first turn, so CLI commands that use no model do not pay for it.
+  let sdk: Promise<{ client: Anthropic; module: typeof import('@anthropic-ai/sdk') }> | undefined;
+  const load = () =>
+    (sdk ??= import('@anthropic-ai/sdk').then((module) => ({
+      module,
+      client: new module.default({ apiKey, baseURL, maxRetries, timeout: options.timeoutMs ?? 120_000 }),
+    })));
+  let url = baseURL ?? 'https://api.anthropic.com';
   const id = `anthropic:${options.model}`;
   const conversations = new Map<number, Conversation>();
 
@@ -103,6 +109,8 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
       const conversation = conversationFor(input);
       const messages = conversation.messages.slice();
       const system = systemPrompt(input.episode);
+      const { client, module } = await load();
+      url = client.baseURL;
       const started = performance.now();
       let raw: unknown;
       try {
@@ -119,7 +127,7 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
           input.signal ? { signal: input.signal } : undefined,
         );
       } catch (e) {
-        throw policyError(id, url, failureOf(e), maxRetries, e);
+        throw policyError(id, url, failureOf(module, e), maxRetries, e);
       }
       const latencyMs = performance.now() - started;
       const parsed = messageSchema.safeParse(raw);
@@ -171,13 +179,13 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
 }
 
 /** The SDK's error classes → what went wrong. */
-function failureOf(e: unknown): PolicyFailure {
+function failureOf(sdk: typeof import('@anthropic-ai/sdk'), e: unknown): PolicyFailure {
   const message = e instanceof Error ? e.message : String(e);
   // Subclasses first: a timeout is a connection error, and both are API errors.
-  if (e instanceof Anthropic.APIUserAbortError) return { kind: 'aborted', message };
-  if (e instanceof Anthropic.APIConnectionTimeoutError) return { kind: 'timeout', message };
-  if (e instanceof Anthropic.APIConnectionError) return { kind: 'unreachable', message };
-  if (e instanceof Anthropic.APIError && typeof e.status === 'number')
+  if (e instanceof sdk.APIUserAbortError) return { kind: 'aborted', message };
+  if (e instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout', message };
+  if (e instanceof sdk.APIConnectionError) return { kind: 'unreachable', message };
+  if (e instanceof sdk.APIError && typeof e.status === 'number')
     return { kind: 'http', status: e.status, message };
   return { kind: 'bad-response', message };
 }

@@ -83,7 +83,7 @@ describe('humanAgent, driven through streams', () => {
     const agent = humanAgent({ input: t.stdin, output: t.stdout });
     const pending = agent.turn(input(0, 'obs'));
     t.stdin.end();
-    await assert.rejects(pending, { code: 'HUMAN_INPUT_CLOSED' });
+    await assert.rejects(async () => pending, { code: 'HUMAN_INPUT_CLOSED' });
   });
 
   test('parseLine: a tool with no arguments is {}; an unknown first word is a text reply', () => {

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources';
 import { z } from 'zod';
 import type { Agent, TurnInput, TurnRecord, TurnResult } from './agent.ts';
@@ -90,8 +90,14 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
   const baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL ?? undefined;
   const apiKey = apiKeyFor('OPENAI_API_KEY', options.apiKey, baseURL);
   const maxRetries = options.maxRetries ?? 2;
-  const client = new OpenAI({ apiKey, baseURL, maxRetries, timeout: options.timeoutMs ?? 120_000 });
-  const url = client.baseURL;
+  // The SDK loads on the first turn, so CLI commands that use no model do not pay for it.
+  let sdk: Promise<{ client: OpenAI; module: typeof import('openai') }> | undefined;
+  const load = () =>
+    (sdk ??= import('openai').then((module) => ({
+      module,
+      client: new module.default({ apiKey, baseURL, maxRetries, timeout: options.timeoutMs ?? 120_000 }),
+    })));
+  let url = baseURL ?? 'https://api.openai.com/v1';
   const id = `openai:${options.model}`;
   const logprobs = options.logprobs ?? (baseURL !== undefined && !/api\.openai\.com/.test(baseURL));
   // Per episode index, so one agent can play several episodes at once.
@@ -142,12 +148,14 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
             }
           : {}),
       };
+      const { client, module } = await load();
+      url = client.baseURL;
       const started = performance.now();
       let raw: unknown;
       try {
         raw = await client.chat.completions.create(body, input.signal ? { signal: input.signal } : undefined);
       } catch (e) {
-        throw policyError(id, url, failureOf(e), maxRetries, e);
+        throw policyError(id, url, failureOf(module, e), maxRetries, e);
       }
       const latencyMs = performance.now() - started;
       const parsed = completionSchema.safeParse(raw);
@@ -218,13 +226,13 @@ function idsFromTokens(tokens: { token: string }[] | null): number[] | null {
 }
 
 /** The SDK's error classes → what went wrong. */
-function failureOf(e: unknown): PolicyFailure {
+function failureOf(sdk: typeof import('openai'), e: unknown): PolicyFailure {
   const message = e instanceof Error ? e.message : String(e);
   // Subclasses first: a timeout is a connection error, and both are API errors.
-  if (e instanceof OpenAI.APIUserAbortError) return { kind: 'aborted', message };
-  if (e instanceof OpenAI.APIConnectionTimeoutError) return { kind: 'timeout', message };
-  if (e instanceof OpenAI.APIConnectionError) return { kind: 'unreachable', message };
-  if (e instanceof OpenAI.APIError && typeof e.status === 'number')
+  if (e instanceof sdk.APIUserAbortError) return { kind: 'aborted', message };
+  if (e instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout', message };
+  if (e instanceof sdk.APIConnectionError) return { kind: 'unreachable', message };
+  if (e instanceof sdk.APIError && typeof e.status === 'number')
     return { kind: 'http', status: e.status, message };
   return { kind: 'bad-response', message };
 }
