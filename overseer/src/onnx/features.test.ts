@@ -125,7 +125,8 @@ describe('feature extractor', () => {
     const spec = parseFeatureSpec({ version: 1, features: ['length', 'return'] });
     const m = extractFeatureMatrix(eps, spec);
     assert.deepEqual(Array.from(m), [2, Math.fround(-1.02), 3, Math.fround(-1.03), 2, Math.fround(-0.32)]);
-    eps.forEach((e, i) => assert.deepEqual(m.subarray(i * 2, i * 2 + 2), extractFeatures(e, spec)));
+    for (const [i, e] of eps.entries())
+      assert.deepEqual(m.subarray(i * 2, i * 2 + 2), extractFeatures(e, spec));
   });
 
   it('refuses unknown features, duplicates and other versions, naming the JSON path', () => {

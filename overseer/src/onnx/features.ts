@@ -201,6 +201,6 @@ export function extractFeatureMatrix(
 ): Float32Array {
   const x = 'write' in spec ? spec : compileFeatures(spec);
   const out = new Float32Array(episodes.length * x.width);
-  episodes.forEach((e, i) => x.write(e, out, i * x.width));
+  for (let i = 0; i < episodes.length; i++) x.write(episodes[i]!, out, i * x.width);
   return out;
 }
