@@ -160,7 +160,6 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
           window: p.challengeWindow,
           evalRequired: p.evalRequired,
           minEval: p.minEvalScore,
-          settlements: 0,
         });
       };
       break;
@@ -174,7 +173,6 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
       predict = () => !!j && j.state === JobState.Open && sender === j.creator;
       apply = () => {
         j!.state = JobState.Cancelled;
-        j!.settlements++;
         m.credit(j!.creator, j!.budget);
       };
       break;
@@ -306,7 +304,6 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
           m.credit(j!.provider!, j!.bond!);
         } else {
           j!.state = JobState.Slashed;
-          j!.settlements++;
           m.credit(j!.challenger!, j!.bond!);
           m.credit(j!.creator, j!.budget);
           const n = m.node(j!.provider!);
@@ -341,7 +338,6 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
         m.credit(j!.creator, j!.budget - j!.usePrice - pay);
         m.node(j!.provider!).locked -= j!.minStake;
         j!.state = JobState.Finalized;
-        j!.settlements++;
       };
       break;
     }
@@ -364,7 +360,6 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
         if (j!.state !== JobState.Open) m.node(j!.provider!).locked -= j!.minStake;
         if (j!.state === JobState.Challenged) m.credit(j!.challenger!, j!.bond!);
         j!.state = JobState.Expired;
-        j!.settlements++;
         m.credit(j!.creator, j!.budget);
       };
       break;

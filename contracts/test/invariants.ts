@@ -6,7 +6,11 @@ import { trainingEscrowAbi } from '../src/generated/index.ts';
 import type { Harness } from './harness.ts';
 import { live, type Model } from './model.ts';
 
-/** Every escrow event in the receipt names the job acted on; settlements happen at most once per job. */
+/**
+ * From the chain's own events: every escrow event in the receipt names the job acted on; each job settles
+ * (finalized, cancelled, expired or slashed) at most once; and what is credited for a job never exceeds what
+ * was deposited for it (its budget, plus the bond if it was disputed).
+ */
 export function checkEvents(m: Model, receipt: TransactionReceipt, jobId: bigint | undefined, log: string[]) {
   const events = parseEventLogs({ abi: trainingEscrowAbi, logs: receipt.logs });
   for (const e of events) {
@@ -18,7 +22,30 @@ export function checkEvents(m: Model, receipt: TransactionReceipt, jobId: bigint
         `${e.eventName} for job ${args.jobId} in a call on job ${jobId}\n${log.join('\n')}`,
       );
   }
-  for (const j of m.jobs) assert.ok(j.settlements <= 1, `job ${j.id} settled ${j.settlements} times`);
+  for (const e of events) {
+    const args = e.args as { jobId?: bigint; amount?: bigint; outcome?: number };
+    if (args.jobId === undefined) continue;
+    const settles =
+      e.eventName === 'JobFinalized' ||
+      e.eventName === 'JobCancelled' ||
+      e.eventName === 'JobExpired' ||
+      (e.eventName === 'DisputeResolved' && args.outcome === 2);
+    if (settles) {
+      const n = (m.settledOnChain.get(args.jobId) ?? 0) + 1;
+      m.settledOnChain.set(args.jobId, n);
+      assert.ok(n <= 1, `job ${args.jobId} settled ${n} times\n${log.join('\n')}`);
+    }
+    if (e.eventName === 'Credited') {
+      const total = (m.creditedByJob.get(args.jobId) ?? 0n) + args.amount!;
+      m.creditedByJob.set(args.jobId, total);
+      const j = m.jobs.find((x) => x.id === args.jobId)!;
+      const deposited = j.budget + (j.bond ?? 0n);
+      assert.ok(
+        total <= deposited,
+        `job ${args.jobId} credited ${total} > deposited ${deposited}\n${log.join('\n')}`,
+      );
+    }
+  }
 }
 
 /** The invariants, read from the chain and compared with the ghost sums. */

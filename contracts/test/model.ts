@@ -84,7 +84,6 @@ export interface JobModel {
   challenger?: Address;
   bond?: bigint;
   disputeOpenedAt?: bigint;
-  settlements: number;
 }
 
 export interface NodeModel {
@@ -112,6 +111,9 @@ export class Model {
   /** What the test resolver answers, by job id (it may be told before the job even exists). */
   outcomes = new Map<bigint, number>();
   evaluations = new Map<bigint, number>();
+  /** Settlement events and credited amounts per job, as the chain reported them. */
+  settledOnChain = new Map<bigint, number>();
+  creditedByJob = new Map<bigint, bigint>();
 
   constructor(
     readonly h: Harness,
