@@ -33,6 +33,7 @@ export {
   type VectorStepInfo,
   type VectorStepResult,
 } from './kernel/vector.ts';
+export { HANG_FILES, HANG_SPEC } from './sandbox/hostileEnv.ts';
 export { IsolatedEnv, IsolatedVectorEnv, makeIsolatedEnv } from './sandbox/isolated.ts';
 export { loadQuickJS, Sandbox } from './sandbox/sandbox.ts';
 export { jsonPath, parseSpec } from './spec/parse.ts';

@@ -4,34 +4,11 @@ import { loadCatalog } from '../../catalog/index.ts';
 import { EnvStateError, SandboxError } from '../errors.ts';
 import { makeEnv } from '../kernel/env.ts';
 import { envSource } from '../kernel/source.ts';
+import { HANG_FILES, HANG_SPEC } from './hostileEnv.ts';
 import { IsolatedVectorEnv, makeIsolatedEnv } from './isolated.ts';
 
-/** Hangs QuickJS cannot interrupt: native builtins walking a huge sparse array never poll the deadline. */
-const spec = {
-  specVersion: 1,
-  name: 'trap',
-  version: '1.0.0',
-  tasks: { list: [{ id: 't', instructions: 'choose' }] },
-  tools: [
-    { name: 'safe', description: 'fine', event: 'SAFE' },
-    { name: 'hang', description: 'hangs in native code', event: 'HANG' },
-  ],
-  machine: {
-    initial: 'a',
-    states: {
-      a: { on: { SAFE: { target: 'done', actions: 'ok' }, HANG: { actions: 'hang' } } },
-      done: { type: 'final' },
-    },
-  },
-  actions: { ok: { module: 'trap.js#ok' }, hang: { module: 'trap.js#hang' } },
-  reward: { rules: [{ onEnter: 'done', value: 1 }] },
-  observation: { template: 'pick' },
-  limits: { stepDeadlineMs: 100 },
-};
-const files = {
-  'trap.js':
-    'export function ok() { return {}; }\nexport function hang() { return { x: new Array(4e9).includes(1) }; }',
-};
+const spec = structuredClone(HANG_SPEC) as unknown as Record<string, unknown>;
+const files = HANG_FILES;
 
 test('a hang inside a native builtin is stopped at deadline + 1 s; recover() gives a working env', async () => {
   const env = await makeIsolatedEnv(envSource(spec, files));

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { HANG_FILES, HANG_SPEC } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
 
 const bin = new URL('../../bin/palestra.js', import.meta.url).pathname;
@@ -109,33 +110,9 @@ test('an invalid spec names the JSON path; a bad flag says what is expected', ()
 
 test('hostile environment code cannot stop a run: the episode records the error and the next one runs', () => {
   const envDir = join(dir, 'trap');
-  const spec = {
-    specVersion: 1,
-    name: 'trap',
-    version: '1.0.0',
-    tasks: { list: [{ id: 't', instructions: 'choose' }] },
-    tools: [
-      { name: 'safe', description: 'fine', event: 'SAFE' },
-      { name: 'hang', description: 'hangs in native code', event: 'HANG' },
-    ],
-    machine: {
-      initial: 'a',
-      states: {
-        a: { on: { SAFE: { target: 'done', actions: 'ok' }, HANG: { actions: 'hang' } } },
-        done: { type: 'final' },
-      },
-    },
-    actions: { ok: { module: 'trap.js#ok' }, hang: { module: 'trap.js#hang' } },
-    reward: { rules: [{ onEnter: 'done', value: 1 }] },
-    observation: { template: 'pick' },
-    limits: { stepDeadlineMs: 100 },
-  };
   cpSync(join(CATALOG_DIR, 'echo-target'), envDir, { recursive: true });
-  writeFileSync(join(envDir, 'spec.json'), JSON.stringify(spec));
-  writeFileSync(
-    join(envDir, 'trap.js'),
-    'export function ok() { return {}; }\nexport function hang() { return { x: new Array(4e9).includes(1) }; }',
-  );
+  writeFileSync(join(envDir, 'spec.json'), JSON.stringify(HANG_SPEC));
+  writeFileSync(join(envDir, 'trap.js'), HANG_FILES['trap.js']!);
   const script = join(dir, 'trap.json');
   writeFileSync(script, JSON.stringify({ episodes: [[{ tool: 'hang' }], [{ tool: 'safe' }]] }));
   const out = join(dir, 'trap-run');

@@ -16,8 +16,8 @@ import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
 import { registerChainCommands } from '../chain/command.ts';
-import { registerScoreCommands } from '../score/command.ts';
 import { runEpisodes } from '../run/runEpisodes.ts';
+import { registerScoreCommands } from '../score/command.ts';
 import { formatHeader, formatStep } from './transcript.ts';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
