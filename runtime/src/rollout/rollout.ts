@@ -166,7 +166,7 @@ function blank(plan: EpisodePlan, status: EpisodeStatus, error?: string): Episod
  * scratch: no file, a truncated file from an interrupted run, or an unreadable one), or a complete
  * episode of another run (an error: the folder is not this run's, and nothing is overwritten).
  */
-function existing(plan: EpisodePlan, root: string, agentId: string): Episode | undefined {
+function existing(plan: EpisodePlan, root: string, agentId: () => string): Episode | undefined {
   if (!existsSync(plan.file)) return undefined;
   let ep: Episode;
   try {
@@ -176,10 +176,10 @@ function existing(plan: EpisodePlan, root: string, agentId: string): Episode | u
   }
   if (!ep.complete) return undefined;
   const h = ep.header;
-  if (h.seed !== plan.seed || h.taskIndex !== plan.taskIndex || h.spec.root !== root || h.agent !== agentId)
+  if (h.seed !== plan.seed || h.taskIndex !== plan.taskIndex || h.spec.root !== root || h.agent !== agentId())
     throw new PalestraError(
       'RUN_MISMATCH',
-      `${plan.file} holds a complete episode of another run (seed ${h.seed}, task ${h.taskIndex}, agent ${h.agent}, bundle ${h.spec.root?.slice(0, 12)}…), not seed ${plan.seed}, task ${plan.taskIndex}, agent ${agentId}`,
+      `${plan.file} holds a complete episode of another run (seed ${h.seed}, task ${h.taskIndex}, agent ${h.agent}, bundle ${h.spec.root?.slice(0, 12)}…), not seed ${plan.seed}, task ${plan.taskIndex}, agent ${agentId()}`,
       {
         details: { file: plan.file },
         hint: 'use a new --out folder, or the options of the run that wrote this one',
@@ -238,7 +238,8 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
   const todo: EpisodePlan[] = [];
   for (const plan of plans) {
     if (!agentId) agentId = options.agent(plan).id;
-    const ep = existing(plan, root, agentId);
+    // Agents may differ by plan (their id names their seed, say): ask only when a file is there.
+    const ep = existing(plan, root, () => options.agent(plan).id);
     if (ep) {
       const o = outcomeOf(plan, ep, 'resumed');
       outcomes.set(plan.index, o);

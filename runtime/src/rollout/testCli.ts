@@ -1,6 +1,7 @@
 // For tests: the `palestra` commands of this folder's siblings on a bare commander program, so
 // they are tested as a user runs them before main.ts wires them in.
 import { Command } from 'commander';
+import { registerBranchCommands } from '../branch/command.ts';
 import { registerEvalCommands } from '../eval/command.ts';
 import { registerHtmlCommands } from '../html/command.ts';
 import { registerRolloutCommands } from './command.ts';
@@ -9,4 +10,5 @@ const program = new Command('palestra').exitOverride();
 registerRolloutCommands(program);
 registerHtmlCommands(program);
 registerEvalCommands(program);
+registerBranchCommands(program);
 await program.parseAsync(process.argv);

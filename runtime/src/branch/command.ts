@@ -1,0 +1,100 @@
+import { writeFileSync } from 'node:fs';
+import { readEpisode } from '@palestra/envs';
+import { loadCatalog } from '@palestra/envs/catalog';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { resolveAgent } from '../agents/resolve.ts';
+import { abortOnSigint, applyBaseUrl, intArg } from '../rollout/cliArgs.ts';
+import { branch } from './branch.ts';
+import { formatBranchChart } from './chart.ts';
+
+interface BranchFlags {
+  step?: number;
+  all?: boolean;
+  samples: number;
+  agent: string;
+  baseUrl?: string;
+  seed: number;
+  concurrency: number;
+  timeoutMs?: number;
+  env?: string;
+  out?: string;
+}
+
+/**
+ * Adds `palestra branch` to a commander program.
+ *
+ * @example
+ * registerBranchCommands(program); // palestra branch runs/a/episode-g000000-m00.jsonl --all --samples 32
+ */
+export function registerBranchCommands(program: Command): void {
+  program
+    .command('branch')
+    .description(
+      'restore the exact state at step k of an episode and let an agent play on from there N times: the chance of success from each step, and step advantages for training',
+    )
+    .argument('<episode>', 'an episode .jsonl file')
+    .option('--step <k>', 'branch after step k (and k − 1, for the advantage of step k)', intArg('--step'))
+    .option('--all', 'branch after every step of the episode')
+    .option('--samples <n>', 'continuations per branch point', intArg('--samples', 1), 16)
+    .option(
+      '--agent <agent>',
+      'the agent that plays on: random | scripted:<file.json> | openai:<model>',
+      'random',
+    )
+    .option('--base-url <url>', 'OpenAI-compatible endpoint for openai:<model> agents')
+    .option('--seed <s>', 'seed of the continuations', intArg('--seed'), 0)
+    .option('--concurrency <c>', 'agent turns in flight at once', intArg('--concurrency', 1), 4)
+    .option('--timeout-ms <t>', 'deadline of one agent turn', intArg('--timeout-ms', 1))
+    .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
+    .option('--out <file>', 'step values and advantages as JSON (default: <episode>.branch.json)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  palestra branch runs/lake/episode-g000000-m00.jsonl --step 4 --samples 64
+  palestra branch runs/lake/episode-g000000-m00.jsonl --all --samples 32 --agent random`,
+    )
+    .action(async (file: string, flags: BranchFlags) => {
+      applyBaseUrl(flags.baseUrl);
+      const ep = readEpisode(file);
+      const source = loadCatalog(flags.env ?? ep.header.spec.name);
+      const k = flags.step ?? ep.steps.length;
+      const steps = flags.all
+        ? Array.from({ length: ep.steps.length + 1 }, (_, j) => j)
+        : k === 0
+          ? [0]
+          : [k - 1, k];
+      resolveAgent(flags.agent, source.spec, flags.seed);
+      const controller = new AbortController();
+      const stop = abortOnSigint(controller);
+      const bar = new cliProgress.SingleBar(
+        { format: ' {bar} {value}/{total} continuations', hideCursor: true, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(steps.length * flags.samples, 0);
+      let report: Awaited<ReturnType<typeof branch>>;
+      try {
+        report = await branch(source, ep, {
+          agent: () => resolveAgent(flags.agent, source.spec, flags.seed),
+          samples: flags.samples,
+          steps,
+          seed: flags.seed,
+          concurrency: flags.concurrency,
+          signal: controller.signal,
+          ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
+          onSample: (done) => bar.update(done),
+        });
+      } finally {
+        bar.stop();
+        stop();
+      }
+      console.log(
+        `✔ steps 1–${Math.max(...steps)} re-executed bit for bit; branching from the restored states`,
+      );
+      console.log(formatBranchChart(report));
+      const out = flags.out ?? `${file.replace(/\.jsonl$/, '')}.branch.json`;
+      writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`values and advantages: ${out}`);
+    });
+}
