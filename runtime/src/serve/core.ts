@@ -1,4 +1,4 @@
-import type { Env, EnvSource } from '@palestra/envs';
+import { type Env, type EnvHandle, type EnvSource, openEnv } from '@palestra/envs';
 import { z } from 'zod';
 import { EnvSession, type SessionResetOptions } from './session.ts';
 import { checkAction, type ParseResult, parseWireAction, type WireAction, zodIssues } from './wireAction.ts';
@@ -43,6 +43,11 @@ export class ServeCore {
   active = 0;
   private seedCounter = 0;
   private scratch: Promise<EnvSession> | undefined;
+  /** Environments of ended sessions, kept for the next ones (never more than `maxSessions`). */
+  private idle: EnvHandle[] = [];
+  private disposed = false;
+  /** Environments built for sessions so far (reuse keeps it at the peak of concurrent sessions). */
+  environmentsBuilt = 0;
   private scratchLock: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -97,6 +102,23 @@ export class ServeCore {
   }
 
   /**
+   * A session with its own environment. Environments of ended sessions are reused (a worker thread
+   * takes about a second to start; `reset` rebuilds all episode state), so the server never holds
+   * more environments than the most sessions it had open at once, at most `maxSessions`.
+   */
+  async openSession(): Promise<EnvSession> {
+    let env = this.idle.pop();
+    if (!env) {
+      env = await openEnv(this.source);
+      this.environmentsBuilt += 1;
+    }
+    return new EnvSession(env, (e) => {
+      if (this.disposed) e.close();
+      else this.idle.push(e);
+    });
+  }
+
+  /**
    * Runs a stateless HTTP call on the one environment kept for them, one call at a time. Each call
    * starts with a reset, which rebuilds every bit of episode state, so this is the same as OpenEnv
    * building and closing an environment per call, without a worker thread per request.
@@ -119,6 +141,8 @@ export class ServeCore {
 
   /** Stops the environments the core owns (not the sessions: the server closes their sockets). */
   async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const e of this.idle.splice(0)) e.close();
     await this.scratchLock;
     const s = await this.scratch?.catch(() => undefined);
     s?.close();

@@ -14,6 +14,8 @@ export interface EnvServer {
   options: ServeOptions;
   /** WebSocket sessions open now. */
   readonly activeSessions: number;
+  /** Environments built for sessions so far: ended sessions' environments are reused. */
+  readonly environmentsBuilt: number;
   /** Closes every session (and its environment), then the listener. */
   close(): Promise<void>;
 }
@@ -66,6 +68,9 @@ export async function startServer(source: EnvSource, options: ServeOptionsInput 
     options: opts,
     get activeSessions() {
       return core.active;
+    },
+    get environmentsBuilt() {
+      return core.environmentsBuilt;
     },
     close() {
       closing ??= (async () => {

@@ -230,12 +230,12 @@ export class EnvSession {
     return this.status === 'idle';
   }
 
-  /** Stops the environment (and its worker thread, if any). Safe to call twice. */
+  /** Ends the session: stops the environment (or hands it back to its pool). Safe to call twice. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.env.close();
+      this.release(this.env);
     } catch {
       // closing is best effort: the session is gone either way
     }

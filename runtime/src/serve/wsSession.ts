@@ -1,8 +1,9 @@
+import { PalestraError } from '@palestra/envs';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ServeCore } from './core.ts';
 import { mcpTools } from './describe.ts';
-import { describeError, ServeError } from './errors.ts';
+import { describeError } from './errors.ts';
 import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
 import { EnvSession } from './session.ts';
 import { zodIssues } from './wireAction.ts';
@@ -61,10 +62,13 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
     clearTimeout(timer);
     session?.close();
   };
+  // The idle clock runs only while the session waits for the client: from its last reply (or from
+  // the moment its environment is ready) to the next message. Work in progress is never idle.
   const idleMs = core.options.idleTimeoutS * 1000;
-  const touch = () => {
-    if (idleMs <= 0 || finished) return;
+  let pending = 0;
+  const armIdle = () => {
     clearTimeout(timer);
+    if (idleMs <= 0 || finished || pending > 0) return;
     timer = setTimeout(() => {
       error(
         'SESSION_ERROR',
@@ -76,10 +80,11 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
   };
 
   // Messages are handled one at a time, in order; the first link builds the environment.
-  let chain: Promise<void> = EnvSession.open(core.source).then(
+  let chain: Promise<void> = core.openSession().then(
     (s) => {
       if (finished) s.close();
       else session = s;
+      armIdle();
     },
     (e) => {
       error('FACTORY_ERROR', `the environment could not be built: ${describeError(e)}`, {
@@ -89,14 +94,19 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
       finish();
     },
   );
-  touch();
 
   ws.on('message', (raw: RawData) => {
-    touch();
+    pending += 1;
+    clearTimeout(timer);
     chain = chain.then(async () => {
-      if (finished || !session) return;
-      await handle(raw, session);
-      touch();
+      try {
+        if (!finished && session) await handle(raw, session);
+      } catch (e) {
+        error('EXECUTION_ERROR', describeError(e));
+      } finally {
+        pending -= 1;
+        armIdle();
+      }
     });
   });
   ws.on('close', finish);
@@ -163,7 +173,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
       return error(
         'EXECUTION_ERROR',
         describeError(e),
-        e instanceof ServeError ? { palestra_code: e.code } : {},
+        e instanceof PalestraError ? { palestra_code: e.code } : {},
       );
     }
   }
