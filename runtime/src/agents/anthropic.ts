@@ -5,6 +5,7 @@ import {
   anthropicTools,
   apiKeyFor,
   badResponse,
+  EpisodeConversations,
   observationText,
   type PolicyFailure,
   policyError,
@@ -45,6 +46,7 @@ const messageSchema = z.object({
   usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).nullish(),
 });
 
+/** An episode's conversation so far, and the tool_use ids of its last turn, waiting for their results. */
 interface Conversation {
   messages: Anthropic.MessageParam[];
   pendingCalls: string[];
@@ -74,30 +76,26 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
     })));
   let url = baseURL ?? 'https://api.anthropic.com';
   const id = `anthropic:${options.model}`;
-  const conversations = new Map<number, Conversation>();
+  const conversations = new EpisodeConversations<Conversation>();
 
-  function conversationFor(input: TurnInput): Conversation {
-    let c = conversations.get(input.episodeIndex);
-    if (!c || input.step === 0) {
-      c = { messages: [{ role: 'user', content: observationText(input.observation) }], pendingCalls: [] };
-      conversations.set(input.episodeIndex, c);
-      return c;
-    }
-    if (c.pendingCalls.length > 0) {
-      const texts = toolResultTexts(c.pendingCalls.length, input.observation);
-      c.messages.push({
+  /** The messages of this turn's request; the conversation itself changes only once the model has answered. */
+  function requestMessages(input: TurnInput): Anthropic.MessageParam[] {
+    const c = input.step === 0 ? undefined : conversations.get(input.episodeIndex);
+    if (!c) return [{ role: 'user', content: observationText(input.observation) }];
+    if (c.pendingCalls.length === 0)
+      return [...c.messages, { role: 'user', content: observationText(input.observation) }];
+    const texts = toolResultTexts(c.pendingCalls.length, input.observation);
+    return [
+      ...c.messages,
+      {
         role: 'user',
         content: c.pendingCalls.map((callId, i) => ({
-          type: 'tool_result',
+          type: 'tool_result' as const,
           tool_use_id: callId,
           content: texts[i]!,
         })),
-      });
-      c.pendingCalls = [];
-    } else {
-      c.messages.push({ role: 'user', content: observationText(input.observation) });
-    }
-    return c;
+      },
+    ];
   }
 
   return {
@@ -106,8 +104,7 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
       conversations.delete(index);
     },
     async turn(input: TurnInput): Promise<TurnResult> {
-      const conversation = conversationFor(input);
-      const messages = conversation.messages.slice();
+      const messages = requestMessages(input);
       const system = systemPrompt(input.episode);
       const { client, module } = await load();
       url = client.baseURL;
@@ -146,12 +143,16 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
       }
       const text = texts.length > 0 ? texts.join('\n') : null;
 
-      // The assistant's blocks go back as they came (thinking blocks included, as the API requires).
-      conversation.messages.push({
-        role: 'assistant',
-        content: answer.content as Anthropic.ContentBlockParam[],
+      // The assistant's blocks go back as they came (thinking blocks included, as the API requires);
+      // the API refuses an empty assistant message, so an empty answer is kept as a placeholder.
+      const content =
+        answer.content.length > 0
+          ? (answer.content as Anthropic.ContentBlockParam[])
+          : [{ type: 'text' as const, text: '(no reply)' }];
+      conversations.set(input.episodeIndex, {
+        messages: [...messages, { role: 'assistant', content }],
+        pendingCalls: uses.map((u) => u.id),
       });
-      conversation.pendingCalls = uses.map((u) => u.id);
 
       const turn: TurnRecord = {
         v: 1,

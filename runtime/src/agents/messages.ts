@@ -34,6 +34,35 @@ export function toolResultTexts(calls: number, observation: Observation): string
   );
 }
 
+/**
+ * Model agents' conversations, one per episode index (so one agent can play several episodes at
+ * once). Episodes do not say when they end, so the oldest are forgotten past `limit`: far more than
+ * any run keeps in flight, far less than a long run's episodes.
+ */
+export class EpisodeConversations<C> {
+  private readonly byEpisode = new Map<number, C>();
+  constructor(private readonly limit = 1024) {}
+
+  get(index: number): C | undefined {
+    return this.byEpisode.get(index);
+  }
+
+  set(index: number, conversation: C): void {
+    // Re-inserted, so the map's order is the order of last use.
+    this.byEpisode.delete(index);
+    this.byEpisode.set(index, conversation);
+    while (this.byEpisode.size > this.limit) this.byEpisode.delete(this.byEpisode.keys().next().value!);
+  }
+
+  delete(index: number): void {
+    this.byEpisode.delete(index);
+  }
+
+  get size(): number {
+    return this.byEpisode.size;
+  }
+}
+
 /** A tool in OpenAI Chat Completions' shape. */
 export interface OpenAiTool {
   type: 'function';

@@ -182,9 +182,9 @@ describe('openaiAgent against a local OpenAI-compatible server (real SDK)', () =
     assert.equal(llm.requests.length, 3);
   });
 
-  test('400 is not retried', async () => {
+  test('400 is not retried (no fallback when logprobs were asked for)', async () => {
     const llm = await server(() => ({ error: { status: 400, message: 'bad tools' } }));
-    const agent = openaiAgent({ model: 'toy', baseURL: llm.url, maxRetries: 3 });
+    const agent = openaiAgent({ model: 'toy', baseURL: llm.url, maxRetries: 3, logprobs: true });
     await assert.rejects(async () => agent.turn(input(0, 'hi')), { code: 'POLICY_HTTP_ERROR' });
     assert.equal(llm.requests.length, 1);
   });
@@ -264,6 +264,51 @@ describe('openaiAgent against a local OpenAI-compatible server (real SDK)', () =
     assert.equal(turn?.promptTokenIds, null);
     assert.equal(turn?.completionTokenIds, null);
     assert.equal(turn?.logprobs, null);
+  });
+
+  test('an endpoint that refuses the vLLM fields (400) is asked again without them, once and for good', async () => {
+    const llm = await server((r) =>
+      r.body.logprobs === undefined
+        ? { text: 'ok' }
+        : { error: { status: 400, message: 'logprobs not supported' } },
+    );
+    const agent = openaiAgent({ model: 'toy', baseURL: llm.url });
+    const { turn } = await agent.turn(input(0, 'hi'));
+    assert.equal(turn?.logprobs, null);
+    await agent.turn(input(1, 'again'));
+    assert.deepEqual(
+      llm.requests.map((r) => r.body.logprobs),
+      [true, undefined, undefined],
+    );
+    // Asked for explicitly, the fields are not dropped: the 400 is the answer.
+    const strict = openaiAgent({ model: 'toy', baseURL: llm.url, logprobs: true });
+    await assert.rejects(async () => strict.turn(input(0, 'hi')), { code: 'POLICY_HTTP_ERROR' });
+  });
+
+  test('a failed turn leaves the conversation as it was, so the same turn can be asked again', async () => {
+    const llm = await server([
+      { toolCalls: [{ name: 'wait', arguments: {} }] },
+      { error: { status: 503, message: 'down' } },
+      { text: 'back' },
+    ]);
+    const agent = openaiAgent({ model: 'toy', baseURL: llm.url, maxRetries: 0 });
+    await agent.turn(input(0, 'first'));
+    await assert.rejects(async () => agent.turn(input(1, 'second')), { code: 'POLICY_HTTP_ERROR' });
+    await agent.turn(input(1, 'second'));
+    assert.deepEqual(llm.requests[2]!.body.messages, llm.requests[1]!.body.messages);
+    assert.equal((llm.requests[2]!.body.messages as unknown[]).length, 4);
+  });
+
+  test('one agent keeps a separate conversation per episode index (episodes in parallel)', async () => {
+    const llm = await server(() => ({ text: 'ok' }));
+    const agent = openaiAgent({ model: 'toy', baseURL: llm.url });
+    await Promise.all([
+      agent.turn(input(0, 'A0', { episodeIndex: 0 })),
+      agent.turn(input(0, 'B0', { episodeIndex: 1 })),
+    ]);
+    await agent.turn(input(1, 'B1', { episodeIndex: 1 }));
+    const last = (llm.requests[2]!.body.messages as { content: string }[]).map((m) => m.content).slice(1);
+    assert.deepEqual(last, ['B0', 'ok', 'B1']);
   });
 
   test('a missing key is a clear error naming OPENAI_API_KEY, except for a local base URL', () => {

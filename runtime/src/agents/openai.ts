@@ -5,6 +5,7 @@ import type { Agent, TurnInput, TurnRecord, TurnResult } from './agent.ts';
 import {
   apiKeyFor,
   badResponse,
+  EpisodeConversations,
   observationText,
   openaiTools,
   type PolicyFailure,
@@ -67,7 +68,7 @@ const completionSchema = z.object({
   usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
 });
 
-/** A turn's tool calls of the conversation so far, waiting for their results. */
+/** An episode's conversation so far, and the tool calls of its last turn, waiting for their results. */
 interface Conversation {
   messages: ChatCompletionMessageParam[];
   pendingCalls: string[];
@@ -99,28 +100,53 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
     })));
   let url = baseURL ?? 'https://api.openai.com/v1';
   const id = `openai:${options.model}`;
-  const logprobs = options.logprobs ?? (baseURL !== undefined && !/api\.openai\.com/.test(baseURL));
+  // vLLM's fields: on by default except for OpenAI's API (which rejects them). Left to the default,
+  // an endpoint that answers 400 to them (some hosted providers) is asked again without them, once.
+  let logprobs = options.logprobs ?? (baseURL !== undefined && !/api\.openai\.com/.test(baseURL));
+  const logprobsFallback = options.logprobs === undefined;
   // Per episode index, so one agent can play several episodes at once.
-  const conversations = new Map<number, Conversation>();
+  const conversations = new EpisodeConversations<Conversation>();
 
-  function conversationFor(input: TurnInput): Conversation {
-    let c = conversations.get(input.episodeIndex);
-    if (!c || input.step === 0) {
-      c = { messages: [{ role: 'system', content: systemPrompt(input.episode) }], pendingCalls: [] };
-      conversations.set(input.episodeIndex, c);
-      c.messages.push({ role: 'user', content: observationText(input.observation) });
-      return c;
-    }
-    if (c.pendingCalls.length > 0) {
-      const texts = toolResultTexts(c.pendingCalls.length, input.observation);
-      c.pendingCalls.forEach((callId, i) => {
-        c!.messages.push({ role: 'tool', tool_call_id: callId, content: texts[i]! });
-      });
-      c.pendingCalls = [];
-    } else {
-      c.messages.push({ role: 'user', content: observationText(input.observation) });
-    }
-    return c;
+  /** The messages of this turn's request; the conversation itself changes only once the model has answered. */
+  function requestMessages(input: TurnInput): ChatCompletionMessageParam[] {
+    const c = input.step === 0 ? undefined : conversations.get(input.episodeIndex);
+    if (!c)
+      return [
+        { role: 'system', content: systemPrompt(input.episode) },
+        { role: 'user', content: observationText(input.observation) },
+      ];
+    if (c.pendingCalls.length === 0)
+      return [...c.messages, { role: 'user', content: observationText(input.observation) }];
+    const texts = toolResultTexts(c.pendingCalls.length, input.observation);
+    return [
+      ...c.messages,
+      ...c.pendingCalls.map((callId, i) => ({
+        role: 'tool' as const,
+        tool_call_id: callId,
+        content: texts[i]!,
+      })),
+    ];
+  }
+
+  function requestBody(messages: ChatCompletionMessageParam[], input: TurnInput) {
+    const body: ChatCompletionCreateParamsNonStreaming & Record<string, unknown> = {
+      model: options.model,
+      messages,
+      tools: openaiTools(input.tools),
+      tool_choice: 'auto',
+      ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+      ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),
+      // vLLM's fields: sent as extra body fields, which the SDK passes through untouched.
+      ...(logprobs
+        ? {
+            logprobs: true,
+            ...(options.topLogprobs ? { top_logprobs: options.topLogprobs } : {}),
+            return_token_ids: true,
+            return_tokens_as_token_ids: true,
+          }
+        : {}),
+    };
+    return body;
   }
 
   return {
@@ -129,33 +155,24 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
       conversations.delete(index);
     },
     async turn(input: TurnInput): Promise<TurnResult> {
-      const conversation = conversationFor(input);
-      const messages = conversation.messages.slice();
-      const body: ChatCompletionCreateParamsNonStreaming & Record<string, unknown> = {
-        model: options.model,
-        messages,
-        tools: openaiTools(input.tools),
-        tool_choice: 'auto',
-        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-        ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),
-        // vLLM's fields: sent as extra body fields, which the SDK passes through untouched.
-        ...(logprobs
-          ? {
-              logprobs: true,
-              ...(options.topLogprobs ? { top_logprobs: options.topLogprobs } : {}),
-              return_token_ids: true,
-              return_tokens_as_token_ids: true,
-            }
-          : {}),
-      };
+      const messages = requestMessages(input);
       const { client, module } = await load();
       url = client.baseURL;
+      const request = input.signal ? { signal: input.signal } : undefined;
       const started = performance.now();
       let raw: unknown;
       try {
-        raw = await client.chat.completions.create(body, input.signal ? { signal: input.signal } : undefined);
+        raw = await client.chat.completions.create(requestBody(messages, input), request);
       } catch (e) {
-        throw policyError(id, url, failureOf(module, e), maxRetries, e);
+        const failure = failureOf(module, e);
+        if (!(logprobs && logprobsFallback && failure.kind === 'http' && failure.status === 400))
+          throw policyError(id, url, failure, maxRetries, e);
+        logprobs = false;
+        try {
+          raw = await client.chat.completions.create(requestBody(messages, input), request);
+        } catch (e2) {
+          throw policyError(id, url, failureOf(module, e2), maxRetries, e2);
+        }
       }
       const latencyMs = performance.now() - started;
       const parsed = completionSchema.safeParse(raw);
@@ -170,7 +187,7 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
       const calls = choice.message.tool_calls ?? [];
       const text = choice.message.content ?? null;
 
-      conversation.messages.push({
+      const assistant: ChatCompletionMessageParam = {
         role: 'assistant',
         content: text,
         ...(calls.length > 0
@@ -182,8 +199,11 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
               })),
             }
           : {}),
+      };
+      conversations.set(input.episodeIndex, {
+        messages: [...messages, assistant],
+        pendingCalls: calls.map((c) => c.id),
       });
-      conversation.pendingCalls = calls.map((c) => c.id);
 
       const tokens = choice.logprobs?.content ?? null;
       const turn: TurnRecord = {
