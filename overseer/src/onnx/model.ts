@@ -320,7 +320,7 @@ export function linearForm(
     output: n.output ?? [],
   }));
   const mm = nodes[0];
-  if (!mm || mm.opType !== 'MatMul' || mm.input[0] !== input) return undefined;
+  if (mm?.opType !== 'MatMul' || mm.input[0] !== input) return undefined;
   const w = init.get(mm.input[1] ?? '');
   const weights = w && floatsOf(w);
   if (!weights || weights.length !== f) return undefined;
@@ -332,7 +332,7 @@ export function linearForm(
     const other = add.input.find((n) => n !== last);
     const b = init.get(other ?? '');
     const bv = b && floatsOf(b);
-    if (!bv || bv.length !== 1) return undefined;
+    if (bv?.length !== 1) return undefined;
     bias = bv[0]!;
     last = add.output[0];
     i++;
