@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerBranchCommands } from '../branch/command.ts';
 import { registerEvalCommands } from '../eval/command.ts';
 import { registerHtmlCommands } from '../html/command.ts';
+import { registerLearnabilityCommands } from '../learnability/command.ts';
 import { registerRolloutCommands } from './command.ts';
 
 const program = new Command('palestra').exitOverride();
@@ -11,4 +12,5 @@ registerRolloutCommands(program);
 registerHtmlCommands(program);
 registerEvalCommands(program);
 registerBranchCommands(program);
+registerLearnabilityCommands(program);
 await program.parseAsync(process.argv);

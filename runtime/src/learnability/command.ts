@@ -1,0 +1,134 @@
+import { writeFileSync } from 'node:fs';
+import { loadCatalog } from '@palestra/envs/catalog';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { bar } from '../branch/chart.ts';
+import { abortOnSigint, intArg, numberArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import { type LearnabilityReport, learnability } from './learnability.ts';
+
+/** The report an author reads before publishing. */
+export function formatLearnabilityReport(r: LearnabilityReport): string {
+  const lines = [
+    `Learnability of ${r.env} · ${r.groups} groups × ${r.groupSize} episodes per agent (seed ${r.seed}) · reward range ${r.range.min} … ${r.range.max} (${r.range.from}) · margin ${r.margin.toFixed(3)}`,
+  ];
+  const t = new Table({
+    ...tableStyle(),
+    head: [
+      'agent',
+      'kind',
+      'return mean ± sd',
+      'success',
+      'mean length',
+      'invalid',
+      'flat groups',
+      'vs random',
+    ],
+  });
+  for (const x of r.results)
+    t.push([
+      x.name,
+      x.kind,
+      `${x.meanReturn.toFixed(3)} ± ${x.stdReturn.toFixed(3)}`,
+      `${(100 * x.successRate).toFixed(0)}%`,
+      x.meanLength.toFixed(1),
+      `${(100 * x.invalidShare).toFixed(0)}%`,
+      `${(100 * x.flatGroups).toFixed(0)}%`,
+      x.overRandom === undefined
+        ? ''
+        : `${x.overRandom > 0 ? '+' : ''}${x.overRandom.toFixed(3)}${x.games ? ' ✖ games the reward' : ' ✔'}`,
+    ]);
+  lines.push(t.toString());
+  const h = r.histogram;
+  lines.push('returns of the random baseline:');
+  const most = Math.max(1, ...h.counts);
+  h.counts.forEach((c, i) => {
+    const lo = h.min + i * h.width;
+    const label = h.width === 0 ? `${h.min}` : `${lo.toFixed(3)} … ${(lo + h.width).toFixed(3)}`;
+    lines.push(`  ${label.padStart(17)} ▕${bar(c / most, 30)}▏ ${c}`);
+  });
+  for (const f of r.findings)
+    lines.push(
+      f.level === 'error'
+        ? paint('red', `✖ ${f.message}`)
+        : f.level === 'warning'
+          ? paint('yellow', `! ${f.message}`)
+          : paint('dim', `· ${f.message}`),
+    );
+  lines.push(
+    r.ok
+      ? paint('green', '✔ no degenerate policy beats the random baseline')
+      : paint('red', '✖ a degenerate policy beats the random baseline: fix the reward before publishing'),
+  );
+  return lines.join('\n');
+}
+
+interface LearnabilityFlags {
+  groups: number;
+  group: number;
+  seed: number;
+  scripted?: string;
+  margin?: number;
+  out?: string;
+  json?: string;
+  concurrency: number;
+}
+
+/**
+ * Adds `palestra learnability` to a commander program.
+ *
+ * @example
+ * registerLearnabilityCommands(program); // palestra learnability refund-desk --scripted solve.json
+ */
+export function registerLearnabilityCommands(program: Command): void {
+  program
+    .command('learnability')
+    .description(
+      'before publishing: baselines, reward distribution, GRPO groups without signal, and degenerate policies that should not score (exit 1 if one beats random)',
+    )
+    .argument('<env>', 'catalog name or folder with spec.json')
+    .option('--groups <n>', 'groups per agent', intArg('--groups', 1), 16)
+    .option('--group <g>', 'episodes per group (one task, one seed)', intArg('--group', 1), 4)
+    .option('--seed <s>', 'seed', intArg('--seed'), 0)
+    .option(
+      '--scripted <file>',
+      'a scripted baseline (JSON list of actions) that shows the goal is reachable',
+    )
+    .option(
+      '--margin <m>',
+      'how far above random a degenerate policy may score (default: 10% of the reward range)',
+      numberArg('--margin'),
+    )
+    .option('--out <dir>', 'keep the episodes in this folder (default: a temporary folder)')
+    .option('--json <file>', 'also write the report as JSON')
+    .option('--concurrency <c>', 'episodes in flight', intArg('--concurrency', 1), 4)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  palestra learnability echo-target
+  palestra learnability refund-desk --scripted solve.json --groups 32`,
+    )
+    .action(async (name: string, flags: LearnabilityFlags) => {
+      const source = loadCatalog(name);
+      const controller = new AbortController();
+      const stop = abortOnSigint(controller);
+      let report: LearnabilityReport;
+      try {
+        report = await learnability(source, {
+          groups: flags.groups,
+          group: flags.group,
+          seed: flags.seed,
+          concurrency: flags.concurrency,
+          signal: controller.signal,
+          ...(flags.scripted ? { scripted: flags.scripted } : {}),
+          ...(flags.margin === undefined ? {} : { margin: flags.margin }),
+          ...(flags.out ? { out: flags.out } : {}),
+        });
+      } finally {
+        stop();
+      }
+      console.log(formatLearnabilityReport(report));
+      if (flags.json) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+      if (!report.ok) process.exitCode = 1;
+    });
+}

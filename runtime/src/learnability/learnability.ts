@@ -1,0 +1,229 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EnvSource } from '@palestra/envs';
+import type { Agent } from '../agents/agent.ts';
+import { randomAgent } from '../agents/random.ts';
+import { scriptedAgent } from '../agents/scripted.ts';
+import { planGroups } from '../rollout/plan.ts';
+import { type EpisodeOutcome, rollout } from '../rollout/rollout.ts';
+import { meanStd, succeeded } from '../rollout/summary.ts';
+import { probesFor } from './probes.ts';
+
+export interface LearnabilityOptions {
+  /** Groups per agent (each: one task, one seed). Default 16. */
+  groups?: number;
+  /** Episodes per group. Default 4. */
+  group?: number;
+  seed?: number;
+  /** A scripted baseline (a JSON file of actions), when the author has one. */
+  scripted?: string;
+  /** How much better than random a probe may do before it counts as gaming the reward, in reward units. Default: 10% of the reward range. */
+  margin?: number;
+  /** Where the episodes go (default: a temporary folder, removed afterwards). */
+  out?: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface AgentResult {
+  name: string;
+  kind: 'baseline' | 'probe';
+  agent: string;
+  episodes: number;
+  meanReturn: number;
+  stdReturn: number;
+  successRate: number;
+  meanLength: number;
+  invalidShare: number;
+  /** Share of groups (G episodes of one task and seed) whose returns are all equal. */
+  flatGroups: number;
+  /** For probes: mean return minus random's. */
+  overRandom?: number;
+  /** For probes: beats random by more than the margin. */
+  games?: boolean;
+}
+
+export interface Histogram {
+  min: number;
+  max: number;
+  /** Bin edges are min + i·width; the last bin includes max. */
+  width: number;
+  counts: number[];
+}
+
+export interface LearnabilityReport {
+  v: 1;
+  env: string;
+  groups: number;
+  groupSize: number;
+  seed: number;
+  /** Reward range used for the margin: the spec's bounds when given, else what was observed. */
+  range: { min: number; max: number; from: 'bounds' | 'observed' };
+  margin: number;
+  results: AgentResult[];
+  /** Returns of the random baseline. */
+  histogram: Histogram;
+  findings: { level: 'error' | 'warning' | 'info'; message: string }[];
+  /** False when a degenerate policy beats random by more than the margin. */
+  ok: boolean;
+}
+
+/** A histogram of `values` in `bins` equal bins (one bin when every value is the same). */
+export function histogram(values: number[], bins = 10): Histogram {
+  if (values.length === 0) return { min: 0, max: 0, width: 0, counts: [] };
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  if (min === max) return { min, max, width: 0, counts: [values.length] };
+  const width = (max - min) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) counts[Math.min(bins - 1, Math.floor((v - min) / width))]!++;
+  return { min, max, width, counts };
+}
+
+function resultOf(
+  name: string,
+  kind: AgentResult['kind'],
+  eps: EpisodeOutcome[],
+  agent: string,
+): AgentResult {
+  const done = eps.filter((e) => e.status === 'complete' || e.status === 'resumed');
+  const returns = done.map((e) => e.returnMicros / 1e6);
+  const { mean, std } = meanStd(returns);
+  const groups = new Map<number, number[]>();
+  for (const e of done) groups.set(e.group, [...(groups.get(e.group) ?? []), e.returnMicros]);
+  const full = [...groups.values()].filter((g) => g.length > 1);
+  const steps = done.reduce((a, e) => a + e.length, 0);
+  return {
+    name,
+    kind,
+    agent,
+    episodes: done.length,
+    meanReturn: mean,
+    stdReturn: std,
+    successRate: done.length ? done.filter(succeeded).length / done.length : 0,
+    meanLength: done.length ? steps / done.length : 0,
+    invalidShare: steps ? done.reduce((a, e) => a + e.invalidActions, 0) / steps : 0,
+    flatGroups: full.length ? full.filter((g) => g.every((x) => x === g[0])).length / full.length : 0,
+  };
+}
+
+/**
+ * What an author should know before publishing an environment: how baselines score, how rewards
+ * are spread, how many GRPO groups carry no signal (every member scored the same), and whether a
+ * degenerate policy (always one tool, empty replies, repeating itself) beats a random agent.
+ *
+ * @example
+ * const report = await learnability(loadCatalog('echo-target'), { groups: 16, group: 4 });
+ * if (!report.ok) process.exitCode = 1;
+ */
+export async function learnability(
+  source: EnvSource,
+  options: LearnabilityOptions = {},
+): Promise<LearnabilityReport> {
+  const groups = options.groups ?? 16;
+  const size = options.group ?? 4;
+  const seed = options.seed ?? 0;
+  const out = options.out ?? mkdtempSync(join(tmpdir(), 'palestra-learnability-'));
+  const spec = source.spec;
+  const agents: { name: string; kind: AgentResult['kind']; make: (seed: number) => Agent }[] = [
+    { name: 'random', kind: 'baseline', make: (s) => randomAgent(spec, s) },
+    ...(options.scripted
+      ? [{ name: 'scripted', kind: 'baseline' as const, make: () => scriptedAgent(options.scripted!) }]
+      : []),
+    ...probesFor(spec).map((p) => ({ ...p, kind: 'probe' as const })),
+  ];
+  const results: AgentResult[] = [];
+  let randomReturns: number[] = [];
+  try {
+    for (const [i, a] of agents.entries()) {
+      const plans = planGroups(spec, {
+        episodes: groups * size,
+        group: size,
+        seed,
+        out: join(out, `${i}-${a.name.replace(/[^a-z0-9]+/gi, '-')}`),
+        split: 'all',
+      });
+      const r = await rollout(source, {
+        plans,
+        agent: () => a.make(seed),
+        concurrency: options.concurrency ?? 4,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      results.push(resultOf(a.name, a.kind, r.episodes, r.agent));
+      if (a.name === 'random')
+        randomReturns = r.episodes.filter((e) => e.status !== 'pending').map((e) => e.returnMicros / 1e6);
+    }
+  } finally {
+    if (!options.out) rmSync(out, { recursive: true, force: true });
+  }
+  options.signal?.throwIfAborted();
+
+  const bounds = spec.reward.bounds;
+  const observed = results.map((r) => r.meanReturn).concat(randomReturns);
+  const range =
+    bounds?.min !== undefined && bounds?.max !== undefined
+      ? { min: bounds.min, max: bounds.max, from: 'bounds' as const }
+      : { min: Math.min(...observed), max: Math.max(...observed), from: 'observed' as const };
+  const margin = options.margin ?? Math.max(0.1 * (range.max - range.min), 1e-6);
+  const random = results[0]!;
+  for (const r of results)
+    if (r.kind === 'probe') {
+      r.overRandom = r.meanReturn - random.meanReturn;
+      r.games = r.overRandom > margin;
+    }
+
+  const findings: LearnabilityReport['findings'] = [];
+  for (const r of results.filter((x) => x.games))
+    findings.push({
+      level: 'error',
+      message: `"${r.name}" scores ${r.meanReturn.toFixed(3)} on average, ${r.overRandom!.toFixed(3)} more than random (margin ${margin.toFixed(3)}): an agent can collect reward without solving the task`,
+    });
+  const scripted = results.find((r) => r.name === 'scripted');
+  if (random.successRate === 0 && (!scripted || scripted.successRate === 0))
+    findings.push({
+      level: 'warning',
+      message: scripted
+        ? 'no baseline ever succeeds, not even the scripted one: check that the goal can be reached'
+        : 'random never succeeds: rewards may be too sparse for an untrained model to find (pass --scripted to show the goal is reachable)',
+    });
+  if (random.flatGroups >= 0.9)
+    findings.push({
+      level: 'warning',
+      message: `${(100 * random.flatGroups).toFixed(0)}% of random's groups scored the same in every member: GRPO learns nothing from such groups (denser rewards, or larger groups, help)`,
+    });
+  if (random.stdReturn === 0)
+    findings.push({
+      level: 'warning',
+      message: 'every random episode has the same return: the reward does not vary',
+    });
+  if (scripted && scripted.meanReturn <= random.meanReturn)
+    findings.push({
+      level: 'warning',
+      message: `the scripted baseline (${scripted.meanReturn.toFixed(3)}) does not beat random (${random.meanReturn.toFixed(3)})`,
+    });
+  if (random.invalidShare > 0)
+    findings.push({
+      level: 'info',
+      message: `${(100 * random.invalidShare).toFixed(1)}% of random's steps were invalid actions (random samples valid calls: check the tools' schemas)`,
+    });
+  if (spec.tools.length === 1)
+    findings.push({
+      level: 'info',
+      message: `one tool: "always ${spec.tools[0]!.name}" is the random agent itself, so it is not probed`,
+    });
+
+  return {
+    v: 1,
+    env: `${spec.name}@${spec.version}`,
+    groups,
+    groupSize: size,
+    seed,
+    range,
+    margin,
+    results,
+    histogram: histogram(randomReturns),
+    findings,
+    ok: !results.some((r) => r.games),
+  };
+}
