@@ -60,6 +60,7 @@ describe('humanAgent, driven through streams', () => {
       { tool: 'move', arguments: { direction: 'left' } },
     ]);
     assert.deepEqual((await agent.turn(input(2, 'next'))).actions, [{ text: 'Hello, I am on it.' }]);
+    assert.match(t.shown(), /> Hello, I am on it\.\n/);
     agent.close();
   });
 

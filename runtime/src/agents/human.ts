@@ -95,6 +95,8 @@ export function humanAgent(options: HumanAgentOptions = {}): HumanAgent {
       for (;;) {
         write('> ');
         const line = await nextLine(turn.signal);
+        // A terminal echoes what is typed; piped input is echoed here so the transcript reads right.
+        if (line !== null && !tty) write(`${line}\n`);
         if (line === null)
           throw new PalestraError('HUMAN_INPUT_CLOSED', 'the input ended before an action was given', {
             details: { step: turn.step, episode: turn.episodeIndex },
