@@ -25,7 +25,7 @@ const base = {
 
 test('every catalog environment passes the checker', async () => {
   for (const name of catalogNames()) {
-    const report = await checkEnv(loadCatalog(name), { episodes: 15, graphSeconds: 4 });
+    const report = await checkEnv(loadCatalog(name), { episodes: 15, graphBudget: 3000 });
     assert.ok(report.ok, formatCheckReport(report));
   }
 });

@@ -41,8 +41,11 @@ export interface CheckOptions {
   wideTasks?: number;
   /** Keep searching after every state was reached (finds more traps, costs time). */
   exhaustive?: boolean;
-  /** Time budget of the graph search, in seconds. */
-  graphSeconds?: number;
+  /**
+   * Work budget of the graph search: (state, context) pairs expanded over all searches. A count,
+   * not seconds, so the verdict is the same on a fast machine and a busy one.
+   */
+  graphBudget?: number;
   /** Graph searches per task, each under another seed (stochastic dynamics). */
   graphRounds?: number;
 }
@@ -294,8 +297,9 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
     // 4. Statechart analysis: explore (state, context) graphs with @xstate/graph from several tasks.
     const n = Math.min(options.tasks ?? 5, taskCount(spec));
     const limit = options.graphLimit ?? 300;
-    const budgetEnd = performance.now() + (options.graphSeconds ?? 10) * 1000;
-    let outOfTime = false;
+    const budget = options.graphBudget ?? 6000;
+    let spent = 0;
+    let outOfBudget = false;
     let limited = false;
     const edges = new Map<string, Set<string>>();
     // Each search samples one outcome per (state, event); with rand() in the dynamics, several
@@ -315,8 +319,8 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
     for (let t = 0; t < plan.length; t++) {
       const { taskIndex, byContext } = plan[t]!;
       if (!options.exhaustive && t >= wide + n && stateIds.every((id) => seen.has(id))) break;
-      if (performance.now() > budgetEnd) {
-        outOfTime = true;
+      if (spent >= budget) {
+        outOfBudget = true;
         break;
       }
       try {
@@ -329,8 +333,9 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
           events,
           stopWhen: () => {
             expanded += 1;
+            spent += 1;
             if (expanded > limit) limited = true;
-            return expanded > limit;
+            return expanded > limit || spent > budget;
           },
           // By value and context (dynamics that live in the context), or by value only (reaches
           // deep states fast when contexts multiply).
@@ -423,11 +428,11 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
         'traps',
         `from ${traps.map((t) => t.split('|').pop()).join(', ')} no explored path reaches a final state (the episode can only be truncated)`,
       );
-    if (outOfTime)
+    if (outOfBudget)
       add(
         'warning',
         'graph',
-        `the graph search used its time budget (${options.graphSeconds ?? 10} s) before covering every task and seed`,
+        `the graph search used its budget (${budget} expanded states) before covering every task and seed`,
       );
     if (limited)
       add(
