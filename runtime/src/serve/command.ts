@@ -13,7 +13,8 @@ function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
 
 function seconds(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--idle-timeout must be a number of seconds ≥ 0');
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('--idle-timeout must be a number of seconds ≥ 0');
   return n;
 }
 
@@ -60,7 +61,8 @@ export function registerServeCommand(program: Command): Command {
       '--invalid-actions <mode>',
       'reject: an action outside the schema gets 422 / VALIDATION_ERROR and no step (as OpenEnv); penalize: it is played as a penalised step, as in `palestra run`',
       (v: string) => {
-        if (v !== 'reject' && v !== 'penalize') throw new InvalidArgumentError('--invalid-actions is reject or penalize');
+        if (v !== 'reject' && v !== 'penalize')
+          throw new InvalidArgumentError('--invalid-actions is reject or penalize');
         return v;
       },
       'reject',

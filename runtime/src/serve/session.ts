@@ -87,7 +87,15 @@ export class EnvSession {
   private returnMicros = 0;
   private closed = false;
 
-  private constructor(readonly env: EnvHandle) {}
+  /**
+   * @param env the environment; the session starts no episode until `reset`, whatever `env` did before
+   * @param release what `close()` does with `env` (default: close it). A pool passes a function
+   *   that keeps it for the next session: the next `reset` rebuilds all episode state.
+   */
+  constructor(
+    readonly env: EnvHandle,
+    private readonly release: (env: EnvHandle) => void = (e) => e.close(),
+  ) {}
 
   /** Opens the environment the safe way for its kind (a worker thread if it has code). */
   static async open(source: EnvSource): Promise<EnvSession> {

@@ -1,0 +1,313 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { loadCatalog } from '@palestra/envs/catalog';
+import WebSocket from 'ws';
+import { type EnvServer, startServer } from './server.ts';
+
+type Msg = { type: string; data: Record<string, any> };
+
+/** A `ws` client that queues every message from the start (a capacity error can come with the handshake). */
+function connect(server: EnvServer) {
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
+  const queue: Msg[] = [];
+  const waiting: ((m: Msg) => void)[] = [];
+  ws.on('message', (raw) => {
+    const m = JSON.parse(raw.toString()) as Msg;
+    const w = waiting.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  const next = () =>
+    new Promise<Msg>((resolve) => (queue.length ? resolve(queue.shift()!) : waiting.push(resolve)));
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const ask = async (m: unknown) => {
+    await opened;
+    ws.send(typeof m === 'string' ? m : JSON.stringify(m));
+    return next();
+  };
+  return { ws, next, ask, closed, opened };
+}
+
+async function post(server: EnvServer, path: string, body: unknown) {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+const echo = { tool: 'echo', arguments: { word: 'apple' } };
+
+describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
+  const server = await startServer(loadCatalog('echo-target'), { port: 0, maxSessions: 2, idleTimeoutS: 30 });
+  after(() => server.close());
+
+  test('GET /health, /metadata, /schema, /state answer as OpenEnv does', async () => {
+    assert.deepEqual(await (await fetch(`${server.url}/health`)).json(), { status: 'healthy' });
+    const meta = (await (await fetch(`${server.url}/metadata`)).json()) as any;
+    assert.equal(meta.name, 'echo-target');
+    assert.equal(meta.version, '1.0.0');
+    assert.match(meta.description, /echo tool/);
+    const schema = (await (await fetch(`${server.url}/schema`)).json()) as any;
+    assert.deepEqual(Object.keys(schema).sort(), ['action', 'observation', 'state']);
+    const echoAlt = schema.action.oneOf.find((a: any) => a.title === 'echo');
+    assert.deepEqual(echoAlt.properties.arguments, loadCatalog('echo-target').spec.tools[0]!.parameters);
+    assert.deepEqual(echoAlt.required, ['tool', 'arguments']);
+    assert.ok(schema.action.oneOf.some((a: any) => a.title === 'text reply'));
+    const state = (await (await fetch(`${server.url}/state`)).json()) as any;
+    assert.equal(state.episode_id, null);
+    assert.equal(state.step_count, 0);
+    assert.equal((await fetch(`${server.url}/nowhere`)).status, 404);
+    assert.equal((await fetch(`${server.url}/reset`)).status, 405);
+  });
+
+  test('POST /reset is deterministic per seed; an empty body takes the next server seed', async () => {
+    const a = await post(server, '/reset', { seed: 5 });
+    const b = await post(server, '/reset', { seed: 5 });
+    assert.equal(a.status, 200);
+    assert.deepEqual(Object.keys(a.body).sort(), ['done', 'observation', 'reward']);
+    assert.equal(a.body.reward, null);
+    assert.equal(a.body.done, false);
+    assert.equal(a.body.observation.text, b.body.observation.text);
+    assert.equal(a.body.observation.task_id, b.body.observation.task_id);
+    assert.notEqual(a.body.observation.episode_id, b.body.observation.episode_id);
+    const c = await post(server, '/reset', '');
+    assert.equal(c.status, 200);
+    assert.equal(typeof c.body.observation.seed, 'number');
+    const named = await post(server, '/reset', { seed: 1, task_id: 'tiger', episode_id: 'mine' });
+    assert.equal(named.body.observation.task_id, 'tiger');
+    assert.equal(named.body.observation.episode_id, 'mine');
+    const bad = await post(server, '/reset', { seed: -1 });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.body.detail[0].loc, ['body', 'seed']);
+  });
+
+  test('POST /step plays the action as the first step of a fresh episode; a bad action is 422 with a detail list', async () => {
+    const ok = await post(server, '/step', {
+      action: echo,
+      task_id: 'apple',
+      request_id: 'r1',
+      timeout_s: 5,
+    });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.reward, 1);
+    assert.equal(ok.body.done, true);
+    assert.equal(ok.body.observation.step, 1);
+    assert.equal(ok.body.observation.reward_micros, 1_000_000);
+    const badArgs = await post(server, '/step', { action: { tool: 'echo', arguments: { word: 7 } } });
+    assert.equal(badArgs.status, 422);
+    assert.deepEqual(badArgs.body.detail[0].loc, ['body', 'action', 'arguments']);
+    assert.match(badArgs.body.detail[0].msg, /word must be string/);
+    const noAction = await post(server, '/step', {});
+    assert.equal(noAction.status, 422);
+    assert.deepEqual(noAction.body.detail[0].loc, ['body', 'action']);
+    const notJson = await post(server, '/step', '{');
+    assert.equal(notJson.status, 422);
+    assert.equal(notJson.body.detail[0].type, 'json_invalid');
+  });
+
+  test('a WebSocket episode: reset, step, state (episode id and step count), then step after the end is an error that keeps the socket', async () => {
+    const c = connect(server);
+    await c.opened;
+    const reset = await c.ask({ type: 'reset', data: { seed: 2, task_id: 'river' } });
+    assert.equal(reset.type, 'observation');
+    assert.equal(reset.data.reward, null);
+    assert.equal(reset.data.done, false);
+    assert.match(reset.data.observation.text, /river/);
+    const step = await c.ask({ type: 'step', data: { tool: 'echo', arguments: { word: 'river' } } });
+    assert.equal(step.type, 'observation');
+    assert.deepEqual([step.data.reward, step.data.done], [1, true]);
+    assert.equal(step.data.observation.terminated, true);
+    const state = await c.ask({ type: 'state' });
+    assert.equal(state.type, 'state');
+    assert.equal(state.data.episode_id, reset.data.observation.episode_id);
+    assert.equal(state.data.step_count, 1);
+    assert.equal(state.data.status, 'ended');
+    const late = await c.ask({ type: 'step', data: echo });
+    assert.equal(late.type, 'error');
+    assert.equal(late.data.code, 'EXECUTION_ERROR');
+    assert.match(late.data.message, /reset/);
+    const again = await c.ask({ type: 'reset', data: { seed: 2 } });
+    assert.equal(again.type, 'observation');
+    c.ask({ type: 'close' });
+    assert.equal((await c.closed).code, 1000);
+  });
+
+  test('exactly one reply per message, in order, even when messages are sent without waiting', async () => {
+    const c = connect(server);
+    await c.opened;
+    const sent = [
+      { type: 'state' },
+      { type: 'step', data: echo },
+      'not json',
+      [1, 2],
+      { type: 'reset', data: { seed: 9 } },
+      { type: 'step', data: { tool: 'nope' } },
+      { type: 'step' },
+      { type: 'jump' },
+      { type: 'step', data: { text: 'hello' } },
+      { type: 'state' },
+    ];
+    for (const m of sent) c.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
+    const replies: Msg[] = [];
+    for (const _ of sent) replies.push(await c.next());
+    assert.deepEqual(
+      replies.map((r) => (r.type === 'error' ? r.data.code : r.type)),
+      [
+        'state',
+        'EXECUTION_ERROR', // step before reset
+        'INVALID_JSON',
+        'VALIDATION_ERROR',
+        'observation',
+        'VALIDATION_ERROR', // unknown tool: rejected, no step
+        'VALIDATION_ERROR', // step without data
+        'UNKNOWN_TYPE',
+        'observation', // a text reply is an action
+        'state',
+      ],
+    );
+    assert.equal(replies[9]!.data.step_count, 1);
+    assert.equal(replies[8]!.data.done, true); // echo-target: a reply ends the episode (missed)
+    c.ws.close();
+    await c.closed;
+  });
+
+  test("OpenEnv's MCP forms: call_tool and list_tools as step actions, tools/list and tools/call in mcp messages", async () => {
+    const c = connect(server);
+    await c.opened;
+    await c.ask({ type: 'reset', data: { seed: 0, task_id: 'apple' } });
+    const tools = await c.ask({ type: 'step', data: { type: 'list_tools' } });
+    assert.deepEqual(
+      tools.data.observation.tools.map((t: any) => t.name),
+      ['echo'],
+    );
+    assert.ok(tools.data.observation.tools[0].input_schema);
+    const list = await c.ask({ type: 'mcp', data: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+    assert.equal(list.type, 'mcp');
+    assert.equal(list.data.id, 1);
+    assert.deepEqual(
+      list.data.result.tools[0].inputSchema,
+      loadCatalog('echo-target').spec.tools[0]!.parameters,
+    );
+    const badCall = await c.ask({
+      type: 'mcp',
+      data: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: {} } },
+    });
+    assert.equal(badCall.data.error.code, -32602);
+    const call = await c.ask({
+      type: 'mcp',
+      data: {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { word: 'apple' } },
+      },
+    });
+    assert.equal(call.data.result.isError, false);
+    assert.match(call.data.result.content[0].text, /You said: apple/);
+    assert.deepEqual(
+      [call.data.result.structuredContent.reward, call.data.result.structuredContent.done],
+      [1, true],
+    );
+    const after = await c.ask({
+      type: 'mcp',
+      data: {
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { word: 'apple' } },
+      },
+    });
+    assert.equal(after.data.result.isError, true);
+    assert.match(after.data.result.content[0].text, /reset/);
+    const unknown = await c.ask({ type: 'mcp', data: { jsonrpc: '2.0', id: 5, method: 'prompts/list' } });
+    assert.equal(unknown.data.error.code, -32601);
+    await c.ask({ type: 'reset', data: { seed: 0, task_id: 'apple' } });
+    const viaStep = await c.ask({
+      type: 'step',
+      data: { type: 'call_tool', tool_name: 'echo', arguments: { word: 'apple' } },
+    });
+    assert.equal(viaStep.data.observation.tool_name, 'echo');
+    assert.match(viaStep.data.observation.result, /You said: apple/);
+    assert.equal(viaStep.data.observation.error, null);
+    assert.equal(viaStep.data.reward, 1);
+    c.ws.close();
+    await c.closed;
+  });
+
+  test('capacity: a connection beyond max sessions gets CAPACITY_REACHED and is closed; a closed session frees its slot and its environment is reused', async () => {
+    const a = connect(server);
+    const b = connect(server);
+    await Promise.all([a.opened, b.opened]);
+    assert.equal((await a.ask({ type: 'state' })).type, 'state');
+    assert.equal((await b.ask({ type: 'state' })).type, 'state');
+    const c = connect(server);
+    const refused = await c.next();
+    assert.equal(refused.type, 'error');
+    assert.equal(refused.data.code, 'CAPACITY_REACHED');
+    assert.deepEqual([refused.data.active_sessions, refused.data.max_sessions], [2, 2]);
+    assert.equal((await c.closed).code, 1000);
+    a.ws.close();
+    await a.closed;
+    // The close reaches the server's handler before or after ours: a state round trip on b orders them.
+    await b.ask({ type: 'state' });
+    while (server.activeSessions > 1) await new Promise((r) => setImmediate(r));
+    const d = connect(server);
+    assert.equal((await d.ask({ type: 'state' })).type, 'state');
+    // Never more environments than sessions at once: ended sessions hand theirs on.
+    assert.equal(server.environmentsBuilt, 2);
+    b.ws.close();
+    d.ws.close();
+    await Promise.all([b.closed, d.closed]);
+  });
+});
+
+describe('palestra serve: idle timeout and invalid actions as penalised steps', async () => {
+  const server = await startServer(loadCatalog('echo-target'), {
+    port: 0,
+    maxSessions: 1,
+    idleTimeoutS: 0.2,
+    invalidActions: 'penalize',
+  });
+  after(() => server.close());
+
+  test('an idle session gets SESSION_ERROR, is closed and frees its slot', async () => {
+    const c = connect(server);
+    await c.opened;
+    assert.equal((await c.ask({ type: 'reset', data: { seed: 1 } })).type, 'observation');
+    const idle = await c.next();
+    assert.equal(idle.type, 'error');
+    assert.equal(idle.data.code, 'SESSION_ERROR');
+    assert.match(idle.data.message, /idle/);
+    assert.deepEqual(await c.closed, { code: 1000, reason: 'idle timeout' });
+    const d = connect(server);
+    assert.equal((await d.ask({ type: 'state' })).type, 'state');
+    d.ws.close();
+    await d.closed;
+  });
+
+  test('with --invalid-actions penalize, an unknown tool is a step with an Error observation', async () => {
+    const c = connect(server);
+    await c.opened;
+    await c.ask({ type: 'reset', data: { seed: 1, task_id: 'apple' } });
+    const r = await c.ask({ type: 'step', data: { tool: 'shout', arguments: {} } });
+    assert.equal(r.type, 'observation');
+    assert.equal(r.data.observation.invalid_action.code, 'UNKNOWN_TOOL');
+    assert.match(r.data.observation.text, /^Error: /);
+    assert.equal(r.data.observation.step, 1);
+    const http = await post(server, '/step', { action: { tool: 'echo', arguments: {} } });
+    assert.equal(http.status, 200);
+    assert.equal(http.body.observation.invalid_action.code, 'INVALID_ARGUMENTS');
+    const envelope = await post(server, '/step', { action: { tools: 'echo' } });
+    assert.equal(envelope.status, 422);
+    c.ws.close();
+    await c.closed;
+  });
+});
