@@ -79,31 +79,57 @@ function vectorRate(v: VectorEnv, seconds: number): number {
   return steps / ((performance.now() - t0) / 1000);
 }
 
-console.error(`measuring Palestra (${SECONDS} s each) …`);
+// Machines are noisy: each side is measured in several rounds, interleaved (Palestra, then
+// Gymnasium, then Palestra again …), and the median of the rounds is reported.
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 const lake = await makeEnv(loadCatalog('frozen-lake'));
 const lakeJs = await makeEnv(loadCatalog('frozen-lake-js'));
-const lakeRate = stepRate(lake, (i) => lakeActions[i & 4095]!, SECONDS);
-const lakeJsRate = stepRate(lakeJs, (i) => lakeActions[i & 4095]!, SECONDS);
-const lakeReset = resetMicros(lake, 1);
-let refundRate = Number.NaN;
-let refundReset = Number.NaN;
-try {
-  const refundSource = loadCatalog('refund-desk');
-  const refund = await makeEnv(refundSource);
-  const agent = new Prng(1);
-  const refundActions = Array.from({ length: 4096 }, () => sampleAction(refundSource.spec, agent));
-  refundRate = stepRate(refund, (i) => refundActions[i & 4095]!, SECONDS, true);
-  refundReset = resetMicros(refund, 1);
-} catch (e) {
-  console.error(`refund-desk not measured: ${(e as Error).message}`);
-}
+const refundSource = loadCatalog('refund-desk');
+const refund = await makeEnv(refundSource);
+const refundAgent = new Prng(1);
+const refundActions = Array.from({ length: 4096 }, () => sampleAction(refundSource.spec, refundAgent));
 const vec = await VectorEnv.create(loadCatalog('frozen-lake'), 64, 'next-step');
-const vecRate = vectorRate(vec, SECONDS);
 const vecJs = await VectorEnv.create(loadCatalog('frozen-lake-js'), 64, 'next-step');
-const vecJsRate = vectorRate(vecJs, SECONDS);
 
-console.error('measuring Gymnasium 1.x in bench/.venv …');
-const gym = await measureGymnasium({ seconds: SECONDS });
+const ours: Record<string, number[]> = {
+  lake: [],
+  lakeJs: [],
+  refund: [],
+  vec: [],
+  vecJs: [],
+  lakeReset: [],
+  refundReset: [],
+};
+const theirs: { single: number[]; vec: number[]; reset: number[] } = { single: [], vec: [], reset: [] };
+let gym: Awaited<ReturnType<typeof measureGymnasium>> | undefined;
+for (let round = 1; round <= ROUNDS; round++) {
+  console.error(`round ${round}/${ROUNDS}: Palestra (${SECONDS} s per measure) …`);
+  ours.lake!.push(stepRate(lake, (i) => lakeActions[i & 4095]!, SECONDS));
+  ours.lakeJs!.push(stepRate(lakeJs, (i) => lakeActions[i & 4095]!, SECONDS));
+  ours.refund!.push(stepRate(refund, (i) => refundActions[i & 4095]!, SECONDS, true));
+  ours.vec!.push(vectorRate(vec, SECONDS));
+  ours.vecJs!.push(vectorRate(vecJs, SECONDS));
+  ours.lakeReset!.push(resetMicros(lake, 1));
+  ours.refundReset!.push(resetMicros(refund, 1));
+  console.error(`round ${round}/${ROUNDS}: Gymnasium in bench/.venv …`);
+  gym = await measureGymnasium({ seconds: SECONDS });
+  theirs.single.push(gym.frozen_lake_steps_per_s);
+  theirs.vec.push(gym.sync_vector_64_env_steps_per_s);
+  theirs.reset.push(gym.frozen_lake_reset_us);
+}
+const lakeRate = median(ours.lake!);
+const lakeJsRate = median(ours.lakeJs!);
+const refundRate = median(ours.refund!);
+const vecRate = median(ours.vec!);
+const vecJsRate = median(ours.vecJs!);
+const lakeReset = median(ours.lakeReset!);
+const refundReset = median(ours.refundReset!);
+const gymSingle = median(theirs.single);
+const gymVec = median(theirs.vec);
+const gymReset = median(theirs.reset);
 
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const ratio = (a: number, b: number) =>
@@ -116,37 +142,37 @@ table.push(
   [
     'frozen-lake, expressions, steps/s',
     fmt(lakeRate),
-    `${fmt(gym.frozen_lake_steps_per_s)} (FrozenLake-v1)`,
-    ratio(lakeRate, gym.frozen_lake_steps_per_s),
+    `${fmt(gymSingle)} (FrozenLake-v1)`,
+    ratio(lakeRate, gymSingle),
     '≥ 2×',
   ],
   [
     'frozen-lake-js, sandboxed module, steps/s',
     fmt(lakeJsRate),
-    `${fmt(gym.frozen_lake_steps_per_s)} (FrozenLake-v1)`,
-    ratio(lakeJsRate, gym.frozen_lake_steps_per_s),
+    `${fmt(gymSingle)} (FrozenLake-v1)`,
+    ratio(lakeJsRate, gymSingle),
     '≥ 1×',
   ],
   ['refund-desk + rendering + step hashing, steps/s', fmt(refundRate), '—', '—', ''],
   [
     '64 × frozen-lake vector, env-steps/s',
     fmt(vecRate),
-    `${fmt(gym.sync_vector_64_env_steps_per_s)} (SyncVectorEnv×64)`,
-    ratio(vecRate, gym.sync_vector_64_env_steps_per_s),
+    `${fmt(gymVec)} (SyncVectorEnv×64)`,
+    ratio(vecRate, gymVec),
     '≥ 2×',
   ],
   [
     '64 × frozen-lake-js vector, env-steps/s',
     fmt(vecJsRate),
-    `${fmt(gym.sync_vector_64_env_steps_per_s)} (SyncVectorEnv×64)`,
-    ratio(vecJsRate, gym.sync_vector_64_env_steps_per_s),
+    `${fmt(gymVec)} (SyncVectorEnv×64)`,
+    ratio(vecJsRate, gymVec),
     '',
   ],
   [
     'reset latency frozen-lake, µs',
     lakeReset.toFixed(1),
-    `${gym.frozen_lake_reset_us.toFixed(1)} (FrozenLake-v1)`,
-    ratio(gym.frozen_lake_reset_us, lakeReset),
+    `${gymReset.toFixed(1)} (FrozenLake-v1)`,
+    ratio(gymReset, lakeReset),
     '',
   ],
   [
@@ -159,11 +185,12 @@ table.push(
 );
 console.log(table.toString());
 console.log(
-  `Node ${process.version}, gymnasium ${gym.gymnasium_version} on Python ${gym.python_version}; ${SECONDS} s per measure; ratio = Palestra / Gymnasium (for latency: Gymnasium / Palestra, higher is better).\n` +
-    `Gymnasium spread over its timed chunks: single ${fmt(gym.spread.frozen_lake_steps_per_s.min)}–${fmt(gym.spread.frozen_lake_steps_per_s.max)} steps/s, vector ${fmt(gym.spread.sync_vector_64_env_steps_per_s.min)}–${fmt(gym.spread.sync_vector_64_env_steps_per_s.max)} env-steps/s.`,
+  `Node ${process.version}, gymnasium ${gym!.gymnasium_version} on Python ${gym!.python_version}; median of ${ROUNDS} interleaved rounds, ${SECONDS} s per measure; ratio = Palestra / Gymnasium (for latency: Gymnasium / Palestra, higher is better).\n` +
+    `rounds — Palestra lake ${ours.lake!.map(fmt).join(' / ')}; Gymnasium ${theirs.single.map(fmt).join(' / ')} steps/s; vectors ${ours.vec!.map(fmt).join(' / ')} vs ${theirs.vec.map(fmt).join(' / ')} env-steps/s.`,
 );
 void CATALOG_DIR;
 lake.close();
+refund.close();
 lakeJs.close();
 vec.close();
 vecJs.close();
