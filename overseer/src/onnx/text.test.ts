@@ -7,7 +7,7 @@ import { type Episode, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
 import { buildTextClassifier, writeModel } from './build.ts';
 import { OnnxError } from './errors.ts';
-import { OnnxTextScorer, transcriptText } from './text.ts';
+import { keptTokens, OnnxTextScorer, transcriptText } from './text.ts';
 import { loadTokenizer } from './tokenizer.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'palestra-text-'));
@@ -210,20 +210,35 @@ describe('text classifier scorer', () => {
       try {
         const { ids, cut } = scorer.tokenize(goldens[0]!);
         assert.equal(ids.length, 8);
-        assert.equal(cut, body.length - 6);
+        assert.equal(cut, true);
         assert.deepEqual(ids, [
           id('[CLS]'),
           ...(keep === 'tail' ? body.slice(-6) : body.slice(0, 6)),
           id('[SEP]'),
         ]);
         const [s] = await scorer.scoreEpisodes([goldens[0]!]);
-        assert.match(
-          s!.rationale,
-          new RegExp(`8 tokens \\(${cut} cut from the ${keep === 'tail' ? 'start' : 'end'}\\)`),
-        );
+        assert.match(s!.rationale, new RegExp(`8 tokens \\(cut to the transcript's ${keep}\\)`));
       } finally {
         await scorer.close();
       }
+    }
+  });
+
+  it("tokenizes only a window at the kept end, with the same tokens as the whole transcript's", () => {
+    const tok = loadTokenizer(jsonTok);
+    const long = `${transcriptText(goldens[0]!)}\n   \n${'good  bad\t refund '.repeat(400)}${transcriptText(goldens[1]!)}`;
+    const texts = [...goldens.map(transcriptText), long, 'good', ''];
+    for (const text of texts) {
+      const all = tok.encode(text);
+      for (const room of [1, 6, 64, 300, 5000])
+        for (const keep of ['head', 'tail'] as const) {
+          const want = all.length <= room ? all : keep === 'tail' ? all.slice(-room) : all.slice(0, room);
+          assert.deepEqual(
+            keptTokens(tok, text, room, keep),
+            { ids: want, cut: all.length > room },
+            `${keep} ${room}`,
+          );
+        }
     }
   });
 

@@ -39,6 +39,43 @@ export function transcriptText(episode: Episode): string {
   return parts.join('\n');
 }
 
+/** Tokens a window must give beyond `room` before its first ones are trusted (see `keptTokens`). */
+const WINDOW_MARGIN = 8;
+
+/**
+ * The `room` tokens at the kept end of `text`, without tokenizing all of a long transcript (it
+ * repeats every observation, and tokenizing is the slow part): tokenize a window of characters at
+ * that end, starting (or ending) at whitespace, and widen it until it gives more than `room` +
+ * margin tokens or is the whole text. Tokenizers split words at whitespace before anything else,
+ * so the window's tokens are those of the whole text, except perhaps its first few at the cut
+ * (a leading-space marker, a split whitespace run); the margin drops those.
+ */
+export function keptTokens(
+  tokenizer: Pick<TextTokenizer, 'encode'>,
+  text: string,
+  room: number,
+  keep: 'head' | 'tail',
+): { ids: number[]; cut: boolean } {
+  for (let width = room * 8; ; width *= 2) {
+    let window = text;
+    if (width < text.length) {
+      if (keep === 'tail') {
+        const start = text.slice(0, text.length - width).search(/\s\S*$/);
+        window = start < 0 ? text : text.slice(start);
+      } else {
+        const end = text.slice(width).search(/\s/);
+        window = end < 0 ? text : text.slice(0, width + end);
+      }
+    }
+    const ids = tokenizer.encode(window);
+    const whole = window.length === text.length;
+    if (whole || ids.length > room + WINDOW_MARGIN) {
+      if (ids.length <= room) return { ids, cut: false };
+      return { ids: keep === 'tail' ? ids.slice(ids.length - room) : ids.slice(0, room), cut: true };
+    }
+  }
+}
+
 export const TextScorerConfigSchema = z
   .object({
     /** Path of the `.onnx` classifier: `input_ids` (+ `attention_mask`, `token_type_ids`) → class scores. */
@@ -144,13 +181,11 @@ export class OnnxTextScorer implements Overseer {
   }
 
   /** An episode's token ids as the model gets them: special tokens kept, the text cut to fit. */
-  tokenize(episode: Episode): { ids: number[]; cut: number } {
+  tokenize(episode: Episode): { ids: number[]; cut: boolean } {
     const { prefix, suffix } = this.tokenizer;
     const room = this.maxLength - prefix.length - suffix.length;
-    const body = this.tokenizer.encode(transcriptText(episode));
-    const cut = Math.max(0, body.length - room);
-    const kept = cut === 0 ? body : this.keep === 'tail' ? body.slice(cut) : body.slice(0, room);
-    return { ids: [...prefix, ...kept, ...suffix], cut };
+    const { ids, cut } = keptTokens(this.tokenizer, transcriptText(episode), room, this.keep);
+    return { ids: [...prefix, ...ids, ...suffix], cut };
   }
 
   /** Class scores of one `session.run` over tokenized rows (padded as the class comment says). */
@@ -209,7 +244,7 @@ export class OnnxTextScorer implements Overseer {
           : undefined;
       const ps = mapped.probabilities ?? [];
       const { ids, cut } = tokenized[i]!;
-      const tokens = `${ids.length} tokens${cut > 0 ? ` (${cut} cut from the ${this.keep === 'tail' ? 'start' : 'end'})` : ''}`;
+      const tokens = `${ids.length} tokens${cut ? ` (cut to the transcript's ${this.keep})` : ''}`;
       return {
         reward: total / 1e6,
         micros: total,

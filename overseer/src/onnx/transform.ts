@@ -89,8 +89,17 @@ function checkProbabilities(ps: number[], row: number): void {
     );
 }
 
-/** Maps one finite output row to a reward (in reward units, before micro-unit rounding). */
+/**
+ * Maps one finite output row to a reward (in reward units, before micro-unit rounding). The
+ * confidence is rounded to 10⁻⁶ like rewards: onnxruntime may pick other kernels for a batch than
+ * for one row, which moves float32 results by an ulp, and a score should not depend on its batch.
+ */
 export function applyTransform(t: Transform, row: ArrayLike<number>, index: number): Mapped {
+  const m = mapRow(t, row, index);
+  return { ...m, confidence: Math.round(m.confidence * 1e6) / 1e6 };
+}
+
+function mapRow(t: Transform, row: ArrayLike<number>, index: number): Mapped {
   const raw = Array.from(row);
   switch (t.kind) {
     case 'identity':
