@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// `palestra mcp <env>` without the CLI (its wiring lives elsewhere): what the MCP tests spawn.
+// Palestra's packages are TypeScript run through tsx's loader, as in runtime/bin/palestra.js.
+import { register } from 'tsx/esm/api';
+
+register();
+const { loadCatalog } = await import('@palestra/envs/catalog');
+const { runMcpStdio } = await import('./stdio.ts');
+const name = process.argv[2];
+if (!name) {
+  process.stderr.write('usage: node runtime/src/mcp/launch.js <env>\n');
+  process.exit(2);
+}
+await runMcpStdio(loadCatalog(name));
