@@ -113,7 +113,7 @@ export class ServeCore {
       this.environmentsBuilt += 1;
     }
     return new EnvSession(env, (e) => {
-      if (this.disposed) e.close();
+      if (this.disposed || this.idle.length >= this.options.maxSessions) e.close();
       else this.idle.push(e);
     });
   }

@@ -5,6 +5,9 @@ import { promisify } from 'node:util';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { startServer } from './server.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON printed by the Python client, asserted field by field
+type Json = any;
+
 const client = new URL('./openenv_client.py', import.meta.url).pathname;
 
 /**
@@ -21,7 +24,7 @@ async function runClient(env: string) {
   }
 }
 
-function assertProtocol(out: any, name: string, tools: string[]) {
+function assertProtocol(out: Json, name: string, tools: string[]) {
   assert.deepEqual(out.health, [200, { status: 'healthy' }]);
   assert.equal(out.metadata.name, name);
   assert.equal(out.metadata.version, '1.0.0');
@@ -70,7 +73,7 @@ test('a stdlib Python OpenEnv client plays echo-target over HTTP and /ws', { tim
   assert.deepEqual([out.http_step.reward, out.http_step.done], [1, true]);
   assert.equal(out.ws_reset.task_id, 'apple');
   assert.deepEqual(
-    out.ws_steps.map((s: any) => [s.type, s.reward, s.done]),
+    out.ws_steps.map((s: Json) => [s.type, s.reward, s.done]),
     [['observation', 1, true]],
   );
   assert.equal(out.ws_state.data.status, 'ended');
@@ -88,7 +91,7 @@ test('a stdlib Python OpenEnv client plays refund-desk (code in worker threads) 
   assert.equal(out.ws_steps.length, 2);
   assert.match(out.ws_steps[0].text, /Order A-7385: phone case, total paid/);
   assert.match(out.ws_steps[1].text, /You told the customer: Thanks/);
-  assert.ok(out.ws_steps.every((s: any) => s.type === 'observation' && s.done === false));
+  assert.ok(out.ws_steps.every((s: Json) => s.type === 'observation' && s.done === false));
   assert.equal(out.ws_state.data.status, 'running');
   assert.equal(
     out.ws_state.data.return_micros,

@@ -4,7 +4,9 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import WebSocket from 'ws';
 import { type EnvServer, startServer } from './server.ts';
 
-type Msg = { type: string; data: Record<string, any> };
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the wire, asserted field by field
+type Json = any;
+type Msg = { type: string; data: Record<string, Json> };
 
 /** A `ws` client that queues every message from the start (a capacity error can come with the handshake). */
 function connect(server: EnvServer) {
@@ -40,7 +42,7 @@ async function post(server: EnvServer, path: string, body: unknown) {
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as Json };
 }
 
 const echo = { tool: 'echo', arguments: { word: 'apple' } };
@@ -51,17 +53,17 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
 
   test('GET /health, /metadata, /schema, /state answer as OpenEnv does', async () => {
     assert.deepEqual(await (await fetch(`${server.url}/health`)).json(), { status: 'healthy' });
-    const meta = (await (await fetch(`${server.url}/metadata`)).json()) as any;
+    const meta = (await (await fetch(`${server.url}/metadata`)).json()) as Json;
     assert.equal(meta.name, 'echo-target');
     assert.equal(meta.version, '1.0.0');
     assert.match(meta.description, /echo tool/);
-    const schema = (await (await fetch(`${server.url}/schema`)).json()) as any;
+    const schema = (await (await fetch(`${server.url}/schema`)).json()) as Json;
     assert.deepEqual(Object.keys(schema).sort(), ['action', 'observation', 'state']);
-    const echoAlt = schema.action.oneOf.find((a: any) => a.title === 'echo');
+    const echoAlt = schema.action.oneOf.find((a: Json) => a.title === 'echo');
     assert.deepEqual(echoAlt.properties.arguments, loadCatalog('echo-target').spec.tools[0]!.parameters);
     assert.deepEqual(echoAlt.required, ['tool', 'arguments']);
-    assert.ok(schema.action.oneOf.some((a: any) => a.title === 'text reply'));
-    const state = (await (await fetch(`${server.url}/state`)).json()) as any;
+    assert.ok(schema.action.oneOf.some((a: Json) => a.title === 'text reply'));
+    const state = (await (await fetch(`${server.url}/state`)).json()) as Json;
     assert.equal(state.episode_id, null);
     assert.equal(state.step_count, 0);
     assert.equal((await fetch(`${server.url}/nowhere`)).status, 404);
@@ -111,6 +113,29 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     const notJson = await post(server, '/step', '{');
     assert.equal(notJson.status, 422);
     assert.equal(notJson.body.detail[0].type, 'json_invalid');
+  });
+
+  test("POST /mcp answers tools/list and plays tools/call as a one-step episode; POST /step lists tools for OpenEnv's list_tools", async () => {
+    const list = await post(server, '/mcp', { jsonrpc: '2.0', id: 'a', method: 'tools/list' });
+    assert.equal(list.status, 200);
+    assert.equal(list.body.id, 'a');
+    assert.deepEqual(
+      list.body.result.tools.map((t: Json) => t.name),
+      ['echo'],
+    );
+    const call = await post(server, '/mcp', {
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { word: 'nothing' } },
+    });
+    assert.equal(call.body.result.structuredContent.step, 1);
+    assert.equal(call.body.result.structuredContent.done, true);
+    assert.equal((await post(server, '/mcp', '{')).body.error.code, -32700);
+    assert.equal((await post(server, '/mcp', { jsonrpc: '2.0', id: 3 })).body.error.code, -32600);
+    const tools = await post(server, '/step', { action: { type: 'list_tools' } });
+    assert.equal(tools.body.observation.tools[0].name, 'echo');
+    assert.equal(tools.body.reward, null);
   });
 
   test('a WebSocket episode: reset, step, state (episode id and step count), then step after the end is an error that keeps the socket', async () => {
@@ -185,7 +210,7 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     await c.ask({ type: 'reset', data: { seed: 0, task_id: 'apple' } });
     const tools = await c.ask({ type: 'step', data: { type: 'list_tools' } });
     assert.deepEqual(
-      tools.data.observation.tools.map((t: any) => t.name),
+      tools.data.observation.tools.map((t: Json) => t.name),
       ['echo'],
     );
     assert.ok(tools.data.observation.tools[0].input_schema);

@@ -54,13 +54,17 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
 
   let session: EnvSession | undefined;
   let finished = false;
+  // The slot is held until the environment is back: a client that leaves while its environment is
+  // still being built does not let more environments be built at once than `maxSessions`.
+  let opening = true;
   let timer: NodeJS.Timeout | undefined;
   const finish = () => {
     if (finished) return;
     finished = true;
-    core.active -= 1;
     clearTimeout(timer);
+    if (opening) return; // the open below releases the slot when it settles
     session?.close();
+    core.active -= 1;
   };
   // The idle clock runs only while the session waits for the client: from its last reply (or from
   // the moment its environment is ready) to the next message. Work in progress is never idle.
@@ -82,11 +86,20 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
   // Messages are handled one at a time, in order; the first link builds the environment.
   let chain: Promise<void> = core.openSession().then(
     (s) => {
-      if (finished) s.close();
-      else session = s;
+      opening = false;
+      session = s;
+      if (finished) {
+        s.close();
+        core.active -= 1;
+      }
       armIdle();
     },
     (e) => {
+      opening = false;
+      if (finished) {
+        core.active -= 1;
+        return;
+      }
       error('FACTORY_ERROR', `the environment could not be built: ${describeError(e)}`, {
         factory_name: core.spec.name,
       });
