@@ -154,8 +154,12 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
     reply(res, 200, await handler());
   } catch (e) {
     if (e instanceof HttpError) return reply(res, e.status, { detail: e.detail });
-    // The environment failed (its code threw, hung, or a reset option named no task).
-    const status = e instanceof PalestraError && /TASK|SEED/.test(e.code) ? 400 : 500;
-    reply(res, status, { detail: describeError(e), ...(e instanceof PalestraError ? { code: e.code } : {}) });
+    // A reset naming a task that does not exist is the client's mistake; anything else means the
+    // environment failed (its code threw or hung).
+    if (e instanceof RangeError)
+      return reply(res, 422, {
+        detail: [{ type: 'value_error', loc: ['body'], msg: e.message, input: null }],
+      });
+    reply(res, 500, { detail: describeError(e), ...(e instanceof PalestraError ? { code: e.code } : {}) });
   }
 }

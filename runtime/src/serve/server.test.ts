@@ -86,6 +86,9 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     const named = await post(server, '/reset', { seed: 1, task_id: 'tiger', episode_id: 'mine' });
     assert.equal(named.body.observation.task_id, 'tiger');
     assert.equal(named.body.observation.episode_id, 'mine');
+    const noTask = await post(server, '/reset', { seed: 1, task_id: 'banana' });
+    assert.equal(noTask.status, 422);
+    assert.match(noTask.body.detail[0].msg, /no task with id "banana"/);
     const bad = await post(server, '/reset', { seed: -1 });
     assert.equal(bad.status, 422);
     assert.deepEqual(bad.body.detail[0].loc, ['body', 'seed']);
