@@ -24,6 +24,13 @@ export const OnnxScorerConfigSchema = z
     topComponents: z.number().int().min(0).default(3),
     /** onnxruntime intra-op threads (1 keeps results bit-identical across machines). */
     threads: z.number().int().min(1).default(1),
+    /**
+     * `group`: one session.run for the whole group (fast). `row`: one run per episode, so a score
+     * never depends on the group it came with — onnxruntime's CPU kernels may sum in another order
+     * for a batch than for one row, which can move a reward by a micro-unit; choose `row` when a
+     * validator must recompute a committed score from one episode alone.
+     */
+    batch: z.enum(['group', 'row']).default('group'),
   })
   .strict();
 
@@ -68,7 +75,7 @@ export class OnnxScorer implements Overseer {
     readonly transform: Transform,
     readonly linear: LinearForm | undefined,
     private readonly topComponents: number,
-    /** The model was exported with a fixed batch of 1: groups run one row at a time. */
+    /** Groups run one row at a time (`batch: 'row'`, or a model exported with a fixed batch of 1). */
     private readonly batchOfOne: boolean,
   ) {
     this.id = `onnx:${model.file}`;
@@ -130,7 +137,7 @@ export class OnnxScorer implements Overseer {
 
   /**
    * The raw outputs of one `session.run` over a `[rows, F]` feature matrix (row-major); one run
-   * per row only for a model exported with a fixed batch of 1.
+   * per row with `batch: 'row'` or for a model exported with a fixed batch of 1.
    */
   async run(matrix: Float32Array, rows: number): Promise<{ data: Float32Array; width: number }> {
     const f = this.extractor.width;

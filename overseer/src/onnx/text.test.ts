@@ -180,6 +180,39 @@ describe('text classifier scorer', () => {
     }
   });
 
+  it("agrees with single-episode scores within a micro-unit in a group, exactly with batch: 'row'", async () => {
+    // A wider model: onnxruntime may sum a batch in another order than one row.
+    let x = 1;
+    const rand = () => ((x = (x * 48271) % 2147483647) / 2147483647) * 2 - 1;
+    const wide = writeModel(
+      join(tmp, 'cls-wide.onnx'),
+      buildTextClassifier({
+        embeddings: VOCAB.map(() => Array.from({ length: 32 }, rand)),
+        weights: Array.from({ length: 32 }, () => [rand(), rand()]),
+        bias: [0, 0],
+      }),
+    );
+    const eps = Array.from({ length: 24 }, (_, i) => (i % 4 === 3 ? handMade() : goldens[i % 4]!));
+    for (const batch of ['group', 'row'] as const) {
+      const scorer = await OnnxTextScorer.load({
+        model: wide,
+        tokenizer: jsonTok,
+        batch,
+        transform: { kind: 'class', index: 1 },
+      });
+      try {
+        const grouped = await scorer.scoreGroup(eps);
+        for (const [i, e] of eps.entries()) {
+          const alone = await scorer.scoreEpisode(e);
+          if (batch === 'row') assert.deepEqual(grouped[i], alone);
+          else assert.ok(Math.abs(grouped[i]!.micros - alone.micros) <= 1);
+        }
+      } finally {
+        await scorer.close();
+      }
+    }
+  });
+
   it('averages the padding too when the model takes no attention mask (rows padded to maxLength)', async () => {
     const scorer = await OnnxTextScorer.load({
       model: unmasked,

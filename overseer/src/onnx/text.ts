@@ -94,6 +94,13 @@ export const TextScorerConfigSchema = z
     }),
     /** onnxruntime intra-op threads (1 keeps results bit-identical across machines). */
     threads: z.number().int().min(1).default(1),
+    /**
+     * `group`: one session.run for the whole group (fast). `row`: one run per episode, so a score
+     * never depends on the group it came with — onnxruntime's CPU kernels may sum in another order
+     * for a batch than for one row, which can move a reward by a micro-unit; choose `row` when a
+     * validator must recompute a committed score from one episode alone.
+     */
+    batch: z.enum(['group', 'row']).default('group'),
   })
   .strict();
 
@@ -107,8 +114,9 @@ const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
  * probabilities → reward by the declared transform; the confidence is the top class probability.
  *
  * Padding: with an `attention_mask` input a group is padded to its longest row (the mask hides
- * the padding); without one every row is padded to `maxLength`, so a row's result never depends
- * on the group it was scored with.
+ * the padding); without one every row is padded to `maxLength`, so the model sees the same tokens
+ * whatever the group. The float32 sums may still run in another order for a batch than for one
+ * row (±1 micro-unit); `batch: 'row'` trades the speed for bit-identical scores.
  *
  * @example
  * const judge = await OnnxTextScorer.load({ model: 'cls.onnx', tokenizer: 'cls/', transform: { kind: 'class', index: 1 } });
@@ -124,6 +132,7 @@ export class OnnxTextScorer implements Overseer {
     readonly transform: Transform,
     readonly maxLength: number,
     readonly keep: 'head' | 'tail',
+    readonly batch: 'group' | 'row',
   ) {
     this.id = `onnx:${model.file}`;
   }
@@ -173,7 +182,16 @@ export class OnnxTextScorer implements Overseer {
       const output = pick(model, 'output', c.output);
       const w = rowWidth(output);
       if (w !== undefined) checkWidth(c.transform, w, output.name);
-      return new OnnxTextScorer(model, tokenizer, inputs, output.name, c.transform, c.maxLength, c.keep);
+      return new OnnxTextScorer(
+        model,
+        tokenizer,
+        inputs,
+        output.name,
+        c.transform,
+        c.maxLength,
+        c.keep,
+        c.batch,
+      );
     } catch (e) {
       await model.session.release();
       throw e;
@@ -188,8 +206,24 @@ export class OnnxTextScorer implements Overseer {
     return { ids: [...prefix, ...ids, ...suffix], cut };
   }
 
-  /** Class scores of one `session.run` over tokenized rows (padded as the class comment says). */
+  /**
+   * Class scores of one `session.run` over tokenized rows (padded as the class comment says), or
+   * of one run per row with `batch: 'row'`.
+   */
   async run(rows: number[][]): Promise<{ data: Float32Array; width: number }> {
+    if (this.batch === 'row' && rows.length > 1) {
+      const parts: Float32Array[] = [];
+      for (const r of rows) parts.push((await this.runOnce([r])).data);
+      const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+      parts.forEach((p, i) => {
+        data.set(p, i * p.length);
+      });
+      return { data, width: data.length / rows.length };
+    }
+    return this.runOnce(rows);
+  }
+
+  private async runOnce(rows: number[][]): Promise<{ data: Float32Array; width: number }> {
     const hasMask = this.inputs.some((i) => i.name === 'attention_mask');
     const len = hasMask ? Math.max(...rows.map((r) => r.length)) : this.maxLength;
     const n = rows.length;
