@@ -55,6 +55,8 @@ export class ServeCore {
     /** An in-process env used only to check actions (`Env.toEvent`), never stepped. */
     private readonly validator: Env,
     readonly options: ServeOptions,
+    /** How a session's environment is built (tests replace it to fail or to delay it). */
+    private readonly buildEnv: (source: EnvSource) => Promise<EnvHandle> = openEnv,
   ) {}
 
   get spec() {
@@ -109,7 +111,7 @@ export class ServeCore {
   async openSession(): Promise<EnvSession> {
     let env = this.idle.pop();
     if (!env) {
-      env = await openEnv(this.source);
+      env = await this.buildEnv(this.source);
       this.environmentsBuilt += 1;
     }
     return new EnvSession(env, (e) => {

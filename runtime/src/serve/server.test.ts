@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { openEnv } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import WebSocket from 'ws';
 import { type EnvServer, startServer } from './server.ts';
@@ -337,5 +338,62 @@ describe('palestra serve: idle timeout and invalid actions as penalised steps', 
     assert.equal(envelope.status, 422);
     c.ws.close();
     await c.closed;
+  });
+});
+
+describe('palestra serve: building session environments', () => {
+  test('an environment that cannot be built: FACTORY_ERROR, the socket closes, the slot is free again', async () => {
+    const server = await startServer(
+      loadCatalog('echo-target'),
+      { port: 0, maxSessions: 1 },
+      { buildEnv: async () => Promise.reject(new Error('no worker for you')) },
+    );
+    try {
+      const c = connect(server);
+      const m = await c.next();
+      assert.equal(m.type, 'error');
+      assert.equal(m.data.code, 'FACTORY_ERROR');
+      assert.match(m.data.message, /no worker for you/);
+      assert.deepEqual(await c.closed, { code: 1000, reason: 'factory error' });
+      assert.equal(server.activeSessions, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a client that leaves while its environment is built keeps the slot until the environment is back, then the next session reuses it', async () => {
+    const source = loadCatalog('echo-target');
+    const gates: (() => void)[] = [];
+    const server = await startServer(
+      source,
+      { port: 0, maxSessions: 1 },
+      {
+        buildEnv: async (s) => {
+          await new Promise<void>((resolve) => gates.push(resolve));
+          return openEnv(s);
+        },
+      },
+    );
+    try {
+      const c = connect(server);
+      await c.opened;
+      while (gates.length === 0) await new Promise((r) => setImmediate(r));
+      c.ws.terminate();
+      await c.closed;
+      // Still building: the slot is held, so a newcomer is refused.
+      const refused = connect(server);
+      assert.equal((await refused.next()).data.code, 'CAPACITY_REACHED');
+      gates.shift()!();
+      while (server.activeSessions > 0) await new Promise((r) => setImmediate(r));
+      const d = connect(server);
+      const reset = await d.ask({ type: 'reset', data: { seed: 1 } });
+      assert.equal(reset.type, 'observation');
+      assert.equal(gates.length, 0, 'the second session reused the first environment');
+      assert.equal(server.environmentsBuilt, 1);
+      d.ws.close();
+      await d.closed;
+    } finally {
+      await server.close();
+    }
   });
 });

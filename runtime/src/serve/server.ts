@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EnvSource, makeEnv, PalestraError } from '@palestra/envs';
+import { type EnvHandle, type EnvSource, makeEnv, PalestraError } from '@palestra/envs';
 import { WebSocketServer } from 'ws';
 import { ServeCore, type ServeOptions, type ServeOptionsInput, serveOptionsSchema } from './core.ts';
 import { handleHttp } from './http.ts';
@@ -20,6 +20,11 @@ export interface EnvServer {
   close(): Promise<void>;
 }
 
+/** @internal What tests replace: how a session's environment is built (default `openEnv`). */
+export interface ServerHooks {
+  buildEnv?: (source: EnvSource) => Promise<EnvHandle>;
+}
+
 /**
  * Serves one environment with OpenEnv's wire protocol (`core/env_server`): `GET /health`,
  * `/metadata`, `/schema`, `/state`, `POST /reset`, `/step`, `/mcp`, and the `/ws` session protocol,
@@ -30,7 +35,11 @@ export interface EnvServer {
  * console.log(`${server.url}/health`);
  * await server.close();
  */
-export async function startServer(source: EnvSource, options: ServeOptionsInput = {}): Promise<EnvServer> {
+export async function startServer(
+  source: EnvSource,
+  options: ServeOptionsInput = {},
+  hooks: ServerHooks = {},
+): Promise<EnvServer> {
   const parsed = serveOptionsSchema.safeParse(options);
   if (!parsed.success)
     throw new PalestraError(
@@ -38,7 +47,7 @@ export async function startServer(source: EnvSource, options: ServeOptionsInput 
       `invalid server options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   const opts = parsed.data;
-  const core = new ServeCore(source, await makeEnv(source), opts);
+  const core = new ServeCore(source, await makeEnv(source), opts, hooks.buildEnv);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 << 20 });
   const http = createServer((req, res) => {
     void handleHttp(req, res, core);
