@@ -141,6 +141,25 @@ describe('OnnxScorer', () => {
     }
   });
 
+  it('recognizes a linear model whose weights are stored as raw bytes (as exporters write them)', async () => {
+    const proto = onnx.ModelProto.decode(buildLinearModel({ weights, bias }));
+    for (const t of proto.graph?.initializer ?? []) {
+      t.rawData = new Uint8Array(Float32Array.from(t.floatData ?? []).buffer);
+      t.floatData = [];
+    }
+    const path = join(tmp, 'linear-raw.onnx');
+    writeFileSync(path, onnx.ModelProto.encode(proto).finish());
+    const scorer = await OnnxScorer.load({ model: path, features: spec, transform: { kind: 'identity' } });
+    try {
+      assert.deepEqual(Array.from(scorer.linear!.weights), weights.map(Math.fround));
+      assert.equal(scorer.linear!.bias, Math.fround(bias));
+      const [s] = await scorer.scoreEpisodes([episodes[0]!]);
+      expectMicros(s!.micros, logit(extractFeatures(episodes[0]!, spec)));
+    } finally {
+      await scorer.close();
+    }
+  });
+
   it('runs a group in one batch with the same results as one episode at a time', async () => {
     const scorer = await OnnxScorer.load({
       model: sigmoidPath,
