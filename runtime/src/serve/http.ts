@@ -147,9 +147,9 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
     },
   };
   try {
-    const route = routes[path];
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) throw new HttpError(404, 'Not Found');
-    const handler = route[method];
+    const handler = Object.hasOwn(route, method) ? route[method] : undefined;
     if (!handler) throw new HttpError(405, 'Method Not Allowed');
     reply(res, 200, await handler());
   } catch (e) {

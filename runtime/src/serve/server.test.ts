@@ -68,6 +68,7 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     assert.equal(state.episode_id, null);
     assert.equal(state.step_count, 0);
     assert.equal((await fetch(`${server.url}/nowhere`)).status, 404);
+    assert.equal((await fetch(`${server.url}/constructor`)).status, 404);
     assert.equal((await fetch(`${server.url}/reset`)).status, 405);
   });
 
@@ -181,6 +182,7 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
       { type: 'step', data: { tool: 'nope' } },
       { type: 'step' },
       { type: 'jump' },
+      { type: 'constructor' },
       { type: 'step', data: { text: 'hello' } },
       { type: 'state' },
     ];
@@ -198,12 +200,13 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
         'VALIDATION_ERROR', // unknown tool: rejected, no step
         'VALIDATION_ERROR', // step without data
         'UNKNOWN_TYPE',
+        'UNKNOWN_TYPE',
         'observation', // a text reply is an action
         'state',
       ],
     );
-    assert.equal(replies[9]!.data.step_count, 1);
-    assert.equal(replies[8]!.data.done, true); // echo-target: a reply ends the episode (missed)
+    assert.equal(replies[10]!.data.step_count, 1);
+    assert.equal(replies[9]!.data.done, true); // echo-target: a reply ends the episode (missed)
     c.ws.close();
     await c.closed;
   });

@@ -109,6 +109,8 @@ export class EnvSession {
       ...(options.taskId !== undefined ? { taskId: options.taskId } : {}),
       ...(options.taskIndex !== undefined ? { taskIndex: options.taskIndex } : {}),
     };
+    // Whatever happened before, no episode runs until this reset succeeds.
+    this.status = 'idle';
     let r: ReturnType<EnvHandle['reset']>;
     try {
       r = this.env.reset(opts);

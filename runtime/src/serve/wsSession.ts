@@ -135,7 +135,10 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
     if (!msg || typeof msg !== 'object' || Array.isArray(msg))
       return error('VALIDATION_ERROR', 'a message is a JSON object with a "type"', { errors: [] });
     const type = (msg as { type?: unknown }).type;
-    const schema = typeof type === 'string' ? messages[type as keyof typeof messages] : undefined;
+    const schema =
+      typeof type === 'string' && Object.hasOwn(messages, type)
+        ? messages[type as keyof typeof messages]
+        : undefined;
     if (!schema) return error('UNKNOWN_TYPE', `Unknown message type: ${String(type ?? '')}`);
     const parsed = schema.safeParse(msg);
     if (!parsed.success)
