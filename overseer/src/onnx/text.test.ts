@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type Episode, readEpisode } from '@palestra/envs';
+import { type Episode, Prng, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
 import { buildTextClassifier, writeModel } from './build.ts';
 import { OnnxError } from './errors.ts';
@@ -182,8 +182,8 @@ describe('text classifier scorer', () => {
 
   it("agrees with single-episode scores within a micro-unit in a group, exactly with batch: 'row'", async () => {
     // A wider model: onnxruntime may sum a batch in another order than one row.
-    let x = 1;
-    const rand = () => ((x = (x * 48271) % 2147483647) / 2147483647) * 2 - 1;
+    const prng = new Prng(11);
+    const rand = () => prng.int(2001) / 1000 - 1;
     const wide = writeModel(
       join(tmp, 'cls-wide.onnx'),
       buildTextClassifier({
