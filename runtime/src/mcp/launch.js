@@ -11,4 +11,10 @@ if (!name) {
   process.stderr.write('usage: node runtime/src/mcp/launch.js <env>\n');
   process.exit(2);
 }
-await runMcpStdio(loadCatalog(name));
+try {
+  await runMcpStdio(loadCatalog(name));
+} catch (e) {
+  // Stdout belongs to the protocol: the reason goes to stderr.
+  process.stderr.write(`palestra mcp: ${typeof e?.explain === 'function' ? e.explain() : e}\n`);
+  process.exit(1);
+}
