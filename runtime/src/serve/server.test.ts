@@ -400,3 +400,36 @@ describe('palestra serve: building session environments', () => {
     }
   });
 });
+
+test('concurrent refund-desk sessions (code in worker threads) are isolated and deterministic per seed', {
+  timeout: 180_000,
+}, async () => {
+  const server = await startServer(loadCatalog('refund-desk'), { port: 0, maxSessions: 3 });
+  try {
+    const play = async (seed: number) => {
+      const c = connect(server);
+      const reset = await c.ask({ type: 'reset', data: { seed } });
+      const order = /\b([A-Z]-\d+)\b/.exec(reset.data.observation.text)![1];
+      const step = await c.ask({
+        type: 'step',
+        data: { tool: 'lookup_order', arguments: { orderId: order } },
+      });
+      const state = await c.ask({ type: 'state' });
+      c.ws.close();
+      await c.closed;
+      return { reset: reset.data, step: step.data, state: state.data };
+    };
+    const [a, b, c] = await Promise.all([play(1), play(2), play(1)]);
+    assert.equal(a.reset.observation.text, c.reset.observation.text);
+    assert.deepEqual(a.step, c.step);
+    assert.notEqual(a.reset.observation.task_id, b.reset.observation.task_id);
+    assert.notEqual(a.state.episode_id, c.state.episode_id);
+    assert.deepEqual(
+      [a, b, c].map((r) => r.state.step_count),
+      [1, 1, 1],
+    );
+    assert.ok(server.environmentsBuilt <= 3);
+  } finally {
+    await server.close();
+  }
+});
