@@ -64,7 +64,7 @@ interface Conversation {
  * const agent = anthropicAgent({ model: 'claude-sonnet-4-5' }); // reads ANTHROPIC_API_KEY
  */
 export function anthropicAgent(options: AnthropicAgentOptions): Agent {
-  const baseURL = options.baseURL ?? process.env.ANTHROPIC_BASE_URL ?? undefined;
+  const baseURL = options.baseURL || process.env.ANTHROPIC_BASE_URL || undefined;
   const apiKey = apiKeyFor('ANTHROPIC_API_KEY', options.apiKey, baseURL);
   const maxRetries = options.maxRetries ?? 2;
   // The SDK loads on the first turn, so CLI commands that use no model do not pay for it.

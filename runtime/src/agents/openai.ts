@@ -88,7 +88,7 @@ interface Conversation {
  * await runEpisodes(loadCatalog('echo-target'), agent, { episodes: 4, seed: 1, out: 'runs/echo' });
  */
 export function openaiAgent(options: OpenAiAgentOptions): Agent {
-  const baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL ?? undefined;
+  const baseURL = options.baseURL || process.env.OPENAI_BASE_URL || undefined;
   const apiKey = apiKeyFor('OPENAI_API_KEY', options.apiKey, baseURL);
   const maxRetries = options.maxRetries ?? 2;
   // The SDK loads on the first turn, so CLI commands that use no model do not pay for it.
