@@ -167,3 +167,14 @@ export function mcpTools(
     inputSchema: t.parameters as Record<string, unknown>,
   }));
 }
+
+/** OpenEnv's `ListToolsObservation.tools`: `{name, description, input_schema}`. */
+export function openEnvTools(
+  spec: GymSpec,
+): { name: string; description: string; input_schema: Record<string, unknown> }[] {
+  return mcpTools(spec).map((t) => ({
+    name: t.name,
+    description: t.description,
+    input_schema: t.inputSchema,
+  }));
+}

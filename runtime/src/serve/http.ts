@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PalestraError } from '@palestra/envs';
 import { z } from 'zod';
 import type { ServeCore } from './core.ts';
-import { actionSchema, envMetadata, mcpTools, observationSchema, stateSchema } from './describe.ts';
+import { actionSchema, envMetadata, observationSchema, openEnvTools, stateSchema } from './describe.ts';
 import { describeError } from './errors.ts';
 import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
 import { EnvSession, type WireState } from './session.ts';
@@ -109,7 +109,7 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
         if (!a.ok) throw unprocessable(a.issues);
         if (a.value.kind === 'list_tools')
           return {
-            observation: { tools: mcpTools(core.spec).map((t) => ({ ...t, input_schema: t.inputSchema })) },
+            observation: { tools: openEnvTools(core.spec) },
             reward: null,
             done: false,
           };

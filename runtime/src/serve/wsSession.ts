@@ -2,7 +2,7 @@ import { PalestraError } from '@palestra/envs';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ServeCore } from './core.ts';
-import { mcpTools } from './describe.ts';
+import { openEnvTools } from './describe.ts';
 import { describeError } from './errors.ts';
 import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
 import { EnvSession } from './session.ts';
@@ -158,7 +158,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
             return send({
               type: 'observation',
               data: {
-                observation: { tools: toolList(core) },
+                observation: { tools: openEnvTools(core.spec) },
                 reward: null,
                 done: s.isEnded,
               },
@@ -193,13 +193,4 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
       );
     }
   }
-}
-
-/** OpenEnv's `ListToolsObservation.tools`: `{name, description, input_schema}`. */
-function toolList(core: ServeCore) {
-  return mcpTools(core.spec).map((t) => ({
-    name: t.name,
-    description: t.description,
-    input_schema: t.inputSchema,
-  }));
 }
