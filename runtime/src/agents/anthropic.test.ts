@@ -143,6 +143,20 @@ describe('anthropicAgent against a local Messages server (real SDK)', () => {
     assert.equal(failing.requests.length, 2);
   });
 
+  test('a slow reply past the timeout → POLICY_TIMEOUT; an answer of the wrong shape → POLICY_BAD_RESPONSE', async () => {
+    const slow = await server(() => ({ text: 'late', delayMs: 5_000 }));
+    const agent = anthropicAgent({
+      model: 'claude-toy',
+      baseURL: slow.anthropicUrl,
+      timeoutMs: 100,
+      maxRetries: 0,
+    });
+    await assert.rejects(async () => agent.turn(input(0, 'hi')), { code: 'POLICY_TIMEOUT' });
+    const odd = await server([{ malformed: '{"type": "message", "content": "not blocks"}' }]);
+    const agent2 = anthropicAgent({ model: 'claude-toy', baseURL: odd.anthropicUrl });
+    await assert.rejects(async () => agent2.turn(input(0, 'hi')), { code: 'POLICY_BAD_RESPONSE' });
+  });
+
   test('a missing key names ANTHROPIC_API_KEY unless the base URL is local', () => {
     const saved = process.env.ANTHROPIC_API_KEY;
     delete process.env.ANTHROPIC_API_KEY;

@@ -91,7 +91,7 @@ export async function recordTurnGolden(): Promise<TurnGolden> {
         'One refund-desk episode (seed 11) played by openai:palestra-toy@step0 against runtime/src/testing/llmServer.ts: ' +
         'a text reply, a malformed tool call (invalid step), two tool calls in one turn, then an escalation. ' +
         'Token ids come from the toy tokenizer (runtime/src/testing/tokenizer.ts); latencyMs is normalised to 0. ' +
-        'Re-record with UPDATE_GOLDEN=1 npm test -- turnRecordGolden.',
+        'Re-record on purpose with UPDATE_GOLDEN=1 npm test -- turnRecordGolden, then npx biome format --write runtime/fixtures.',
       env: `${source.spec.name}@${source.spec.version}`,
       seed: SEED,
       taskId: episode.header.taskId,
