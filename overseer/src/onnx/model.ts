@@ -211,11 +211,10 @@ export class OnnxScorer implements Overseer {
     let components: ScoreComponent[];
     let why: string;
     if (this.linear) {
-      const contributions = names.map((name, j) => ({ name, value: this.linear!.weights[j]! * x[j]! }));
-      const top = contributions
-        .map((c, j) => ({ ...c, j }))
-        .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || a.j - b.j)
-        .slice(0, this.topComponents);
+      const top = topContributions(this.linear.weights, x, this.topComponents).map((j) => ({
+        name: names[j]!,
+        value: this.linear!.weights[j]! * x[j]!,
+      }));
       const exact = !this.linear.sigmoid && this.transform.kind === 'identity';
       const prefix = exact ? 'feature' : 'logit';
       components = top.map((c) => ({ name: `${prefix}:${c.name}`, micros: micros(c.value) }));
@@ -253,6 +252,29 @@ export class OnnxScorer implements Overseer {
       judge: this.id,
     };
   }
+}
+
+/**
+ * Indices of the k largest |w_j·x_j|, largest first, the earlier feature first on a tie. A
+ * selection, not a sort: k is small, and this runs once per scored episode.
+ */
+function topContributions(w: Float32Array, x: Float32Array, k: number): number[] {
+  const picked: number[] = [];
+  const taken = new Uint8Array(w.length);
+  for (let n = 0; n < Math.min(k, w.length); n++) {
+    let best = -1;
+    let bestAbs = -1;
+    for (let j = 0; j < w.length; j++) {
+      const a = Math.abs(w[j]! * x[j]!);
+      if (!taken[j] && a > bestAbs) {
+        best = j;
+        bestAbs = a;
+      }
+    }
+    taken[best] = 1;
+    picked.push(best);
+  }
+  return picked;
 }
 
 function round(v: number): number {
