@@ -24,6 +24,17 @@ export interface CallAgentOptions {
   onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
 }
 
+/**
+ * Errors a retry cannot fix: an HTTP 4xx from the endpoint (a bad key, a wrong model name, a
+ * request it rejects), except 408, 409 and 429, which are about timing. The status is read from
+ * a Palestra policy error's details or from an SDK error.
+ */
+export function isPermanent(e: unknown): boolean {
+  const status =
+    (e as { details?: { status?: unknown } })?.details?.status ?? (e as { status?: unknown })?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -100,7 +111,7 @@ export async function callAgent(
       return result;
     } catch (e) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (n >= retries) {
+      if (n >= retries || isPermanent(e)) {
         if (e instanceof AgentError && n === 0) throw e;
         throw new AgentError(
           'AGENT_FAILED',

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readEpisode, replay, taskIndices } from '@palestra/envs';
+import { PalestraError, readEpisode, replay, taskIndices } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
-import { callAgent } from './callAgent.ts';
+import { callAgent, isPermanent } from './callAgent.ts';
 import { Limiter } from './limiter.ts';
 import { groupFileName, parseGroupFileName, planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
@@ -255,4 +255,29 @@ test('callAgent: the run abort is never retried; limiter waits can be aborted', 
   await assert.rejects(waiting, /gone/);
   release();
   assert.equal(l.inFlight, 0);
+});
+
+test('callAgent: an error a retry cannot fix (HTTP 401, 404) is not retried; 429 and 5xx are', async () => {
+  const failing = (status: number) => {
+    let calls = 0;
+    const agent = {
+      id: 'x',
+      turn: () => {
+        calls++;
+        throw new PalestraError('POLICY_HTTP_ERROR', `HTTP ${status}`, { details: { status } });
+      },
+    };
+    return { agent, calls: () => calls };
+  };
+  for (const [status, attempts] of [
+    [401, 1],
+    [404, 1],
+    [429, 3],
+    [503, 3],
+  ] as const) {
+    const f = failing(status);
+    await assert.rejects(callAgent(f.agent, {} as never, { retries: 2, backoffMs: 1 }), /AGENT_FAILED|HTTP/);
+    assert.equal(f.calls(), attempts, `HTTP ${status}`);
+  }
+  assert.equal(isPermanent(new Error('plain')), false);
 });
