@@ -311,6 +311,31 @@ describe('openaiAgent against a local OpenAI-compatible server (real SDK)', () =
     assert.deepEqual(last, ['B0', 'ok', 'B1']);
   });
 
+  test('a lenient server: a tool call with no id and object arguments still becomes an action', async () => {
+    const body = {
+      model: 'toy',
+      choices: [
+        {
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ type: 'function', function: { name: 'echo', arguments: { word: 'apple' } } }],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
+    const llm = await server([{ malformed: JSON.stringify(body) }]);
+    const agent = openaiAgent({ model: 'toy', baseURL: llm.url });
+    const { actions, turn } = await agent.turn(input(0, 'Say apple.'));
+    assert.deepEqual(actions, [{ tool: 'echo', arguments: { word: 'apple' } }]);
+    assert.deepEqual(turn?.completion.toolCalls, [
+      { id: 'call_0_0', name: 'echo', arguments: '{"word":"apple"}' },
+    ]);
+    assert.equal(turn?.usage, null);
+    assert.equal(turn?.promptTokenIds, null);
+  });
+
   test('a missing key is a clear error naming OPENAI_API_KEY, except for a local base URL', () => {
     const saved = process.env.OPENAI_API_KEY;
     delete process.env.OPENAI_API_KEY;

@@ -50,8 +50,9 @@ const completionSchema = z.object({
           tool_calls: z
             .array(
               z.object({
-                id: z.string(),
-                function: z.object({ name: z.string(), arguments: z.string() }),
+                // Some OpenAI-compatible servers leave out the id, or send the arguments as an object.
+                id: z.string().nullish(),
+                function: z.object({ name: z.string(), arguments: z.unknown() }),
               }),
             )
             .nullish(),
@@ -184,7 +185,16 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
         );
       const answer = parsed.data;
       const choice = answer.choices[0]!;
-      const calls = choice.message.tool_calls ?? [];
+      const calls = (choice.message.tool_calls ?? []).map((c, i) => ({
+        id: c.id || `call_${input.step}_${i}`,
+        name: c.function.name,
+        value: c.function.arguments,
+        // The arguments exactly as the model wrote them (malformed JSON included), for the record.
+        arguments:
+          typeof c.function.arguments === 'string'
+            ? c.function.arguments
+            : (JSON.stringify(c.function.arguments) ?? ''),
+      }));
       const text = choice.message.content ?? null;
 
       const assistant: ChatCompletionMessageParam = {
@@ -195,7 +205,7 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
               tool_calls: calls.map((c) => ({
                 id: c.id,
                 type: 'function' as const,
-                function: { name: c.function.name, arguments: c.function.arguments },
+                function: { name: c.name, arguments: c.arguments },
               })),
             }
           : {}),
@@ -213,7 +223,7 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
         messages,
         completion: {
           text,
-          toolCalls: calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+          toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })),
         },
         finishReason: choice.finish_reason ?? null,
         promptTokenIds: answer.prompt_token_ids ?? null,
@@ -225,9 +235,7 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
         latencyMs,
       };
       const actions =
-        calls.length > 0
-          ? calls.map((c) => toolCallAction(c.function.name, c.function.arguments))
-          : [{ text: text ?? '' }];
+        calls.length > 0 ? calls.map((c) => toolCallAction(c.name, c.value)) : [{ text: text ?? '' }];
       return { actions, turn };
     },
   };
