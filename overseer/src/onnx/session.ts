@@ -71,7 +71,7 @@ export async function loadModel(path: string, options: { threads?: number } = {}
           irVersion: Number(proto.irVersion),
           opsets: proto.opsetImport.map((o) => o.version),
         },
-        hint: 'export with an IR version ≤ 10 and an opset onnxruntime-node 1.30 supports (e.g. 13–21), CPU operators only',
+        hint: 'export with an IR version and opset that onnxruntime-node 1.30 supports (IR 8 with opset 13 always loads), CPU operators only',
         cause,
       },
     );
