@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PalestraError, readEpisode, replay, taskIndices } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
+import { envSource, openEnv, PalestraError, readEpisode, replay, taskIndices } from '@palestra/envs';
+import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
 import { callAgent, isPermanent } from './callAgent.ts';
@@ -280,4 +280,43 @@ test('callAgent: an error a retry cannot fix (HTTP 401, 404) is not retried; 429
     assert.equal(f.calls(), attempts, `HTTP ${status}`);
   }
   assert.equal(isPermanent(new Error('plain')), false);
+});
+
+test('an environment error ends its episode in the footer, is not retried, and the handle plays on', async () => {
+  // echo-target whose action is a code module that throws on the word "boom".
+  const spec = JSON.parse(readFileSync(join(CATALOG_DIR, 'echo-target', 'spec.json'), 'utf8'));
+  spec.name = 'echo-boom';
+  spec.actions.remember = { module: 'boom.js#remember' };
+  const source = envSource(spec, {
+    'boom.js': `export function remember({ event }) { if (event.word === 'boom') throw new Error('boom'); return { said: event.word }; }`,
+  });
+  const out = join(dir, 'boom');
+  let turns = 0;
+  const result = await rollout(source, {
+    plans: planGroups(source.spec, { episodes: 4, seed: 0, out }),
+    agent: (p) => ({
+      id: 'test:boom',
+      turn: () => {
+        turns++;
+        return { actions: [{ tool: 'echo', arguments: { word: p.index % 2 === 0 ? 'boom' : 'fine' } }] };
+      },
+    }),
+    concurrency: 1,
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  assert.equal(turns, 4, 'environment errors are not retried');
+  assert.equal(result.envHandles, 1, 'the same handle, recovered, played every episode');
+  assert.deepEqual(
+    result.episodes.map((e) => [e.status, e.error === undefined]),
+    [
+      ['complete', false],
+      ['complete', true],
+      ['complete', false],
+      ['complete', true],
+    ],
+  );
+  const ep = readEpisode(result.episodes[0]!.file);
+  assert.equal(ep.complete, true);
+  assert.match(`${ep.footer!.error!.code}: ${ep.footer!.error!.message}`, /boom/);
+  assert.equal(summarizeRollout(result).errors.length, 2);
 });
