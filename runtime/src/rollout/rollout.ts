@@ -355,6 +355,11 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
         report(o);
         continue;
       }
+      if (signal?.aborted) {
+        // Stopped while a handle was opening: leave the episode unstarted (no stray file).
+        pool.release(env);
+        break;
+      }
       progress.episodesInFlight++;
       let o: EpisodeOutcome;
       let broken = false;
