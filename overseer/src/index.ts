@@ -15,6 +15,7 @@ export {
   type Verdict,
 } from './judge/judge.ts';
 export { JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './judge/transcript.ts';
+export * from './onnx/index.ts';
 export { REDTEAM_FIXTURES, type RedTeamFixture } from './redteam/fixtures.ts';
 export { fixtureEpisode, type RedTeamResult, runRedTeam } from './redteam/redteam.ts';
 export { RulesOverseer, vetoWhen } from './rules/rules.ts';

@@ -94,16 +94,26 @@ export async function runEpisodes(source: EnvSource, agent: Agent, options: RunO
       let invalid = 0;
       let stepsInEpisode = 0;
       let error: string | undefined;
+      let agentError: unknown;
       let ended = { terminated: false, truncated: false };
       try {
         outer: for (;;) {
-          const { actions, turn } = await agent.turn({
-            observation,
-            tools: source.spec.tools,
-            episode: reset.info,
-            step: stepsInEpisode,
-            episodeIndex: i,
-          });
+          let turnResult: Awaited<ReturnType<Agent['turn']>>;
+          try {
+            turnResult = await agent.turn({
+              observation,
+              tools: source.spec.tools,
+              episode: reset.info,
+              step: stepsInEpisode,
+              episodeIndex: i,
+            });
+          } catch (e) {
+            // The agent (the policy endpoint) failed, not the environment: stop the run; the
+            // episode file stays without a footer, so a rerun plays this episode again.
+            agentError = e;
+            break;
+          }
+          const { actions, turn } = turnResult;
           let first = true;
           for (const action of actions.length > 0 ? actions : [{ text: '' }]) {
             const r = env.step(action);
@@ -130,6 +140,7 @@ export async function runEpisodes(source: EnvSource, agent: Agent, options: RunO
       } finally {
         writer.close();
       }
+      if (agentError !== undefined) throw agentError;
       const s: EpisodeSummary = {
         index: i,
         file,

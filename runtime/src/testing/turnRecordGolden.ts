@@ -6,7 +6,7 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import type { TurnRecord } from '../agents/agent.ts';
 import { openaiAgent } from '../agents/openai.ts';
 import { runEpisodes } from '../run/runEpisodes.ts';
-import { type LlmRequest, type ScriptedReply, startLlmServer } from './llmServer.ts';
+import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
 
 /**
  * The golden turn-record fixture shared by rollouts and the trainer (DESIGN.md, "Turn record"):
@@ -88,9 +88,9 @@ export async function recordTurnGolden(): Promise<TurnGolden> {
     return {
       v: 1,
       description:
-        'One refund-desk episode (seed 11) played by openai:palestra-toy@step0 against runtime/src/testing/llmServer.ts: ' +
+        'One refund-desk episode (seed 11) played by openai:palestra-toy@step0 against overseer/src/testing/llmServer.ts: ' +
         'a text reply, a malformed tool call (invalid step), two tool calls in one turn, then an escalation. ' +
-        'Token ids come from the toy tokenizer (runtime/src/testing/tokenizer.ts); latencyMs is normalised to 0. ' +
+        'Token ids come from the toy tokenizer (overseer/src/testing/tokenizer.ts); latencyMs is normalised to 0. ' +
         'Re-record on purpose with UPDATE_GOLDEN=1 npm test -- turnRecordGolden, then npx biome format --write runtime/fixtures.',
       env: `${source.spec.name}@${source.spec.version}`,
       seed: SEED,
