@@ -149,7 +149,7 @@ export class LlmJudge implements Overseer {
       const call = r.choices[0]?.message?.tool_calls?.find(
         (t) => t.type === 'function' && t.function.name === VERDICT_TOOL.name,
       );
-      if (!call || call.type !== 'function')
+      if (call?.type !== 'function')
         throw new PalestraError('JUDGE_NO_VERDICT', 'the judge answered without calling submit_verdict');
       try {
         args = JSON.parse(call.function.arguments);
@@ -178,7 +178,7 @@ export class LlmJudge implements Overseer {
       });
       this.account(r.usage?.input_tokens ?? 0, r.usage?.output_tokens ?? 0);
       const block = r.content.find((b) => b.type === 'tool_use' && b.name === VERDICT_TOOL.name);
-      if (!block || block.type !== 'tool_use')
+      if (block?.type !== 'tool_use')
         throw new PalestraError('JUDGE_NO_VERDICT', 'the judge answered without calling submit_verdict');
       args = block.input;
     }

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type Action, makeEnv, PalestraError, readEpisode, type ToolSpec } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { encode, type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
 import { runEpisodes } from '../run/runEpisodes.ts';
-import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
-import { encode } from '@palestra/overseer/testing';
 import type { TurnInput } from './agent.ts';
 import { openaiAgent } from './openai.ts';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Action, type InvalidAction, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
 import type { TurnRecord } from '../agents/agent.ts';
 import { openaiAgent } from '../agents/openai.ts';
 import { runEpisodes } from '../run/runEpisodes.ts';
-import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
 
 /**
  * The golden turn-record fixture shared by rollouts and the trainer (DESIGN.md, "Turn record"):

@@ -1,0 +1,12 @@
+// @palestra/runtime: agents, the rollout engine, evaluation, branching, serving environments.
+export type { Agent, TurnInput, TurnRecord, TurnResult } from './agents/agent.ts';
+export { anthropicAgent } from './agents/anthropic.ts';
+export { openaiAgent } from './agents/openai.ts';
+export { randomAgent } from './agents/random.ts';
+export { resolveAgent } from './agents/resolve.ts';
+export { scriptedAgent } from './agents/scripted.ts';
+export { type BranchOptions, branch, branchPoints } from './branch/branch.ts';
+export { type EvalReport, type EvaluateOptions, evaluate } from './eval/evaluate.ts';
+export { renderEpisodeHtml, writeEpisodeHtml } from './html/episodeHtml.ts';
+export { type RolloutOptions, type RolloutResult, rollout } from './rollout/rollout.ts';
+export { type EpisodeSummary, type RunOptions, type RunSummary, runEpisodes } from './run/runEpisodes.ts';
