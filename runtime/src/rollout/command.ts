@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
+import { type OverseerStats, scoreFiles } from '../score/scoreFiles.ts';
 import { abortOnSigint, applyBaseUrl, intArg, numberArg, paint, tableStyle } from './cliArgs.ts';
 import { planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
@@ -22,6 +23,7 @@ interface RolloutFlags {
   retries: number;
   pricePrompt?: number;
   priceCompletion?: number;
+  overseer: string;
 }
 
 /**
@@ -61,6 +63,11 @@ export function registerRolloutCommands(program: Command): void {
       numberArg('--price-prompt'),
     )
     .option('--price-completion <usd>', 'USD per million completion tokens', numberArg('--price-completion'))
+    .option(
+      '--overseer <config>',
+      'score the complete episodes: "rules" (replayed reward rules), a JSON ensemble config, or "none"',
+      'rules',
+    )
     .addHelpText(
       'after',
       `
@@ -123,7 +130,17 @@ Examples:
         flags.pricePrompt !== undefined || flags.priceCompletion !== undefined
           ? { prompt: (flags.pricePrompt ?? 0) / 1e6, completion: (flags.priceCompletion ?? 0) / 1e6 }
           : undefined;
-      const summary = summarizeRollout(result, prices);
+      const summary: ReturnType<typeof summarizeRollout> & { overseer?: OverseerStats } = summarizeRollout(
+        result,
+        prices,
+      );
+      if (flags.overseer !== 'none') {
+        const complete = result.episodes
+          .filter((e) => e.status === 'complete' || e.status === 'resumed')
+          .map((e) => e.file);
+        if (complete.length > 0)
+          summary.overseer = (await scoreFiles(complete, flags.overseer, { source })).stats;
+      }
       const path = writeSummary(flags.out, summary);
       const table = new Table({
         ...tableStyle(),
@@ -163,6 +180,10 @@ Examples:
             'yellow',
             `! ${summary.errors.length} episode${summary.errors.length === 1 ? '' : 's'} with errors, e.g. ${summary.errors[0]!.file}: ${summary.errors[0]!.error}`,
           ),
+        );
+      if (summary.overseer)
+        console.log(
+          `overseer ${summary.overseer.judge}: mean ${summary.overseer.mean.toFixed(3)} ± ${summary.overseer.sd.toFixed(3)} over ${summary.overseer.episodes} episodes${summary.overseer.vetoed ? `, ${summary.overseer.vetoed} vetoed` : ''} (scores beside the episodes)`,
         );
       console.log(`summary: ${path}`);
       if (result.interrupted) {

@@ -17,6 +17,7 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { scoreFiles } from './scoreFiles.ts';
 
 const plain = { style: { head: [], border: [] } };
 
@@ -51,54 +52,34 @@ export function registerScoreCommands(program: Command): void {
     )
     .option('--env <env>', 'the environment (default: the catalog environment named in each episode)')
     .action(async (files: string[], opts: { overseer: string; env?: string }) => {
-      const config = loadOverseerConfig(opts.overseer);
-      const overseers = new Map<string, { source: EnvSource; overseer: Overseer }>();
       const bar = new cliProgress.SingleBar(
         { format: ' {bar} {value}/{total} episodes · mean {mean}', stream: process.stderr, hideCursor: true },
         cliProgress.Presets.shades_classic,
       );
       bar.start(files.length, 0, { mean: '-' });
-      const scores: Score[] = [];
-      for (const [i, file] of files.entries()) {
-        const episode = readEpisode(file);
-        const envName = opts.env ?? episode.header.spec.name;
-        let o = overseers.get(envName);
-        if (!o) {
-          const source = loadCatalog(envName);
-          o = { source, overseer: buildOverseer(config, source) };
-          overseers.set(envName, o);
-        }
-        const s = await o.overseer.scoreEpisode(episode);
-        scores.push(s);
-        writeFileSync(
-          file.replace(/\.jsonl$/, '.score.json'),
-          `${JSON.stringify({ episode: file, root: episode.footer?.root ?? null, ...s }, null, 2)}\n`,
-        );
-        bar.update(i + 1, { mean: (scores.reduce((a, x) => a + x.reward, 0) / scores.length).toFixed(3) });
-      }
+      let sum = 0;
+      const { stats: st } = await scoreFiles(files, opts.overseer, {
+        ...(opts.env ? { source: loadCatalog(opts.env) } : {}),
+        onScored: (done, { score }) => {
+          sum += score.reward;
+          bar.update(done, { mean: (sum / done).toFixed(3) });
+        },
+      });
       bar.stop();
-      for (const { overseer } of overseers.values())
-        await (overseer as { close?: () => Promise<void> }).close?.();
-      const st = stats(scores.map((s) => s.reward));
       const table = new Table({ ...plain, head: ['episodes', 'mean', 'sd', 'min … max', 'vetoed', 'judge'] });
       table.push([
-        scores.length,
+        st.episodes,
         st.mean.toFixed(4),
         st.sd.toFixed(4),
         `${st.min} … ${st.max}`,
-        scores.filter((s) => s.veto).length,
-        scores[0]?.judge ?? '-',
+        st.vetoed,
+        st.judge,
       ]);
       console.log(table.toString());
-      const byComponent = new Map<string, number[]>();
-      for (const s of scores)
-        for (const c of s.components)
-          byComponent.set(c.name, [...(byComponent.get(c.name) ?? []), c.micros / 1e6]);
-      const comp = new Table({ ...plain, head: ['component', 'mean per episode', 'episodes with it'] });
-      for (const [name, xs] of byComponent)
-        comp.push([name, (xs.reduce((a, b) => a + b, 0) / scores.length).toFixed(4), xs.length]);
+      const comp = new Table({ ...plain, head: ['component', 'mean per episode'] });
+      for (const [name, mean] of Object.entries(st.components)) comp.push([name, mean.toFixed(4)]);
       console.log(comp.toString());
-      console.log(`scores written beside the episodes (*.score.json)`);
+      console.log('scores written beside the episodes (*.score.json)');
     });
 
   const overseer = program

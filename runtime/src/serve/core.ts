@@ -40,7 +40,11 @@ const resetSchema = z.looseObject({
  */
 export class ServeCore {
   /** WebSocket sessions open or opening (a slot is taken at connect, before the env is built). */
-  active = 0;
+  /** One entry per WebSocket session holding a slot; deleting twice is harmless, unlike a counter. */
+  readonly slots = new Set<symbol>();
+  get active(): number {
+    return this.slots.size;
+  }
   private seedCounter = 0;
   private scratch: Promise<EnvSession> | undefined;
   /** Environments of ended sessions, kept for the next ones (never more than `maxSessions`). */

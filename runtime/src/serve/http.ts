@@ -83,6 +83,8 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
   const method = req.method ?? 'GET';
   const routes: Record<string, Record<string, () => Promise<unknown> | unknown>> = {
     '/health': { GET: () => ({ status: 'healthy' }) },
+    // Not OpenEnv's: WebSocket sessions holding a slot now, for operators and tests.
+    '/sessions': { GET: () => ({ active: core.active, max_sessions: core.options.maxSessions }) },
     '/metadata': { GET: () => envMetadata(core.spec) },
     '/schema': {
       GET: () => ({

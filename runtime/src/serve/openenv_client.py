@@ -14,6 +14,7 @@ import base64
 import hashlib
 import http.client
 import json
+import time
 import os
 import re
 import socket
@@ -227,6 +228,12 @@ def main(url):
     out["ws_close"] = ws.close()
 
     # Capacity: connections beyond --max-sessions get CAPACITY_REACHED, then the socket closes.
+    # First wait until the sessions above have given their slots back (a session keeps its slot
+    # until its environment is handed back, which takes a moment for environments in workers).
+    for _ in range(200):
+        if http_json(host, port, "GET", "/sessions")[1].get("active", 0) == 0:
+            break
+        time.sleep(0.05)
     held = []
     capacity = None
     for _ in range(16):

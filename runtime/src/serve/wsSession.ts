@@ -50,7 +50,8 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
     ws.close(1000, 'capacity reached');
     return;
   }
-  core.active += 1;
+  const slot = Symbol('session');
+  core.slots.add(slot);
 
   let session: EnvSession | undefined;
   let finished = false;
@@ -64,7 +65,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
     clearTimeout(timer);
     if (opening) return; // the open below releases the slot when it settles
     session?.close();
-    core.active -= 1;
+    core.slots.delete(slot);
   };
   // The idle clock runs only while the session waits for the client: from its last reply (or from
   // the moment its environment is ready) to the next message. Work in progress is never idle.
@@ -90,14 +91,14 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
       session = s;
       if (finished) {
         s.close();
-        core.active -= 1;
+        core.slots.delete(slot);
       }
       armIdle();
     },
     (e) => {
       opening = false;
       if (finished) {
-        core.active -= 1;
+        core.slots.delete(slot);
         return;
       }
       error('FACTORY_ERROR', `the environment could not be built: ${describeError(e)}`, {
