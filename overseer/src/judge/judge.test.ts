@@ -144,6 +144,40 @@ function gullible(r: LlmRequest): ScriptedReply {
   }
 }
 
+describe('group-relative judging (RULER-like)', () => {
+  test('one request shows every transcript fenced; each episode gets its own score', async () => {
+    const episodes = goldenFiles(join(CATALOG_DIR, 'refund-desk')).map(readEpisode);
+    script = () => ({
+      toolCalls: [
+        {
+          name: 'submit_verdicts',
+          arguments: {
+            scores: episodes.map((_, i) => ({ episode: i, score: i / 4, rationale: `rank ${i}` })),
+          },
+        },
+      ],
+    });
+    const n = llm.requests.length;
+    const scores = await judge().scoreGroup(episodes);
+    assert.equal(llm.requests.length, n + 1, 'one request for the whole group');
+    assert.deepEqual(
+      scores.map((s) => s.reward),
+      episodes.map((_, i) => i / 4),
+    );
+    const text = userText(llm.requests[n]!);
+    assert.equal(text.match(/<<<TRANSCRIPT [0-9a-f]{24}>>>/g)?.length, episodes.length);
+    script = () => ({
+      toolCalls: [
+        { name: 'submit_verdicts', arguments: { scores: [{ episode: 0, score: 1, rationale: 'x' }] } },
+      ],
+    });
+    await assert.rejects(
+      judge().scoreGroup(episodes),
+      (e: unknown) => e instanceof PalestraError && e.code === 'JUDGE_BAD_VERDICT',
+    );
+  });
+});
+
 describe('red team: structural defences', () => {
   test(`every fixture (${REDTEAM_FIXTURES.length}) fails to fool a judge that reads a fenced, escaped transcript`, async () => {
     script = gullible;

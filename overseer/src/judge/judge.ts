@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { VerdictCache, verdictKey } from '../cache/cache.ts';
 import { micros, type Overseer, type Score } from '../types.ts';
-import { JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './transcript.ts';
+import { JUDGE_GROUP_INSTRUCTIONS, JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './transcript.ts';
 
 /**
  * An LLM judge with a rubric: OpenAI Chat Completions (any compatible base URL: vLLM, llama.cpp
@@ -58,6 +58,49 @@ const VERDICT_TOOL = {
     additionalProperties: false,
   },
 } as const;
+
+const groupVerdictSchema = z
+  .object({
+    scores: z.array(
+      z
+        .object({
+          episode: z.number().int(),
+          score: z.number().min(0).max(1),
+          rationale: z.string().max(4000),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+function groupTool(n: number) {
+  return {
+    name: 'submit_verdicts',
+    description: `Submit one verdict for each of the ${n} episodes.`,
+    parameters: {
+      type: 'object',
+      properties: {
+        scores: {
+          type: 'array',
+          minItems: n,
+          maxItems: n,
+          items: {
+            type: 'object',
+            properties: {
+              episode: { type: 'integer', minimum: 0, maximum: n - 1 },
+              score: { type: 'number', minimum: 0, maximum: 1 },
+              rationale: { type: 'string' },
+            },
+            required: ['episode', 'score', 'rationale'],
+            additionalProperties: false,
+          },
+        },
+      },
+      required: ['scores'],
+      additionalProperties: false,
+    },
+  };
+}
 
 export interface JudgeUsage {
   requests: number;
@@ -130,6 +173,21 @@ export class LlmJudge implements Overseer {
 
   /** One sample: the verdict from the judge's forced tool call, or an error. Text is never parsed. */
   private async sample(prompt: string): Promise<Verdict> {
+    const v = verdictSchema.safeParse(await this.forcedCall(prompt, VERDICT_TOOL, JUDGE_INSTRUCTIONS));
+    if (!v.success)
+      throw new PalestraError(
+        'JUDGE_BAD_VERDICT',
+        `the verdict does not validate: ${v.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    return v.data;
+  }
+
+  /** Asks the judge, forcing a call of `tool`; returns the call's arguments (never the text). */
+  private async forcedCall(
+    prompt: string,
+    tool: { name: string; description: string; parameters: object },
+    system: string,
+  ): Promise<unknown> {
     const c = this.config;
     this.usage.requests++;
     let args: unknown;
@@ -139,24 +197,24 @@ export class LlmJudge implements Overseer {
         temperature: c.temperature,
         max_tokens: c.maxTokens,
         messages: [
-          { role: 'system', content: JUDGE_INSTRUCTIONS },
+          { role: 'system', content: system },
           { role: 'user', content: prompt },
         ],
-        tools: [{ type: 'function', function: VERDICT_TOOL }],
-        tool_choice: { type: 'function', function: { name: VERDICT_TOOL.name } },
+        tools: [{ type: 'function', function: tool as never }],
+        tool_choice: { type: 'function', function: { name: tool.name } },
       });
       this.account(r.usage?.prompt_tokens ?? 0, r.usage?.completion_tokens ?? 0);
       const call = r.choices[0]?.message?.tool_calls?.find(
-        (t) => t.type === 'function' && t.function.name === VERDICT_TOOL.name,
+        (t) => t.type === 'function' && t.function.name === tool.name,
       );
       if (call?.type !== 'function')
-        throw new PalestraError('JUDGE_NO_VERDICT', 'the judge answered without calling submit_verdict');
+        throw new PalestraError('JUDGE_NO_VERDICT', `the judge answered without calling ${tool.name}`);
       try {
         args = JSON.parse(call.function.arguments);
       } catch {
         throw new PalestraError(
           'JUDGE_BAD_VERDICT',
-          'the judge called submit_verdict with arguments that are not JSON',
+          `the judge called ${tool.name} with arguments that are not JSON`,
         );
       }
     } else {
@@ -165,30 +223,80 @@ export class LlmJudge implements Overseer {
         // The 1.x SDK's types omit `temperature`; the Messages API still takes it.
         ...({ temperature: c.temperature } as object),
         max_tokens: c.maxTokens,
-        system: JUDGE_INSTRUCTIONS,
+        system,
         messages: [{ role: 'user', content: prompt }],
-        tools: [
-          {
-            name: VERDICT_TOOL.name,
-            description: VERDICT_TOOL.description,
-            input_schema: VERDICT_TOOL.parameters as never,
-          },
-        ],
-        tool_choice: { type: 'tool', name: VERDICT_TOOL.name },
+        tools: [{ name: tool.name, description: tool.description, input_schema: tool.parameters as never }],
+        tool_choice: { type: 'tool', name: tool.name },
       });
       this.account(r.usage?.input_tokens ?? 0, r.usage?.output_tokens ?? 0);
-      const block = r.content.find((b) => b.type === 'tool_use' && b.name === VERDICT_TOOL.name);
+      const block = r.content.find((b) => b.type === 'tool_use' && b.name === tool.name);
       if (block?.type !== 'tool_use')
-        throw new PalestraError('JUDGE_NO_VERDICT', 'the judge answered without calling submit_verdict');
+        throw new PalestraError('JUDGE_NO_VERDICT', `the judge answered without calling ${tool.name}`);
       args = block.input;
     }
-    const v = verdictSchema.safeParse(args);
-    if (!v.success)
-      throw new PalestraError(
-        'JUDGE_BAD_VERDICT',
-        `the verdict does not validate: ${v.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    return args;
+  }
+
+  /**
+   * Scores a group of episodes of the same task together, relative to each other (in the manner
+   * of ART's RULER): one request shows every transcript, each in its own fence, and the judge
+   * returns one score per episode through a forced tool call. For GRPO only the differences
+   * inside a group matter, and judging side by side makes them sharper.
+   */
+  async scoreGroup(episodes: Episode[]): Promise<Score[]> {
+    if (episodes.length === 0) return [];
+    if (episodes.length === 1) return [await this.scoreEpisode(episodes[0]!)];
+    const c = this.config;
+    const transcripts = episodes.map((e) => transcriptOf(e));
+    const key = verdictKey({
+      rubric: c.rubric,
+      judge: `${this.id}#group`,
+      settings: { temperature: c.temperature, maxTokens: c.maxTokens },
+      transcript: transcripts,
+    });
+    const cached = this.cache?.get(key);
+    let verdicts: { episode: number; score: number; rationale: string }[];
+    let entryHash: string | undefined;
+    if (cached) {
+      this.usage.cacheHits++;
+      verdicts = cached.verdict.samples as never;
+      entryHash = cached.entryHash;
+    } else {
+      const prompt = `Rubric:\n${c.rubric}\n\n${transcripts.map((t, i) => `Episode ${i}:\n${quoteTranscript(t)}`).join('\n\n')}`;
+      const args = await this.limit.run(() =>
+        this.forcedCall(prompt, groupTool(episodes.length), JUDGE_GROUP_INSTRUCTIONS),
       );
-    return v.data;
+      const parsed = groupVerdictSchema.safeParse(args);
+      if (!parsed.success)
+        throw new PalestraError(
+          'JUDGE_BAD_VERDICT',
+          `the group verdict does not validate: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
+      verdicts = parsed.data.scores;
+      const seen = new Set(verdicts.map((v) => v.episode));
+      if (
+        seen.size !== episodes.length ||
+        verdicts.some((v) => v.episode < 0 || v.episode >= episodes.length)
+      )
+        throw new PalestraError(
+          'JUDGE_BAD_VERDICT',
+          `the group verdict must score each of the ${episodes.length} episodes exactly once`,
+        );
+      if (this.cache) entryHash = this.cache.put(key, { samples: verdicts as never });
+    }
+    return episodes.map((_, i) => {
+      const v = verdicts.find((x) => x.episode === i)!;
+      const m = micros(v.score);
+      return {
+        reward: m / 1e6,
+        micros: m,
+        components: [{ name: 'rubric (group-relative)', micros: m, weight: 1 }],
+        rationale: v.rationale,
+        confidence: 1,
+        judge: `${this.id}#group`,
+        ...(entryHash ? { verdictHash: entryHash } : {}),
+      };
+    });
   }
 
   private account(input: number, output: number): void {
