@@ -308,13 +308,15 @@ export class LlmJudge implements Overseer {
 
   async scoreEpisode(episode: Episode): Promise<Score> {
     const c = this.config;
-    const transcript = transcriptOf(episode);
-    const key = verdictKey({
-      rubric: c.rubric,
-      judge: this.id,
-      settings: { samples: c.samples, temperature: c.temperature, maxTokens: c.maxTokens },
-      transcript,
-    });
+    // The content hash is only needed to look up and store verdicts: no cache, no hashing.
+    const key = this.cache
+      ? verdictKey({
+          rubric: c.rubric,
+          judge: this.id,
+          settings: { samples: c.samples, temperature: c.temperature, maxTokens: c.maxTokens },
+          transcript: transcriptOf(episode),
+        })
+      : '';
     let samples: Verdict[];
     let entryHash: string | undefined;
     const cached = this.cache?.get(key);

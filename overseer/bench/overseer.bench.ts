@@ -1,0 +1,114 @@
+// Overseer benchmark: rules scoring rate, the judge path with a warm cache vs a cold call, and the
+// overseer layer's overhead over calling the SDK directly (same local server, same request count).
+// Run: npx tsx overseer/bench/overseer.bench.ts
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { goldenFiles, readEpisode } from '@palestra/envs';
+import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import Table from 'cli-table3';
+import OpenAI from 'openai';
+import { JUDGE_INSTRUCTIONS, LlmJudge, quoteTranscript, RulesOverseer, transcriptOf } from '../src/index.ts';
+import { startLlmServer } from '../src/testing/index.ts';
+
+const N = Number(process.argv[process.argv.indexOf('--n') + 1] || 200);
+const episodes = ['refund-desk', 'frozen-lake'].flatMap((e) =>
+  goldenFiles(join(CATALOG_DIR, e)).map(readEpisode),
+);
+const refund = episodes.filter((e) => e.header.spec.name === 'refund-desk');
+const lakeEps = episodes.filter((e) => e.header.spec.name === 'frozen-lake');
+
+async function rate(f: () => Promise<unknown>, n: number): Promise<number> {
+  for (let i = 0; i < Math.min(20, n); i++) await f();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await f();
+  return n / ((performance.now() - t0) / 1000);
+}
+
+// Rules: each episode replayed through the kernel (worker-isolated for refund-desk's code).
+const rulesRefund = new RulesOverseer(loadCatalog('refund-desk'));
+const rulesLake = new RulesOverseer(loadCatalog('frozen-lake'));
+let k = 0;
+const refundRate = await rate(() => rulesRefund.scoreEpisode(refund[k++ % refund.length]!), N);
+const lakeRate = await rate(() => rulesLake.scoreEpisode(lakeEps[k++ % lakeEps.length]!), N);
+await rulesRefund.close();
+await rulesLake.close();
+
+// Judge: cold (a request to the instant local server per verdict) vs warm (from the cache); and
+// the same request made directly with the SDK. Cold and direct alternate in one loop, so machine
+// noise falls on both alike.
+const llm = await startLlmServer({
+  script: () => ({ toolCalls: [{ name: 'submit_verdict', arguments: { score: 0.5, rationale: 'ok' } }] }),
+});
+const cacheDir = mkdtempSync(join(tmpdir(), 'bench-verdicts-'));
+const cfg = {
+  provider: 'openai' as const,
+  model: 'toy',
+  rubric: 'Did the agent follow the policy?',
+  baseURL: llm.url,
+  samples: 1,
+};
+const cold = new LlmJudge(cfg);
+const client = new OpenAI({ baseURL: llm.url, apiKey: 'local', maxRetries: 0 });
+const direct = async (e: (typeof refund)[number]) => {
+  const r = await client.chat.completions.create({
+    model: 'toy',
+    temperature: 0,
+    max_tokens: 512,
+    messages: [
+      { role: 'system', content: JUDGE_INSTRUCTIONS },
+      { role: 'user', content: `Rubric:\n${cfg.rubric}\n\n${quoteTranscript(transcriptOf(e))}` },
+    ],
+    tools: [{ type: 'function', function: { name: 'submit_verdict', parameters: { type: 'object' } } }],
+    tool_choice: { type: 'function', function: { name: 'submit_verdict' } },
+  });
+  return JSON.parse(
+    r.choices[0]!.message.tool_calls![0]!.type === 'function'
+      ? (r.choices[0]!.message.tool_calls![0] as { function: { arguments: string } }).function.arguments
+      : '{}',
+  );
+};
+let coldMs = 0;
+let directMs = 0;
+for (let i = 0; i < N + 20; i++) {
+  const e = refund[i % refund.length]!;
+  let t = performance.now();
+  await cold.scoreEpisode(e);
+  if (i >= 20) coldMs += performance.now() - t;
+  t = performance.now();
+  await direct(e);
+  if (i >= 20) directMs += performance.now() - t;
+}
+const coldUs = (coldMs * 1000) / N;
+const directUs = (directMs * 1000) / N;
+const warm = new LlmJudge({ ...cfg, cacheDir });
+for (const e of refund) await warm.scoreEpisode(e);
+const warmUs = 1e6 / (await rate(() => warm.scoreEpisode(refund[k++ % refund.length]!), N));
+await llm.close();
+
+const table = new Table({
+  head: ['measure', 'value', 'reference', 'ratio', 'goal'],
+  style: { head: [], border: [] },
+});
+table.push(
+  ['rules, refund-desk episodes/s (replayed in a worker)', refundRate.toFixed(0), '—', '—', ''],
+  ['rules, frozen-lake episodes/s (replayed in-process)', lakeRate.toFixed(0), '—', '—', ''],
+  [
+    'judge, warm cache, µs per verdict',
+    warmUs.toFixed(0),
+    `${coldUs.toFixed(0)} (cold call to the local server)`,
+    `${(coldUs / warmUs).toFixed(1)}× faster`,
+    '',
+  ],
+  [
+    'judge layer vs the SDK directly, µs per verdict',
+    coldUs.toFixed(0),
+    `${directUs.toFixed(0)} (SDK call alone)`,
+    `${(coldUs / directUs).toFixed(3)}×`,
+    '≤ 1.05×',
+  ],
+);
+console.log(table.toString());
+console.log(
+  `${N} verdicts per measure; Node ${process.version}. ONNX batch vs single rows: npx tsx overseer/bench/onnx.bench.ts`,
+);
