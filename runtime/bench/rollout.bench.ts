@@ -1,12 +1,15 @@
 // Rollout benchmark: what the harness costs per turn, and whether it sustains many slow episodes.
 // Run: npx tsx runtime/bench/rollout.bench.ts [--turns 2000] [--episodes 256] [--delay-ms 300]
-// Both parts talk to the local OpenAI-wire server over loopback with the real `openai` SDK.
+// Both parts talk to the local OpenAI-wire server (in its own process) over loopback with the real
+// `openai` SDK.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeEnv } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
 import Table from 'cli-table3';
 import OpenAI from 'openai';
 import { openaiAgent } from '../src/agents/openai.ts';
@@ -20,17 +23,30 @@ const arg = (name: string, d: number) => {
 const TURNS = arg('--turns', 2000);
 const EPISODES = arg('--episodes', 256);
 const DELAY = arg('--delay-ms', 300);
-const DIRS = ['left', 'down', 'right', 'up'];
-let k = 0;
-const move = (delayMs = 0): ScriptedReply => ({
-  toolCalls: [{ name: 'move', arguments: { direction: DIRS[k++ % 4]! } }],
-  ...(delayMs ? { delayMs } : {}),
-});
 const lake = loadCatalog('frozen-lake');
+
+/** The policy server in its own process; resolves with its URL. */
+async function policyServer(delayMs: number): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      new URL('./llmServerProcess.ts', import.meta.url).pathname,
+      '--delay-ms',
+      String(delayMs),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const [chunk] = (await once(proc.stdout!, 'data')) as [Buffer];
+  return { url: chunk.toString().trim(), proc };
+}
 
 // 1. Harness cost per turn against an instant server: a bare loop (env.step + one SDK call per
 //    turn, no records) against the rollout engine (agent, turn records, episode files, limits).
-const instant = await startLlmServer({ script: () => move() });
+const instant = await policyServer(0);
 const client = new OpenAI({ baseURL: instant.url, apiKey: 'local', maxRetries: 0 });
 const env = await makeEnv(lake);
 let t0 = performance.now();
@@ -63,11 +79,11 @@ const r1 = await rollout(lake, {
   episodesInFlight: 1,
 });
 const engineUs = ((performance.now() - t0) * 1000) / r1.turns;
-await instant.close();
+instant.proc.kill('SIGTERM');
 
 // 2. Sustained concurrency: every answer takes DELAY ms; EPISODES episodes in flight at all times
 //    (four times as many are queued, so a finished episode's slot is refilled at once).
-const slow = await startLlmServer({ script: () => move(DELAY) });
+const slow = await policyServer(DELAY);
 const out2 = mkdtempSync(join(tmpdir(), 'bench-rollout-'));
 const plans2 = planGroups(lake.spec, { episodes: 4 * EPISODES, group: 8, seed: 1, out: out2 });
 t0 = performance.now();
@@ -78,7 +94,7 @@ const r2 = await rollout(lake, {
   episodesInFlight: EPISODES,
 });
 const seconds = (performance.now() - t0) / 1000;
-await slow.close();
+slow.proc.kill('SIGTERM');
 // Ideal: EPISODES calls always in flight, each taking DELAY ms. The tail (the last episodes
 // finishing with fewer in flight) is counted against us.
 const longest = Math.max(...r2.episodes.map((e) => e.turns));
