@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { type EnvSource, PalestraError } from '@palestra/envs';
 import { z } from 'zod';
 import { EnsembleOverseer } from '../ensemble/ensemble.ts';
-import { judgeConfigSchema, LlmJudge } from '../judge/judge.ts';
+import { type JudgeConfig, judgeConfigSchema, LlmJudge } from '../judge/judge.ts';
+import { OnnxScorer, type OnnxScorerConfig, OnnxScorerConfigSchema } from '../onnx/model.ts';
 import { RulesOverseer } from '../rules/rules.ts';
 import type { Overseer } from '../types.ts';
 
 /**
  * An overseer configuration file: members of a gated ensemble. `rules` gates by default (its
- * veto stops the judges); judges take the LlmJudge options.
+ * veto stops the judges); judges take the LlmJudge options; `onnx` members take OnnxScorer's.
  *
  * @example
  * { "members": [ { "kind": "rules" },
@@ -24,6 +25,7 @@ const memberSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   judgeConfigSchema.extend({ kind: z.literal('judge'), weight: z.number().min(0).default(1) }).strict(),
+  OnnxScorerConfigSchema.extend({ kind: z.literal('onnx'), weight: z.number().min(0).default(1) }).strict(),
 ]);
 export const overseerConfigSchema = z.object({ members: z.array(memberSchema).min(1) }).strict();
 export type OverseerConfig = z.input<typeof overseerConfigSchema>;
@@ -52,16 +54,21 @@ export function loadOverseerConfig(spec: string): OverseerConfig {
   return parsed.data;
 }
 
-/** Builds the overseer a config describes, for one environment. */
-export function buildOverseer(config: OverseerConfig, source: EnvSource): Overseer {
+/** Builds the overseer a config describes, for one environment (ONNX models load here). */
+export async function buildOverseer(config: OverseerConfig, source: EnvSource): Promise<Overseer> {
   const parsed = overseerConfigSchema.parse(config);
-  const members = parsed.members.map((m) => {
+  const members: { overseer: Overseer; weight: number; gate: boolean }[] = [];
+  for (const m of parsed.members) {
     if (m.kind === 'rules')
-      return { overseer: new RulesOverseer(source) as Overseer, weight: m.weight, gate: m.gate };
-    const { kind: _k, weight, ...judge } = m;
-    return { overseer: new LlmJudge(judge) as Overseer, weight, gate: false };
-  });
-  if (members.length === 1 && !members[0]!.gate) return members[0]!.overseer;
+      members.push({ overseer: new RulesOverseer(source), weight: m.weight, gate: m.gate });
+    else if (m.kind === 'judge') {
+      const { kind: _k, weight, ...judge } = m;
+      members.push({ overseer: new LlmJudge(judge as JudgeConfig), weight, gate: false });
+    } else {
+      const { kind: _k, weight, ...onnx } = m;
+      members.push({ overseer: await OnnxScorer.load(onnx as OnnxScorerConfig), weight, gate: false });
+    }
+  }
   if (members.length === 1) return members[0]!.overseer;
   return new EnsembleOverseer(members);
 }

@@ -44,7 +44,7 @@ export async function scoreFiles(
       const name = options.source?.spec.name ?? episode.header.spec.name;
       let overseer = overseers.get(name);
       if (!overseer) {
-        overseer = buildOverseer(config, options.source ?? loadCatalog(name));
+        overseer = await buildOverseer(config, options.source ?? loadCatalog(name));
         overseers.set(name, overseer);
       }
       const score = await overseer.scoreEpisode(episode);
