@@ -10,7 +10,7 @@ import { buildOverseer, loadOverseerConfig } from './config.ts';
 
 test('a config file builds a gated ensemble of the rules and an ONNX model', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'overseer-config-'));
-  const features = { version: 1, features: ['return', 'length'] };
+  const features = { version: 1 as const, features: ['return', 'length'] };
   // reward = 0.5 * return + 0 * length + 0.25
   const model = writeModel(
     join(dir, 'm.onnx'),
