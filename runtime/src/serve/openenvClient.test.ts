@@ -15,7 +15,7 @@ const client = new URL('./openenv_client.py', import.meta.url).pathname;
  * WebSocket client) against a real server, asynchronously: the server runs in this process.
  */
 async function runClient(env: string) {
-  const server = await startServer(loadCatalog(env), { port: 0, maxSessions: 2, idleTimeoutS: 2 });
+  const server = await startServer(loadCatalog(env), { port: 0, maxSessions: 2, idleTimeoutS: 4 });
   try {
     const { stdout } = await promisify(execFile)('python3', [client, server.url], { timeout: 240_000 });
     return { out: JSON.parse(stdout), built: server.environmentsBuilt };

@@ -237,6 +237,10 @@ def main(url):
     held = []
     capacity = None
     for _ in range(16):
+        # Keep the held sessions busy, so the idle timeout cannot free a slot while a new
+        # session's environment is being built (a second or more for code in a worker, under load).
+        for h in held:
+            h.ask({"type": "state"})
         ws = WebSocket(host, port)
         reply = ws.ask({"type": "state"})
         if reply["type"] == "error":
