@@ -37,7 +37,13 @@ const FIELDS = [
 export async function replay(
   source: EnvSource,
   record: Episode,
-  options: { upTo?: number; isolate?: boolean; env?: EnvHandle } = {},
+  options: {
+    upTo?: number;
+    isolate?: boolean;
+    env?: EnvHandle;
+    /** Called after the reset (k = 0, no step) and after each verified step k: snapshot the env there. */
+    onStep?: (k: number, env: EnvHandle, step: EpisodeStep | undefined) => void;
+  } = {},
 ): Promise<ReplayResult> {
   // A caller replaying many episodes passes its own env (kept open); otherwise one is opened here.
   const env =
@@ -55,6 +61,7 @@ export async function replay(
     }
     const limit = Math.min(options.upTo ?? record.steps.length, record.steps.length);
     const replayed: EpisodeStep[] = [];
+    options.onStep?.(0, env, undefined);
     for (let k = 0; k < limit; k++) {
       const expected = record.steps[k]!;
       const result = env.step(expected.action);
@@ -69,6 +76,7 @@ export async function replay(
           throw new ReplayDivergence(expected.i, f, e, a);
       }
       replayed.push(actual);
+      options.onStep?.(k + 1, env, actual);
     }
     return {
       steps: limit,

@@ -10,6 +10,7 @@ import {
   openEnv,
   PalestraError,
   ReplayDivergence,
+  replay,
 } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 import { callAgent } from '../rollout/callAgent.ts';
@@ -26,18 +27,6 @@ export interface BranchPoint {
   /** The episode had already ended at j (no sample needed: its outcome is known). */
   ended: boolean;
 }
-
-const FIELDS = [
-  'action',
-  'observation',
-  'reward',
-  'terminated',
-  'truncated',
-  'state',
-  'event',
-  'components',
-  'invalidAction',
-] as const;
 
 /**
  * Re-executes steps 1..upTo of a recorded episode in a fresh environment, checks each one bit for
@@ -62,43 +51,25 @@ export async function branchPoints(
     );
   const env = await open(source);
   try {
-    const { header } = episode;
-    if (header.spec.name !== source.spec.name)
-      throw new ReplayDivergence(0, 'spec.name', header.spec.name, source.spec.name);
-    const reset = env.reset({ seed: header.seed, taskIndex: header.taskIndex });
-    const chain = new EpisodeChain();
-    chain.header({ spec: header.spec, seed: header.seed, agent: header.agent }, reset);
-    if (canonicalJson(reset.observation) !== canonicalJson(header.observation))
-      throw new ReplayDivergence(0, 'observation', header.observation, reset.observation);
+    // The kernel's replay verifies every step (field by field and through the hash chain) and
+    // hands us the env after each one, where we snapshot the steps asked for.
     const points: BranchPoint[] = [];
     let prefix = 0;
-    let observation = reset.observation;
+    let observation = episode.header.observation;
     let ended = false;
-    const take = (step: number) => {
-      if (wanted.has(step))
-        points.push({ step, snapshot: env.snapshot(), observation, prefixMicros: prefix, ended });
-    };
-    take(0);
-    for (let k = 0; k < upTo; k++) {
-      const expected = episode.steps[k]!;
-      const actual = chain.step(expected.action, env.step(expected.action), expected.turn);
-      // Field by field (catches a record edited without fixing its hashes), then the chain itself.
-      for (const f of FIELDS) {
-        const e = expected[f];
-        const a = actual[f];
-        if (
-          (e === undefined) !== (a === undefined) ||
-          (e !== undefined && canonicalJson(e) !== canonicalJson(a))
-        )
-          throw new ReplayDivergence(expected.i, f, e, a);
-      }
-      if (actual.hash !== expected.hash)
-        throw new ReplayDivergence(expected.i, 'hash', expected.hash, actual.hash);
-      prefix += actual.reward;
-      observation = actual.observation;
-      ended = actual.terminated || actual.truncated;
-      take(k + 1);
-    }
+    await replay(source, episode, {
+      upTo,
+      env,
+      onStep: (k, e, step) => {
+        if (step) {
+          prefix += step.reward;
+          observation = step.observation;
+          ended = step.terminated || step.truncated;
+        }
+        if (wanted.has(k))
+          points.push({ step: k, snapshot: e.snapshot(), observation, prefixMicros: prefix, ended });
+      },
+    });
     return points;
   } finally {
     env.close();
