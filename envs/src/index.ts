@@ -6,6 +6,7 @@ export {
   checkEnv,
   formatCheckReport,
 } from './check/check.ts';
+export { type AppendScoreResult, appendScore } from './episode/appendScore.ts';
 export { GOLDEN_SEEDS, goldenFiles, writeGoldens } from './episode/golden.ts';
 export { canonicalJson, chainHash, sha256Hex } from './episode/hash.ts';
 export { parseEpisode, readEpisode } from './episode/reader.ts';
@@ -18,6 +19,18 @@ export {
   RECORD_VERSION,
 } from './episode/record.ts';
 export { type ReplayResult, replay } from './episode/replay.ts';
+export {
+  parseCommitment,
+  SCORE_RECORD_VERSION,
+  type ScoreCommitment,
+  type ScoreRecord,
+  type ScoreRecordBody,
+  scoreBy,
+  scoredRoot,
+  scoreLine,
+  scoreRecordBodySchema,
+  scoreRecordSchema,
+} from './episode/score.ts';
 export { EpisodeChain, type EpisodeMeta, EpisodeWriter } from './episode/writer.ts';
 export * from './errors.ts';
 export { Env, type MakeEnvOptions, makeEnv, newSandbox, statePaths, toMicros } from './kernel/env.ts';

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { RecordError } from '../errors.ts';
 import { canonicalJson, chainHash, sha256Hex } from './hash.ts';
 import type { Episode, EpisodeFooter, EpisodeHeader, EpisodeStep } from './record.ts';
+import { type ScoreRecord, scoreRecordSchema } from './score.ts';
 
 /**
- * Parses and verifies an episode file: every line's hash, the chain, the footer's sums.
+ * Parses and verifies an episode file: every line's hash, the chain, the footer's sums, and the
+ * score lines after the footer (schema, and their chain from the root: see `score.ts`).
  * A file that stops early (no footer, maybe half a last line) is *truncated*: it returns with
  * `complete: false` and every whole step it had. Anything else that does not add up is
  * *corrupt*: a `RecordError` with the line number.
@@ -39,10 +41,28 @@ export function parseEpisode(text: string, name = 'episode'): Episode {
   if (last !== hash) throw corrupt(1, 'header hash does not match its content');
   const steps: EpisodeStep[] = [];
   let footer: EpisodeFooter | undefined;
+  const scores: ScoreRecord[] = [];
   let sum = 0;
   for (let i = 1; i < parsed.length; i++) {
-    const entry = parsed[i] as EpisodeStep | EpisodeFooter;
-    if (footer) throw corrupt(i + 1, 'a line after the footer');
+    const entry = parsed[i] as EpisodeStep | EpisodeFooter | ScoreRecord;
+    if (entry.kind === 'score') {
+      if (!footer) throw corrupt(i + 1, 'a score line before the footer (only a finished episode is scored)');
+      const valid = scoreRecordSchema.safeParse(entry);
+      if (!valid.success)
+        throw corrupt(
+          i + 1,
+          `invalid score line: ${valid.error.issues.map((x) => `$.${x.path.join('.')}: ${x.message}`).join('; ')}`,
+        );
+      const { hash: h, ...body } = valid.data;
+      if (body.n !== scores.length + 1)
+        throw corrupt(i + 1, `score ${body.n} where score ${scores.length + 1} was expected`);
+      last = chainHash(last, body);
+      if (last !== h)
+        throw corrupt(i + 1, `score ${body.n}: hash does not match (the committed score changed)`);
+      scores.push(valid.data);
+      continue;
+    }
+    if (footer) throw corrupt(i + 1, 'a line after the footer that is not a score line');
     if (entry.kind === 'step') {
       const { hash: h, ...body } = entry;
       if (body.i !== steps.length + 1)
@@ -63,7 +83,7 @@ export function parseEpisode(text: string, name = 'episode'): Episode {
         throw corrupt(i + 1, `footer return ${entry.return} is not the sum of the rewards (${sum})`);
     } else throw corrupt(i + 1, `unknown line kind ${JSON.stringify((entry as { kind?: unknown }).kind)}`);
   }
-  return { header, steps, footer, complete: footer !== undefined };
+  return { header, steps, footer, complete: footer !== undefined, scores };
 }
 
 /** Reads and verifies an episode file (see `parseEpisode`). */

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Action, InvalidAction, Observation, ResetInfo, RewardComponent } from '../kernel/types.ts';
+import type { ScoreRecord } from './score.ts';
 
 /**
  * The episode record: JSONL, one header line, one line per step, one footer line.
  * `header.hash = H(canonical(header without hash))`; `step.hash = H(previous hash ‖ canonical(step
  * without hash))`; the root is the last hash (the header's if there are no steps). Rewards are
- * signed integers in micro-units. Tasks are referred to by index (and id, for people).
+ * signed integers in micro-units. Tasks are referred to by index (and id, for people). Score lines
+ * may follow the footer, chained on from the root (`score.ts`); records without them stay valid.
  */
 export const RECORD_VERSION = 1;
 
@@ -60,6 +62,11 @@ export interface Episode {
   footer: EpisodeFooter | undefined;
   /** False when the file ended before its footer (a crash mid-episode). */
   complete: boolean;
+  /**
+   * The overseer's committed scores, in order (score lines after the footer; see `score.ts`).
+   * The reader always sets it (empty when unscored); optional so hand-built episodes stay valid.
+   */
+  scores?: ScoreRecord[];
 }
 
 const require = createRequire(import.meta.url);
