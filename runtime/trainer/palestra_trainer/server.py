@@ -229,6 +229,10 @@ def build_app(service: PolicyService) -> FastAPI:
         if req.algo not in ("sft", "grpo", "ppo"):
             raise ApiError(400, f"algo: expected sft, grpo or ppo, got {req.algo!r}", param="algo")
         rows = _train_rows(service, req)
+        try:
+            await asyncio.to_thread(service.prepare, req.algo, req.config)
+        except ValueError as err:
+            raise ApiError(400, str(err), param="config") from err
 
         def lines():
             for event in service.train(req.algo, req.config, rows):

@@ -192,6 +192,11 @@ class PolicyService:
             del self.named_adapters[name]
 
     # ---- training -----------------------------------------------------------------------------
+    def prepare(self, algo: str, config: dict[str, Any]) -> None:
+        """Build (or reuse) the trainer now, so a bad config is refused before any step starts."""
+        with self.lock:
+            self._trainer(algo, config)
+
     def train(self, algo: str, config: dict[str, Any], rows: list[Any]) -> Iterator[dict[str, Any]]:
         """Run one optimisation step in a worker thread; yields NDJSON events as they happen.
 
