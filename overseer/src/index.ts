@@ -1,14 +1,18 @@
 export { type CacheEntry, VerdictCache, type VerdictKeyParts, verdictKey } from './cache/cache.ts';
 export { agreement, cohensKappa, ranks, spearman } from './calibrate/metrics.ts';
+export { type ScoreVerification, scoreCommitment, verifyScore } from './commit/commitment.ts';
 export {
+  type BuildOverseerOptions,
   buildOverseer,
   loadOverseerConfig,
   type OverseerConfig,
   overseerConfigSchema,
 } from './config/config.ts';
+export { overseerConfigHash } from './config/configHash.ts';
 export { type EnsembleMember, EnsembleOverseer } from './ensemble/ensemble.ts';
 export {
   type JudgeConfig,
+  type JudgeOptions,
   type JudgeUsage,
   judgeConfigSchema,
   LlmJudge,

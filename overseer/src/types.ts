@@ -12,6 +12,13 @@ export interface ScoreComponent {
   weight?: number;
 }
 
+/** One LLM verdict a score used: its cache key and the hash of its cache entry (what is committed). */
+export interface VerdictRef {
+  judge: string;
+  key: string;
+  entry: string;
+}
+
 export interface Score {
   reward: number;
   micros: number;
@@ -24,6 +31,10 @@ export interface Score {
   judge: string;
   /** Content hash of a cached LLM verdict: what an episode commits to when an LLM judged it. */
   verdictHash?: string;
+  /** Every cached LLM verdict this score used (an ensemble's, of all its judges), in member order. */
+  verdicts?: VerdictRef[];
+  /** The environment rules' part (set by the rules overseer, carried by an ensemble). */
+  rules?: { micros: number; veto: boolean };
   /** A rule that vetoes: the ensemble stops here and the judges are not asked. */
   veto?: boolean;
 }

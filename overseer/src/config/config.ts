@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type EnvSource, PalestraError } from '@palestra/envs';
 import { z } from 'zod';
 import { EnsembleOverseer } from '../ensemble/ensemble.ts';
-import { type JudgeConfig, judgeConfigSchema, LlmJudge } from '../judge/judge.ts';
+import { type JudgeConfig, type JudgeOptions, judgeConfigSchema, LlmJudge } from '../judge/judge.ts';
 import { OnnxScorer, type OnnxScorerConfig, OnnxScorerConfigSchema } from '../onnx/model.ts';
 import { RulesOverseer } from '../rules/rules.ts';
 import type { Overseer } from '../types.ts';
@@ -54,8 +54,20 @@ export function loadOverseerConfig(spec: string): OverseerConfig {
   return parsed.data;
 }
 
-/** Builds the overseer a config describes, for one environment (ONNX models load here). */
-export async function buildOverseer(config: OverseerConfig, source: EnvSource): Promise<Overseer> {
+export interface BuildOverseerOptions extends JudgeOptions {
+  /** Verdict cache for judges whose config names none (a score is committed only with a cache). */
+  defaultCacheDir?: string;
+}
+
+/**
+ * Builds the overseer a config describes, for one environment (ONNX models load here). Options
+ * change how judges run (cache-only verification, where the cache is), never what they decide.
+ */
+export async function buildOverseer(
+  config: OverseerConfig,
+  source: EnvSource,
+  options: BuildOverseerOptions = {},
+): Promise<Overseer> {
   const parsed = overseerConfigSchema.parse(config);
   const members: { overseer: Overseer; weight: number; gate: boolean }[] = [];
   for (const m of parsed.members) {
@@ -63,7 +75,12 @@ export async function buildOverseer(config: OverseerConfig, source: EnvSource): 
       members.push({ overseer: new RulesOverseer(source), weight: m.weight, gate: m.gate });
     else if (m.kind === 'judge') {
       const { kind: _k, weight, ...judge } = m;
-      members.push({ overseer: new LlmJudge(judge as JudgeConfig), weight, gate: false });
+      const cacheDir = options.cacheDir ?? judge.cacheDir ?? options.defaultCacheDir;
+      const judgeOptions: JudgeOptions = {
+        ...(cacheDir ? { cacheDir } : {}),
+        ...(options.cacheOnly ? { cacheOnly: true } : {}),
+      };
+      members.push({ overseer: new LlmJudge(judge as JudgeConfig, judgeOptions), weight, gate: false });
     } else {
       const { kind: _k, weight, ...onnx } = m;
       members.push({ overseer: await OnnxScorer.load(onnx as OnnxScorerConfig), weight, gate: false });

@@ -39,6 +39,8 @@ export class EnsembleOverseer implements Overseer {
     ];
     for (const { s } of all)
       if (s.veto) return { ...s, judge: `${this.id}:${s.judge}`, rationale: `vetoed: ${s.rationale}` };
+    const verdicts = all.flatMap(({ s }) => s.verdicts ?? []);
+    const rules = all.find(({ s }) => s.rules)?.s.rules;
     const totalWeight = all.reduce((a, x) => a + x.m.weight, 0);
     if (totalWeight === 0) throw new RangeError('the ensemble weights sum to 0');
     const weighted = all.reduce((a, x) => a + x.s.micros * x.m.weight, 0) / totalWeight;
@@ -59,6 +61,9 @@ export class EnsembleOverseer implements Overseer {
       ...(all.some((x) => x.s.verdictHash)
         ? { verdictHash: all.find((x) => x.s.verdictHash)!.s.verdictHash! }
         : {}),
+      // Every judge's verdict is committed, not only the first: each one moved the reward.
+      ...(verdicts.length > 0 ? { verdicts } : {}),
+      ...(rules ? { rules } : {}),
     };
   }
 

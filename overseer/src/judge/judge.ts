@@ -102,6 +102,17 @@ function groupTool(n: number) {
   };
 }
 
+/** How a judge is run, apart from what it judges (none of this changes a verdict). */
+export interface JudgeOptions {
+  /**
+   * Verify, never pay: a verdict missing from the cache is an error (`VERDICT_NOT_CACHED`) instead
+   * of a request. Used to re-derive committed scores (`palestra score --verify`).
+   */
+  cacheOnly?: boolean;
+  /** The verdict cache folder, overriding the config's (a validator's copy of the scorer's cache). */
+  cacheDir?: string;
+}
+
 export interface JudgeUsage {
   requests: number;
   inputTokens: number;
@@ -134,8 +145,9 @@ export class LlmJudge implements Overseer {
   private readonly anthropic: Anthropic | undefined;
   private readonly limit: Semaphore;
   private readonly cache: VerdictCache<{ samples: Verdict[] }> | undefined;
+  private readonly cacheOnly: boolean;
 
-  constructor(config: JudgeConfig) {
+  constructor(config: JudgeConfig, options: JudgeOptions = {}) {
     const parsed = judgeConfigSchema.safeParse(config);
     if (!parsed.success)
       throw new PalestraError(
@@ -149,7 +161,8 @@ export class LlmJudge implements Overseer {
     let apiKey = process.env[keyVar];
     if (!apiKey) {
       const local = c.baseURL !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(c.baseURL);
-      if (!local)
+      // A cache-only judge never sends a request, so a verifier needs no key.
+      if (!local && !options.cacheOnly)
         throw new PalestraError('MISSING_API_KEY', `the ${c.provider} judge needs an API key`, {
           hint: `set the environment variable ${keyVar} (or point baseURL at a local server)`,
         });
@@ -164,7 +177,25 @@ export class LlmJudge implements Overseer {
     if (c.provider === 'openai') this.openai = new OpenAI(common);
     else this.anthropic = new Anthropic(common);
     this.limit = new Semaphore(c.concurrency);
-    this.cache = c.cacheDir ? new VerdictCache(c.cacheDir) : undefined;
+    const cacheDir = options.cacheDir ?? c.cacheDir;
+    this.cache = cacheDir ? new VerdictCache(cacheDir) : undefined;
+    this.cacheOnly = options.cacheOnly ?? false;
+    if (this.cacheOnly && !this.cache)
+      throw new PalestraError('JUDGE_CONFIG', `${this.id} has no verdict cache to verify from`, {
+        hint: 'give the judge a cacheDir (or --cache <dir>): committed verdicts are re-derived from the cache',
+      });
+  }
+
+  /** In cache-only mode, a miss is an error that says what re-judging would cost. */
+  private notCached(key: string, calls: number): PalestraError {
+    return new PalestraError(
+      'VERDICT_NOT_CACHED',
+      `${this.id}: no cached verdict ${key.slice(0, 12)}… for this transcript; verifying it would mean re-judging`,
+      {
+        details: { key, calls },
+        hint: `re-judging would cost ${calls} call${calls === 1 ? '' : 's'} to ${this.config.model}; copy the scorer's verdict cache (--cache <dir>), or score again without --verify to pay for it`,
+      },
+    );
   }
 
   protected prompt(episode: Episode): string {
@@ -262,6 +293,7 @@ export class LlmJudge implements Overseer {
       verdicts = cached.verdict.samples as never;
       entryHash = cached.entryHash;
     } else {
+      if (this.cacheOnly) throw this.notCached(key, 1);
       const prompt = `Rubric:\n${c.rubric}\n\n${transcripts.map((t, i) => `Episode ${i}:\n${quoteTranscript(t)}`).join('\n\n')}`;
       const args = await this.limit.run(() =>
         this.forcedCall(prompt, groupTool(episodes.length), JUDGE_GROUP_INSTRUCTIONS),
@@ -294,7 +326,9 @@ export class LlmJudge implements Overseer {
         rationale: v.rationale,
         confidence: 1,
         judge: `${this.id}#group`,
-        ...(entryHash ? { verdictHash: entryHash } : {}),
+        ...(entryHash
+          ? { verdictHash: entryHash, verdicts: [{ judge: `${this.id}#group`, key, entry: entryHash }] }
+          : {}),
       };
     });
   }
@@ -325,6 +359,7 @@ export class LlmJudge implements Overseer {
       samples = cached.verdict.samples;
       entryHash = cached.entryHash;
     } else {
+      if (this.cacheOnly) throw this.notCached(key, c.samples);
       const prompt = this.prompt(episode);
       samples = await Promise.all(
         Array.from({ length: c.samples }, () => this.limit.run(() => this.sample(prompt))),
@@ -348,7 +383,7 @@ export class LlmJudge implements Overseer {
       rationale: closest.rationale,
       confidence: Math.max(0, 1 - spread),
       judge: this.id,
-      ...(entryHash ? { verdictHash: entryHash } : {}),
+      ...(entryHash ? { verdictHash: entryHash, verdicts: [{ judge: this.id, key, entry: entryHash }] } : {}),
     };
   }
 }

@@ -34,6 +34,7 @@ export class RulesOverseer implements Overseer {
       confidence: 1,
       judge: this.id,
       veto: true,
+      rules: { micros: 0, veto: true },
     });
     if (episode.header.spec.name !== this.source.spec.name)
       return veto(`the episode is from ${episode.header.spec.name}, not ${this.source.spec.name}`);
@@ -63,6 +64,7 @@ export class RulesOverseer implements Overseer {
       rationale: fired.length > 0 ? `environment rules: ${fired.join(', ')}` : 'no reward rule fired',
       confidence: 1,
       judge: this.id,
+      rules: { micros: total, veto: false },
     };
   }
 

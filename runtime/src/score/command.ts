@@ -1,23 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { type EnvSource, PalestraError, readEpisode } from '@palestra/envs';
+import { readFileSync } from 'node:fs';
+import { PalestraError, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import {
-  agreement,
-  buildOverseer,
-  cohensKappa,
-  type JudgeConfig,
-  LlmJudge,
-  loadOverseerConfig,
-  type Overseer,
-  runRedTeam,
-  type Score,
-  spearman,
-} from '@palestra/overseer';
+import { agreement, cohensKappa, type JudgeConfig, LlmJudge, runRedTeam, spearman } from '@palestra/overseer';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { scoreFiles } from './scoreFiles.ts';
+import { DEFAULT_VERDICT_CACHE, scoreFiles } from './scoreFiles.ts';
+import { verifyFiles } from './verifyFiles.ts';
 
 const plain = { style: { head: [], border: [] } };
 
@@ -33,17 +23,13 @@ function loadJudge(path: string): LlmJudge {
   return new LlmJudge(raw as JudgeConfig);
 }
 
-function stats(xs: number[]) {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-  return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
-}
-
 /** `palestra score`, `palestra overseer redteam`, `palestra overseer calibrate`. */
 export function registerScoreCommands(program: Command): void {
   program
     .command('score')
-    .description('score recorded episodes with an overseer; writes <episode>.score.json beside each one')
+    .description(
+      'score recorded episodes with an overseer and commit each score into its episode (a score line after the footer); --verify re-derives committed scores from the rules and the verdict cache, for free',
+    )
     .argument('<episodes...>', 'episode-NNNNNN.jsonl files')
     .option(
       '--overseer <config>',
@@ -51,36 +37,95 @@ export function registerScoreCommands(program: Command): void {
       'rules',
     )
     .option('--env <env>', 'the environment (default: the catalog environment named in each episode)')
-    .action(async (files: string[], opts: { overseer: string; env?: string }) => {
-      const bar = new cliProgress.SingleBar(
-        { format: ' {bar} {value}/{total} episodes · mean {mean}', stream: process.stderr, hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(files.length, 0, { mean: '-' });
-      let sum = 0;
-      const { stats: st } = await scoreFiles(files, opts.overseer, {
-        ...(opts.env ? { source: loadCatalog(opts.env) } : {}),
-        onScored: (done, { score }) => {
-          sum += score.reward;
-          bar.update(done, { mean: (sum / done).toFixed(3) });
-        },
-      });
-      bar.stop();
-      const table = new Table({ ...plain, head: ['episodes', 'mean', 'sd', 'min … max', 'vetoed', 'judge'] });
-      table.push([
-        st.episodes,
-        st.mean.toFixed(4),
-        st.sd.toFixed(4),
-        `${st.min} … ${st.max}`,
-        st.vetoed,
-        st.judge,
-      ]);
-      console.log(table.toString());
-      const comp = new Table({ ...plain, head: ['component', 'mean per episode'] });
-      for (const [name, mean] of Object.entries(st.components)) comp.push([name, mean.toFixed(4)]);
-      console.log(comp.toString());
-      console.log('scores written beside the episodes (*.score.json)');
-    });
+    .option(
+      '--verify',
+      'check the committed scores instead of scoring: no judge is called (verdicts come from the cache)',
+    )
+    .option(
+      '--force',
+      'where this overseer already committed a different score, append a new score line after it (the old one stays)',
+    )
+    .option(
+      '--cache <dir>',
+      `verdict cache: for judges without a cacheDir when scoring (default ${DEFAULT_VERDICT_CACHE}); for every judge with --verify`,
+    )
+    .action(
+      async (
+        files: string[],
+        opts: { overseer: string; env?: string; verify?: boolean; force?: boolean; cache?: string },
+      ) => {
+        const source = opts.env ? { source: loadCatalog(opts.env) } : {};
+        const cache = opts.cache ? { cacheDir: opts.cache } : {};
+        const bar = new cliProgress.SingleBar(
+          {
+            format: ` {bar} {value}/{total} episodes · ${opts.verify ? 'failed {failed}' : 'mean {mean}'}`,
+            stream: process.stderr,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(files.length, 0, { mean: '-', failed: 0 });
+        if (opts.verify) {
+          let failed = 0;
+          const { results, overseer } = await verifyFiles(files, opts.overseer, {
+            ...source,
+            ...cache,
+            onVerified: (done, r) => {
+              if (!r.ok) failed++;
+              bar.update(done, { failed });
+            },
+          });
+          bar.stop();
+          const table = new Table({ ...plain, head: ['episode', 'score', 'verified'] });
+          for (const r of results)
+            table.push([
+              r.file,
+              r.record ? (r.record.reward / 1e6).toFixed(4) : '-',
+              r.ok ? 'yes' : `NO: ${r.message}${r.hint ? `\n  → ${r.hint}` : ''}`,
+            ]);
+          console.log(table.toString());
+          console.log(
+            `${results.length - failed}/${results.length} committed scores re-derived by overseer ${overseer.slice(0, 12)}… with no judge call`,
+          );
+          if (failed > 0) process.exitCode = 1;
+          return;
+        }
+        let sum = 0;
+        const { scored, stats: st } = await scoreFiles(files, opts.overseer, {
+          ...source,
+          ...cache,
+          ...(opts.force ? { force: true } : {}),
+          onScored: (done, { score }) => {
+            sum += score.reward;
+            bar.update(done, { mean: (sum / done).toFixed(3) });
+          },
+        });
+        bar.stop();
+        const table = new Table({
+          ...plain,
+          head: ['episodes', 'mean', 'sd', 'min … max', 'vetoed', 'judge'],
+        });
+        table.push([
+          st.episodes,
+          st.mean.toFixed(4),
+          st.sd.toFixed(4),
+          `${st.min} … ${st.max}`,
+          st.vetoed,
+          st.judge,
+        ]);
+        console.log(table.toString());
+        const comp = new Table({ ...plain, head: ['component', 'mean per episode'] });
+        for (const [name, mean] of Object.entries(st.components)) comp.push([name, mean.toFixed(4)]);
+        console.log(comp.toString());
+        const added = scored.filter((s) => s.committed?.appended).length;
+        console.log(
+          `${st.committed}/${st.episodes} scores committed in their episodes by overseer ${st.overseer.slice(0, 12)}… (${added} new, ${st.committed - added} already there)${st.episodes > st.committed + st.conflicts ? `; ${st.episodes - st.committed - st.conflicts} unfinished episodes cannot carry a score` : ''}`,
+        );
+        for (const s of scored.filter((x) => x.conflict))
+          console.error(`! ${s.conflict!.message}\n  → ${s.conflict!.hint}`);
+        if (st.conflicts > 0) process.exitCode = 1;
+      },
+    );
 
   const overseer = program
     .command('overseer')
