@@ -1,0 +1,118 @@
+"""What SFT, GRPO and PPO share: AdamW over the trainable parameters, one clipped optimisation step,
+the step metrics, and the state needed to resume after a crash.
+
+Each algorithm file owns its loss; this file owns none, so reading `grpo.py` or `ppo.py` alone tells
+you everything about the objective.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from typing import Any
+
+import torch
+from torch import nn
+
+from .rows import Batch, Row, collate
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    """CUDA's peak allocated memory on a GPU; otherwise the process's peak resident set size."""
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def group_std(returns: torch.Tensor, groups: list[str]) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """Per-row group mean and (unbiased, as TRL) group std of returns, and the share of groups whose
+    returns are all equal — those rows get zero advantage and teach nothing."""
+    names = sorted(set(groups))
+    index = torch.tensor([names.index(g) for g in groups], device=returns.device)
+    mean = torch.zeros_like(returns)
+    std = torch.zeros_like(returns)
+    zero = 0
+    for k in range(len(names)):
+        sel = index == k
+        r = returns[sel]
+        mean[sel] = r.mean()
+        s = r.std() if r.numel() > 1 else torch.zeros((), device=returns.device)  # one row: no spread
+        std[sel] = s
+        zero += int(torch.isclose(s, torch.zeros_like(s)))
+    return mean, std, zero / len(names)
+
+
+class TrainerBase:
+    """AdamW over `model`'s trainable parameters plus `extra_modules()`; see `_optimise`."""
+
+    def __init__(self, model: nn.Module, learning_rate: float, weight_decay: float, max_grad_norm: float,
+                 adam_beta1: float = 0.9, adam_beta2: float = 0.999, extra_param_groups: list[dict[str, Any]] | None = None):
+        self.model = model
+        self.device = next(model.parameters()).device
+        self.max_grad_norm = max_grad_norm
+        params = [p for p in model.parameters() if p.requires_grad]
+        if not params:
+            raise ValueError("model has no trainable parameters (is the LoRA adapter attached and active?)")
+        groups = [{"params": params}] + list(extra_param_groups or [])
+        self.params = [p for g in groups for p in g["params"]]
+        self.optimizer = torch.optim.AdamW(groups, lr=learning_rate, betas=(adam_beta1, adam_beta2),
+                                           weight_decay=weight_decay)
+        config = getattr(model, "config", None)
+        pad = getattr(config, "pad_token_id", None)
+        if pad is None:
+            pad = getattr(config, "eos_token_id", None)
+        if isinstance(pad, list):
+            pad = pad[0]
+        self.pad_id = int(pad) if pad is not None else 0
+        self.steps = 0
+
+    def extra_modules(self) -> dict[str, nn.Module]:
+        """Modules trained beside the adapter (PPO's value head); the service saves them with it."""
+        return {}
+
+    def _collate(self, rows: list[Row]) -> Batch:
+        self.model.train()
+        return collate(rows, self.pad_id, self.device)
+
+    def _optimise(self, loss: torch.Tensor) -> float:
+        """One step: backward, clip the global gradient norm to max_grad_norm, AdamW. Returns the norm
+        before clipping (as TRL logs it)."""
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.params, self.max_grad_norm)
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.steps += 1
+        return float(grad_norm)
+
+    def _common_metrics(self, batch: Batch, started: float) -> dict[str, float]:
+        """Reward, throughput and memory figures every algorithm reports."""
+        elapsed = max(time.perf_counter() - started, 1e-9)
+        tokens = float(batch.attention_mask.sum())
+        _, _, zero = group_std(batch.returns, batch.groups)
+        return {
+            "reward_mean": float(batch.returns.mean()),
+            "reward_std": float(batch.returns.std()) if batch.returns.numel() > 1 else 0.0,
+            "zero_variance_groups": zero,
+            "tokens": tokens,
+            "trained_tokens": float(batch.mask.sum()),
+            "step_time_s": elapsed,
+            "tokens_per_s": tokens / elapsed,
+            "peak_memory_mb": peak_memory_mb(self.device),
+            "learning_rate": float(self.optimizer.param_groups[0]["lr"]),
+        }
+
+    def state_dict(self) -> dict[str, Any]:
+        """Optimizer state, extra modules and the step count, for crash-resume (the adapter itself is
+        saved by the service)."""
+        return {
+            "steps": self.steps,
+            "optimizer": self.optimizer.state_dict(),
+            "extra_modules": {k: m.state_dict() for k, m in self.extra_modules().items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for k, m in self.extra_modules().items():
+            m.load_state_dict(state["extra_modules"][k])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.steps = int(state["steps"])
