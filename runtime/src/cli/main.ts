@@ -25,6 +25,7 @@ import { registerRolloutCommands } from '../rollout/command.ts';
 import { runEpisodes } from '../run/runEpisodes.ts';
 import { registerScoreCommands } from '../score/command.ts';
 import { registerServeCommand } from '../serve/command.ts';
+import { registerTrainCommand } from '../train/command.ts';
 import { formatHeader, formatStep } from './transcript.ts';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -218,6 +219,7 @@ registerServeCommand(program);
 registerMcpCommand(program);
 registerScoreCommands(program);
 registerChainCommands(program);
+registerTrainCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ReplayDivergence) {

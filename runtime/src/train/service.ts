@@ -22,7 +22,10 @@ export interface TrainerOptions {
   gpu?: 'auto' | 'cpu' | 'cuda';
   quantize?: 'none' | 'nf4';
   seed?: number;
-  /** The venv's python. Default: `ensureTrainerVenv()` from `runtime/trainer/install.ts` (installs it the first time). */
+  /**
+   * The venv's python. Default: `PALESTRA_TRAINER_PYTHON` if set, else `ensureTrainerVenv()` from
+   * `runtime/trainer/install.ts` (which installs the venv the first time).
+   */
   python?: string;
   /** Progress of the install and the server's stderr lines. */
   log?: (line: string) => void;
@@ -227,6 +230,9 @@ export function trainerClient(url: string, stderrTail: () => string = () => ''):
 
 /** The venv's python, from the service helper's installer (loaded only when a server is started). */
 async function trainerPython(log?: (line: string) => void): Promise<string> {
+  // A python that already has the trainer's dependencies (a shared venv, a GPU machine's conda).
+  const given = process.env.PALESTRA_TRAINER_PYTHON;
+  if (given) return given;
   const installer = new URL('../../trainer/install.ts', import.meta.url).href;
   let mod: unknown;
   try {
