@@ -1,14 +1,25 @@
 #!/usr/bin/env node
-// Runs every test in the tree with Node's own test runner (TypeScript through tsx).
+// Runs every test in the tree: Node's own test runner for the TypeScript tests (through tsx), then
+// the trainer's Python tests with pytest in runtime/trainer/.venv (installed or refreshed first by
+// runtime/trainer/install.ts; a no-op when its lock files have not changed).
 // Node 20's `--test` takes no globs, so the files are collected here.
-// Usage: npm test [-- <path-substring> ...]   e.g. `npm test -- envs/src/sandbox`
+//
+// Usage: npm test [-- <path-substring> ...]
+//   npm test                                  node tests, then the trainer's pytest suite
+//   npm test -- envs/src/sandbox              only node tests whose path contains a filter
+//   npm test -- runtime/trainer               only the trainer's pytest suite (no node test matches)
+//   npm test -- runtime/trainer/tests/test_chat.py   one pytest file
+// Pytest runs when there is no filter or when a filter contains `runtime/trainer`; node tests run
+// when at least one of their paths matches a filter. PALESTRA_TRAINER_SKIP=1 skips the Python tests
+// (say so in your report: CI never sets it).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['envs', 'overseer', 'runtime', 'contracts', 'studio', 'scripts'];
 const skip = new Set(['node_modules', '.venv', 'dist', '.palestra', 'artifacts']);
+const trainer = 'runtime/trainer';
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -31,15 +42,56 @@ const files = roots
   })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
+const trainerFilters = filters.filter((f) => f.includes(trainer));
+const runPytest = filters.length === 0 || trainerFilters.length > 0;
 
-if (files.length === 0) {
+if (files.length === 0 && !runPytest) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { cwd: root, stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+let status = 0;
+if (files.length > 0) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+    { cwd: root, stdio: 'inherit' },
+  );
+  status = result.status ?? 1;
+}
+
+if (runPytest && process.env.PALESTRA_TRAINER_SKIP === '1') {
+  console.error("\nPALESTRA_TRAINER_SKIP=1: the trainer's Python tests were NOT run");
+} else if (runPytest) {
+  const install = spawnSync(process.execPath, ['--import', 'tsx', `${trainer}/install.ts`], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (install.status !== 0) {
+    console.error('\nthe trainer venv could not be installed (see above); its tests did not run');
+    process.exit(1);
+  }
+  // A filter naming a file or folder inside runtime/trainer selects it; otherwise the whole suite.
+  const targets = trainerFilters.filter((f) => f !== trainer && existsSync(join(root, f)));
+  console.error(`\n== pytest ${targets.length ? targets.join(' ') : `${trainer}/tests`}`);
+  const threads = '2'; // the suite shares small machines; tiny matrices gain nothing from more
+  const pytest = spawnSync(
+    join(root, trainer, '.venv/bin/python'),
+    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...(targets.length ? targets : [`${trainer}/tests`])],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        OMP_NUM_THREADS: threads,
+        MKL_NUM_THREADS: threads,
+        PALESTRA_TEST_THREADS: threads,
+        TOKENIZERS_PARALLELISM: 'false',
+        HF_HUB_OFFLINE: '1',
+        TRANSFORMERS_OFFLINE: '1',
+      },
+    },
+  );
+  if ((pytest.status ?? 1) !== 0) status = pytest.status ?? 1;
+}
+process.exit(status);
