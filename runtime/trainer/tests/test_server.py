@@ -43,9 +43,14 @@ def _fresh_logprobs(service, prompt_ids: list[int], completion_ids: list[int]) -
     return logp.gather(-1, torch.tensor(completion_ids)[:, None]).squeeze(-1)
 
 
-@pytest.fixture
-def server(start_server, tmp_path: Path):
-    return start_server(tmp_path / "out")
+@pytest.fixture(scope="module")
+def server(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One server for the module: these tests only read (the LoRA test restores what it changes)."""
+    from conftest import launch
+
+    handle = launch(tiny_dir, tmp_path_factory.mktemp("out"))
+    yield handle
+    handle.stop()
 
 
 def test_response_has_vllms_shape_and_exact_logprobs(server) -> None:
