@@ -186,7 +186,6 @@ def build_app(service: PolicyService) -> FastAPI:
             adapter = service.resolve(req.model)
         except UnknownModelError as err:
             return _error(404, str(err), "NotFoundError", "model")
-        policy_id = service.policy_id if adapter == "default" else adapter
         try:
             prompt_ids = render_prompt(service.policy.tokenizer, req.messages, req.tools)
         except Exception as err:  # noqa: BLE001 - a template error is the caller's message shape
@@ -203,7 +202,8 @@ def build_app(service: PolicyService) -> FastAPI:
             seed=req.seed,
             top_logprobs=(req.top_logprobs or 0) if req.logprobs else 0,
         )
-        samples: list[Sample] = await asyncio.wrap_future(service.submit(job, adapter))
+        samples: list[Sample]
+        samples, policy_id = await asyncio.wrap_future(service.submit(job, adapter))
         choices = [_choice(service, i, s, req) for i, s in enumerate(samples)]
         completion_tokens = sum(len(s.token_ids) for s in samples)
         return JSONResponse(

@@ -110,7 +110,7 @@ class PolicyService:
 
     # ---- inference --------------------------------------------------------------------------
     def submit(self, request: SampleRequest, adapter: str = "default") -> Future:
-        """Queue a sampling request; the future resolves to its list of `Sample`s."""
+        """Queue a sampling request; the future resolves to (its `Sample`s, the policy id that answered)."""
         fut: Future = Future()
         self._queue.put(_Pending(request, adapter, fut))
         return fut
@@ -140,22 +140,26 @@ class PolicyService:
                     rest.append(p)
             held = rest
             try:
-                results = self._generate([p.request for p in batch], adapter)
+                results, served = self._generate([p.request for p in batch], adapter)
                 self.batch_sizes.append(rows)
                 for p, r in zip(batch, results, strict=True):
-                    p.future.set_result(r)
+                    p.future.set_result((r, served))
             except Exception as err:  # noqa: BLE001 - handed to every waiting request
                 for p in batch:
                     p.future.set_exception(err)
 
-    def _generate(self, requests: list[SampleRequest], adapter: str) -> list[list[Sample]]:
+    def _generate(self, requests: list[SampleRequest], adapter: str) -> tuple[list[list[Sample]], str]:
+        """Sample under the lock; also returns the id of the policy that answered (read under the same
+        lock, so a request queued before a training step and answered after it says `NAME@STEP+1`)."""
         model = self.policy.model
         with self.lock:
+            served = self.policy_id if adapter == "default" else adapter
             if adapter != "default":
                 model.set_adapter(adapter, inference_mode=True)
             try:
                 model.eval()
-                return sample(model, requests, self.stop_ids, self.pad_id, self.policy.device, self.max_positions)
+                samples = sample(model, requests, self.stop_ids, self.pad_id, self.policy.device, self.max_positions)
+                return samples, served
             finally:
                 if adapter != "default":
                     model.set_adapter("default")
