@@ -16,7 +16,8 @@ import {
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import { buildOverseer, type OverseerConfig } from '../config/config.ts';
 import { overseerConfigHash } from '../config/configHash.ts';
-import { RulesOverseer } from '../rules/rules.ts';
+import { EnsembleOverseer } from '../ensemble/ensemble.ts';
+import { RulesOverseer, vetoWhen } from '../rules/rules.ts';
 import { type LlmRequest, type LlmServer, type ScriptedReply, startLlmServer } from '../testing/llmServer.ts';
 import { scoreCommitment, verifyScore } from './commitment.ts';
 
@@ -221,5 +222,56 @@ describe('score commitments', () => {
     assert.equal(result.mismatch?.field, 'rules');
     const other = await verify(file, ensemble(mkdtempSync(join(dir, 'cache-'))));
     assert.match(other.result.message, /no score from overseer .* it was scored by/);
+  });
+
+  test('an ONNX member is committed by the bytes of its model, not by its path', () => {
+    const member = (model: string) => ({
+      members: [{ kind: 'onnx' as const, model, transform: { kind: 'identity' as const } }],
+    });
+    const a = join(dir, 'a.onnx');
+    const b = join(dir, 'b.onnx');
+    const c = join(dir, 'c.onnx');
+    writeFileSync(a, 'model bytes');
+    writeFileSync(b, 'model bytes');
+    writeFileSync(c, 'other model bytes');
+    assert.equal(overseerConfigHash(member(a)), overseerConfigHash(member(b)));
+    assert.notEqual(overseerConfigHash(member(a)), overseerConfigHash(member(c)));
+    assert.throws(
+      () => overseerConfigHash(member(join(dir, 'missing.onnx'))),
+      (e: unknown) => e instanceof PalestraError && e.code === 'OVERSEER_CONFIG',
+    );
+  });
+
+  test('a vetoed episode commits the veto and the rules part, and no judge is paid', async () => {
+    const overseer = await buildOverseer(ensemble(mkdtempSync(join(dir, 'cache-'))), source);
+    const sent = llm.requests.length;
+    try {
+      const lake = readEpisode(goldenFiles(join(CATALOG_DIR, 'frozen-lake'))[0]!);
+      const c = scoreCommitment(await overseer.scoreEpisode(lake), 'f'.repeat(64));
+      assert.equal(c.veto, true);
+      assert.deepEqual(c.rules, { micros: 0, veto: true });
+      assert.deepEqual(c.verdicts, []);
+      assert.equal(c.judge, 'ensemble:rules');
+    } finally {
+      await (overseer as { close?: () => Promise<void> }).close?.();
+    }
+    assert.equal(llm.requests.length, sent);
+    const rules = new RulesOverseer(source);
+    try {
+      const late = new EnsembleOverseer([
+        { overseer: rules, weight: 1, gate: true },
+        { overseer: vetoWhen('always', () => true), weight: 1 },
+      ]);
+      const ep = readEpisode(episodeFile());
+      const c = scoreCommitment(await late.scoreEpisode(ep), 'f'.repeat(64));
+      assert.equal(c.veto, true);
+      assert.deepEqual(
+        c.rules,
+        { micros: (await rules.scoreEpisode(ep)).micros, veto: false },
+        'a later veto keeps the rules part',
+      );
+    } finally {
+      await rules.close();
+    }
   });
 });

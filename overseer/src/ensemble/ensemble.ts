@@ -23,12 +23,23 @@ export class EnsembleOverseer implements Overseer {
         throw new RangeError(`weight of ${m.overseer.id} must be ≥ 0`);
   }
 
+  /** A veto is the score; the rules' part still travels with it (a score record commits it). */
+  private vetoed(s: Score, others: Score[]): Score {
+    const rules = s.rules ?? others.find((x) => x.rules)?.rules;
+    return {
+      ...s,
+      judge: `${this.id}:${s.judge}`,
+      rationale: `vetoed: ${s.rationale}`,
+      ...(rules ? { rules } : {}),
+    };
+  }
+
   async scoreEpisode(episode: ScoredEpisode): Promise<Score> {
     const gates = this.members.filter((m) => m.gate);
     const gateScores: Score[] = [];
     for (const g of gates) {
       const s = await g.overseer.scoreEpisode(episode);
-      if (s.veto) return { ...s, judge: `${this.id}:${s.judge}`, rationale: `vetoed: ${s.rationale}` };
+      if (s.veto) return this.vetoed(s, gateScores);
       gateScores.push(s);
     }
     const rest = this.members.filter((m) => !m.gate);
@@ -38,7 +49,11 @@ export class EnsembleOverseer implements Overseer {
       ...rest.map((m, i) => ({ m, s: restScores[i]! })),
     ];
     for (const { s } of all)
-      if (s.veto) return { ...s, judge: `${this.id}:${s.judge}`, rationale: `vetoed: ${s.rationale}` };
+      if (s.veto)
+        return this.vetoed(
+          s,
+          all.map((x) => x.s),
+        );
     const verdicts = all.flatMap(({ s }) => s.verdicts ?? []);
     const rules = all.find(({ s }) => s.rules)?.s.rules;
     const totalWeight = all.reduce((a, x) => a + x.m.weight, 0);
