@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { RecordError } from '../errors.ts';
 import { canonicalJson } from './hash.ts';
 import { parseEpisode } from './reader.ts';
@@ -66,7 +66,14 @@ export function appendScore(
   // A torn last line (a crash mid-append by an older writer) is dropped: the reader ignored it too.
   const kept = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
   const tmp = `${path}.${process.pid}.score.tmp`;
-  writeFileSync(tmp, `${kept}${JSON.stringify(record)}\n`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, `${kept}${JSON.stringify(record)}\n`);
+    // On disk before the rename, so a power cut cannot swap the episode for an empty file.
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
   return { appended: true, record, scoredRoot: record.hash };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RecordError } from '../errors.ts';
 import { canonicalJson, chainHash, sha256Hex } from './hash.ts';
 import type { Episode, EpisodeFooter, EpisodeHeader, EpisodeStep } from './record.ts';
-import { type ScoreRecord, scoreRecordSchema } from './score.ts';
+import { SCORE_RECORD_VERSION, type ScoreRecord, scoreRecordSchema } from './score.ts';
 
 /**
  * Parses and verifies an episode file: every line's hash, the chain, the footer's sums, and the
@@ -47,6 +47,13 @@ export function parseEpisode(text: string, name = 'episode'): Episode {
     const entry = parsed[i] as EpisodeStep | EpisodeFooter | ScoreRecord;
     if (entry.kind === 'score') {
       if (!footer) throw corrupt(i + 1, 'a score line before the footer (only a finished episode is scored)');
+      const v = (entry as { v?: unknown }).v;
+      if (typeof v === 'number' && v > SCORE_RECORD_VERSION)
+        throw new RecordError(
+          'RECORD_VERSION',
+          `${name}:${i + 1}: score line version ${v} is newer than this Palestra reads (${SCORE_RECORD_VERSION})`,
+          { details: { line: i + 1, v }, hint: 'upgrade Palestra to read this episode' },
+        );
       const valid = scoreRecordSchema.safeParse(entry);
       if (!valid.success)
         throw corrupt(

@@ -153,6 +153,17 @@ describe('score records (score lines after the footer)', () => {
     );
   });
 
+  test('a score line from a newer Palestra says to upgrade, instead of calling the file corrupt', async () => {
+    const path = await recorded();
+    appendScore(path, commitment());
+    const ls = lines(path);
+    ls[ls.length - 1] = ls[ls.length - 1]!.replace('"v":1', '"v":2');
+    assert.throws(
+      () => parseEpisode(`${ls.join('\n')}\n`, 'future'),
+      (e: unknown) => e instanceof RecordError && e.code === 'RECORD_VERSION' && /upgrade/.test(e.hint ?? ''),
+    );
+  });
+
   test('an unfinished episode cannot be scored', async () => {
     const path = await recorded(false);
     assert.throws(
