@@ -24,6 +24,35 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+def keep_4bit_weights_trainable(model: nn.Module) -> int:
+    """Undoes bitsandbytes' CPU inference repacking of 4-bit weights and switches it off.
+
+    bitsandbytes 0.50 on a CPU with AVX512-BF16, in an eval-mode forward without grad (i.e. when the
+    service samples), repacks each `Linear4bit` weight into a layout only its inference kernel
+    reads. A later training forward then takes that kernel and fails (`a view of a leaf Variable
+    that requires grad is being used in an in-place operation`), and layers with fewer than 64 input
+    features fail already at the repacking. Setting the module's `support_avx512bf16_for_cpu` to
+    False keeps every forward on the dequantize path, which trains. Returns how many weights were
+    unpacked. A no-op without bitsandbytes or without 4-bit layers.
+    """
+    try:
+        from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse
+        from bitsandbytes.nn import Linear4bit
+    except ImportError:
+        return 0
+    unpacked = 0
+    for module in model.modules():
+        if isinstance(module, Linear4bit):
+            module.support_avx512bf16_for_cpu = False
+            state = getattr(module.weight, "quant_state", None)
+            if state is not None and getattr(state, "packing_format_for_cpu", False):
+                # Private in bitsandbytes, but it is the inverse its own save and .cuda() use.
+                module.weight.data, module.weight.quant_state = _convert_weight_packed_for_cpu_inverse(
+                    module.weight.data, state)
+                unpacked += 1
+    return unpacked
+
+
 def group_std(returns: torch.Tensor, groups: list[str]) -> tuple[torch.Tensor, torch.Tensor, float]:
     """Per-row group mean and (unbiased, as TRL) group std of returns, and the share of groups whose
     returns are all equal — those rows get zero advantage and teach nothing."""
@@ -48,6 +77,7 @@ class TrainerBase:
     def __init__(self, model: nn.Module, learning_rate: float, weight_decay: float, max_grad_norm: float,
                  adam_beta1: float = 0.9, adam_beta2: float = 0.999, extra_param_groups: list[dict[str, Any]] | None = None):
         self.model = model
+        keep_4bit_weights_trainable(model)
         self.device = next(model.parameters()).device
         self.max_grad_norm = max_grad_norm
         params = [p for p in model.parameters() if p.requires_grad]
@@ -71,6 +101,7 @@ class TrainerBase:
         return {}
 
     def _collate(self, rows: list[Row]) -> Batch:
+        keep_4bit_weights_trainable(self.model)  # the service may have sampled (in eval mode) since
         self.model.train()
         return collate(rows, self.pad_id, self.device)
 
