@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { Agent, TurnInput, TurnRecord, TurnResult } from './agent.ts';
+import { httpFetch } from './httpFetch.ts';
 import {
   anthropicTools,
   apiKeyFor,
@@ -72,7 +73,14 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
   const load = () =>
     (sdk ??= import('@anthropic-ai/sdk').then((module) => ({
       module,
-      client: new module.default({ apiKey, baseURL, maxRetries, timeout: options.timeoutMs ?? 120_000 }),
+      client: new module.default({
+        apiKey,
+        baseURL,
+        maxRetries,
+        timeout: options.timeoutMs ?? 120_000,
+        // Plain-http endpoints go through node:http: a third of fetch's CPU per call (see httpFetch).
+        ...(baseURL?.startsWith('http:') ? { fetch: httpFetch() } : {}),
+      }),
     })));
   let url = baseURL ?? 'https://api.anthropic.com';
   const id = `anthropic:${options.model}`;

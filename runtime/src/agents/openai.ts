@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources';
 import { z } from 'zod';
 import type { Agent, TurnInput, TurnRecord, TurnResult } from './agent.ts';
+import { httpFetch } from './httpFetch.ts';
 import {
   apiKeyFor,
   badResponse,
@@ -97,7 +98,14 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
   const load = () =>
     (sdk ??= import('openai').then((module) => ({
       module,
-      client: new module.default({ apiKey, baseURL, maxRetries, timeout: options.timeoutMs ?? 120_000 }),
+      client: new module.default({
+        apiKey,
+        baseURL,
+        maxRetries,
+        timeout: options.timeoutMs ?? 120_000,
+        // Plain-http endpoints (vLLM, the trainer) go through node:http: a third of fetch's CPU per call.
+        ...(baseURL?.startsWith('http:') ? { fetch: httpFetch() } : {}),
+      }),
     })));
   let url = baseURL ?? 'https://api.openai.com/v1';
   const id = `openai:${options.model}`;
