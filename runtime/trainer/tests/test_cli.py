@@ -23,14 +23,14 @@ def test_help_explains_the_commands() -> None:
         assert flag in serve.stdout
 
 
-def test_a_missing_model_folder_exits_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_missing_model_folder_exits_with_a_clear_error(tmp_path: Path, capsys) -> None:
+    """In-process (`main(argv)`): a second process would only add its imports' start-up time."""
+    from palestra_trainer.__main__ import main
+
     missing = tmp_path / "nowhere"
-    out = subprocess.run(
-        [sys.executable, "-m", "palestra_trainer", "serve", "--model", str(missing), "--port", "0", "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, env=ENV, timeout=120,
-    )
-    assert out.returncode == 2
-    assert str(missing) in out.stderr and "never downloads" in out.stderr
+    assert main(["serve", "--model", str(missing), "--port", "0", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and "never downloads" in err
 
 
 def test_serve_on_port_zero_prints_the_address_and_answers(tiny_dir: Path, tmp_path: Path) -> None:
