@@ -14,6 +14,7 @@ interface TrainFlags {
   model: string;
   name?: string;
   loraRank: number;
+  targetModules?: string;
   steps: number;
   group: number;
   episodesPerStep?: number;
@@ -106,6 +107,10 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--name <name>', 'name the policy is served under, as NAME@STEP (default: the environment)')
     .option('--lora-rank <r>', 'LoRA rank', intArg('--lora-rank', 1), 8)
+    .option(
+      '--target-modules <list>',
+      'comma-separated modules LoRA adapts (default: every attention and MLP projection; add lm_head for --model tiny)',
+    )
     .option('--steps <n>', 'optimisation steps of --algo (after the warm start)', intArg('--steps', 1), 10)
     .option(
       '--group <g>',
@@ -243,6 +248,14 @@ Examples:
         signal: controller.signal,
         log,
         ...(flags.name ? { name: flags.name } : {}),
+        ...(flags.targetModules
+          ? {
+              targetModules: flags.targetModules
+                .split(',')
+                .map((m) => m.trim())
+                .filter(Boolean),
+            }
+          : {}),
         ...(flags.episodesPerStep ? { episodesPerStep: flags.episodesPerStep } : {}),
         ...(flags.warmStart ? { warmStart: flags.warmStart } : {}),
         ...(flags.sftSteps === undefined ? {} : { sftSteps: flags.sftSteps }),

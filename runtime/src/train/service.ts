@@ -17,6 +17,11 @@ export interface TrainerOptions {
   /** The policy's name: answers say `NAME@STEP`. */
   name: string;
   loraRank: number;
+  /**
+   * Modules to adapt (default: the server's, every attention and MLP projection). A model whose
+   * output head must move — a randomly initialised test model — needs `lm_head` too.
+   */
+  targetModules?: string[];
   /** The server's own folder: adapters and `state.json`, so a restarted server resumes at the same step. */
   out: string;
   gpu?: 'auto' | 'cpu' | 'cuda';
@@ -294,6 +299,7 @@ export async function startTrainer(options: TrainerOptions): Promise<TrainerServ
     '--out',
     options.out,
     ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
+    ...(options.targetModules ? ['--target-modules', options.targetModules.join(',')] : []),
   ];
   const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, python, ...args], {
     cwd: TRAINER_DIR,

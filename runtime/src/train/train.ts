@@ -30,6 +30,8 @@ export interface TrainOptions {
   /** The policy's name (answers say `NAME@STEP`). Default: the environment's name. */
   name?: string;
   loraRank: number;
+  /** Modules LoRA adapts (default: the service's choice, every attention and MLP projection). */
+  targetModules?: string[];
   /** Optimisation steps of `algo` (after the warm start). */
   steps: number;
   /** Episodes per group: same task, same environment seed (GRPO compares them). */
@@ -252,6 +254,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     loraRank: options.loraRank,
     out: join(out, 'trainer'),
     seed,
+    ...(options.targetModules ? { targetModules: options.targetModules } : {}),
     ...(options.gpu ? { gpu: options.gpu } : {}),
     ...(options.quantize ? { quantize: options.quantize } : {}),
     ...(options.python ? { python: options.python } : {}),
