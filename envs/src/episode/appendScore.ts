@@ -55,7 +55,7 @@ export function appendScore(
   if (previous && !options.force)
     throw new RecordError(
       'SCORE_CONFLICT',
-      `${path} already commits a different score from this overseer (score ${previous.n}: ${previous.reward} µ, now ${valid.reward} µ)`,
+      `${path} already commits a different score from this overseer (score ${previous.n}: ${previous.reward / 1e6}, now ${valid.reward / 1e6})`,
       {
         details: { file: path, n: previous.n, committed: previous.reward, now: valid.reward },
         hint: 'a committed score is never overwritten; pass --force to append a new record after it (the old one stays in the chain), or verify with palestra score --verify',
@@ -63,7 +63,7 @@ export function appendScore(
     );
   const scores = episode.scores ?? [];
   const record = scoreLine(scoredRoot(episode)!, scores.length + 1, valid);
-  // A torn last line (a crash mid-append by an older writer) is dropped: the reader ignored it too.
+  // A torn last line (a partial score line from an interrupted writer) is dropped: the reader ignored it too.
   const kept = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
   const tmp = `${path}.${process.pid}.score.tmp`;
   const fd = openSync(tmp, 'w');
