@@ -15,7 +15,11 @@ Per model token t of row i (env tokens and padding have mask 0 and contribute no
     r_it   = exp(logp_it - old_logp_it)                             importance_sampling_level = "token"
     r_it   = exp(sum_t m_it (logp_it - old_logp_it) / sum_t m_it)   "sequence" (GSPO), same for all t
     l_it   = -min(r_it A_i, clip(r_it, 1 - epsilon, 1 + epsilon_high) A_i)
-           + beta * (exp(ref_it - logp_it) - (ref_it - logp_it) - 1)     (k3 KL estimator, TRL's)
+           + beta * w_it * (exp(ref_it - logp_it) - (ref_it - logp_it) - 1)     (k3 KL estimator, TRL's)
+
+where w_it = r_it if `use_bias_correction_kl` (TRL's default since the DeepSeek-V3.2 paper: with it the
+KL gradient is the unbiased reverse-KL gradient for samples from the old policy; r is not detached,
+so this changes the gradient even where r = 1), else 1.
 
 and the loss aggregates l over the masked tokens:
 
@@ -62,6 +66,7 @@ class GrpoConfig:
     epsilon: float = 0.2  # lower clip: ratio >= 1 - epsilon
     epsilon_high: float | None = None  # upper clip: ratio <= 1 + epsilon_high; None = epsilon (DAPO uses 0.28)
     beta: float = 0.0  # weight of the KL to the adapter-disabled reference; 0 skips the reference pass
+    use_bias_correction_kl: bool = True  # multiply the KL term by the (differentiable) ratio, as TRL does
     scale_rewards: Literal["group", "batch", "none"] = "group"  # divide advantages by group/batch std, or not
     importance_sampling_level: Literal["token", "sequence"] = "token"  # per-token ratio, or GSPO's sequence ratio
     max_completion_length: int = 256  # dr_grpo's constant normaliser (TRL's max_completion_length)
@@ -122,6 +127,8 @@ def grpo_loss(
             raise ValueError("grpo_loss: beta > 0 needs ref_logps")
         d = ref_logps - logps
         kl = torch.exp(d) - d - 1
+        if config.use_bias_correction_kl:
+            kl = kl * ratio
         per_token = per_token + config.beta * kl
 
     B = logps.shape[0]

@@ -69,17 +69,20 @@ def test_epsilon_high_widens_the_upper_clip_only():
     assert stats["clip_fraction_high"] == pytest.approx(2 / 5)
 
 
-def test_beta_adds_the_k3_kl_to_the_reference():
+@pytest.mark.parametrize("bias_correction", [False, True])
+def test_beta_adds_the_k3_kl_to_the_reference(bias_correction):
     logps, old = inputs()
     ref = torch.tensor([[-1.0, -1.0, -1.0], [-1.0, -1.0, -1.0]])
     beta = 0.1
-    loss, stats = grpo_loss(logps, old, ref, ADV, MASK, GrpoConfig(loss_type="dapo", beta=beta))
+    cfg = GrpoConfig(loss_type="dapo", beta=beta, use_bias_correction_kl=bias_correction)
+    loss, stats = grpo_loss(logps, old, ref, ADV, MASK, cfg)
     kls = []
     for i in range(2):
         for t in range(3):
             if MASK[i, t]:
                 d = -1.0 - (old[i, t].item() + math.log(RATIOS[i][t]))
-                kls.append(math.exp(d) - d - 1)
+                # With bias correction the k3 term is weighted by the token's ratio.
+                kls.append((math.exp(d) - d - 1) * (RATIOS[i][t] if bias_correction else 1.0))
     assert loss.item() == pytest.approx((sum(ROW0) + sum(ROW1) + beta * sum(kls)) / 5, abs=1e-6)
     assert stats["kl"] == pytest.approx(sum(kls) / 5, abs=1e-6)
     with pytest.raises(ValueError, match="ref_logps"):
