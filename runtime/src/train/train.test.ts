@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readEpisode, taskIndices } from '@palestra/envs';
+import { loadCatalog } from '@palestra/envs/catalog';
+import type { TurnRecord } from '../agents/agent.ts';
+import { readState } from './checkpoint.ts';
+import { train } from './train.ts';
+
+/**
+ * The real loop end to end on echo-target: the Python trainer (tiny Qwen2 model made in code, its
+ * chat template and tool-call parser, LoRA), the openai agent, the rollout engine, the overseer.
+ * Nothing is mocked; the runs are small enough for two CPU cores.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'palestra-train-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const source = loadCatalog('echo-target');
+/** The tiny model's output head is random: LoRA must adapt it too, or no answer can become confident. */
+const TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'lm_head'];
+
+/** One scripted episode per training task, in task order: the correct echo call. */
+function goodScript(): string {
+  const path = join(dir, 'good.json');
+  // The spec's training tasks, in task order (the held-out ocean and ember come last).
+  assert.deepEqual(taskIndices(source.spec, 'train'), [0, 1, 2, 3, 4, 5]);
+  const words = ['apple', 'river', 'stone', 'cloud', 'maple', 'tiger'];
+  const episodes = words.map((word) => [{ tool: 'echo', arguments: { word } }]);
+  writeFileSync(path, JSON.stringify({ episodes }));
+  return path;
+}
+
+const CLI = new URL('../../bin/palestra.js', import.meta.url).pathname;
+
+describe('palestra train (echo-target, tiny model, real trainer)', () => {
+  it('SFT warm start on scripted transcripts, then GRPO raises the mean training reward to ≥ 0.9', async () => {
+    const out = join(dir, 'grpo');
+    const started = performance.now();
+    const result = await train({
+      source,
+      algo: 'grpo',
+      model: 'tiny',
+      gpu: 'cpu',
+      loraRank: 8,
+      targetModules: TARGETS,
+      warmStart: goodScript(),
+      sftSteps: 30,
+      steps: 8,
+      group: 4,
+      seed: 1,
+      out,
+      maxTokens: 32,
+      temperature: 1,
+      config: { learning_rate: 0.002, beta: 0 },
+      sftConfig: { learning_rate: 0.005 },
+      evalEvery: 4,
+      evalEpisodesPerTask: 2,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const rl = result.state.steps.filter((s) => s.kind === 'grpo');
+    const rewards = rl.map((s) => s.reward!.mean);
+    console.log(
+      `GRPO reward per step: ${rewards.map((r) => r.toFixed(2)).join(' ')} · ${seconds.toFixed(0)} s`,
+    );
+    assert.equal(rl.length, 8);
+    assert.ok(rewards.at(-1)! >= 0.9, `last step's mean reward ${rewards.at(-1)} < 0.9`);
+    // Every step was one adapter: NAME@k played step k, and trained NAME@k+1.
+    for (const s of result.state.steps) assert.equal(s.trained, `echo-target@${s.step}`);
+    // Token in, token out: the rollouts carry the trainer's token ids and raw log-probabilities.
+    const ep = readEpisode(join(out, 'steps', 'step-0031', 'episode-g000000-m00.jsonl'));
+    const turn = ep.steps[0]!.turn as TurnRecord;
+    assert.equal(turn.policy, 'echo-target@30');
+    assert.ok(turn.promptTokenIds!.length > 0 && turn.completionTokenIds!.length === turn.logprobs!.length);
+    assert.ok(turn.logprobs!.every((l) => l <= 0));
+    const html = readFileSync(result.chart, 'utf8');
+    assert.match(html, /<svg/);
+    assert.doesNotMatch(html, /<script|https?:\/\//);
+    assert.ok(result.state.eval0 !== null && rl.some((s) => s.eval !== null));
+  });
+
+  it('resumes after a crash at step 1 (the trainer had trained it): continues at step 2, trains no step twice', async () => {
+    const out = join(dir, 'resume');
+    const args = [
+      CLI,
+      'train',
+      'echo-target',
+      '--model',
+      'tiny',
+      '--gpu',
+      'cpu',
+      '--algo',
+      'grpo',
+      '--steps',
+      '3',
+      '--group',
+      '2',
+      '--episodes-per-step',
+      '4',
+      '--max-tokens',
+      '16',
+      '--seed',
+      '2',
+      '--quiet',
+      '--out',
+      out,
+    ];
+    // First run: killed (SIGKILL, no cleanup) as soon as step 1 is recorded.
+    const first = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const killed = await new Promise<boolean>((resolve) => {
+      first.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (/^step 1 grpo/m.test(stdout)) {
+          first.kill('SIGKILL');
+          resolve(true);
+        }
+      });
+      first.once('exit', () => resolve(false));
+    });
+    assert.ok(killed, `the first run ended before step 1 was recorded:\n${stdout}`);
+    const afterCrash = readState(out)!;
+    assert.equal(afterCrash.steps.length, 1);
+    // The crash window between the trainer finishing a step and train.json recording it: forget step 1.
+    writeFileSync(join(out, 'train.json'), JSON.stringify({ ...afterCrash, steps: [] }));
+
+    const second = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out2 = '';
+    let err2 = '';
+    second.stdout.on('data', (c: Buffer) => {
+      out2 += c.toString();
+    });
+    second.stderr.on('data', (c: Buffer) => {
+      err2 += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    assert.equal(code, 0, `${out2}\n${err2}`);
+    assert.match(out2, /step 1 grpo \(recovered/);
+    assert.doesNotMatch(out2, /^step 1 grpo → /m);
+    assert.match(out2, /^step 2 grpo → echo-target@2/m);
+    const state = readState(out)!;
+    assert.deepEqual(
+      state.steps.map((s) => [s.step, s.trained, s.recovered ?? false]),
+      [
+        [1, 'echo-target@1', true],
+        [2, 'echo-target@2', false],
+        [3, 'echo-target@3', false],
+      ],
+    );
+    // The trainer's own record: three adapters, not four.
+    const trainer = JSON.parse(readFileSync(join(out, 'trainer', 'state.json'), 'utf8')) as { step: number };
+    assert.equal(trainer.step, 3);
+    assert.ok(existsSync(join(out, 'reward-curve.html')));
+  });
+});
