@@ -62,7 +62,8 @@ class PolicyService:
         name: str,
         out_dir: Path,
         max_batch_rows: int = 64,
-        batch_window_s: float = 0.01,
+        batch_quiet_s: float = 0.02,
+        batch_window_s: float = 0.08,
         log: Callable[[str], None] = lambda s: None,
     ) -> None:
         self.policy = policy
@@ -80,6 +81,7 @@ class PolicyService:
         self._pending_trainer_state: tuple[str, Path] | None = None
         self._queue: queue.Queue[_Pending] = queue.Queue()
         self._max_batch_rows = max_batch_rows
+        self._batch_quiet_s = batch_quiet_s
         self._batch_window_s = batch_window_s
         self._stop = threading.Event()
         self.batch_sizes: list[int] = []  # rows per generation batch, for measurements
@@ -123,8 +125,14 @@ class PolicyService:
                     held.append(self._queue.get(timeout=0.2))
                 except queue.Empty:
                     continue
-                # The agents of a group send their requests within a few milliseconds: wait that long.
-                time.sleep(self._batch_window_s)
+                # The agents of a group send their requests within a few milliseconds of each other:
+                # keep gathering while they keep coming (each within `quiet` of the last), up to `window`.
+                deadline = time.monotonic() + self._batch_window_s
+                while (left := deadline - time.monotonic()) > 0:
+                    try:
+                        held.append(self._queue.get(timeout=min(self._batch_quiet_s, left)))
+                    except queue.Empty:
+                        break
             while True:
                 try:
                     held.append(self._queue.get_nowait())

@@ -19,7 +19,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-torch.set_num_threads(int(os.environ.get("PALESTRA_TEST_THREADS", "2")))
+torch.set_num_threads(int(os.environ.get("PALESTRA_TEST_THREADS", "1")))
 
 
 @pytest.fixture(scope="session")
