@@ -1,15 +1,12 @@
 import {
   type Action,
-  canonicalJson,
   type EnvHandle,
   type EnvSnapshot,
   type EnvSource,
   type Episode,
-  EpisodeChain,
   type Observation,
   openEnv,
   PalestraError,
-  ReplayDivergence,
   replay,
 } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';

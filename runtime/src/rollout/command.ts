@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { PalestraError } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
@@ -8,8 +9,9 @@ import { resolveAgent } from '../agents/resolve.ts';
 import { type OverseerStats, scoreFiles } from '../score/scoreFiles.ts';
 import { abortOnSigint, applyBaseUrl, intArg, numberArg, paint, tableStyle } from './cliArgs.ts';
 import { planGroups } from './plan.ts';
-import { rollout } from './rollout.ts';
+import { type RolloutProgress, rollout } from './rollout.ts';
 import { summarizeRollout, writeSummary } from './summary.ts';
+import { defaultWorkers, rolloutInWorkers } from './workers.ts';
 
 interface RolloutFlags {
   agent: string;
@@ -24,6 +26,7 @@ interface RolloutFlags {
   pricePrompt?: number;
   priceCompletion?: number;
   overseer: string;
+  workers: string;
 }
 
 /**
@@ -68,6 +71,11 @@ export function registerRolloutCommands(program: Command): void {
       'score the complete episodes: "rules" (replayed reward rules), a JSON ensemble config, or "none"',
       'rules',
     )
+    .option(
+      '--workers <n>',
+      'worker threads that play episodes (each with its share of --concurrency); "auto" uses the cores for runs of 32+ episodes in flight, 0 plays on the main thread',
+      'auto',
+    )
     .addHelpText(
       'after',
       `
@@ -104,24 +112,42 @@ Examples:
         process.stderr.write('\n! stopping: in-flight episodes end now (Ctrl-C again to quit at once)\n'),
       );
       bar.start(plans.length, 0, { eps: '-', tps: '-', inflight: 0 });
+      const workers =
+        flags.workers === 'auto' ? defaultWorkers(flags.concurrency, flags.agent) : Number(flags.workers);
+      if (!Number.isInteger(workers) || workers < 0)
+        throw new PalestraError(
+          'BAD_FLAG',
+          `--workers must be "auto" or a whole number ≥ 0, got "${flags.workers}"`,
+        );
       let result: Awaited<ReturnType<typeof rollout>>;
+      const common = {
+        plans,
+        concurrency: flags.concurrency,
+        retries: flags.retries,
+        signal: controller.signal,
+        ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
+        onProgress: (p: RolloutProgress) => {
+          const s = Math.max(p.elapsedMs / 1000, 1e-3);
+          bar.update(p.done, {
+            eps: ((p.done - p.resumed) / s).toFixed(1),
+            tps: (p.turns / s).toFixed(1),
+            inflight: p.turnsInFlight,
+          });
+        },
+      };
       try {
-        result = await rollout(source, {
-          plans,
-          agent: () => resolveAgent(flags.agent, source.spec, flags.seed),
-          concurrency: flags.concurrency,
-          retries: flags.retries,
-          signal: controller.signal,
-          ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
-          onProgress: (p) => {
-            const s = Math.max(p.elapsedMs / 1000, 1e-3);
-            bar.update(p.done, {
-              eps: ((p.done - p.resumed) / s).toFixed(1),
-              tps: (p.turns / s).toFixed(1),
-              inflight: p.turnsInFlight,
-            });
-          },
-        });
+        result =
+          workers > 0
+            ? await rolloutInWorkers(source, {
+                ...common,
+                agent: flags.agent,
+                agentSeed: flags.seed,
+                workers,
+              })
+            : await rollout(source, {
+                ...common,
+                agent: () => resolveAgent(flags.agent, source.spec, flags.seed),
+              });
       } finally {
         bar.stop();
         stopSigint();
@@ -183,7 +209,14 @@ Examples:
         );
       if (summary.overseer)
         console.log(
-          `overseer ${summary.overseer.judge}: mean ${summary.overseer.mean.toFixed(3)} ± ${summary.overseer.sd.toFixed(3)} over ${summary.overseer.episodes} episodes${summary.overseer.vetoed ? `, ${summary.overseer.vetoed} vetoed` : ''} (scores beside the episodes)`,
+          `overseer ${summary.overseer.judge}: mean ${summary.overseer.mean.toFixed(3)} ± ${summary.overseer.sd.toFixed(3)} over ${summary.overseer.episodes} episodes${summary.overseer.vetoed ? `, ${summary.overseer.vetoed} vetoed` : ''} (committed in the episodes)`,
+        );
+      if (summary.overseer?.conflicts)
+        console.log(
+          paint(
+            'yellow',
+            `! ${summary.overseer.conflicts} episode${summary.overseer.conflicts === 1 ? '' : 's'} already hold a different score from this overseer: kept as they were (palestra score --force appends the new one)`,
+          ),
         );
       console.log(`summary: ${path}`);
       if (result.interrupted) {

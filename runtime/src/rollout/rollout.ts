@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import {
   bundleId,
@@ -209,6 +210,8 @@ function existing(plan: EpisodePlan, root: string, agentId: () => string): Episo
  */
 export async function rollout(source: EnvSource, options: RolloutOptions): Promise<RolloutResult> {
   const { plans, signal } = options;
+  // Every in-flight turn listens to the run's signal: hundreds are expected, not a leak.
+  if (signal) setMaxListeners(0, signal);
   const concurrency = options.concurrency ?? 4;
   const lanes = options.episodesInFlight ?? concurrency;
   const root = await bundleId(source);
