@@ -72,7 +72,7 @@ class GrpoConfig:
     max_completion_length: int = 256  # dr_grpo's constant normaliser (TRL's max_completion_length)
     temperature: float = 1.0  # logits are divided by this, as at sampling time, before log_softmax
     old_logprobs: Literal["sampler", "recompute"] = "sampler"  # where the ratio's denominator comes from
-    logprob_chunk_size: int | None = None  # completion positions per LM-head chunk in no-grad passes
+    logprob_chunk_size: int | None = None  # completion positions per LM-head chunk (checkpointed); None = one pass
 
     def __post_init__(self) -> None:
         if self.epsilon_high is None:
@@ -183,7 +183,7 @@ class GrpoTrainer(TrainerBase):
                 old_logps = completion_logprobs(self.model, batch, cfg.temperature, with_entropy=False,
                                                 chunk_size=cfg.logprob_chunk_size).logps
 
-        out = completion_logprobs(self.model, batch, cfg.temperature)
+        out = completion_logprobs(self.model, batch, cfg.temperature, chunk_size=cfg.logprob_chunk_size)
         loss, stats = grpo_loss(out.logps, old_logps, ref_logps, advantages, batch.mask, cfg)
         grad_norm = self._optimise(loss)
 

@@ -104,3 +104,23 @@ def test_completion_logprobs_on_a_padded_batch_equal_each_unpadded_sequence(wrap
             torch.testing.assert_close(out.entropy[i, :c], ent, atol=1e-5, rtol=1e-5)
             assert out.logps[i, c:].abs().sum() == 0  # padding is zeroed
     torch.testing.assert_close(chunked.logps, out.logps)
+
+
+def test_chunked_checkpointed_scoring_gives_the_same_gradients():
+    rows = [
+        Row([5, 6, 7], [10, 11, 20, 21, 12], [0.0] * 5, [1, 1, 0, 0, 1], [0.0, 1.0], "g"),
+        Row([9], [3, 4], [0.0] * 2, [1, 1], [1.0], "g"),
+    ]
+    grads = []
+    for chunk in (None, 2):
+        model = tiny_policy(1)
+        for n, p in model.named_parameters():  # LoRA B starts at 0; give A and B values so both get gradients
+            if "lora_" in n:
+                torch.nn.init.normal_(p, std=0.1, generator=torch.Generator().manual_seed(len(n)))
+        batch = collate(rows, pad_id=0)
+        out = completion_logprobs(model, batch, chunk_size=chunk, entropy_grad=True)
+        ((out.logps * batch.mask).sum() + 0.1 * (out.entropy * batch.mask).sum()).backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+    assert set(grads[0]) == set(grads[1]) and len(grads[0]) > 0
+    for n in grads[0]:
+        torch.testing.assert_close(grads[1][n], grads[0][n], atol=1e-6, rtol=1e-5)
