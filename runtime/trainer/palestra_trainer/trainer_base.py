@@ -87,6 +87,9 @@ class TrainerBase:
         self.params = [p for g in groups for p in g["params"]]
         self.optimizer = torch.optim.AdamW(groups, lr=learning_rate, betas=(adam_beta1, adam_beta2),
                                            weight_decay=weight_decay)
+        # The configured hyperparameters, re-applied after loading a saved optimizer state (which would
+        # otherwise bring back the old learning rate when the service resumes with a new config).
+        self._hparams = [{k: g[k] for k in ("lr", "betas", "weight_decay")} for g in self.optimizer.param_groups]
         config = getattr(model, "config", None)
         pad = getattr(config, "pad_token_id", None)
         if pad is None:
@@ -146,4 +149,6 @@ class TrainerBase:
         for k, m in self.extra_modules().items():
             m.load_state_dict(state["extra_modules"][k])
         self.optimizer.load_state_dict(state["optimizer"])
+        for group, hparams in zip(self.optimizer.param_groups, self._hparams):
+            group.update(hparams)
         self.steps = int(state["steps"])

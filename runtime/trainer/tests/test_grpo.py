@@ -161,9 +161,10 @@ def test_state_dict_resumes_the_optimizer():
     rows = [sample_episode(model, PROMPT, 1, 2, [], reward, f"g{g}", gen) for g in range(2) for _ in range(4)]
     a = make_trainer("grpo", model, {"learning_rate": 1e-3})
     a.step(rows)
-    b = make_trainer("grpo", model, {"learning_rate": 1e-3})
+    b = make_trainer("grpo", model, {"learning_rate": 5e-4})
     b.load_state_dict(a.state_dict())
     assert b.steps == 1
+    assert b.optimizer.param_groups[0]["lr"] == 5e-4  # the new config's, not the saved one's
     sa, sb = a.optimizer.state_dict()["state"], b.optimizer.state_dict()["state"]
     assert len(sb) == len(sa) > 0
     torch.testing.assert_close(sb[0]["exp_avg"], sa[0]["exp_avg"])
