@@ -80,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ModelFolderError, RuntimeError, ValueError) as err:
         log(str(err))
         return 2
-    service = PolicyService(policy, args.name, Path(args.out), log=log)
+    try:
+        service = PolicyService(policy, args.name, Path(args.out), log=log)
+    except RuntimeError as err:  # a state.json that cannot be resumed
+        log(str(err))
+        return 2
     log(f"serving {service.policy_id} ({args.model} on {policy.device}, quantize {args.quantize}, out {args.out})")
 
     def ready(host: str, port: int) -> None:

@@ -86,7 +86,12 @@ class PolicyService:
         self._stop = threading.Event()
         self.batch_sizes: list[int] = []  # rows per generation batch, for measurements
         tok = policy.tokenizer
-        self.stop_ids = {i for i in (tok.convert_tokens_to_ids("<|im_end|>"), tok.eos_token_id) if isinstance(i, int)}
+        # A turn ends at <|im_end|> (chat models), the tokenizer's eos, or any eos the model's
+        # generation config names (Qwen lists both <|im_end|> and <|endoftext|>).
+        gen_eos = getattr(getattr(policy.model, "generation_config", None), "eos_token_id", None)
+        candidates = [tok.convert_tokens_to_ids("<|im_end|>"), tok.eos_token_id]
+        candidates += gen_eos if isinstance(gen_eos, list) else [gen_eos]
+        self.stop_ids = {i for i in candidates if isinstance(i, int) and i != tok.unk_token_id}
         self.pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
         self.max_positions = getattr(policy.model.config, "max_position_embeddings", None)
         self._resume()
@@ -297,7 +302,13 @@ class PolicyService:
             return
         state = json.loads(path.read_text())
         folder = self.out_dir / "adapters" / state["adapter"]
-        load_adapter_weights(self.policy.model, folder)
+        try:
+            load_adapter_weights(self.policy.model, folder)
+        except (FileNotFoundError, ValueError) as err:
+            raise RuntimeError(
+                f"{path} says step {state['step']} served adapter {state['adapter']}, but it cannot be loaded "
+                f"({err}). Restore that folder, or start with a fresh --out."
+            ) from err
         self.step, self.adapter_sha, self.last_algo = int(state["step"]), state["adapter"], state.get("algo")
         trainer_state = self.out_dir / state.get("trainer_state", "")
         if state.get("algo") and trainer_state.is_file():

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import httpx
+import pytest
 import torch
 
 ECHO = {
@@ -142,3 +143,14 @@ def test_grpo_rows_from_the_server_train_a_step(start_server, tmp_path: Path) ->
     assert done["type"] == "done" and done["policy"] == "tiny@1", done
     # The ratio starts at 1: the server's logprobs are what the trainer recomputes.
     assert done["metrics"]["clip_fraction"] == 0.0
+
+
+def test_a_state_whose_adapter_is_gone_is_a_clear_error(start_server, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    server = start_server(out)
+    sha = _train(server.url, SFT)[-1]["adapter"]
+    server.stop()
+    shutil.rmtree(out / "adapters" / sha)
+    with pytest.raises(RuntimeError, match="fresh --out") as err:
+        start_server(out)
+    assert sha in str(err.value)
