@@ -41,7 +41,11 @@ def save_adapter(
     """
     adapters_dir.mkdir(parents=True, exist_ok=True)
     tmp = adapters_dir / f".tmp-{uuid.uuid4().hex}"
-    model.save_pretrained(str(tmp), selected_adapters=[adapter_name], safe_serialization=True)
+    # save_embedding_layers=False: LoRA on a (tied) lm_head leaves the base weights unchanged, so only
+    # the LoRA matrices belong in the adapter; peft would otherwise copy the whole embedding.
+    model.save_pretrained(
+        str(tmp), selected_adapters=[adapter_name], safe_serialization=True, save_embedding_layers=False
+    )
     # peft writes a non-default adapter into a subfolder named after it; flatten to one layout.
     source = tmp / adapter_name if adapter_name != "default" else tmp
     for name in (ADAPTER_WEIGHTS, ADAPTER_CONFIG):
