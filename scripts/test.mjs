@@ -9,7 +9,8 @@
 //   npm test -- envs/src/sandbox              only node tests whose path contains a filter
 //   npm test -- runtime/trainer               only the trainer's pytest suite (no node test matches)
 //   npm test -- runtime/trainer/tests/test_chat.py   one pytest file
-// Pytest runs when there is no filter or when a filter contains `runtime/trainer`; node tests run
+// Pytest runs when there is no filter or when a filter contains `runtime/trainer` (unless that
+// filter is no path and matches node tests only, e.g. `runtime/trainer/install`); node tests run
 // when at least one of their paths matches a filter. PALESTRA_TRAINER_SKIP=1 skips the Python tests
 // (say so in your report: CI never sets it).
 import { spawnSync } from 'node:child_process';
@@ -42,7 +43,10 @@ const files = roots
   })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
-const trainerFilters = filters.filter((f) => f.includes(trainer));
+// A filter inside runtime/trainer that only names node tests (`runtime/trainer/install`) stays node-only.
+const trainerFilters = filters.filter(
+  (f) => f.includes(trainer) && (existsSync(join(root, f)) || !files.some((file) => file.includes(f))),
+);
 const runPytest = filters.length === 0 || trainerFilters.length > 0;
 
 if (files.length === 0 && !runPytest) {

@@ -60,9 +60,11 @@ export function lockHash(): string {
   return hash.digest('hex');
 }
 
-/** The interpreter to build the venv from, after checking it is Python ≥ 3.11 with `venv`. */
-function findPython(): string {
-  const python = process.env.PALESTRA_PYTHON ?? 'python3';
+/**
+ * The interpreter to build the venv from (PALESTRA_PYTHON or python3), after checking it is
+ * Python ≥ 3.11 with its `venv` module; otherwise a `TrainerInstallError` saying what to install.
+ */
+export function checkPython(python: string = process.env.PALESTRA_PYTHON ?? 'python3'): string {
   const probe = spawnSync(python, ['-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2])'], {
     encoding: 'utf8',
   });
@@ -202,7 +204,7 @@ export async function ensureTrainerVenv(options: EnsureTrainerVenvOptions = {}):
   return withInstallLock(log, async () => {
     if (!options.force && isCurrent(want)) return venvPython; // another process just finished it
     const t0 = performance.now();
-    const python = findPython();
+    const python = checkPython();
     checkDisk(log);
     if (options.force) rmSync(venvDir, { recursive: true, force: true });
     rmSync(STAMP, { force: true });
