@@ -18,8 +18,10 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** H(previous ‖ canonical(entry)): the previous hash as 32 raw bytes, then the entry's canonical JSON. */
 export function chainHash(previousHex: string, entry: unknown): string {
-  return createHash('sha256')
-    .update(Buffer.from(previousHex, 'hex'))
-    .update(canonicalJson(entry))
-    .digest('hex');
+  return chainHashOfCanonical(previousHex, canonicalJson(entry));
+}
+
+/** `chainHash` of an entry already in canonical JSON (so a caller that also writes it serialises once). */
+export function chainHashOfCanonical(previousHex: string, canonical: string): string {
+  return createHash('sha256').update(Buffer.from(previousHex, 'hex')).update(canonical).digest('hex');
 }

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RecordError } from '../errors.ts';
 import type { Action, ResetResult, StepResult } from '../kernel/types.ts';
-import { canonicalJson, chainHash, sha256Hex } from './hash.ts';
+import { canonicalJson, chainHashOfCanonical, sha256Hex } from './hash.ts';
 import {
   type EpisodeFooter,
   type EpisodeHeader,
@@ -17,12 +17,18 @@ export interface EpisodeMeta {
   agent: string;
 }
 
+/** `{"a":1}` + hash → `{"a":1,"hash":"…"}` (still valid JSON; the hash itself is not hashed). */
+function withHash(canonical: string, hash: string): string {
+  return `${canonical.slice(0, -1)},"hash":"${hash}"}`;
+}
+
 /**
  * Builds the hash-chained lines of one episode. Pure: `EpisodeWriter` streams them to a file,
  * replay rebuilds them to compare.
  */
 export class EpisodeChain {
   private last = '';
+  private lastJson = '';
   private returnMicros = 0;
   private count = 0;
   private ended = false;
@@ -42,7 +48,9 @@ export class EpisodeChain {
       observation: reset.observation,
       info: reset.info,
     };
-    this.last = sha256Hex(canonicalJson(body));
+    const canonical = canonicalJson(body);
+    this.last = sha256Hex(canonical);
+    this.lastJson = withHash(canonical, this.last);
     return Object.assign(body, { hash: this.last });
   }
 
@@ -67,7 +75,9 @@ export class EpisodeChain {
       ...(result.info.invalidAction ? { invalidAction: result.info.invalidAction } : {}),
       ...(turn === undefined ? {} : { turn }),
     };
-    this.last = chainHash(this.last, body);
+    const canonical = canonicalJson(body);
+    this.last = chainHashOfCanonical(this.last, canonical);
+    this.lastJson = withHash(canonical, this.last);
     return Object.assign(body, { hash: this.last }) as EpisodeStep;
   }
 
@@ -98,6 +108,11 @@ export class EpisodeChain {
   get root(): string {
     return this.last;
   }
+
+  /** The last header or step as its JSONL line: the canonical JSON that was hashed, plus its hash. */
+  get lastLine(): string {
+    return this.lastJson;
+  }
 }
 
 /**
@@ -120,18 +135,24 @@ export class EpisodeWriter {
   ) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'w');
-    this.line(this.chain.header(meta, reset));
+    this.chain.header(meta, reset);
+    this.write(this.chain.lastLine);
   }
 
-  private line(obj: unknown): void {
+  /**
+   * Header and step lines are written as the canonical JSON their hash was taken over (keys
+   * sorted, RFC 8785) with the hash appended: one serialisation per step instead of two, which
+   * matters when turn records carry whole conversations.
+   */
+  private write(json: string): void {
     if (this.fd === undefined) throw new RecordError('CLOSED', `${this.path} is closed`);
-    writeSync(this.fd, `${JSON.stringify(obj)}\n`);
+    writeSync(this.fd, `${json}\n`);
     if (this.options.fsync) fsyncSync(this.fd);
   }
 
   step(action: Action, result: StepResult, turn?: unknown): EpisodeStep {
     const s = this.chain.step(action, result, turn);
-    this.line(s);
+    this.write(this.chain.lastLine);
     return s;
   }
 
@@ -146,7 +167,7 @@ export class EpisodeWriter {
     let footer: EpisodeFooter | undefined;
     if (this.chain.done) {
       footer = this.chain.footer();
-      this.line(footer);
+      this.write(JSON.stringify(footer));
     }
     closeSync(this.fd);
     this.fd = undefined;

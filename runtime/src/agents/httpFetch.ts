@@ -13,9 +13,10 @@ import { Agent, request } from 'node:http';
  * timeout or a user abort, as with fetch), and a socket error rejects with a `TypeError`, which
  * the SDKs report as a connection error.
  */
-export function httpFetch(options: { maxSockets?: number } = {}): typeof fetch {
-  // One agent per client: keep-alive sockets are reused across requests.
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 1024 });
+export function httpFetch(options: { agent?: Agent } = {}): typeof fetch {
+  // Keep-alive sockets are shared by every client of the process: a rollout makes an agent (and
+  // an SDK client) per episode, and a connection per episode would cost more than the request.
+  const agent = options.agent ?? (sharedAgent ??= new Agent({ keepAlive: true, maxSockets: 4096 }));
   const fallback = globalThis.fetch;
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -79,6 +80,8 @@ export function httpFetch(options: { maxSockets?: number } = {}): typeof fetch {
     });
   };
 }
+
+let sharedAgent: Agent | undefined;
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason instanceof Error && signal.reason.name === 'AbortError'
