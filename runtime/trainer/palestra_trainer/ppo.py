@@ -87,6 +87,36 @@ def turn_gae(rewards: torch.Tensor, values: torch.Tensor, valid: torch.Tensor, g
     return adv, (adv + values) * valid
 
 
+def ppo_loss(logps: torch.Tensor, old_logps: torch.Tensor, token_adv: torch.Tensor, mask: torch.Tensor,
+             entropy: torch.Tensor, values: torch.Tensor, old_values: torch.Tensor, returns: torch.Tensor,
+             valid: torch.Tensor, config: PpoConfig) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The PPO loss of the module docstring. Token tensors (B, C): logps, old_logps, token_adv, mask,
+    entropy; turn tensors (B, K): values, old_values, returns, valid. Returns the loss and its parts."""
+    n_tok = mask.sum().clamp(min=1.0)
+    n_turn = valid.sum().clamp(min=1.0)
+    ratio = torch.exp(logps - old_logps)
+    clipped = torch.clamp(ratio, 1 - config.epsilon, 1 + config.epsilon)
+    policy_loss = (-torch.min(ratio * token_adv, clipped * token_adv) * mask).sum() / n_tok
+    v_loss = (values - returns) ** 2
+    if config.value_clip > 0:
+        v_clipped = old_values + torch.clamp(values - old_values, -config.value_clip, config.value_clip)
+        v_loss = torch.max(v_loss, (v_clipped - returns) ** 2)
+    value_loss = 0.5 * (v_loss * valid).sum() / n_turn
+    mean_entropy = (entropy * mask).sum() / n_tok
+    loss = policy_loss + config.vf_coef * value_loss - config.entropy_coef * mean_entropy
+    with torch.no_grad():
+        log_r = (logps - old_logps).detach()
+        parts = {
+            "policy_loss": policy_loss.detach(),
+            "value_loss": value_loss.detach(),
+            "entropy": mean_entropy.detach(),
+            "clip_fraction": (((ratio - 1).abs() > config.epsilon).float() * mask).sum() / n_tok,
+            # Schulman's k3 estimate of KL(old || new) over the model tokens.
+            "approx_kl": ((torch.exp(log_r) - 1 - log_r) * mask).sum() / n_tok,
+        }
+    return loss, parts
+
+
 class PpoTrainer(TrainerBase):
     """PPO step(s) per `step(rows)` with a value head on the last hidden state."""
 
@@ -116,7 +146,6 @@ class PpoTrainer(TrainerBase):
         started = time.perf_counter()
         batch = self._collate(rows)
         mask, valid = batch.mask, batch.turn_valid
-        n_tok = mask.sum().clamp(min=1.0)
         n_turn = valid.sum().clamp(min=1.0)
         old_logps = batch.old_logps
         if cfg.old_logprobs == "recompute":
@@ -137,30 +166,13 @@ class PpoTrainer(TrainerBase):
                 # Each model token takes its turn's advantage; env tokens and padding get 0 (masked anyway).
                 token_adv = turn_adv.gather(1, batch.turn_index.clamp(min=0)) * (batch.turn_index >= 0)
 
-            ratio = torch.exp(out.logps - old_logps)
-            clipped = torch.clamp(ratio, 1 - cfg.epsilon, 1 + cfg.epsilon)
-            policy_loss = (-torch.min(ratio * token_adv, clipped * token_adv) * mask).sum() / n_tok
-            v_loss = (values - turn_ret) ** 2
-            if cfg.value_clip > 0:
-                v_clipped = old_values + torch.clamp(values - old_values, -cfg.value_clip, cfg.value_clip)
-                v_loss = torch.max(v_loss, (v_clipped - turn_ret) ** 2)
-            value_loss = 0.5 * (v_loss * valid).sum() / n_turn
-            entropy = (out.entropy * mask).sum() / n_tok
-            loss = policy_loss + cfg.vf_coef * value_loss - cfg.entropy_coef * entropy
+            loss, parts = ppo_loss(out.logps, old_logps, token_adv, mask, out.entropy, values, old_values,
+                                   turn_ret, valid, cfg)
             grad_norm = self._optimise(loss)
 
-        with torch.no_grad():
-            log_r = (out.logps - old_logps).detach()
-            clip_frac = (((ratio - 1).abs() > cfg.epsilon).float() * mask).sum() / n_tok
-            # Schulman's k3 estimate of KL(old || new) over the model tokens.
-            approx_kl = ((torch.exp(log_r) - 1 - log_r) * mask).sum() / n_tok
         metrics = {
             "loss": float(loss.detach()),
-            "policy_loss": float(policy_loss.detach()),
-            "value_loss": float(value_loss.detach()),
-            "entropy": float(entropy.detach()),
-            "clip_fraction": float(clip_frac),
-            "approx_kl": float(approx_kl),
+            **{k: float(v) for k, v in parts.items()},
             "value_mean": float((old_values * valid).sum() / n_turn),
             "grad_norm": grad_norm,
         }

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from palestra_trainer.algorithms import make_trainer
-from palestra_trainer.ppo import turn_gae
+from palestra_trainer.ppo import PpoConfig, ppo_loss, turn_gae
 from tiny_policy import prob_of, sample_episode, tiny_policy
 
 torch.set_num_threads(1)
@@ -28,6 +28,37 @@ def test_turn_gae_matches_a_hand_computed_example():
     # lambda = 1, gamma = 1: the advantage is the return-to-go minus the value.
     adv, _ = turn_gae(rewards[:1], values[:1], valid[:1], gamma=1.0, lam=1.0)
     torch.testing.assert_close(adv, torch.tensor([[0.5, 0.8, 0.2]]))
+
+
+def test_ppo_loss_matches_hand_values():
+    # Tokens: row 0 has two model tokens and an env token; advantages per token as GAE would give them.
+    ratios = torch.tensor([[1.5, 0.9, 4.0]])
+    old = torch.tensor([[-1.0, -2.0, -0.5]])
+    logps = (old + torch.log(ratios)).requires_grad_(True)
+    adv = torch.tensor([[1.0, -2.0, 0.0]])
+    mask = torch.tensor([[1.0, 1.0, 0.0]])
+    entropy = torch.tensor([[2.0, 1.0, 9.0]])
+    # Turns: two, values moved from old (0.0, 1.0) to (0.5, 1.1) towards returns (1.0, 0.0).
+    values = torch.tensor([[0.5, 1.1]], requires_grad=True)
+    old_values = torch.tensor([[0.0, 1.0]])
+    returns = torch.tensor([[1.0, 0.0]])
+    valid = torch.ones(1, 2)
+    cfg = PpoConfig(epsilon=0.2, value_clip=0.2, vf_coef=0.5, entropy_coef=0.01)
+    loss, parts = ppo_loss(logps, old, adv, mask, entropy, values, old_values, returns, valid, cfg)
+    # policy: token 0: -min(1.5 * 1, 1.2 * 1) = -1.2; token 1: -min(0.9 * -2, 0.9 * -2) = 1.8; mean = 0.3
+    # value:  turn 0: max((0.5 - 1)^2, (0 + 0.2 - 1)^2) = max(0.25, 0.64) = 0.64 (the clip holds it back)
+    #         turn 1: max((1.1 - 0)^2, (1.0 + 0.1 - 0)^2) = 1.21;  0.5 * mean = 0.5 * 0.925 = 0.4625
+    # entropy of model tokens: 1.5;  loss = 0.3 + 0.5 * 0.4625 - 0.01 * 1.5
+    assert parts["policy_loss"].item() == pytest.approx(0.3, abs=1e-6)
+    assert parts["value_loss"].item() == pytest.approx(0.4625, abs=1e-6)
+    assert parts["entropy"].item() == pytest.approx(1.5)
+    assert loss.item() == pytest.approx(0.3 + 0.5 * 0.4625 - 0.015, abs=1e-6)
+    assert parts["clip_fraction"].item() == pytest.approx(0.5)  # token 0 of the 2 model tokens
+    loss.backward()
+    # Clipped token 0 and the env token get no policy gradient; token 1: d/dlogp (-r A) / 2 = 0.9.
+    torch.testing.assert_close(logps.grad, torch.tensor([[0.0, 0.9, 0.0]]))
+    # Turn 0's value is held by the clip (no gradient); turn 1: vf_coef 0.5 * 0.5 * (1/2 turns) * 2 * (1.1 - 0).
+    torch.testing.assert_close(values.grad, torch.tensor([[0.0, 0.275]]))
 
 
 PROMPT = [3, 4, 5]
