@@ -123,13 +123,12 @@ def test_bad_rows_and_configs_are_400_naming_the_path(start_server, tmp_path: Pa
     assert httpx.get(f"{server.url}/health", timeout=10).json()["step"] == 0
 
 
-def test_grpo_rows_from_the_server_train_a_step(start_server, tmp_path: Path) -> None:
-    """Token in, token out: rows built from the server's own ids and logprobs train as they are."""
-    server = start_server(tmp_path / "out")
+def _server_rows(url: str) -> list[dict]:
+    """Rows built exactly from the server's own answers: prompt ids, sampled ids, their logprobs."""
     rows = []
     for g, word in enumerate(("apple", "river")):
         body = httpx.post(
-            f"{server.url}/v1/chat/completions",
+            f"{url}/v1/chat/completions",
             json={"messages": [{"role": "user", "content": f"Call the echo tool with the word: {word}"}],
                   "tools": [ECHO], "n": 4, "max_tokens": 8, "seed": g, "logprobs": True, "return_token_ids": True},
             timeout=60,
@@ -139,10 +138,26 @@ def test_grpo_rows_from_the_server_train_a_step(start_server, tmp_path: Path) ->
             rows.append({"prompt_ids": body["prompt_token_ids"], "completion_ids": ids,
                          "logprobs": [e["logprob"] for e in choice["logprobs"]["content"]],
                          "env_mask": [1] * len(ids), "rewards": [float(i % 2)], "group": word})
-    done = _train(server.url, {"algo": "grpo", "config": {}, "rows": rows})[-1]
+    return rows
+
+
+def test_grpo_rows_from_the_server_train_a_step(start_server, tmp_path: Path) -> None:
+    """Token in, token out: rows built from the server's own ids and logprobs train as they are."""
+    server = start_server(tmp_path / "out")
+    done = _train(server.url, {"algo": "grpo", "config": {}, "rows": _server_rows(server.url)})[-1]
     assert done["type"] == "done" and done["policy"] == "tiny@1", done
     # The ratio starts at 1: the server's logprobs are what the trainer recomputes.
     assert done["metrics"]["clip_fraction"] == 0.0
+
+
+def test_ppo_saves_its_value_head_beside_the_adapter(start_server, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    server = start_server(out)
+    done = _train(server.url, {"algo": "ppo", "config": {}, "rows": _server_rows(server.url)})[-1]
+    assert done["type"] == "done" and done["policy"] == "tiny@1", done
+    folder = out / "adapters" / done["adapter"]
+    assert (folder / "value_head.safetensors").is_file()
+    assert json.loads((out / "state.json").read_text())["algo"] == "ppo"
 
 
 def test_a_state_whose_adapter_is_gone_is_a_clear_error(start_server, tmp_path: Path) -> None:
