@@ -1,26 +1,48 @@
 import { type GymSpec, taskCount } from '@palestra/envs';
 
-/** `GET /metadata`: OpenEnv's `EnvironmentMetadata` fields first, then what Palestra knows more. */
-export function envMetadata(spec: GymSpec): Record<string, unknown> {
+/** OpenEnv's `EnvironmentMetadata`: exactly these fields (its pydantic model forbids any other). */
+export interface EnvMetadata {
+  name: string;
+  description: string;
+  readme_content: string | null;
+  version: string | null;
+  author: string | null;
+  documentation_url: string | null;
+}
+
+/**
+ * `GET /metadata`: OpenEnv's `EnvironmentMetadata`, nothing more: OpenEnv's server declares it as
+ * the response model (`extra="forbid"`), so a client validating with it rejects any other key.
+ * What Palestra knows beyond it (license, tags, tools, tasks, limits, action forms) is written into
+ * `readme_content`, the markdown OpenEnv's web UI shows.
+ */
+export function envMetadata(spec: GymSpec): EnvMetadata {
+  const tools = spec.tools.map((t) => `- \`${t.name}\`: ${t.description}`);
+  const readme = [
+    `# ${spec.name} ${spec.version}`,
+    '',
+    spec.description ?? '',
+    '',
+    `License: ${spec.license ?? 'unspecified'}. Tags: ${(spec.tags ?? []).join(', ') || 'none'}.`,
+    `Tasks: ${taskCount(spec)}. At most ${spec.limits.maxSteps} steps per episode.`,
+    '',
+    '## Tools',
+    ...(tools.length ? tools : ['(none)']),
+    '',
+    '## Actions',
+    '- `{"tool": name, "arguments": {...}}`: one tool call',
+    `- \`{"text": "..."}\`: a plain reply (event \`${spec.replyEvent}\`)`,
+    '- `{"type": "call_tool", "tool_name": name, "arguments": {...}}`: OpenEnv\'s CallToolAction',
+    '- `{"type": "list_tools"}`: OpenEnv\'s ListToolsAction',
+    '',
+  ].join('\n');
   return {
     name: spec.name,
     description: spec.description ?? '',
+    readme_content: readme,
     version: spec.version,
     author: spec.author ?? null,
-    readme_content: null,
     documentation_url: null,
-    license: spec.license ?? null,
-    tags: spec.tags ?? [],
-    tools: spec.tools.map((t) => ({ name: t.name, description: t.description })),
-    reply_event: spec.replyEvent,
-    task_count: taskCount(spec),
-    max_steps: spec.limits.maxSteps,
-    action_forms: [
-      '{"tool": name, "arguments": {...}}',
-      '{"text": "..."}',
-      '{"type": "call_tool", "tool_name": name, "arguments": {...}}',
-      '{"type": "list_tools"}',
-    ],
   };
 }
 

@@ -58,6 +58,16 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     assert.equal(meta.name, 'echo-target');
     assert.equal(meta.version, '1.0.0');
     assert.match(meta.description, /echo tool/);
+    // Exactly OpenEnv's EnvironmentMetadata fields: its pydantic model forbids any other.
+    assert.deepEqual(Object.keys(meta).sort(), [
+      'author',
+      'description',
+      'documentation_url',
+      'name',
+      'readme_content',
+      'version',
+    ]);
+    assert.match(meta.readme_content, /`echo`/);
     const schema = (await (await fetch(`${server.url}/schema`)).json()) as Json;
     assert.deepEqual(Object.keys(schema).sort(), ['action', 'observation', 'state']);
     const echoAlt = schema.action.oneOf.find((a: Json) => a.title === 'echo');
