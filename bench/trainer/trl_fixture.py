@@ -3,6 +3,7 @@ gradients on a tiny model and fixed rows, for each loss type and option Palestra
 
     bash bench/trainer/setup.sh                              # once: bench/trainer/.venv with TRL
     bench/trainer/.venv/bin/python bench/trainer/trl_fixture.py
+    npx biome format --write runtime/trainer/tests/fixtures/trl_grpo_grads.json   # the repo's JSON style
 
 How TRL is driven: a real `trl.GRPOTrainer` over the tiny model, whose `rollout_func` returns the
 fixed rows (prompt_ids, completion_ids, logprobs, env_mask) and whose reward function returns each
