@@ -98,7 +98,22 @@ export class ServeCore {
     const r = parseWireAction(data, loc);
     if (!r.ok || r.value.kind !== 'step' || this.options.invalidActions === 'penalize') return r;
     const issues = checkAction(this.validator, r.value.action, loc);
-    return issues.length ? { ok: false, issues } : r;
+    if (!issues.length) return r;
+    // OpenEnv validates only the envelope of a CallToolAction; its MCP environment answers a call
+    // to an unknown tool or with bad arguments with an observation carrying a ToolError.
+    if (r.value.callTool && 'tool' in r.value.action)
+      return {
+        ok: true,
+        value: {
+          kind: 'tool_error',
+          toolName: r.value.action.tool,
+          error: {
+            error_type: issues[0]!.type === 'unknown_tool' ? 'tool_not_found' : 'invalid_args',
+            message: issues[0]!.msg,
+          },
+        },
+      };
+    return { ok: false, issues };
   }
 
   /** Why a tool call would be rejected (strict servers only). */

@@ -115,6 +115,8 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
             reward: null,
             done: false,
           };
+        if (a.value.kind === 'tool_error')
+          return EnvSession.toolError(a.value.toolName, a.value.error, false);
         const { action, callTool } = a.value;
         const { action: _a, timeout_s: _t, request_id: _r, ...resetFields } = b.data;
         const opts = core.parseReset(resetFields, ['body']);

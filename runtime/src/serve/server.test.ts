@@ -128,6 +128,28 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     const notJson = await post(server, '/step', '{');
     assert.equal(notJson.status, 422);
     assert.equal(notJson.body.detail[0].type, 'json_invalid');
+    // OpenEnv's CallToolAction checks only its envelope: an OpenEnv MCP environment answers a call it
+    // cannot run with an observation carrying a ToolError, and takes no step.
+    const noTool = await post(server, '/step', {
+      action: { type: 'call_tool', tool_name: 'shout', arguments: {} },
+    });
+    assert.equal(noTool.status, 200);
+    assert.deepEqual(noTool.body, {
+      observation: {
+        tool_name: 'shout',
+        result: null,
+        error: { error_type: 'tool_not_found', message: noTool.body.observation.error.message },
+      },
+      reward: null,
+      done: false,
+    });
+    const callBadArgs = await post(server, '/step', {
+      action: { type: 'call_tool', tool_name: 'echo', arguments: { word: 7 } },
+    });
+    assert.equal(callBadArgs.body.observation.error.error_type, 'invalid_args');
+    assert.match(callBadArgs.body.observation.error.message, /word must be string/);
+    const noName = await post(server, '/step', { action: { type: 'call_tool', arguments: {} } });
+    assert.equal(noName.status, 422);
   });
 
   test("POST /mcp answers tools/list and plays tools/call as a one-step episode; POST /step lists tools for OpenEnv's list_tools", async () => {
@@ -277,9 +299,22 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
       data: { type: 'call_tool', tool_name: 'echo', arguments: { word: 'apple' } },
     });
     assert.equal(viaStep.data.observation.tool_name, 'echo');
-    assert.match(viaStep.data.observation.result, /You said: apple/);
+    // FastMCP's CallToolResult, as OpenEnv's MCP environments send it; MCPToolClient returns `data`.
+    assert.match(viaStep.data.observation.result.data, /You said: apple/);
+    assert.match(viaStep.data.observation.result.content[0].text, /You said: apple/);
+    assert.equal(viaStep.data.observation.result.is_error, false);
     assert.equal(viaStep.data.observation.error, null);
     assert.equal(viaStep.data.reward, 1);
+    const unknownTool = await c.ask({ type: 'step', data: { type: 'call_tool', tool_name: 'shout' } });
+    assert.equal(unknownTool.type, 'observation');
+    assert.deepEqual(
+      [
+        unknownTool.data.observation.result,
+        unknownTool.data.observation.error.error_type,
+        unknownTool.data.done,
+      ],
+      [null, 'tool_not_found', true],
+    );
     c.ws.close();
     await c.closed;
   });
@@ -349,6 +384,16 @@ describe('palestra serve: idle timeout and invalid actions as penalised steps', 
     assert.equal(http.body.observation.invalid_action.code, 'INVALID_ARGUMENTS');
     const envelope = await post(server, '/step', { action: { tools: 'echo' } });
     assert.equal(envelope.status, 422);
+    // OpenEnv's call_tool form: the penalised step reports the ToolError and no result.
+    await c.ask({ type: 'reset', data: { seed: 1, task_id: 'apple' } });
+    const call = await c.ask({
+      type: 'step',
+      data: { type: 'call_tool', tool_name: 'shout', arguments: {} },
+    });
+    assert.deepEqual(
+      [call.data.observation.step, call.data.observation.result, call.data.observation.error.error_type],
+      [1, null, 'tool_not_found'],
+    );
     c.ws.close();
     await c.closed;
   });

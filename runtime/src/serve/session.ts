@@ -9,6 +9,7 @@ import {
   type StepResult,
 } from '@palestra/envs';
 import { ServeError } from './errors.ts';
+import type { ToolError } from './wireAction.ts';
 
 /** What `reset` takes, OpenEnv's names first (`seed`, `episode_id`) plus Palestra's task choice. */
 export interface SessionResetOptions {
@@ -43,8 +44,29 @@ export interface WireObservation {
   instructions?: string;
   /** Present when the action was OpenEnv's `call_tool` (what its MCPToolClient reads). */
   tool_name?: string;
-  result?: string;
-  error?: { error_type: 'invalid_args' | 'tool_not_found'; message: string } | null;
+  /** The tool's result as OpenEnv's MCP environments send it (FastMCP's `CallToolResult`); null on error. */
+  result?: WireCallToolResult | null;
+  error?: ToolError | null;
+}
+
+/**
+ * FastMCP's `CallToolResult` as OpenEnv's MCP environments put it on the wire; `data` is what
+ * `MCPToolClient.call_tool` returns (here the observation text), `structured_content` wraps it the
+ * way FastMCP wraps a tool's non-object return value.
+ */
+export interface WireCallToolResult {
+  content: { type: 'text'; text: string }[];
+  structured_content: { result: string };
+  meta: null;
+  data: string;
+  is_error: false;
+}
+
+/** A `call_tool` that was not run: OpenEnv's `CallToolObservation` with `result: null` and an `error`. */
+export interface WireToolError {
+  observation: { tool_name: string; result: null; error: ToolError };
+  reward: null;
+  done: boolean;
 }
 
 /** OpenEnv's step/reset response: reward and done at the top level, metadata never sent. */
@@ -195,8 +217,18 @@ export class EnvSession {
       invalid_action: invalid,
     };
     if (callTool) {
+      const text = r.observation.text;
       observation.tool_name = toolName ?? '';
-      observation.result = r.observation.text;
+      // As in OpenEnv's MCP environments: a result or an error, never both.
+      observation.result = invalid
+        ? null
+        : {
+            content: [{ type: 'text', text }],
+            structured_content: { result: text },
+            meta: null,
+            data: text,
+            is_error: false,
+          };
       observation.error = invalid
         ? {
             error_type: invalid.code === 'UNKNOWN_TOOL' ? 'tool_not_found' : 'invalid_args',
@@ -205,6 +237,15 @@ export class EnvSession {
         : null;
     }
     return { observation, reward: r.reward, done: r.terminated || r.truncated };
+  }
+
+  /**
+   * A `call_tool` refused before any step (unknown tool, bad arguments, with `--invalid-actions
+   * reject`): what an OpenEnv MCP environment answers, an observation with `result: null` and the
+   * error. `done` says whether the episode had already ended.
+   */
+  static toolError(toolName: string, error: ToolError, done: boolean): WireToolError {
+    return { observation: { tool_name: toolName, result: null, error }, reward: null, done };
   }
 
   /** The state: the environment snapshot's step count and status, and the episode's identity. */

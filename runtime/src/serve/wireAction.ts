@@ -13,7 +13,20 @@ import { z } from 'zod';
  * | `{"type": "call_tool", "tool_name": "echo", "arguments": {...}}` | `{tool, arguments}` (OpenEnv's MCP `CallToolAction`) |
  * | `{"type": "list_tools"}`                            | no step: the tools are listed (OpenEnv's `ListToolsAction`) |
  */
-export type WireAction = { kind: 'step'; action: Action; callTool: boolean } | { kind: 'list_tools' };
+export type WireAction =
+  | { kind: 'step'; action: Action; callTool: boolean }
+  | { kind: 'list_tools' }
+  | { kind: 'tool_error'; toolName: string; error: ToolError };
+
+/**
+ * OpenEnv's `ToolError`: how an OpenEnv MCP environment answers a `call_tool` it cannot run (an
+ * observation with `result: null` and this `error`, not a protocol error); `MCPToolClient.call_tool`
+ * raises it as `Tool '<name>' failed: <message> (type: <error_type>)`.
+ */
+export interface ToolError {
+  error_type: 'tool_not_found' | 'invalid_args';
+  message: string;
+}
 
 /** One problem with a request, in the shape FastAPI/pydantic use for 422 `detail` lists. */
 export interface ValidationIssue {

@@ -164,6 +164,11 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
                 done: s.isEnded,
               },
             });
+          if (a.value.kind === 'tool_error')
+            return send({
+              type: 'observation',
+              data: EnvSession.toolError(a.value.toolName, a.value.error, s.isEnded),
+            });
           const { action, callTool } = a.value;
           const r = s.step(action);
           return send({
