@@ -67,6 +67,8 @@ CASES = [
     ("grpo_sequence", dict(loss_type="grpo", importance_sampling_level="sequence")),
     ("dapo_scale_batch", dict(loss_type="dapo", scale_rewards="batch")),
     ("dr_grpo_scale_none", dict(loss_type="dr_grpo", scale_rewards="none")),
+    # TRL's own on-policy default: no old log-probabilities given, so it uses logp.detach() (ratio 1).
+    ("dapo_recompute", dict(loss_type="dapo", beta=0.04, old_logprobs="recompute")),
 ]
 
 
@@ -149,7 +151,10 @@ def main() -> None:
         trainer.beta = 0.0  # TRL would compute its own reference pass; the fixed one is put in below
         inputs = trainer._generate_and_score_completions(prompts)
         assert inputs["completion_ids"].shape[1] == width
-        inputs["old_per_token_logps"] = padded([r["logprobs"] for r in ROWS], width)
+        if options.get("old_logprobs", "sampler") == "sampler":
+            inputs["old_per_token_logps"] = padded([r["logprobs"] for r in ROWS], width)
+        else:
+            inputs.pop("old_per_token_logps", None)
         trainer.loss_type = options["loss_type"]
         trainer.epsilon_low = options.get("epsilon", 0.2)
         trainer.epsilon_high = options.get("epsilon_high", trainer.epsilon_low)
