@@ -3,7 +3,8 @@
     runtime/trainer/.venv/bin/python runtime/trainer/bench/serve_bench.py [--group 8] [--tokens 32]
 
 A group of episodes asks for its turns at the same moment; the server gathers concurrent requests
-into one batch (service.py). This prints completion tokens per second over real HTTP for:
+into one batch (service.py). This prints completion tokens per second for the sampler alone (no
+HTTP) and over real HTTP against a server in its own process (as `palestra train` runs it):
 sequential requests, the same requests sent concurrently, and one request with n = group.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,12 +24,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import httpx  # noqa: E402
 import torch  # noqa: E402
 
+from palestra_trainer.chat import render_prompt  # noqa: E402
 from palestra_trainer.model import load_policy  # noqa: E402
-from palestra_trainer.server import bind, make_server  # noqa: E402
-from palestra_trainer.service import PolicyService  # noqa: E402
+from palestra_trainer.sampling import SampleRequest, sample  # noqa: E402
 from palestra_trainer.tiny import make_tiny  # noqa: E402
 
 ECHO = {"type": "function", "function": {"name": "echo", "parameters": {"type": "object"}}}
+
+
+def _messages(i: int) -> list[dict]:
+    return [{"role": "user", "content": f"Call the echo tool with the word: w{i}"}]
 
 
 def main() -> int:
@@ -39,43 +44,63 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     tmp = Path(tempfile.mkdtemp(prefix="palestra-serve-bench-"))
-    service = PolicyService(load_policy(make_tiny(tmp / "tiny"), lora_rank=8, device="cpu"), "bench", tmp / "out")
-    ready = threading.Event()
-    url: list[str] = []
-    server = make_server(service, lambda h, p: (url.append(f"http://{h}:{p}"), ready.set()))
-    threading.Thread(target=server.run, kwargs={"sockets": [bind("127.0.0.1", 0)]}, daemon=True).start()
-    ready.wait(60)
+    tiny = make_tiny(tmp / "tiny")
+    rows: list[tuple[str, int, int, float]] = []
 
-    def body(i: int, n: int = 1) -> dict:
-        # Temperature 1 on an untrained model almost never samples <|im_end|>: completions run to max_tokens.
-        return {"messages": [{"role": "user", "content": f"Call the echo tool with the word: w{i}"}], "tools": [ECHO],
-                "max_tokens": args.tokens, "n": n, "seed": i, "logprobs": True, "return_token_ids": True}
+    # The sampler alone. Temperature 1 on an untrained model almost never samples <|im_end|>, so
+    # completions run to max_tokens.
+    policy = load_policy(tiny, lora_rank=8, device="cpu")
+    stop = {policy.tokenizer.convert_tokens_to_ids("<|im_end|>")}
+    prompts = [render_prompt(policy.tokenizer, _messages(i), [ECHO]) for i in range(args.group)]
+    sample(policy.model, [SampleRequest(prompts[0], max_tokens=4)], stop, 0, policy.device)  # warm-up
+    for mode, reqs in [
+        ("sampler: 1 sequence", [SampleRequest(prompts[0], max_tokens=args.tokens, seed=0)]),
+        (f"sampler: {args.group} prompts, one batch",
+         [SampleRequest(p, max_tokens=args.tokens, seed=i) for i, p in enumerate(prompts)]),
+    ]:
+        t0 = time.perf_counter()
+        out = sample(policy.model, reqs, stop, 0, policy.device)
+        rows.append((mode, len(reqs), sum(len(s.token_ids) for r in out for s in r), time.perf_counter() - t0))
 
-    def post(b: dict) -> int:
-        r = httpx.post(f"{url[0]}/v1/chat/completions", json=b, timeout=600).json()
-        return sum(len(c["token_ids"]) for c in r["choices"])
+    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "palestra_trainer", "serve", "--model", str(tiny), "--name", "bench", "--port", "0",
+         "--out", str(tmp / "out"), "--threads", str(args.threads)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )
+    try:
+        url = server.stdout.readline().split(" on ", 1)[1].strip()
+        # One pooled client, as the rollout engine's HTTP agent keeps its connections: a fresh httpx
+        # client per request spends ~10-50 ms building an SSL context, which staggers a group's arrivals.
+        client = httpx.Client(timeout=600, limits=httpx.Limits(max_connections=args.group))
 
-    post(body(0))  # warm-up
-    rows = []
-    t0 = time.perf_counter()
-    tokens = sum(post(body(i)) for i in range(args.group))
-    rows.append(("sequential", args.group, tokens, time.perf_counter() - t0))
-    service.batch_sizes.clear()
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(args.group) as pool:
-        tokens = sum(pool.map(post, [body(i) for i in range(args.group)]))
-    rows.append((f"concurrent (batches {service.batch_sizes})", args.group, tokens, time.perf_counter() - t0))
-    t0 = time.perf_counter()
-    tokens = post(body(0, n=args.group))
-    rows.append((f"one request, n={args.group}", 1, tokens, time.perf_counter() - t0))
-    print(f"tiny Qwen2 ({sum(p.numel() for p in service.policy.model.parameters()):,} params), CPU, "
-          f"{args.threads} torch threads, max_tokens {args.tokens}")
-    print(f"| {'mode':<34} | requests | tokens | seconds | tokens/s |")
-    print(f"|{'-' * 36}|----------|--------|---------|----------|")
+        def post(i: int, n: int = 1) -> int:
+            body = {"messages": _messages(i), "tools": [ECHO], "max_tokens": args.tokens, "n": n, "seed": i,
+                    "logprobs": True, "return_token_ids": True}
+            r = client.post(f"{url}/v1/chat/completions", json=body).json()
+            return sum(len(c["token_ids"]) for c in r["choices"])
+
+        post(0)  # warm-up
+        t0 = time.perf_counter()
+        tokens = sum(post(i) for i in range(args.group))
+        rows.append(("HTTP: sequential requests", args.group, tokens, time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(args.group) as pool:
+            tokens = sum(pool.map(post, range(args.group)))
+        rows.append(("HTTP: concurrent requests", args.group, tokens, time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        tokens = post(0, n=args.group)
+        rows.append((f"HTTP: one request, n={args.group}", 1, tokens, time.perf_counter() - t0))
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    params = sum(p.numel() for p in policy.model.parameters())
+    print(f"tiny Qwen2 ({params:,} params incl. LoRA r=8), CPU, {args.threads} torch thread(s), max_tokens {args.tokens}")
+    print(f"| {'mode':<36} | requests | tokens | seconds | tokens/s |")
+    print(f"|{'-' * 38}|----------|--------|---------|----------|")
     for mode, n, tok, s in rows:
-        print(f"| {mode:<34} | {n:>8} | {tok:>6} | {s:>7.2f} | {tok / s:>8.1f} |")
-    server.should_exit = True
-    service.close()
+        print(f"| {mode:<36} | {n:>8} | {tok:>6} | {s:>7.2f} | {tok / s:>8.1f} |")
     return 0
 
 
