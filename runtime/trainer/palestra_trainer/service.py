@@ -85,6 +85,7 @@ class PolicyService:
         self._batch_window_s = batch_window_s
         self._stop = threading.Event()
         self.batch_sizes: list[int] = []  # rows per generation batch, for measurements
+        self.submitted = 0  # sampling requests received, for measurements and tests
         tok = policy.tokenizer
         # A turn ends at <|im_end|> (chat models), the tokenizer's eos, or any eos the model's
         # generation config names (Qwen lists both <|im_end|> and <|endoftext|>).
@@ -120,6 +121,7 @@ class PolicyService:
         """Queue a sampling request; the future resolves to (its `Sample`s, the policy id that answered)."""
         fut: Future = Future()
         self._queue.put(_Pending(request, adapter, fut))
+        self.submitted += 1
         return fut
 
     def _run_batches(self) -> None:

@@ -3,6 +3,7 @@ seeded sampling, errors in OpenAI's shape, batching of concurrent requests, runt
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -148,10 +149,21 @@ def test_concurrent_requests_share_a_batch_and_keep_their_logprobs(server) -> No
         _request(messages=[{"role": "user", "content": f"Call the echo tool with the word: {w}"}], seed=i)
         for i, w in enumerate(words)
     ]
-    server.service.batch_sizes.clear()
-    with ThreadPoolExecutor(len(bodies)) as pool:
-        results = list(pool.map(lambda b: httpx.post(f"{server.url}/v1/chat/completions", json=b, timeout=120).json(), bodies))
-    assert max(server.service.batch_sizes) > 1, server.service.batch_sizes
+    service = server.service
+    service.batch_sizes.clear()
+    # Hold the model, as a running batch or training step would, until all 8 requests are queued:
+    # then they must be answered in fewer than 8 batches, whatever the timing of their arrival.
+    with httpx.Client(timeout=120) as client, ThreadPoolExecutor(len(bodies)) as pool:
+        with service.lock:
+            before = service.submitted
+            futures = [pool.submit(client.post, f"{server.url}/v1/chat/completions", json=b) for b in bodies]
+            for _ in range(600):
+                if service.submitted - before == len(bodies):
+                    break
+                time.sleep(0.1)  # waiting for a condition, bounded; not a timing assumption
+            assert service.submitted - before == len(bodies)
+        results = [f.result().json() for f in futures]
+    assert len(service.batch_sizes) < len(bodies) and sum(service.batch_sizes) == len(bodies), service.batch_sizes
     for body in results:
         choice = body["choices"][0]
         fresh = _fresh_logprobs(server.service, body["prompt_token_ids"], choice["token_ids"])
