@@ -220,7 +220,7 @@ Examples:
         },
         cliProgress.Presets.shades_classic,
       );
-      let rewards: (number | null)[] = [];
+      let rewards: number[] = [];
       let barStarted = false;
       const log = (line: string) => {
         if (tty && barStarted) return; // the trainer's chatter would tear the bar; train.json and errors keep what matters
@@ -272,7 +272,7 @@ Examples:
             const phase = `${e.phase}${e.total ? ` ${e.done ?? 0}/${e.total}` : ''}`;
             if (tty) bar.update({ phase });
           } else {
-            rewards = e.state.steps.map((s) => s.reward?.mean ?? null);
+            rewards = e.state.steps.flatMap((s) => (s.reward ? [s.reward.mean] : []));
             if (tty) {
               bar.update(e.record.step, {
                 spark: sparkline(rewards),
@@ -297,10 +297,10 @@ Examples:
         stopSigint();
       }
       const s = result.state;
-      const means = s.steps.map((x) => x.reward?.mean ?? null);
-      console.log(
-        `reward per step ${sparkline(means)}  (${means.map((m) => (m === null ? '-' : m.toFixed(2))).join(' ')})`,
-      );
+      // SFT steps have no rollouts, so no reward: the trend is over the steps that played episodes.
+      const means = s.steps.flatMap((x) => (x.reward ? [x.reward.mean] : []));
+      if (means.length > 0)
+        console.log(`reward per step ${sparkline(means)}  (${means.map((m) => m.toFixed(2)).join(' ')})`);
       console.log(`chart: ${result.chart} · progress: ${flags.out}/train.json`);
       if (result.interrupted) {
         console.log(
