@@ -1,5 +1,6 @@
 import { type Env, type EnvHandle, type EnvSource, openEnv } from '@palestra/envs';
 import { z } from 'zod';
+import { McpHttpSessions } from './mcpSessions.ts';
 import { EnvSession, type SessionResetOptions } from './session.ts';
 import { checkAction, type ParseResult, parseWireAction, type WireAction, zodIssues } from './wireAction.ts';
 
@@ -53,6 +54,8 @@ export class ServeCore {
   /** Environments built for sessions so far (reuse keeps it at the peak of concurrent sessions). */
   environmentsBuilt = 0;
   private scratchLock: Promise<unknown> = Promise.resolve();
+  /** OpenEnv's persistent `POST /mcp` sessions (`openenv/session/create`), holding slots too. */
+  readonly httpMcp: McpHttpSessions = new McpHttpSessions(this);
 
   constructor(
     readonly source: EnvSource,
@@ -163,6 +166,7 @@ export class ServeCore {
   /** Stops the environments the core owns (not the sessions: the server closes their sockets). */
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.httpMcp.dispose();
     for (const e of this.idle.splice(0)) e.close();
     await this.scratchLock;
     const s = await this.scratch?.catch(() => undefined);

@@ -137,7 +137,10 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
             return rpcError(null, JSONRPC.PARSE_ERROR, 'Parse error');
           throw e;
         }
-        // Stateless like POST /step: a tool call is the first step of a fresh episode.
+        // OpenEnv's persistent MCP sessions: `openenv/session/*` and calls naming a `session_id`.
+        const inSession = await core.httpMcp.handle(body);
+        if (inSession) return inSession;
+        // Without a session, stateless like POST /step: a tool call is the first step of a fresh episode.
         return handleJsonRpc(body, {
           spec: core.spec,
           reject: (action) => core.rejectReason(action),

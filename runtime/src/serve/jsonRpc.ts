@@ -72,7 +72,13 @@ export async function handleJsonRpc(raw: unknown, target: JsonRpcTarget): Promis
       if (why) return rpcError(req.id, JSONRPC.INVALID_PARAMS, why);
       try {
         const r = await target.call(action);
-        return { jsonrpc: '2.0', id: req.id ?? null, result: stepToolResult(r) };
+        // `data` as in FastMCP's CallToolResult, which OpenEnv's MCP endpoints send and
+        // `MCPToolClient.call_tool` returns; MCP clients read `content`.
+        return {
+          jsonrpc: '2.0',
+          id: req.id ?? null,
+          result: { ...stepToolResult(r), data: r.observation.text },
+        };
       } catch (e) {
         if (e instanceof ServeError)
           return { jsonrpc: '2.0', id: req.id ?? null, result: errorToolResult(e.code, describeError(e)) };

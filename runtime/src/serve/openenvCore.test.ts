@@ -233,3 +233,14 @@ test('MCPToolClient lists the tools and calls them over /ws, as with an OpenEnv 
   // Two good calls were steps; the two bad ones were not.
   assert.deepEqual(m.state, { step_count: 2, episode_id_set: true });
 });
+
+test('MCPToolClient in production mode keeps a persistent HTTP /mcp session and closes it', () => {
+  const m = out.mcp_production;
+  assert.deepEqual(m.tools, ['move']);
+  assert.deepEqual(m.results_are_text, [true, true]);
+  assert.equal(m.session_id_set, true);
+  assert.match(m.unknown_tool, /^RuntimeError: Tool 'fly' failed: there is no tool "fly"/);
+  // The session holds a slot while open; close() ends it (openenv/session/close) and forgets its id.
+  assert.equal(m.open_sessions_during, 1);
+  assert.equal(m.closed_session_id, null);
+});

@@ -319,6 +319,45 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     await c.closed;
   });
 
+  test("POST /mcp keeps OpenEnv's persistent sessions (openenv/session/create, session_id, openenv/session/close), holding --max-sessions slots", async () => {
+    const rpc = async (method: string, params: Json) =>
+      (await post(server, '/mcp', { jsonrpc: '2.0', id: method, method, params })).body;
+    const a = await rpc('openenv/session/create', { seed: 0, task_id: 'apple' });
+    assert.equal(typeof a.result.session_id, 'string');
+    const sid = a.result.session_id;
+    const tools = await rpc('tools/list', { session_id: sid });
+    assert.deepEqual(
+      tools.result.tools.map((t: Json) => t.name),
+      ['echo'],
+    );
+    const call = await rpc('tools/call', { name: 'echo', arguments: { word: 'apple' }, session_id: sid });
+    assert.equal(call.result.isError, false);
+    assert.match(call.result.data, /You said: apple/);
+    assert.deepEqual([call.result.structuredContent.step, call.result.structuredContent.done], [1, true]);
+    // The same episode: it has ended (a call without a session would be a fresh one-step episode).
+    const again = await rpc('tools/call', { name: 'echo', arguments: { word: 'apple' }, session_id: sid });
+    assert.equal(again.result.isError, true);
+    assert.equal(again.result.structuredContent.error, 'STEP_AFTER_END');
+    const b = await rpc('openenv/session/create', {});
+    assert.equal(typeof b.result.session_id, 'string');
+    const full = await rpc('openenv/session/create', {});
+    assert.equal(full.error.code, -32000);
+    assert.deepEqual(full.error.data, { active_sessions: 2, max_sessions: 2 });
+    assert.deepEqual((await (await fetch(`${server.url}/sessions`)).json()) as Json, {
+      active: 2,
+      max_sessions: 2,
+    });
+    assert.deepEqual((await rpc('openenv/session/close', { session_id: sid })).result, {
+      session_id: sid,
+      closed: true,
+    });
+    assert.equal((await rpc('openenv/session/close', { session_id: sid })).error.code, -32602);
+    assert.match((await rpc('tools/list', { session_id: sid })).error.message, /Unknown session_id/);
+    assert.equal((await rpc('openenv/session/close', {})).error.code, -32602);
+    await rpc('openenv/session/close', { session_id: b.result.session_id });
+    assert.equal(((await (await fetch(`${server.url}/sessions`)).json()) as Json).active, 0);
+  });
+
   test('capacity: a connection beyond max sessions gets CAPACITY_REACHED and is closed; a closed session frees its slot and its environment is reused', async () => {
     const a = connect(server);
     const b = connect(server);

@@ -4,7 +4,7 @@
 Everything on the wire is done by openenv-core (requirements.lock): `AutoEnv.from_env(...,
 base_url=..., skip_install=True)` (checks /health, returns a GenericEnvClient), `GenericEnvClient`
 (async, and its `.sync()` wrapper) for reset/step/state over /ws, `MCPToolClient` for
-list_tools/call_tool. OpenEnv's client reads no /metadata or /schema, so those and the HTTP
+list_tools/call_tool over /ws and, in its production mode, over HTTP /mcp sessions. OpenEnv's client reads no /metadata or /schema, so those and the HTTP
 /reset and /step answers are fetched with `requests` and validated with the pydantic models
 OpenEnv's server declares as their response models (EnvironmentMetadata, SchemaResponse,
 HealthResponse, ResetResponse, StepResponse, State): a field OpenEnv's server would never send
@@ -181,6 +181,34 @@ async def mcp_tool_client(url, seed):
         }
 
 
+async def mcp_production(url):
+    """MCPToolClient's production transport: JSON-RPC on HTTP /mcp in a persistent server session
+    (openenv/session/create, tools/list and tools/call with its session_id, openenv/session/close)."""
+    env = MCPToolClient(base_url=url)
+    env.use_production_mode = True
+    try:
+        tools = await env.list_tools(use_cache=False)
+        first = await env.call_tool("move", direction="left")
+        second = await env.call_tool("move", direction="left")
+        session_id = env._production_session_id
+        try:
+            await env.call_tool("fly", height=3)
+            unknown = None
+        except Exception as e:
+            unknown = f"{type(e).__name__}: {e}"
+        open_sessions = requests.get(f"{url}/sessions", timeout=30).json()["active"]
+    finally:
+        await env.close()
+    return {
+        "tools": [t.name for t in tools],
+        "results_are_text": [isinstance(r, str) and "You are at row" in r for r in (first, second)],
+        "session_id_set": bool(session_id),
+        "unknown_tool": unknown,
+        "open_sessions_during": open_sessions,
+        "closed_session_id": env._production_session_id,
+    }
+
+
 def main(url, config):
     out = {"errors": {}}
 
@@ -197,6 +225,7 @@ def main(url, config):
     section("concurrent_episodes", lambda: asyncio.run(concurrent_sessions(url, seeds[1:])))
     section("capacity", lambda: asyncio.run(capacity(url, config["max_sessions"])))
     section("mcp_tool_client", lambda: asyncio.run(mcp_tool_client(url, seeds[0])))
+    section("mcp_production", lambda: asyncio.run(mcp_production(url)))
     out["ok"] = not out["errors"]
     print(json.dumps(out))
     return 0 if out["ok"] else 1
