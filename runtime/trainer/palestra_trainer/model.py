@@ -8,6 +8,7 @@ and the missing file, before transformers gets a chance to reach for a hub.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +85,18 @@ def tiny_dir(seed: int = 0) -> Path:
     from .tiny import make_tiny
 
     folder = Path(os.environ.get("PALESTRA_TINY_DIR", Path(tempfile.gettempdir()) / f"palestra-tiny-{seed}"))
-    if not (folder / "config.json").is_file() or not (folder / "tokenizer.json").is_file():
-        make_tiny(folder, seed=seed)
+    if (folder / "config.json").is_file() and (folder / "tokenizer.json").is_file():
+        return folder
+    # Built beside and renamed into place: two servers starting at once never read a half-written folder.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    make_tiny(staging, seed=seed)
+    try:
+        os.rename(staging, folder)
+    except OSError:  # another process won the race (or an old incomplete folder is in the way)
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (folder / "config.json").is_file():
+            raise ModelFolderError(f"{folder} exists but is not a complete tiny model; delete it and retry") from None
     return folder
 
 

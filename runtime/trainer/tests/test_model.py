@@ -70,3 +70,15 @@ def test_nf4_base_loads_on_cpu_and_trains_lora(tiny_dir: Path) -> None:
     out.logits.float().logsumexp(-1).mean().backward()
     grads = [p.grad for n, p in policy.model.named_parameters() if "lora_B" in n]
     assert grads and all(g is not None for g in grads) and any(g.abs().sum() > 0 for g in grads)
+
+
+def test_model_tiny_is_built_once_into_place(tmp_path: Path, monkeypatch) -> None:
+    from palestra_trainer.model import tiny_dir
+
+    monkeypatch.setenv("PALESTRA_TINY_DIR", str(tmp_path / "tiny"))
+    folder = tiny_dir()
+    stamp = (folder / "model.safetensors").stat().st_mtime_ns
+    assert tiny_dir() == folder and (folder / "model.safetensors").stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny"]  # no staging folder left behind
+    policy = load_policy("tiny", lora_rank=2, device="cpu")
+    assert policy.model_name == "tiny" and policy.model_dir == folder
