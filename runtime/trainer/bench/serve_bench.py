@@ -55,8 +55,10 @@ def main() -> int:
     sample(policy.model, [SampleRequest(prompts[0], max_tokens=4)], stop, 0, policy.device)  # warm-up
     for mode, reqs in [
         ("sampler: 1 sequence", [SampleRequest(prompts[0], max_tokens=args.tokens, seed=0)]),
-        (f"sampler: {args.group} prompts, one batch",
-         [SampleRequest(p, max_tokens=args.tokens, seed=i) for i, p in enumerate(prompts)]),
+        (
+            f"sampler: {args.group} prompts, one batch",
+            [SampleRequest(p, max_tokens=args.tokens, seed=i) for i, p in enumerate(prompts)],
+        ),
     ]:
         t0 = time.perf_counter()
         out = sample(policy.model, reqs, stop, 0, policy.device)
@@ -64,9 +66,26 @@ def main() -> int:
 
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "palestra_trainer", "serve", "--model", str(tiny), "--name", "bench", "--port", "0",
-         "--out", str(tmp / "out"), "--threads", str(args.threads)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "palestra_trainer",
+            "serve",
+            "--model",
+            str(tiny),
+            "--name",
+            "bench",
+            "--port",
+            "0",
+            "--out",
+            str(tmp / "out"),
+            "--threads",
+            str(args.threads),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     try:
         url = server.stdout.readline().split(" on ", 1)[1].strip()
@@ -75,8 +94,15 @@ def main() -> int:
         client = httpx.Client(timeout=600, limits=httpx.Limits(max_connections=args.group))
 
         def post(i: int, n: int = 1) -> int:
-            body = {"messages": _messages(i), "tools": [ECHO], "max_tokens": args.tokens, "n": n, "seed": i,
-                    "logprobs": True, "return_token_ids": True}
+            body = {
+                "messages": _messages(i),
+                "tools": [ECHO],
+                "max_tokens": args.tokens,
+                "n": n,
+                "seed": i,
+                "logprobs": True,
+                "return_token_ids": True,
+            }
             r = client.post(f"{url}/v1/chat/completions", json=body).json()
             return sum(len(c["token_ids"]) for c in r["choices"])
 
@@ -96,7 +122,9 @@ def main() -> int:
         server.wait(30)
 
     params = sum(p.numel() for p in policy.model.parameters())
-    print(f"tiny Qwen2 ({params:,} params incl. LoRA r=8), CPU, {args.threads} torch thread(s), max_tokens {args.tokens}")
+    print(
+        f"tiny Qwen2 ({params:,} params incl. LoRA r=8), CPU, {args.threads} torch thread(s), max_tokens {args.tokens}"
+    )
     print(f"| {'mode':<36} | requests | tokens | seconds | tokens/s |")
     print(f"|{'-' * 38}|----------|--------|---------|----------|")
     for mode, n, tok, s in rows:

@@ -38,18 +38,30 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("--model", required=True, help="local model folder, or `tiny` for the built-in test model")
-    serve.add_argument("--name", default="policy", help="name the policy is served under, as NAME@STEP (default: policy)")
+    serve.add_argument(
+        "--name", default="policy", help="name the policy is served under, as NAME@STEP (default: policy)"
+    )
     serve.add_argument("--lora-rank", type=int, default=8, help="LoRA rank r (default: 8)")
     serve.add_argument("--lora-alpha", type=int, default=None, help="LoRA alpha (default: 2 × rank)")
-    serve.add_argument("--target-modules", default=None, help="comma-separated modules to adapt (default: all linear projections)")
+    serve.add_argument(
+        "--target-modules", default=None, help="comma-separated modules to adapt (default: all linear projections)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8008, help="port; 0 picks a free one and prints it (default: 8008)")
-    serve.add_argument("--gpu", choices=("auto", "cpu", "cuda"), default="auto", help="auto takes CUDA when present (default: auto)")
-    serve.add_argument("--quantize", choices=("none", "nf4"), default="none", help="nf4 = QLoRA's 4-bit base (default: none)")
+    serve.add_argument(
+        "--gpu", choices=("auto", "cpu", "cuda"), default="auto", help="auto takes CUDA when present (default: auto)"
+    )
+    serve.add_argument(
+        "--quantize", choices=("none", "nf4"), default="none", help="nf4 = QLoRA's 4-bit base (default: none)"
+    )
     serve.add_argument("--out", required=True, help="folder for adapters and state.json; an existing one is resumed")
     serve.add_argument("--seed", type=int, default=0, help="seed for the adapter's initial weights (default: 0)")
-    serve.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice; 1 for --model tiny)")
-    tiny = sub.add_parser("make-tiny", help="write the tiny test model folder", description="Write the tiny Qwen2 test model to DIR.")
+    serve.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: torch's choice; 1 for --model tiny)"
+    )
+    tiny = sub.add_parser(
+        "make-tiny", help="write the tiny test model folder", description="Write the tiny Qwen2 test model to DIR."
+    )
     tiny.add_argument("dir", help="folder to write (created if missing)")
     tiny.add_argument("--seed", type=int, default=0, help="weights seed (default: 0)")
     return parser

@@ -170,9 +170,15 @@ def build_app(service: PolicyService) -> FastAPI:
         created = int(time.time())
         root = str(service.policy.model_dir)
         data = [
-            {"id": mid, "object": "model", "created": created, "owned_by": "palestra", "root": root,
-             "parent": None if mid in (service.policy_id, service.name) else service.policy_id,
-             "max_model_len": service.max_positions}
+            {
+                "id": mid,
+                "object": "model",
+                "created": created,
+                "owned_by": "palestra",
+                "root": root,
+                "parent": None if mid in (service.policy_id, service.name) else service.policy_id,
+                "max_model_len": service.max_positions,
+            }
             for mid in service.model_ids()
         ]
         return {"object": "list", "data": data}
@@ -192,7 +198,9 @@ def build_app(service: PolicyService) -> FastAPI:
             raise ApiError(400, f"messages: the chat template could not render them: {err}", param="messages") from err
         max_tokens = req.max_completion_tokens or req.max_tokens or DEFAULT_MAX_TOKENS
         if service.max_positions is not None and len(prompt_ids) >= service.max_positions:
-            raise ApiError(400, f"the prompt has {len(prompt_ids)} tokens; the model's context is {service.max_positions}")
+            raise ApiError(
+                400, f"the prompt has {len(prompt_ids)} tokens; the model's context is {service.max_positions}"
+            )
         job = SampleRequest(
             prompt_ids=prompt_ids,
             n=req.n,
@@ -256,7 +264,9 @@ def build_app(service: PolicyService) -> FastAPI:
             await asyncio.to_thread(service.unload_named, req.lora_name)
         except UnknownModelError as err:
             return _error(404, str(err), "NotFoundError", "lora_name")
-        return JSONResponse({"status": "ok", "message": f"Success: LoRA adapter '{req.lora_name}' removed successfully."})
+        return JSONResponse(
+            {"status": "ok", "message": f"Success: LoRA adapter '{req.lora_name}' removed successfully."}
+        )
 
     return app
 
@@ -270,18 +280,26 @@ def _train_rows(service: PolicyService, req: TrainRequest) -> list[Any]:
         if req.rows is not None:
             raise ApiError(400, "send either rows or conversations, not both", param="conversations")
         if req.algo != "sft":
-            raise ApiError(400, "conversations are only for algo sft; RL algorithms train on sampled rows", param="conversations")
+            raise ApiError(
+                400, "conversations are only for algo sft; RL algorithms train on sampled rows", param="conversations"
+            )
         rows = []
         for i, conv in enumerate(req.conversations):
             if not isinstance(conv.get("messages"), list):
-                raise ApiError(400, f"conversations[{i}].messages: expected a list of messages", param=f"conversations[{i}].messages")
+                raise ApiError(
+                    400,
+                    f"conversations[{i}].messages: expected a list of messages",
+                    param=f"conversations[{i}].messages",
+                )
             try:
                 r = render_sft(service.policy.tokenizer, conv["messages"], conv.get("tools"))
             except Exception as err:  # noqa: BLE001
                 raise ApiError(400, f"conversations[{i}].{err}", param=f"conversations[{i}]") from err
             turns = len(turn_spans(r.env_mask))
             # No sampled tokens: logprobs are unknown (SFT does not use them); reward 1 per turn.
-            rows.append(Row(r.prompt_ids, r.completion_ids, [0.0] * len(r.completion_ids), r.env_mask, [1.0] * turns, str(i)))
+            rows.append(
+                Row(r.prompt_ids, r.completion_ids, [0.0] * len(r.completion_ids), r.env_mask, [1.0] * turns, str(i))
+            )
         if not rows:
             raise ApiError(400, "conversations: empty", param="conversations")
         return rows

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from tokenizers import AddedToken as RawAddedToken
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
 # Special tokens, in the order they get ids right after the byte alphabet is learned.
@@ -112,16 +112,16 @@ reptile insect fox deer owl hawk frog snake unknown
 CORPUS_LINES = [
     "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n",
     "<|im_start|>user\nCall the echo tool with the word: apple<|im_end|>\n",
-    "<|im_start|>assistant\n<tool_call>\n{\"name\": \"echo\", \"arguments\": {\"word\": \"apple\"}}\n</tool_call><|im_end|>\n",
+    '<|im_start|>assistant\n<tool_call>\n{"name": "echo", "arguments": {"word": "apple"}}\n</tool_call><|im_end|>\n',
     "<|im_start|>user\n<tool_response>\nYou said: apple\n</tool_response><|im_end|>\n",
     "# Tools\n\nYou may call one or more functions to assist with the user query.\n",
     "You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n",
-    "{\"type\": \"function\", \"function\": {\"name\": \"echo\", \"description\": \"Say one word back.\", "
-    "\"parameters\": {\"type\": \"object\", \"properties\": {\"word\": {\"type\": \"string\", "
-    "\"maxLength\": 40}}, \"required\": [\"word\"], \"additionalProperties\": false}}}\n</tools>\n",
+    '{"type": "function", "function": {"name": "echo", "description": "Say one word back.", '
+    '"parameters": {"type": "object", "properties": {"word": {"type": "string", '
+    '"maxLength": 40}}, "required": ["word"], "additionalProperties": false}}}\n</tools>\n',
     "For each function call, return a json object with function name and arguments within "
     "<tool_call></tool_call> XML tags:\n",
-    "{\"name\": <function-name>, \"arguments\": <args-json-object>}\n",
+    '{"name": <function-name>, "arguments": <args-json-object>}\n',
     "Walk from the start S to the goal G. F is frozen and safe, H is a hole. The ice is slippery.\n",
     "You are at row 0, column 1 (0-based, row 0 at the top). The episode is over.\n",
     "What you know so far: Order 1042: total paid 30, status delivered, ordered 12 days ago.\n",

@@ -93,7 +93,10 @@ def test_render_sft_masks_environment_tokens(tokenizer) -> None:
     assert row.prompt_ids == render_prompt(tokenizer, [TASK], [ECHO])
     model_text = tokenizer.decode([t for t, m in zip(row.completion_ids, row.env_mask, strict=True) if m])
     env_text = tokenizer.decode([t for t, m in zip(row.completion_ids, row.env_mask, strict=True) if not m])
-    assert model_text == '<tool_call>\n{"name": "echo", "arguments": {"word": "apple"}}\n</tool_call><|im_end|>Done.<|im_end|>'
+    assert (
+        model_text
+        == '<tool_call>\n{"name": "echo", "arguments": {"word": "apple"}}\n</tool_call><|im_end|>Done.<|im_end|>'
+    )
     assert "<tool_response>\nYou said: apple\n</tool_response>" in env_text
     assert env_text.endswith("<|im_start|>assistant\n")
     assert row.env_mask[0] == 1 and row.env_mask[-1] == 1

@@ -15,7 +15,9 @@ ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
 
 def test_help_explains_the_commands() -> None:
     out = subprocess.run([sys.executable, "-m", "palestra_trainer", "--help"], capture_output=True, text=True, env=ENV)
-    assert out.returncode == 0 and "serve" in out.stdout and "make-tiny" in out.stdout and "never downloaded" in out.stdout
+    assert (
+        out.returncode == 0 and "serve" in out.stdout and "make-tiny" in out.stdout and "never downloaded" in out.stdout
+    )
     serve = subprocess.run(
         [sys.executable, "-m", "palestra_trainer", "serve", "--help"], capture_output=True, text=True, env=ENV
     )
@@ -35,9 +37,30 @@ def test_a_missing_model_folder_exits_with_a_clear_error(tmp_path: Path, capsys)
 
 def test_serve_on_port_zero_prints_the_address_and_answers(tiny_dir: Path, tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "palestra_trainer", "serve", "--model", str(tiny_dir), "--name", "cli",
-         "--lora-rank", "2", "--port", "0", "--out", str(tmp_path / "out"), "--gpu", "auto", "--threads", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        [
+            sys.executable,
+            "-m",
+            "palestra_trainer",
+            "serve",
+            "--model",
+            str(tiny_dir),
+            "--name",
+            "cli",
+            "--lora-rank",
+            "2",
+            "--port",
+            "0",
+            "--out",
+            str(tmp_path / "out"),
+            "--gpu",
+            "auto",
+            "--threads",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
     )
     try:
         line: list[str] = []

@@ -106,7 +106,9 @@ def test_seeded_sampling_is_reproducible(server) -> None:
 
 
 def test_temperature_zero_is_greedy(server) -> None:
-    body = httpx.post(f"{server.url}/v1/chat/completions", json=_request(temperature=0, max_tokens=6), timeout=60).json()
+    body = httpx.post(
+        f"{server.url}/v1/chat/completions", json=_request(temperature=0, max_tokens=6), timeout=60
+    ).json()
     ids = body["choices"][0]["token_ids"]
     prompt = body["prompt_token_ids"]
     context = list(prompt)
@@ -186,7 +188,9 @@ def test_load_and_unload_a_lora_adapter_by_name(server, tmp_path: Path) -> None:
         for n, p in model.named_parameters():
             if n in saved:
                 p.copy_(saved[n])
-    r = httpx.post(f"{server.url}/v1/load_lora_adapter", json={"lora_name": "other", "lora_path": str(folder)}, timeout=60)
+    r = httpx.post(
+        f"{server.url}/v1/load_lora_adapter", json={"lora_name": "other", "lora_path": str(folder)}, timeout=60
+    )
     assert r.status_code == 200, r.text
     assert "other" in [m["id"] for m in httpx.get(f"{server.url}/v1/models", timeout=10).json()["data"]]
     greedy = {"temperature": 0, "max_tokens": 8}

@@ -103,8 +103,14 @@ def test_sft_step_hot_swaps_saves_and_resumes(start_server, tmp_path: Path) -> N
 
 def test_bad_rows_and_configs_are_400_naming_the_path(start_server, tmp_path: Path) -> None:
     server = start_server(tmp_path / "out")
-    row = {"prompt_ids": [1, 2], "completion_ids": [3, 4], "logprobs": [-1.0, -1.0], "env_mask": [1, 1],
-           "rewards": [1.0], "group": "g"}
+    row = {
+        "prompt_ids": [1, 2],
+        "completion_ids": [3, 4],
+        "logprobs": [-1.0, -1.0],
+        "env_mask": [1, 1],
+        "rewards": [1.0],
+        "group": "g",
+    }
     bad = dict(row, env_mask=[1])
     r = httpx.post(f"{server.url}/train", json={"algo": "grpo", "rows": [row, bad]}, timeout=60)
     assert r.status_code == 400 and "rows[1].env_mask" in r.json()["error"]["message"]
@@ -129,15 +135,29 @@ def _server_rows(url: str) -> list[dict]:
     for g, word in enumerate(("apple", "river")):
         body = httpx.post(
             f"{url}/v1/chat/completions",
-            json={"messages": [{"role": "user", "content": f"Call the echo tool with the word: {word}"}],
-                  "tools": [ECHO], "n": 4, "max_tokens": 8, "seed": g, "logprobs": True, "return_token_ids": True},
+            json={
+                "messages": [{"role": "user", "content": f"Call the echo tool with the word: {word}"}],
+                "tools": [ECHO],
+                "n": 4,
+                "max_tokens": 8,
+                "seed": g,
+                "logprobs": True,
+                "return_token_ids": True,
+            },
             timeout=60,
         ).json()
         for i, choice in enumerate(body["choices"]):
             ids = choice["token_ids"]
-            rows.append({"prompt_ids": body["prompt_token_ids"], "completion_ids": ids,
-                         "logprobs": [e["logprob"] for e in choice["logprobs"]["content"]],
-                         "env_mask": [1] * len(ids), "rewards": [float(i % 2)], "group": word})
+            rows.append(
+                {
+                    "prompt_ids": body["prompt_token_ids"],
+                    "completion_ids": ids,
+                    "logprobs": [e["logprob"] for e in choice["logprobs"]["content"]],
+                    "env_mask": [1] * len(ids),
+                    "rewards": [float(i % 2)],
+                    "group": word,
+                }
+            )
     return rows
 
 
