@@ -107,7 +107,8 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
         const body = await readJson(req, undefined);
         const b = stepBody.safeParse(body);
         if (!b.success) throw unprocessable(zodIssues(b.error, ['body'], body));
-        const a = core.parseAction(b.data.action, ['body', 'action']);
+        // As OpenEnv: the action is validated inside the handler, so `loc` is relative to the action.
+        const a = core.parseAction(b.data.action, []);
         if (!a.ok) throw unprocessable(a.issues);
         if (a.value.kind === 'list_tools')
           return {

@@ -40,7 +40,7 @@ function assertProtocol(out: Json, name: string, tools: string[]) {
   assert.equal(out.http_step.status, 200);
   assert.equal(out.http_step.step, 1);
   assert.equal(out.http_bad_action.status, 422);
-  assert.deepEqual(out.http_bad_action.detail[0].loc, ['body', 'action', 'tool']);
+  assert.deepEqual(out.http_bad_action.detail[0].loc, ['tool']);
   assert.deepEqual(out.http_bad_json, { status: 422, type: 'json_invalid' });
   assert.equal(out.ws_reset.type, 'observation');
   assert.equal(out.ws_reset.reward, null);

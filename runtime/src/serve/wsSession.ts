@@ -152,7 +152,8 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
           return send({ type: 'observation', data: await s.reset(opts.value) });
         }
         case 'step': {
-          const a = core.parseAction((msg as { data: unknown }).data, ['data']);
+          // As OpenEnv: `loc` is relative to the action (it validates `data` as the action model).
+          const a = core.parseAction((msg as { data: unknown }).data, []);
           if (!a.ok)
             return error('VALIDATION_ERROR', `Invalid action: ${a.issues[0]?.msg}`, { errors: a.issues });
           if (a.value.kind === 'list_tools')
