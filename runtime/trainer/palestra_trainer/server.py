@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .chat import parse_completion, render_prompt, render_sft
+from .chat import ParsedCompletion, parse_completion, render_prompt, render_sft
 from .sampling import Sample, SampleRequest
 from .service import PolicyService, UnknownModelError
 
@@ -48,6 +48,11 @@ class ChatCompletionRequest(BaseModel):
     logprobs: bool = False
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     stream: bool = False
+    #: Stop strings are not implemented (a turn ends at the model's end-of-turn token): refused if set,
+    #: rather than silently ignored.
+    stop: str | list[str] | None = None
+    #: `auto` (default) or `none` (no tool-call parsing); forcing a tool is not implemented.
+    tool_choice: str | dict[str, Any] | None = None
     # vLLM's extensions
     return_token_ids: bool = False
     return_tokens_as_token_ids: bool = False
@@ -132,7 +137,7 @@ def _token_entry(tokenizer: Any, token_id: int, logprob: float, as_ids: bool) ->
 def _choice(service: PolicyService, index: int, s: Sample, req: ChatCompletionRequest) -> dict[str, Any]:
     tok = service.policy.tokenizer
     text = tok.decode(s.token_ids, skip_special_tokens=True)
-    parsed = parse_completion(text)
+    parsed = ParsedCompletion(content=text) if req.tool_choice == "none" else parse_completion(text)
     finish = "tool_calls" if parsed.tool_calls and s.finish_reason == "stop" else s.finish_reason
     logprobs = None
     if req.logprobs:
@@ -188,6 +193,10 @@ def build_app(service: PolicyService) -> FastAPI:
         req = await _parse(request, ChatCompletionRequest)
         if req.stream:
             raise ApiError(400, "stream: true is not supported by palestra-trainer; send stream: false", param="stream")
+        if req.stop:
+            raise ApiError(400, "stop: stop strings are not supported by palestra-trainer; leave it out", param="stop")
+        if req.tool_choice not in (None, "auto", "none"):
+            raise ApiError(400, "tool_choice: only 'auto' and 'none' are supported", param="tool_choice")
         try:
             adapter = service.resolve(req.model)
         except UnknownModelError as err:

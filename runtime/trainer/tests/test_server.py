@@ -131,6 +131,12 @@ def test_stream_and_bad_requests_are_400(server) -> None:
     assert r.status_code == 400 and r.json()["error"]["param"] == "stream"
     r = httpx.post(f"{server.url}/v1/chat/completions", json=_request(n=0), timeout=60)
     assert r.status_code == 400 and r.json()["error"]["param"] == "n"
+    r = httpx.post(f"{server.url}/v1/chat/completions", json=_request(stop=["\n"]), timeout=60)
+    assert r.status_code == 400 and r.json()["error"]["param"] == "stop"
+    r = httpx.post(f"{server.url}/v1/chat/completions", json=_request(tool_choice="required"), timeout=60)
+    assert r.status_code == 400 and r.json()["error"]["param"] == "tool_choice"
+    ok = httpx.post(f"{server.url}/v1/chat/completions", json=_request(tool_choice="auto", stop=None), timeout=60)
+    assert ok.status_code == 200
     r = httpx.post(f"{server.url}/v1/chat/completions", content=b"{not json", timeout=60)
     assert r.status_code == 400 and "not JSON" in r.json()["error"]["message"]
 
