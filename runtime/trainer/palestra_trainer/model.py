@@ -178,4 +178,11 @@ def _load_nf4(folder: Path, dev: torch.device, kwargs: dict) -> torch.nn.Module:
             f"could not load {folder} in 4-bit NF4 on {dev} with bitsandbytes ({type(err).__name__}: {err}). "
             "Use --quantize none, or run on a CUDA GPU."
         ) from err
-    return prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    # On CPUs with AVX512-BF16, bitsandbytes 0.50 repacks 4-bit weights for an inference-only kernel
+    # at the first no-grad forward (i.e. when the server samples): its log-probabilities then differ
+    # from the training forward's, and training fails afterwards. Keep every forward on one path.
+    from .trainer_base import keep_4bit_weights_trainable
+
+    keep_4bit_weights_trainable(model)
+    return model

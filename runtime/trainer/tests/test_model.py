@@ -82,3 +82,18 @@ def test_model_tiny_is_built_once_into_place(tmp_path: Path, monkeypatch) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny"]  # no staging folder left behind
     policy = load_policy("tiny", lora_rank=2, device="cpu")
     assert policy.model_name == "tiny" and policy.model_dir == folder
+
+
+def test_nf4_sampler_logprobs_match_the_training_forward(tiny_dir: Path) -> None:
+    """The server samples with no grad in eval mode; the trainer recomputes with grad in train mode.
+    On an NF4 base both must take the same 4-bit path, or every ratio starts away from 1."""
+    from palestra_trainer.sampling import SampleRequest, sample
+
+    policy = load_policy(tiny_dir, lora_rank=4, device="cpu", quantize="nf4")
+    prompt = [1, 5, 9, 30, 200, 17]
+    policy.model.eval()
+    (s,) = sample(policy.model, [SampleRequest(prompt, max_tokens=8, seed=0)], set(), 0, policy.device)[0]
+    policy.model.train()
+    logits = policy.model(input_ids=torch.tensor([prompt + s.token_ids])).logits[0].float()
+    logp = torch.log_softmax(logits[len(prompt) - 1 : -1], -1).gather(-1, torch.tensor(s.token_ids)[:, None])
+    assert torch.allclose(logp.squeeze(-1).detach(), torch.tensor(s.logprobs), atol=1e-3)
