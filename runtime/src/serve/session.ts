@@ -55,7 +55,7 @@ export interface WireObservation {
  * way FastMCP wraps a tool's non-object return value.
  */
 export interface WireCallToolResult {
-  content: { type: 'text'; text: string }[];
+  content: { type: 'text'; text: string; annotations: null; meta: null }[];
   structured_content: { result: string };
   meta: null;
   data: string;
@@ -223,7 +223,7 @@ export class EnvSession {
       observation.result = invalid
         ? null
         : {
-            content: [{ type: 'text', text }],
+            content: [{ type: 'text', text, annotations: null, meta: null }],
             structured_content: { result: text },
             meta: null,
             data: text,

@@ -29,6 +29,8 @@ export const venvPython: string = join(venvDir, 'bin', 'python');
 
 const LOCK = join(checkDir, 'requirements.lock');
 const STAMP = join(venvDir, '.palestra-stamp');
+/** Held while installing: test files run two at a time, and two may need the venv at once. */
+const INSTALL_LOCK = join(checkDir, '.venv.lock');
 
 /** SHA-256 of the lock file: the venv is current when its stamp equals this. */
 export function openEnvLockHash(): string {
@@ -61,8 +63,50 @@ function run(command: string, args: string[]): Promise<void> {
 export async function ensureOpenEnvVenv(options: { log?: (line: string) => void } = {}): Promise<string> {
   const log = options.log ?? ((line: string) => console.error(`openenv-check: ${line}`));
   const want = openEnvLockHash();
-  if (existsSync(venvPython) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === want)
-    return venvPython;
+  const current = () =>
+    existsSync(venvPython) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === want;
+  if (current()) return venvPython;
+  await takeInstallLock(log);
+  try {
+    // Another process may have installed it while this one waited.
+    if (current()) return venvPython;
+    await install(want, log);
+  } finally {
+    rmSync(INSTALL_LOCK, { recursive: true, force: true });
+  }
+  return venvPython;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A lock directory holding the installer's pid; one left by a dead process is taken over. */
+async function takeInstallLock(log: (line: string) => void): Promise<void> {
+  for (let waited = 0; ; waited++) {
+    try {
+      mkdirSync(INSTALL_LOCK);
+      writeFileSync(join(INSTALL_LOCK, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(join(INSTALL_LOCK, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+      if (holder && !isAlive(holder)) {
+        rmSync(INSTALL_LOCK, { recursive: true, force: true });
+        continue;
+      }
+      if (waited % 15 === 0) log(`waiting for another install (pid ${holder || '?'}) ...`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+async function install(want: string, log: (line: string) => void): Promise<void> {
   log(`installing openenv-core into ${venvDir} (hash-checked) ...`);
   rmSync(venvDir, { recursive: true, force: true });
   mkdirSync(checkDir, { recursive: true });
@@ -82,5 +126,4 @@ export async function ensureOpenEnvVenv(options: { log?: (line: string) => void 
   // The stamp is written last: an interrupted install is redone next time.
   writeFileSync(STAMP, `${want}\n`);
   log('openenv-core installed');
-  return venvPython;
 }

@@ -27,6 +27,7 @@ def shape_step(data):
         out["result_keys"] = sorted(result) if isinstance(result, dict) else result
         out["result_data"] = result.get("data") if isinstance(result, dict) else None
         out["result_text"] = result["content"][0]["text"] if isinstance(result, dict) else None
+        out["content_keys"] = sorted(result["content"][0]) if isinstance(result, dict) else None
         out["error"] = obs["error"] and {"error_type": obs["error"]["error_type"], "has_message": bool(obs["error"]["message"])}
     if "tools" in obs:
         out["tools"] = [{"keys": sorted(t), "name": t["name"], "required": t["input_schema"].get("required")} for t in obs["tools"]]
