@@ -76,7 +76,8 @@ Endpoints (OpenEnv's protocol):
   POST /step  {"action": {...}, "seed": 1}       the action as the first step of a fresh episode
   WS   /ws    one episode per connection: {"type": "reset", "data": {...}}, {"type": "step", "data": action},
               {"type": "state"}, {"type": "mcp", "data": json-rpc}, {"type": "close"}
-  POST /mcp   JSON-RPC tools/list and tools/call
+  POST /mcp   JSON-RPC tools/list and tools/call; openenv/session/create|close for a persistent
+              session (params.session_id), as OpenEnv's MCPToolClient uses in production mode
 
 Actions: {"tool": "echo", "arguments": {"word": "apple"}} calls a tool; {"text": "..."} is a plain reply.
 A reset without a seed takes the next one of a server-wide counter (0, 1, 2, …); every observation
@@ -87,7 +88,7 @@ Examples:
   palestra serve refund-desk --port 8001 --max-sessions 32 --idle-timeout 120
   curl -s localhost:8000/health
 
-  # Python, with OpenEnv installed:
+  # Python, with OpenEnv installed (pip install openenv-core; checked with 0.3.0):
   #   from openenv.core import GenericEnvClient
   #   with GenericEnvClient(base_url="http://localhost:8000").sync() as env:
   #       r = env.reset(seed=1); r = env.step({"tool": "echo", "arguments": {"word": "apple"}})`,
