@@ -409,6 +409,24 @@ describe('palestra serve: idle timeout and invalid actions as penalised steps', 
     await d.closed;
   });
 
+  test('an idle POST /mcp session is closed and frees its slot', async () => {
+    const active = async () => ((await (await fetch(`${server.url}/sessions`)).json()) as Json).active;
+    const until = async (want: number) => {
+      for (let i = 0; (await active()) !== want; i++) {
+        assert.ok(i < 200, `expected ${want} open sessions`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until(0); // the sockets of the test before give their slots back
+    const rpc = async (method: string, params: Json) =>
+      (await post(server, '/mcp', { jsonrpc: '2.0', id: 1, method, params })).body;
+    const sid = (await rpc('openenv/session/create', { seed: 1 })).result.session_id;
+    assert.equal(typeof sid, 'string');
+    assert.equal((await rpc('openenv/session/create', {})).error.code, -32000);
+    await until(0);
+    assert.match((await rpc('tools/list', { session_id: sid })).error.message, /Unknown session_id/);
+  });
+
   test('with --invalid-actions penalize, an unknown tool is a step with an Error observation', async () => {
     const c = connect(server);
     await c.opened;
