@@ -121,12 +121,17 @@ export function rewardCurveHtml(state: TrainState): string {
       ...pointsOf(steps, (r) => r.eval?.successRate ?? null),
     ],
   };
-  const kl: Series = { label: 'KL', color: '#9333ea', points: pointsOf(steps, (r) => metric(r, 'kl')) };
+  // GRPO reports the KL to the reference (`kl`, with beta > 0); PPO its approximate KL to the sampler (`approx_kl`).
+  const kl: Series = {
+    label: 'KL',
+    color: '#9333ea',
+    points: pointsOf(steps, (r) => metric(r, 'kl') ?? metric(r, 'approx_kl')),
+  };
   const loss: Series = { label: 'loss', color: '#dc2626', points: pointsOf(steps, (r) => metric(r, 'loss')) };
   const rows = steps
     .map(
       (r) =>
-        `<tr><td>${r.step}</td><td>${r.kind}</td><td>${esc(r.trained)}</td><td>${r.reward ? `${fmt(r.reward.mean)} ± ${fmt(r.reward.std)}` : '-'}</td><td>${r.eval ? `${(100 * r.eval.successRate).toFixed(0)}%` : '-'}</td><td>${metric(r, 'loss') === null ? '-' : fmt(metric(r, 'loss')!)}</td><td>${metric(r, 'kl') === null ? '-' : fmt(metric(r, 'kl')!)}</td><td>${r.seconds === null ? '-' : r.seconds.toFixed(1)}</td></tr>`,
+        `<tr><td>${r.step}</td><td>${r.kind}</td><td>${esc(r.trained)}</td><td>${r.reward ? `${fmt(r.reward.mean)} ± ${fmt(r.reward.std)}` : '-'}</td><td>${r.eval ? `${(100 * r.eval.successRate).toFixed(0)}%` : '-'}</td><td>${metric(r, 'loss') === null ? '-' : fmt(metric(r, 'loss')!)}</td><td>${(metric(r, 'kl') ?? metric(r, 'approx_kl')) === null ? '-' : fmt((metric(r, 'kl') ?? metric(r, 'approx_kl'))!)}</td><td>${r.seconds === null ? '-' : r.seconds.toFixed(1)}</td></tr>`,
     )
     .join('');
   return `<!doctype html>

@@ -82,7 +82,7 @@ function stepLine(state: TrainState): string {
   const m = last.metrics ?? {};
   const num = (k: string) => (typeof m[k] === 'number' ? (m[k] as number).toPrecision(3) : '-');
   const e = last.eval ? ` · eval success ${(100 * last.eval.successRate).toFixed(0)}%` : '';
-  return `step ${last.step} ${last.kind}${last.recovered ? ' (recovered: trained before a crash)' : ''} → ${last.trained} · ${r}${r ? ' · ' : ''}loss ${num('loss')} · kl ${num('kl')}${e} · ${last.seconds === null ? '-' : last.seconds.toFixed(1)} s`;
+  return `step ${last.step} ${last.kind}${last.recovered ? ' (recovered: trained before a crash)' : ''} → ${last.trained} · ${r}${r ? ' · ' : ''}loss ${num('loss')} · kl ${typeof m.kl === 'number' ? num('kl') : num('approx_kl')}${e} · ${last.seconds === null ? '-' : last.seconds.toFixed(1)} s`;
 }
 
 /**

@@ -93,6 +93,35 @@ describe('palestra train (echo-target, tiny model, real trainer)', () => {
     assert.ok(rl.at(-1)!.eval !== null);
   });
 
+  it('PPO after the same warm start: value head and turn-level advantages through the real loop, training reward ≥ 0.6 per step', async () => {
+    const out = join(dir, 'ppo');
+    const result = await train({
+      source,
+      algo: 'ppo',
+      model: 'tiny',
+      gpu: 'cpu',
+      loraRank: 16,
+      targetModules: TARGETS,
+      warmStart: goodScript(),
+      sftSteps: 300,
+      steps: 3,
+      group: 4,
+      seed: 1,
+      out,
+      maxTokens: 32,
+      temperature: 0.7,
+      config: { learning_rate: 2e-4 },
+      sftConfig: { learning_rate: 3e-3 },
+    });
+    const rl = result.state.steps.filter((s) => s.kind === 'ppo');
+    const rewards = rl.map((s) => s.reward!.mean);
+    console.log(`PPO reward per step ${rewards.map((r) => r.toFixed(3)).join(' ')}`);
+    assert.equal(rl.length, 3);
+    for (const r of rewards)
+      assert.ok(r >= 0.6, `mean training reward per PPO step ${rewards.join(' ')}: one is < 0.6`);
+    for (const s of rl) assert.equal(typeof s.metrics!.value_loss, 'number');
+  });
+
   it('resumes after a crash at step 1 (the trainer had trained it): continues at step 2, trains no step twice', async () => {
     const out = join(dir, 'resume');
     const args = [
