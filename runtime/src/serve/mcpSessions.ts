@@ -10,6 +10,10 @@ interface McpSession {
   timer: NodeJS.Timeout | undefined;
   /** Calls of one session run one at a time, in the order they came. */
   chain: Promise<unknown>;
+  /** A WebSocket attached with `/ws?session_id=…` (openenv ≥ 0.10's MCPToolClient does). */
+  attached: boolean;
+  /** `openenv/session/close` came while a WebSocket was attached: close when it detaches. */
+  closePending: boolean;
 }
 
 /**
@@ -20,6 +24,11 @@ interface McpSession {
  * `--max-sessions` slots, like a WebSocket session, and is closed after `--idle-timeout` seconds
  * without a call. Palestra's tools act on an episode, so `create` also resets one (params `seed`,
  * `task_id`, `task_index`, as for a reset; the next server seed otherwise).
+ *
+ * As in OpenEnv ≥ 0.10, a WebSocket may attach to a session with `/ws?session_id=<id>`, so that its
+ * reset/step/state and the session's `/mcp` calls share one environment (openenv 0.10's
+ * MCPToolClient connects this way). While attached the session does not time out; a close asked
+ * for meanwhile happens when the socket detaches.
  */
 export class McpHttpSessions {
   private readonly sessions = new Map<string, McpSession>();
@@ -86,7 +95,14 @@ export class McpHttpSessions {
       });
     }
     const sessionId = randomUUID();
-    const s: McpSession = { session, slot, timer: undefined, chain: Promise.resolve() };
+    const s: McpSession = {
+      session,
+      slot,
+      timer: undefined,
+      chain: Promise.resolve(),
+      attached: false,
+      closePending: false,
+    };
     this.sessions.set(sessionId, s);
     this.armIdle(sessionId, s);
     return { jsonrpc: '2.0', id: id ?? null, result: { session_id: sessionId } };
@@ -98,14 +114,38 @@ export class McpHttpSessions {
     if (!s) return rpcError(id, JSONRPC.INVALID_PARAMS, `Unknown session_id: ${String(sessionId)}`);
     // After the calls already sent: their environment is not handed back under them.
     await s.chain;
-    this.drop(sessionId as string);
+    if (s.attached) s.closePending = true;
+    else this.drop(sessionId as string);
     return { jsonrpc: '2.0', id: id ?? null, result: { session_id: sessionId, closed: true } };
   }
 
   private armIdle(sessionId: string, s: McpSession): void {
     clearTimeout(s.timer);
     const ms = this.core.options.idleTimeoutS * 1000;
-    if (ms > 0 && this.sessions.get(sessionId) === s) s.timer = setTimeout(() => this.drop(sessionId), ms);
+    if (ms > 0 && !s.attached && this.sessions.get(sessionId) === s)
+      s.timer = setTimeout(() => this.drop(sessionId), ms);
+  }
+
+  /**
+   * A WebSocket attaches to the session (`/ws?session_id=…`): returns its episode's session, or why
+   * not (unknown id, a socket already attached), which the socket reports as SESSION_ERROR.
+   */
+  attach(sessionId: string): { session: EnvSession } | { error: string } {
+    const s = this.sessions.get(sessionId);
+    if (!s) return { error: `Unknown session_id: ${sessionId}` };
+    if (s.attached) return { error: `Session ${sessionId} already has an attached WebSocket` };
+    s.attached = true;
+    clearTimeout(s.timer);
+    return { session: s.session };
+  }
+
+  /** The attached WebSocket is gone: the session lives on (or closes, if that was asked for). */
+  detach(sessionId: string): void {
+    const s = this.sessions.get(sessionId);
+    if (!s) return;
+    s.attached = false;
+    if (s.closePending) this.drop(sessionId);
+    else this.armIdle(sessionId, s);
   }
 
   private drop(sessionId: string): void {

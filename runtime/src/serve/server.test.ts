@@ -10,8 +10,8 @@ type Json = any;
 type Msg = { type: string; data: Record<string, Json> };
 
 /** A `ws` client that queues every message from the start (a capacity error can come with the handshake). */
-function connect(server: EnvServer) {
-  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
+function connect(server: EnvServer, query = '') {
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws${query}`);
   const queue: Msg[] = [];
   const waiting: ((m: Msg) => void)[] = [];
   ws.on('message', (raw) => {
@@ -356,6 +356,36 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     assert.equal((await rpc('openenv/session/close', {})).error.code, -32602);
     await rpc('openenv/session/close', { session_id: b.result.session_id });
     assert.equal(((await (await fetch(`${server.url}/sessions`)).json()) as Json).active, 0);
+  });
+
+  test('/ws?session_id= attaches to a POST /mcp session: one episode for both, as openenv 0.10 MCPToolClient expects', async () => {
+    const rpc = async (method: string, params: Json) =>
+      (await post(server, '/mcp', { jsonrpc: '2.0', id: 1, method, params })).body;
+    const sid = (await rpc('openenv/session/create', {})).result.session_id;
+    const c = connect(server, `?session_id=${sid}`);
+    await c.opened;
+    assert.equal((await c.ask({ type: 'reset', data: { seed: 4, task_id: 'apple' } })).type, 'observation');
+    const call = await rpc('tools/call', { name: 'echo', arguments: { word: 'apple' }, session_id: sid });
+    assert.deepEqual([call.result.structuredContent.step, call.result.structuredContent.done], [1, true]);
+    const state = await c.ask({ type: 'state' });
+    assert.deepEqual([state.data.step_count, state.data.seed, state.data.status], [1, 4, 'ended']);
+    // One socket per session; an unknown id is a SESSION_ERROR, then the socket closes.
+    const second = connect(server, `?session_id=${sid}`);
+    assert.equal((await second.next()).data.code, 'SESSION_ERROR');
+    await second.closed;
+    const unknown = connect(server, '?session_id=nope');
+    assert.match((await unknown.next()).data.message, /Unknown session_id: nope/);
+    await unknown.closed;
+    // Closing the session while attached takes effect when the socket goes; the slot comes back.
+    assert.equal((await rpc('openenv/session/close', { session_id: sid })).result.closed, true);
+    assert.equal((await c.ask({ type: 'state' })).type, 'state');
+    c.ws.close();
+    await c.closed;
+    for (let i = 0; ((await (await fetch(`${server.url}/sessions`)).json()) as Json).active !== 0; i++) {
+      assert.ok(i < 200, 'the session should give its slot back');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match((await rpc('tools/list', { session_id: sid })).error.message, /Unknown session_id/);
   });
 
   test('capacity: a connection beyond max sessions gets CAPACITY_REACHED and is closed; a closed session frees its slot and its environment is reused', async () => {

@@ -58,7 +58,9 @@ export async function startServer(
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, core));
+    // `?session_id=…` attaches the socket to an existing `POST /mcp` session (OpenEnv ≥ 0.10).
+    const sessionId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('session_id') ?? undefined;
+    wss.handleUpgrade(req, socket, head, (ws) => attachSocket(ws, core, sessionId || undefined));
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

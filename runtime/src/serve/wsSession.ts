@@ -34,15 +34,27 @@ const messages = {
  * (checked at connect), FACTORY_ERROR (the environment could not be built) and SESSION_ERROR (the
  * session timed out idle) are sent once, then the socket is closed.
  */
-export function attachSocket(ws: WebSocket, core: ServeCore): void {
+export function attachSocket(ws: WebSocket, core: ServeCore, mcpSessionId?: string): void {
   const send = (msg: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
   const error = (code: WsErrorCode, message: string, extra: Record<string, unknown> = {}) =>
     send({ type: 'error', data: { message, code, ...extra } });
 
+  // Attached to a `POST /mcp` session: its slot and environment are the session's, not the socket's.
+  let attached: EnvSession | undefined;
+  if (mcpSessionId !== undefined) {
+    const r = core.httpMcp.attach(mcpSessionId);
+    if ('error' in r) {
+      error('SESSION_ERROR', r.error);
+      ws.close(1000, 'session error');
+      return;
+    }
+    attached = r.session;
+  }
+
   const max = core.options.maxSessions;
-  if (core.active >= max) {
+  if (!attached && core.active >= max) {
     error('CAPACITY_REACHED', `the server is at capacity: ${core.active} of ${max} sessions are open`, {
       active_sessions: core.active,
       max_sessions: max,
@@ -51,7 +63,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
     return;
   }
   const slot = Symbol('session');
-  core.slots.add(slot);
+  if (!attached) core.slots.add(slot);
 
   let session: EnvSession | undefined;
   let finished = false;
@@ -64,6 +76,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
     finished = true;
     clearTimeout(timer);
     if (opening) return; // the open below releases the slot when it settles
+    if (attached) return core.httpMcp.detach(mcpSessionId as string);
     session?.close();
     core.slots.delete(slot);
   };
@@ -85,13 +98,16 @@ export function attachSocket(ws: WebSocket, core: ServeCore): void {
   };
 
   // Messages are handled one at a time, in order; the first link builds the environment.
-  let chain: Promise<void> = core.openSession().then(
+  let chain: Promise<void> = (attached ? Promise.resolve(attached) : core.openSession()).then(
     (s) => {
       opening = false;
       session = s;
       if (finished) {
-        s.close();
-        core.slots.delete(slot);
+        if (attached) core.httpMcp.detach(mcpSessionId as string);
+        else {
+          s.close();
+          core.slots.delete(slot);
+        }
       }
       armIdle();
     },
