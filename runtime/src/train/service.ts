@@ -261,10 +261,11 @@ async function trainerPython(log?: (line: string) => void): Promise<string> {
 /**
  * The server runs under a small shell that kills it when our end of its stdin closes: if this
  * process dies without cleaning up (SIGKILL, a crash), the pipe closes and the server, which may
- * hold gigabytes of GPU memory, goes with it instead of living on as an orphan.
+ * hold gigabytes of GPU memory, goes with it instead of living on as an orphan. The shell waits for
+ * the server, so it exits (with the server's status) when the server does.
  */
 const WATCHDOG =
-  '"$0" "$@" </dev/null & child=$!; echo "palestra-trainer pid $child"; read _; kill $child 2>/dev/null; wait $child';
+  'exec 3<&0; "$0" "$@" </dev/null 3<&- & child=$!; echo "palestra-trainer pid $child"; (read _ <&3; kill $child 2>/dev/null) & wait $child';
 
 /**
  * Starts the trainer service (`python -m palestra_trainer serve`) on a free loopback port, waits
@@ -370,6 +371,7 @@ export async function startTrainer(options: TrainerOptions): Promise<TrainerServ
     });
     void exit.then(() => {
       clearTimeout(timer);
+      child.stdin!.end(); // lets the watchdog's reader go
       reject(
         new PalestraError(
           'TRAINER_FAILED_TO_START',
