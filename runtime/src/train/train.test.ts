@@ -122,6 +122,23 @@ describe('palestra train (echo-target, tiny model, real trainer)', () => {
     for (const s of rl) assert.equal(typeof s.metrics!.value_loss, 'number');
   });
 
+  it("a model folder that does not exist is a clear error carrying the trainer's own message, not a hang", async () => {
+    await assert.rejects(
+      train({
+        source,
+        algo: 'grpo',
+        model: join(dir, 'no-model'),
+        gpu: 'cpu',
+        loraRank: 8,
+        steps: 1,
+        group: 2,
+        out: join(dir, 'bad'),
+      }),
+      (e: Error & { code?: string; hint?: string }) =>
+        e.code === 'TRAINER_FAILED_TO_START' && /never downloads models/.test(e.hint ?? ''),
+    );
+  });
+
   it('resumes after a crash at step 1 (the trainer had trained it): continues at step 2, trains no step twice', async () => {
     const out = join(dir, 'resume');
     const args = [
