@@ -16,7 +16,8 @@ import { Agent, request } from 'node:http';
 export function httpFetch(options: { agent?: Agent } = {}): typeof fetch {
   // Keep-alive sockets are shared by every client of the process: a rollout makes an agent (and
   // an SDK client) per episode, and a connection per episode would cost more than the request.
-  const agent = options.agent ?? (sharedAgent ??= new Agent({ keepAlive: true, maxSockets: 4096 }));
+  sharedAgent ??= new Agent({ keepAlive: true, maxSockets: 4096 });
+  const agent = options.agent ?? sharedAgent;
   const fallback = globalThis.fetch;
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
