@@ -8,7 +8,7 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import { encode, type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
 import { runEpisodes } from '../run/runEpisodes.ts';
 import type { TurnInput } from './agent.ts';
-import { openaiAgent } from './openai.ts';
+import { openaiAgent, requestSeed } from './openai.ts';
 
 const servers: { close(): Promise<void> }[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -61,6 +61,22 @@ describe('openaiAgent against a local OpenAI-compatible server (real SDK)', () =
     assert.equal(body.tool_choice, 'auto');
     assert.equal(body.temperature, 0);
     assert.equal(body.max_tokens, 64);
+  });
+
+  test('seedRequests: each request carries a seed from the agent seed of its episode and the turn; without it, none', async () => {
+    const llm = await server([{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }]);
+    const seeded = openaiAgent({ model: 'toy', baseURL: llm.url, seedRequests: true });
+    seeded.startEpisode?.(0, 7);
+    seeded.startEpisode?.(1, 8);
+    await seeded.turn(input(0, 'x'));
+    await seeded.turn(input(1, 'y'));
+    await seeded.turn(input(0, 'z', { episodeIndex: 1 }));
+    const seeds = llm.requests.map((r) => r.body.seed);
+    assert.deepEqual(seeds, [requestSeed(7, 0), requestSeed(7, 1), requestSeed(8, 0)]);
+    assert.equal(new Set(seeds).size, 3);
+    for (const s of seeds) assert.ok(Number.isInteger(s) && (s as number) >= 0 && (s as number) < 2 ** 31);
+    await openaiAgent({ model: 'toy', baseURL: llm.url }).turn(input(0, 'x'));
+    assert.equal(llm.requests[3]!.body.seed, undefined);
   });
 
   test('one tool call → one action; its result goes back as a tool message with the next observation', async () => {

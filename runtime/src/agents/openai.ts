@@ -38,6 +38,19 @@ export interface OpenAiAgentOptions {
   timeoutMs?: number;
   /** Retries with backoff on 429, 5xx, timeouts and connection errors (the SDK honours `retry-after`). Default 2. */
   maxRetries?: number;
+  /**
+   * Send a `seed` with every request, derived from the episode's agent seed and the turn, so a
+   * rerun samples the same answers where the endpoint honours it (vLLM and Palestra's trainer do;
+   * OpenAI's API only tries). Default false.
+   */
+  seedRequests?: boolean;
+}
+
+/** The request seed of a turn: the episode's agent seed and the turn mixed into 31 bits (distinct per member and turn). */
+export function requestSeed(agentSeed: number, step: number): number {
+  let h = Math.imul(agentSeed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  return (h ^ (h >>> 15)) >>> 1;
 }
 
 /** The parts of a Chat Completions answer the agent reads (vLLM's extras included), checked before use. */
@@ -115,6 +128,7 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
   const logprobsFallback = options.logprobs === undefined;
   // Per episode index, so one agent can play several episodes at once.
   const conversations = new EpisodeConversations<Conversation>();
+  const agentSeeds = new EpisodeConversations<number>();
 
   /** The messages of this turn's request; the conversation itself changes only once the model has answered. */
   function requestMessages(input: TurnInput): ChatCompletionMessageParam[] {
@@ -145,6 +159,9 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
       tool_choice: 'auto',
       ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
       ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),
+      ...(options.seedRequests
+        ? { seed: requestSeed(agentSeeds.get(input.episodeIndex) ?? 0, input.step) }
+        : {}),
       // vLLM's fields: sent as extra body fields, which the SDK passes through untouched.
       ...(logprobs
         ? {
@@ -160,8 +177,9 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
 
   return {
     id,
-    startEpisode(index) {
+    startEpisode(index, seed) {
       conversations.delete(index);
+      agentSeeds.set(index, seed);
     },
     async turn(input: TurnInput): Promise<TurnResult> {
       const messages = requestMessages(input);

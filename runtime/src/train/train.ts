@@ -320,6 +320,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         temperature,
         maxTokens: options.maxTokens ?? 128,
         logprobs: true,
+        // Reproducible rollouts: the trainer's sampler seeds each request (member and turn differ).
+        seedRequests: true,
         timeoutMs: 600_000,
       });
     const evalPolicy = async (policy: string, label: string, step: number) => {
