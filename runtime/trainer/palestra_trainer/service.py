@@ -269,6 +269,13 @@ class PolicyService:
         elif self._pending_trainer_state and self._pending_trainer_state[0] == algo:
             trainer.load_state_dict(torch.load(self._pending_trainer_state[1], weights_only=False))
             self._pending_trainer_state = None
+        elif self.last_algo and self.last_algo in self._trainers:
+            # Another algorithm trained this adapter last (SFT warm start → GRPO): continue its moments.
+            n = trainer.adopt_adapter_moments(self._trainers[self.last_algo][1].state_dict())
+            self.log(f"{algo} continues {self.last_algo}'s optimizer moments ({n} tensors)")
+        elif self._pending_trainer_state:  # the same, after a restart
+            trainer.adopt_adapter_moments(torch.load(self._pending_trainer_state[1], weights_only=False))
+            self._pending_trainer_state = None
         self._trainers[algo] = (key, trainer)
         return trainer
 

@@ -145,6 +145,32 @@ class TrainerBase:
             "extra_modules": {k: m.state_dict() for k, m in self.extra_modules().items()},
         }
 
+    def adopt_adapter_moments(self, state: dict[str, Any]) -> int:
+        """Continue another algorithm's AdamW moments for the adapter's parameters (the first param
+        group, which every algorithm builds the same way), e.g. GRPO after the SFT warm start.
+
+        A fresh AdamW's first step moves every parameter by about the learning rate whatever its
+        gradient (m / sqrt(v) is the gradient's sign): after a warm start, that noise is larger than
+        GRPO's signal and can undo what SFT taught. With the moments carried over, each parameter's
+        step is scaled by its gradient history instead. Hyperparameters stay this trainer's own.
+        Returns how many parameters got state."""
+        other = state["optimizer"]
+        ours = self.optimizer.param_groups[0]["params"]
+        theirs = other["param_groups"][0]["params"]
+        if len(theirs) != len(ours):
+            return 0
+        adopted = 0
+        for param, index in zip(ours, theirs):
+            moments = other["state"].get(index)
+            if moments is None or moments["exp_avg"].shape != param.shape:
+                continue
+            self.optimizer.state[param] = {
+                k: (v.detach().clone().to(param.device) if k != "step" else v.detach().clone())
+                for k, v in moments.items()
+            }
+            adopted += 1
+        return adopted
+
     def load_state_dict(self, state: dict[str, Any]) -> None:
         for k, m in self.extra_modules().items():
             m.load_state_dict(state["extra_modules"][k])

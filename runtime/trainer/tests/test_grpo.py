@@ -168,3 +168,39 @@ def test_state_dict_resumes_the_optimizer():
     sa, sb = a.optimizer.state_dict()["state"], b.optimizer.state_dict()["state"]
     assert len(sb) == len(sa) > 0
     torch.testing.assert_close(sb[0]["exp_avg"], sa[0]["exp_avg"])
+
+
+def test_a_new_algorithm_continues_the_adapter_moments():
+    """GRPO (or PPO) after the SFT warm start: the adapter's AdamW moments carry over, so the first
+    step is scaled by each parameter's gradient history instead of being a fresh AdamW's sign step."""
+    gen = torch.Generator().manual_seed(2)
+    model = tiny_policy(0)
+    rows = [sample_episode(model, PROMPT, 1, 2, [], reward, f"g{g}", gen) for g in range(2) for _ in range(4)]
+    warm = make_trainer("grpo", model, {"learning_rate": 1e-3})
+    for _ in range(3):
+        warm.step(rows)
+
+    ppo = make_trainer("ppo", model, {"learning_rate": 5e-4})
+    adopted = ppo.adopt_adapter_moments(warm.state_dict())
+    ours, theirs = ppo.optimizer.param_groups[0]["params"], warm.optimizer.param_groups[0]["params"]
+    assert adopted == len(ours) == len(theirs) > 0
+    for p, q in zip(ours, theirs):
+        torch.testing.assert_close(ppo.optimizer.state[p]["exp_avg_sq"], warm.optimizer.state[q]["exp_avg_sq"])
+    assert not any(p in ppo.optimizer.state for g in ppo.optimizer.param_groups[1:] for p in g["params"])
+    assert ppo.optimizer.param_groups[0]["lr"] == 5e-4  # the new algorithm's own hyperparameters
+
+    def first_step_size(trainer):
+        before = [p.detach().clone() for p in trainer.optimizer.param_groups[0]["params"]]
+        state = {k: v.clone() for k, v in model.state_dict().items()}
+        trainer.step(rows)
+        deltas = torch.cat([(p - b).abs().flatten() for p, b in zip(trainer.optimizer.param_groups[0]["params"], before)])
+        moved = float(deltas.mean())
+        model.load_state_dict(state)
+        return moved
+
+    fresh = make_trainer("grpo", model, {"learning_rate": 1e-3})
+    carried = make_trainer("grpo", model, {"learning_rate": 1e-3})
+    carried.adopt_adapter_moments(warm.state_dict())
+    sign_step, scaled = first_step_size(fresh), first_step_size(carried)
+    assert sign_step > 0.5e-3, sign_step  # most weights move by about lr, whatever their gradient
+    assert scaled < 0.8 * sign_step, (scaled, sign_step)  # measured 0.65e-3 vs 1.0e-3
