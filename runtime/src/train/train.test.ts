@@ -7,6 +7,8 @@ import { after, describe, it } from 'node:test';
 import { readEpisode, taskIndices } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import type { TurnRecord } from '../agents/agent.ts';
+import { scriptedAgent } from '../agents/scripted.ts';
+import { rollout } from '../rollout/rollout.ts';
 import { readState } from './checkpoint.ts';
 import { train } from './train.ts';
 
@@ -23,21 +25,47 @@ const source = loadCatalog('echo-target');
 /** The tiny model's output head is random: LoRA must adapt it too, or no answer can become confident. */
 const TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'lm_head'];
 
-/** One scripted episode per training task, in task order: the correct echo call. */
-function goodScript(): string {
-  const path = join(dir, 'good.json');
+/**
+ * A fallible demonstrator: for every training task one episode with the right word and one with
+ * the next task's word, recorded by the real rollout engine into a folder of episodes. Imitating it
+ * gives a policy that is right about half the time; only the reward can tell it which half is right.
+ */
+let demos: Promise<string> | undefined;
+function noisyDemos(): Promise<string> {
+  demos ??= recordNoisyDemos();
+  return demos;
+}
+
+async function recordNoisyDemos(): Promise<string> {
   // The spec's training tasks, in task order (the held-out ocean and ember come last).
   assert.deepEqual(taskIndices(source.spec, 'train'), [0, 1, 2, 3, 4, 5]);
   const words = ['apple', 'river', 'stone', 'cloud', 'maple', 'tiger'];
-  const episodes = words.map((word) => [{ tool: 'echo', arguments: { word } }]);
-  writeFileSync(path, JSON.stringify({ episodes }));
-  return path;
+  const lists = [0, 1].flatMap((shift) =>
+    words.map((_, i) => [{ tool: 'echo', arguments: { word: words[(i + shift) % words.length]! } }]),
+  );
+  const script = join(dir, 'noisy.json');
+  writeFileSync(script, JSON.stringify({ episodes: lists }));
+  const folder = join(dir, 'noisy-demos');
+  const result = await rollout(source, {
+    plans: lists.map((_, i) => ({
+      index: i,
+      group: i,
+      member: 0,
+      taskIndex: i % words.length,
+      seed: 1,
+      agentSeed: 1,
+      file: join(folder, `demo-${String(i).padStart(2, '0')}.jsonl`),
+    })),
+    agent: () => scriptedAgent(script),
+  });
+  assert.equal(result.episodes.filter((e) => e.status === 'complete').length, lists.length);
+  return folder;
 }
 
 const CLI = new URL('../../bin/palestra.js', import.meta.url).pathname;
 
 describe('palestra train (echo-target, tiny model, real trainer)', () => {
-  it('an SFT warm start on scripted transcripts lifts the training reward from 0 to ≥ 0.6; GRPO then trains on the sampled tokens', async () => {
+  it('GRPO improves on its demonstrator: SFT on half-wrong transcripts reaches ~0.7, GRPO then lifts the training reward to ≥ 0.9', async () => {
     const out = join(dir, 'grpo');
     const started = performance.now();
     const result = await train({
@@ -47,17 +75,17 @@ describe('palestra train (echo-target, tiny model, real trainer)', () => {
       gpu: 'cpu',
       loraRank: 16,
       targetModules: TARGETS,
-      warmStart: goodScript(),
-      sftSteps: 300,
-      steps: 4,
-      group: 4,
+      warmStart: await noisyDemos(),
+      sftSteps: 500,
+      steps: 16,
+      group: 16,
       seed: 1,
       out,
       maxTokens: 32,
-      temperature: 0.7,
-      config: { learning_rate: 2e-4 },
+      config: { learning_rate: 3e-4 },
       sftConfig: { learning_rate: 3e-3 },
-      evalEvery: 4,
+      // Held-out evaluation before training and after the last step (k = 516) only.
+      evalEvery: 516,
       evalEpisodesPerTask: 1,
     });
     const seconds = (performance.now() - started) / 1000;
@@ -67,14 +95,23 @@ describe('palestra train (echo-target, tiny model, real trainer)', () => {
     console.log(
       `SFT loss ${(sft[0]!.metrics!.loss as number).toFixed(2)} → ${(sft.at(-1)!.metrics!.loss as number).toFixed(3)} · GRPO reward per step ${rewards.map((r) => r.toFixed(3)).join(' ')} · ${seconds.toFixed(0)} s`,
     );
-    assert.equal(sft.length, 300);
-    assert.equal(rl.length, 4);
+    assert.equal(sft.length, 500);
+    assert.equal(rl.length, 16);
     // Before training the policy cannot even call the tool: held-out success 0.
     assert.equal(result.state.eval0!.successRate, 0);
-    assert.ok((sft.at(-1)!.metrics!.loss as number) < 0.1 * (sft[0]!.metrics!.loss as number));
-    // Observed: 0.71–0.88 per GRPO step (sampling differs between torch builds); GRPO's own lift is not asserted.
-    for (const r of rewards)
-      assert.ok(r >= 0.6, `mean training reward per GRPO step ${rewards.join(' ')}: one is < 0.6`);
+    // The warm start imitates the demonstrator, mistakes included: about half the answers are right.
+    assert.ok(
+      rewards[0]! >= 0.4 && rewards[0]! < 0.8,
+      `first GRPO step reward ${rewards[0]}: expected the demonstrator's ~0.5`,
+    );
+    // Measured (seeded: every run on one torch build is the same): 0.71 0.67 0.69 0.90 0.91 0.82 … 0.94 0.96 0.94 0.91 0.93.
+    const best = Math.max(...rewards);
+    assert.ok(best >= 0.9, `GRPO reward per step ${rewards.join(' ')}: never reached 0.9`);
+    const lastFive = rewards.slice(-5).reduce((a, b) => a + b, 0) / 5;
+    assert.ok(
+      lastFive >= 0.85,
+      `GRPO reward per step ${rewards.join(' ')}: the last five average ${lastFive} < 0.85`,
+    );
     // Every step was one adapter: NAME@k-1 played step k, and it trained NAME@k.
     for (const s of result.state.steps) {
       assert.equal(s.trained, `echo-target@${s.step}`);
@@ -82,9 +119,9 @@ describe('palestra train (echo-target, tiny model, real trainer)', () => {
     }
     for (const s of rl) assert.equal(typeof s.metrics!.loss, 'number');
     // Token in, token out: the rollouts carry the trainer's token ids and raw log-probabilities.
-    const ep = readEpisode(join(out, 'steps', 'step-0301', 'episode-g000000-m00.jsonl'));
+    const ep = readEpisode(join(out, 'steps', 'step-0501', 'episode-g000000-m00.jsonl'));
     const turn = ep.steps[0]!.turn as TurnRecord;
-    assert.equal(turn.policy, 'echo-target@300');
+    assert.equal(turn.policy, 'echo-target@500');
     assert.ok(turn.promptTokenIds!.length > 0 && turn.completionTokenIds!.length === turn.logprobs!.length);
     assert.ok(turn.logprobs!.every((l) => l <= 0));
     const html = readFileSync(result.chart, 'utf8');
@@ -93,7 +130,7 @@ describe('palestra train (echo-target, tiny model, real trainer)', () => {
     assert.ok(rl.at(-1)!.eval !== null);
   });
 
-  it('PPO after the same warm start: value head and turn-level advantages through the real loop, training reward ≥ 0.6 per step', async () => {
+  it('PPO from the same fallible demonstrator: value head and turn-level advantages lift the training reward to ≥ 0.9', async () => {
     const out = join(dir, 'ppo');
     const result = await train({
       source,
@@ -102,23 +139,27 @@ describe('palestra train (echo-target, tiny model, real trainer)', () => {
       gpu: 'cpu',
       loraRank: 16,
       targetModules: TARGETS,
-      warmStart: goodScript(),
-      sftSteps: 300,
-      steps: 3,
-      group: 4,
+      warmStart: await noisyDemos(),
+      sftSteps: 500,
+      steps: 16,
+      group: 16,
       seed: 1,
       out,
       maxTokens: 32,
-      temperature: 0.7,
-      config: { learning_rate: 2e-4 },
+      config: { learning_rate: 3e-4 },
       sftConfig: { learning_rate: 3e-3 },
     });
     const rl = result.state.steps.filter((s) => s.kind === 'ppo');
     const rewards = rl.map((s) => s.reward!.mean);
     console.log(`PPO reward per step ${rewards.map((r) => r.toFixed(3)).join(' ')}`);
-    assert.equal(rl.length, 3);
-    for (const r of rewards)
-      assert.ok(r >= 0.6, `mean training reward per PPO step ${rewards.join(' ')}: one is < 0.6`);
+    assert.equal(rl.length, 16);
+    assert.ok(rewards[0]! < 0.8, `first PPO step reward ${rewards[0]}: expected the demonstrator's ~0.5`);
+    // Measured: 0.71 0.62 0.63 0.76 0.76 0.78 0.87 … 0.91 0.98 0.96 0.92 0.93.
+    const lastFive = rewards.slice(-5).reduce((a, b) => a + b, 0) / 5;
+    assert.ok(
+      lastFive >= 0.9,
+      `PPO reward per step ${rewards.join(' ')}: the last five average ${lastFive} < 0.9`,
+    );
     for (const s of rl) assert.equal(typeof s.metrics!.value_loss, 'number');
   });
 
