@@ -73,12 +73,14 @@ const corpus: [string, string][] = [
 ];
 
 for (const [name, code] of corpus) {
-  test(`hostile code: ${name} ends in a typed ${code} error within deadline + 1 s, and a fresh sandbox runs normally`, async () => {
+  test(`hostile code: ${name} ends in a typed ${code} error within deadline + 3 s, and a fresh sandbox runs normally`, async () => {
     const s = await make();
     const { error, ms } = callTimed(s, name);
     assert.ok(error instanceof SandboxError, `expected SandboxError, got ${error}`);
     assert.ok(code.split('|').includes(error.code), `${error.code}: ${error.message}`);
-    assert.ok(ms < DEADLINE_MS + 1000, `took ${ms} ms`);
+    // A bound, not a benchmark: a hang would never end. With the suite's other test files on both
+    // cores, an out-of-memory case once took 1.8 s in CI, over the earlier deadline + 1 s.
+    assert.ok(ms < DEADLINE_MS + 3000, `took ${ms} ms`);
     const next = s.poisoned ? await make() : s;
     const rng = new Prng(3).state;
     assert.deepEqual(

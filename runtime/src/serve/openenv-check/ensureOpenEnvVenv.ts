@@ -3,8 +3,9 @@
  * `requirements.lock`), in `openenv-check/.venv`, apart from the trainer's venv.
  *
  * Same recipe as `runtime/trainer/install.ts`, cut to what this check needs (a few hundred MB, no
- * torch): `python3 -m venv` → `pip install --require-hashes -r requirements.lock` → a stamp holding
- * the lock's SHA-256, so a second run with an unchanged lock is a no-op. The trainer's helpers are
+ * torch): `python3 -m venv` → pip itself from `pip.lock` (the bundled one mishandles extras under
+ * --require-hashes) → `pip install --require-hashes -r requirements.lock` → a stamp holding the
+ * locks' SHA-256, so a second run with an unchanged lock is a no-op. The trainer's helpers are
  * bound to the trainer's folder and files, hence this short equivalent.
  *
  * Environment: PALESTRA_PYTHON (interpreter, default python3; the lock is for CPython 3.11 on x86-64
@@ -28,13 +29,14 @@ export const venvDir: string = join(checkDir, '.venv');
 export const venvPython: string = join(venvDir, 'bin', 'python');
 
 const LOCK = join(checkDir, 'requirements.lock');
+const PIP_LOCK = join(checkDir, 'pip.lock');
 const STAMP = join(venvDir, '.palestra-stamp');
 /** Held while installing: test files run two at a time, and two may need the venv at once. */
 const INSTALL_LOCK = join(checkDir, '.venv.lock');
 
-/** SHA-256 of the lock file: the venv is current when its stamp equals this. */
+/** SHA-256 of the two lock files: the venv is current when its stamp equals this. */
 export function openEnvLockHash(): string {
-  return createHash('sha256').update(readFileSync(LOCK)).digest('hex');
+  return createHash('sha256').update(readFileSync(PIP_LOCK)).update(readFileSync(LOCK)).digest('hex');
 }
 
 function run(command: string, args: string[]): Promise<void> {
@@ -111,18 +113,9 @@ async function install(want: string, log: (line: string) => void): Promise<void>
   rmSync(venvDir, { recursive: true, force: true });
   mkdirSync(checkDir, { recursive: true });
   await run(process.env.PALESTRA_PYTHON ?? 'python3', ['-m', 'venv', venvDir]);
-  await run(venvPython, [
-    '-m',
-    'pip',
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    '--require-hashes',
-    '--only-binary',
-    ':all:',
-    '-r',
-    LOCK,
-  ]);
+  const quiet = ['--quiet', '--disable-pip-version-check', '--require-hashes', '--only-binary', ':all:'];
+  await run(venvPython, ['-m', 'pip', 'install', ...quiet, '-r', PIP_LOCK]);
+  await run(venvPython, ['-m', 'pip', 'install', ...quiet, '-r', LOCK]);
   // The stamp is written last: an interrupted install is redone next time.
   writeFileSync(STAMP, `${want}\n`);
   log('openenv-core installed');
