@@ -9,4 +9,4 @@ export { type BranchOptions, branch, branchPoints } from './branch/branch.ts';
 export { type EvalReport, type EvaluateOptions, evaluate } from './eval/evaluate.ts';
 export { renderEpisodeHtml, writeEpisodeHtml } from './html/episodeHtml.ts';
 export { type RolloutOptions, type RolloutResult, rollout } from './rollout/rollout.ts';
-export { type EpisodeSummary, type RunOptions, type RunSummary, runEpisodes } from './run/runEpisodes.ts';
+export { type RunOptions, runEpisodes } from './run/runEpisodes.ts';

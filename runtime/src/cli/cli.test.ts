@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { HANG_FILES, HANG_SPEC } from '@palestra/envs';
+import { HANG_FILES, HANG_SPEC, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
 
 const bin = new URL('../../bin/palestra.js', import.meta.url).pathname;
@@ -35,7 +35,8 @@ test('run records episodes with a summary table; a rerun resumes instead of repl
   assert.equal(first.code, 0, first.err);
   assert.match(first.out, /frozen-lake@1\.0\.0 │ random:3 │ 5 /);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-  assert.equal(summary.episodes.length, 5);
+  assert.equal(summary.episodes, 5);
+  assert.equal(summary.complete, 5);
   const again = palestra(
     'run',
     'frozen-lake',
@@ -120,7 +121,11 @@ test('hostile environment code cannot stop a run: the episode records the error 
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /1 episode stopped on an environment error, e\.g\. episode 0: DEADLINE/);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-  assert.equal(summary.episodes[1].returnMicros, 1_000_000);
+  assert.deepEqual(
+    summary.errors.map((e: { index: number; error: string }) => [e.index, e.error.split(':')[0]]),
+    [[0, 'DEADLINE']],
+  );
+  assert.equal(readEpisode(join(out, 'episode-000001.jsonl')).footer!.return, 1_000_000);
   const replayed = palestra('replay', join(out, 'episode-000000.jsonl'), '--env', envDir);
   assert.match(replayed.out, /stopped by an environment error after 0 steps: DEADLINE/);
 });

@@ -1,6 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { styleText } from 'node:util';
 import {
   bundleId,
   checkEnv,
@@ -11,34 +8,20 @@ import {
   replay,
 } from '@palestra/envs';
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
-import cliProgress from 'cli-progress';
-import Table from 'cli-table3';
-import { Command, InvalidArgumentError } from 'commander';
-import { resolveAgent } from '../agents/resolve.ts';
+import { Command } from 'commander';
 import { registerBranchCommands } from '../branch/command.ts';
 import { registerChainCommands } from '../chain/command.ts';
 import { registerEvalCommands } from '../eval/command.ts';
 import { registerHtmlCommands } from '../html/command.ts';
 import { registerLearnabilityCommands } from '../learnability/command.ts';
 import { registerMcpCommand } from '../mcp/command.ts';
+import { intArg, paint } from '../rollout/cliArgs.ts';
 import { registerRolloutCommands } from '../rollout/command.ts';
-import { runEpisodes } from '../run/runEpisodes.ts';
+import { registerRunCommand } from '../run/command.ts';
 import { registerScoreCommands } from '../score/command.ts';
 import { registerServeCommand } from '../serve/command.ts';
 import { registerTrainCommand } from '../train/command.ts';
 import { formatHeader, formatStep } from './transcript.ts';
-
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (style: Parameters<typeof styleText>[0], s: string) => (color ? styleText(style, s) : s);
-
-function int(name: string, min = 0) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
-}
 
 const program = new Command('palestra')
   .description(
@@ -62,8 +45,8 @@ program
     'check an environment: Gymnasium API contract, determinism, reward bounds, statechart reachability',
   )
   .argument('<env>', 'catalog name or folder with spec.json')
-  .option('--episodes <n>', 'random episodes for the dynamic checks', int('--episodes', 1), 40)
-  .option('--seed <s>', 'seed of the checks', int('--seed'), 0)
+  .option('--episodes <n>', 'random episodes for the dynamic checks', intArg('--episodes', 1), 40)
+  .option('--seed <s>', 'seed of the checks', intArg('--seed'), 0)
   .action(async (name: string, opts: { episodes: number; seed: number }) => {
     const source = loadCatalog(name);
     const report = await checkEnv(source, { episodes: opts.episodes, seed: opts.seed });
@@ -73,110 +56,10 @@ program
   });
 
 program
-  .command('run')
-  .description('play episodes with an agent and record each one (JSONL, hash-chained) in --out')
-  .argument('<env>', 'catalog name or folder with spec.json')
-  .option(
-    '--agent <agent>',
-    'random | scripted:<file.json> | openai:<model> | anthropic:<model> | human',
-    'random',
-  )
-  .option(
-    '--base-url <url>',
-    'policy endpoint for openai:/anthropic: agents (vLLM, llama.cpp, Ollama, the trainer)',
-  )
-  .option('--episodes <n>', 'how many episodes', int('--episodes', 1), 10)
-  .option('--seed <s>', 'seed of the first episode (episode i uses seed + i)', int('--seed'), 0)
-  .option('--out <dir>', 'folder for the episode files and summary.json', '.palestra/runs/latest')
-  .action(
-    async (
-      name: string,
-      opts: { agent: string; baseUrl?: string; episodes: number; seed: number; out: string },
-    ) => {
-      const source = loadCatalog(name);
-      if (opts.baseUrl) {
-        if (opts.agent.startsWith('anthropic:')) process.env.ANTHROPIC_BASE_URL = opts.baseUrl;
-        else process.env.OPENAI_BASE_URL = opts.baseUrl;
-      }
-      const agent = resolveAgent(opts.agent, source.spec, opts.seed);
-      mkdirSync(opts.out, { recursive: true });
-      const bar = new cliProgress.SingleBar(
-        {
-          format: ' {bar} {value}/{total} episodes · mean return {mean} · {eta_formatted} left',
-          hideCursor: true,
-          stream: process.stderr,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      let sum = 0;
-      bar.start(opts.episodes, 0, { mean: '-' });
-      const summary = await runEpisodes(source, agent, {
-        episodes: opts.episodes,
-        seed: opts.seed,
-        out: opts.out,
-        onEpisode: (done, _total, ep) => {
-          sum += ep.returnMicros / 1e6;
-          bar.update(done, { mean: (sum / done).toFixed(3) });
-        },
-      });
-      bar.stop();
-      const returns = summary.episodes.map((e) => e.returnMicros / 1e6);
-      const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-      const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
-      const success = summary.episodes.filter((e) => e.terminated && e.returnMicros > 0).length;
-      const table = new Table({
-        ...(color ? {} : { style: { head: [], border: [] } }),
-        head: [
-          'env',
-          'agent',
-          'episodes',
-          'return mean ± sd',
-          'min … max',
-          'success',
-          'mean length',
-          'truncated',
-          'invalid actions',
-        ],
-      });
-      table.push([
-        summary.env,
-        summary.agent,
-        `${returns.length}${summary.episodes.some((e) => e.resumed) ? ` (${summary.episodes.filter((e) => e.resumed).length} resumed)` : ''}`,
-        `${mean.toFixed(3)} ± ${std.toFixed(3)}`,
-        `${Math.min(...returns)} … ${Math.max(...returns)}`,
-        `${((100 * success) / returns.length).toFixed(0)}%`,
-        (summary.episodes.reduce((a, e) => a + e.length, 0) / returns.length).toFixed(1),
-        summary.episodes.filter((e) => e.truncated).length,
-        summary.episodes.reduce((a, e) => a + e.invalidActions, 0),
-      ]);
-      console.log(table.toString());
-      const failed = summary.episodes.filter((e) => e.error);
-      if (failed.length > 0)
-        console.log(
-          paint(
-            'yellow',
-            `! ${failed.length} episode${failed.length === 1 ? '' : 's'} stopped on an environment error, e.g. episode ${failed[0]!.index}: ${failed[0]!.error}`,
-          ),
-        );
-      const rate = summary.steps / Math.max(summary.seconds, 1e-9);
-      console.log(
-        `${summary.steps} steps in ${summary.seconds.toFixed(2)} s (${Math.round(rate)} steps/s) · bundle ${summary.bundle}`,
-      );
-      writeFileSync(
-        join(opts.out, 'summary.json'),
-        `${JSON.stringify({ ...summary, returnMean: mean, returnStd: std, successRate: success / returns.length }, null, 2)}\n`,
-      );
-      console.log(
-        `episodes in ${opts.out}/ · replay one: palestra replay ${join(opts.out, 'episode-000000.jsonl')}`,
-      );
-    },
-  );
-
-program
   .command('replay')
   .description('re-execute a recorded episode, verify every step bit for bit, and print its transcript')
   .argument('<episode>', 'an episode-NNNNNN.jsonl file')
-  .option('--step <k>', 'stop after step k and show the state there', int('--step', 0))
+  .option('--step <k>', 'stop after step k and show the state there', intArg('--step', 0))
   .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
   .action(async (file: string, opts: { step?: number; env?: string }) => {
     const ep = readEpisode(file);
@@ -210,6 +93,7 @@ program
     );
   });
 
+registerRunCommand(program);
 registerRolloutCommands(program);
 registerHtmlCommands(program);
 registerEvalCommands(program);

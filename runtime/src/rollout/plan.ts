@@ -11,8 +11,11 @@ export interface EpisodePlan {
   index: number;
   group: number;
   member: number;
-  /** The task index the environment is reset with (shared by the whole group). */
-  taskIndex: number;
+  /**
+   * The task index the environment is reset with (shared by the whole group). Absent: the
+   * environment draws the task from the seed, as a plain `reset({ seed })` does.
+   */
+  taskIndex?: number;
   /** The environment's seed (shared by the whole group). */
   seed: number;
   /** The seed given to `agent.startEpisode`: distinct per member, so sampling agents vary within a group. */
@@ -24,6 +27,11 @@ export interface EpisodePlan {
 /** `episode-g000003-m01.jsonl`: group 3, member 1. */
 export function groupFileName(group: number, member: number): string {
   return `episode-g${String(group).padStart(6, '0')}-m${String(member).padStart(2, '0')}.jsonl`;
+}
+
+/** `episode-000042.jsonl`: the files of a series (`planSeries`). */
+export function episodeFileName(index: number): string {
+  return `episode-${String(index).padStart(6, '0')}.jsonl`;
 }
 
 /** The inverse of `groupFileName` (undefined for other names). */
@@ -92,4 +100,30 @@ export function planGroups(spec: GymSpec, options: GroupPlanOptions): EpisodePla
     }
   }
   return plans;
+}
+
+export interface SeriesPlanOptions {
+  episodes: number;
+  /** Episode i gets environment seed `seed + i` (and the agent gets the same seed). */
+  seed: number;
+  out: string;
+}
+
+/**
+ * Plans a series of single episodes, as `palestra run` plays them: episode i is reset with seed
+ * `seed + i` alone, so the environment draws its task from the seed (from all the spec's tasks,
+ * held-out ones included), and is written to `episode-NNNNNN.jsonl`.
+ *
+ * @example
+ * planSeries({ episodes: 20, seed: 7, out: 'runs/demo' }) // seeds 7..26, episode-000000.jsonl …
+ */
+export function planSeries(options: SeriesPlanOptions): EpisodePlan[] {
+  return Array.from({ length: options.episodes }, (_, i) => ({
+    index: i,
+    group: i,
+    member: 0,
+    seed: options.seed + i,
+    agentSeed: options.seed + i,
+    file: join(options.out, episodeFileName(i)),
+  }));
 }

@@ -71,7 +71,8 @@ export interface EpisodeOutcome {
   member: number;
   file: string;
   seed: number;
-  taskIndex: number;
+  /** The task played (null only when the episode never started and its plan left the task to the seed). */
+  taskIndex: number | null;
   taskId: string | null;
   status: EpisodeStatus;
   /** Return in micro-units (exact), of the steps played. */
@@ -125,7 +126,7 @@ function outcomeOf(plan: EpisodePlan, ep: Episode, status: EpisodeStatus): Episo
     member: plan.member,
     file: plan.file,
     seed: plan.seed,
-    taskIndex: plan.taskIndex,
+    taskIndex: ep.header.taskIndex,
     taskId: ep.header.taskId,
     status,
     returnMicros: ep.steps.reduce((a, s) => a + s.reward, 0),
@@ -147,7 +148,7 @@ function blank(plan: EpisodePlan, status: EpisodeStatus, error?: string): Episod
     member: plan.member,
     file: plan.file,
     seed: plan.seed,
-    taskIndex: plan.taskIndex,
+    taskIndex: plan.taskIndex ?? null,
     taskId: null,
     status,
     returnMicros: 0,
@@ -177,10 +178,11 @@ function existing(plan: EpisodePlan, root: string, agentId: () => string): Episo
   }
   if (!ep.complete) return undefined;
   const h = ep.header;
-  if (h.seed !== plan.seed || h.taskIndex !== plan.taskIndex || h.spec.root !== root || h.agent !== agentId())
+  const sameTask = plan.taskIndex === undefined || h.taskIndex === plan.taskIndex;
+  if (h.seed !== plan.seed || !sameTask || h.spec.root !== root || h.agent !== agentId())
     throw new PalestraError(
       'RUN_MISMATCH',
-      `${plan.file} holds a complete episode of another run (seed ${h.seed}, task ${h.taskIndex}, agent ${h.agent}, bundle ${h.spec.root?.slice(0, 12)}…), not seed ${plan.seed}, task ${plan.taskIndex}, agent ${agentId()}`,
+      `${plan.file} holds a complete episode of another run (seed ${h.seed}, task ${h.taskIndex}, agent ${h.agent}, bundle ${h.spec.root?.slice(0, 12)}…), not seed ${plan.seed}, task ${plan.taskIndex ?? 'drawn from the seed'}, agent ${agentId()}`,
       {
         details: { file: plan.file },
         hint: 'use a new --out folder, or the options of the run that wrote this one',
@@ -257,9 +259,13 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
   async function play(plan: EpisodePlan, env: EnvHandle): Promise<EpisodeOutcome> {
     const agent = options.agent(plan);
     agent.startEpisode?.(plan.index, plan.agentSeed);
-    const reset = env.reset({ seed: plan.seed, taskIndex: plan.taskIndex });
+    const reset = env.reset({
+      seed: plan.seed,
+      ...(plan.taskIndex === undefined ? {} : { taskIndex: plan.taskIndex }),
+    });
     const writer = new EpisodeWriter(plan.file, { spec, seed: plan.seed, agent: agent.id }, reset);
     const o = blank(plan, 'complete');
+    o.taskIndex = reset.info.taskIndex;
     o.taskId = reset.info.taskId;
     let observation: Observation = reset.observation;
     try {

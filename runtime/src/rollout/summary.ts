@@ -79,7 +79,8 @@ export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): R
   const returns = done.map((e) => e.returnMicros / 1e6);
   const { mean, std } = meanStd(returns);
   const byTask = new Map<number, EpisodeOutcome[]>();
-  for (const e of done) byTask.set(e.taskIndex, [...(byTask.get(e.taskIndex) ?? []), e]);
+  // A played episode always knows its task (null is only for episodes that never started).
+  for (const e of done) byTask.set(e.taskIndex ?? -1, [...(byTask.get(e.taskIndex ?? -1) ?? []), e]);
   const perTask = [...byTask.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([taskIndex, eps]) => {

@@ -18,7 +18,7 @@ import {
   writeState,
 } from './checkpoint.ts';
 import { episodeConversation, type SftConversation } from './conversations.ts';
-import { episodeRows, groupKey, type TrainingRow } from './rows.ts';
+import { episodeRows, type TrainingRow } from './rows.ts';
 import { startTrainer, type TrainAlgo, type TrainerOptions, type TrainerService } from './service.ts';
 
 export interface TrainOptions {
@@ -398,7 +398,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           );
         emit({ kind: 'phase', step: k, phase: 'score' });
         const outcomes = result.episodes;
-        const byFile = new Map(plans.map((p) => [p.file, p]));
         const scores =
           overseer === 'none'
             ? outcomes.map((o) => ({ file: o.file, reward: o.returnMicros / 1e6 }))
@@ -412,14 +411,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
                 file: s.file,
                 reward: s.score.reward,
               }));
-        rows = scores.flatMap((s) => {
-          const p = byFile.get(s.file)!;
-          return episodeRows(readEpisode(s.file), {
+        // Rows are grouped by the task and seed in each episode's header: a plan's group.
+        rows = scores.flatMap((s) =>
+          episodeRows(readEpisode(s.file), {
             ...(overseer === 'none' ? {} : { score: s.reward }),
-            group: groupKey(p.taskIndex, p.seed),
             file: s.file,
-          });
-        });
+          }),
+        );
         const { mean, std } = meanStd(scores.map((s) => s.reward));
         reward = {
           mean,

@@ -1,0 +1,149 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCatalog } from '@palestra/envs/catalog';
+import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { resolveAgent } from '../agents/resolve.ts';
+import { abortOnSigint, intArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import type { RolloutResult } from '../rollout/rollout.ts';
+import { summarizeRollout, writeSummary } from '../rollout/summary.ts';
+import { episodeFileName, runEpisodes } from './runEpisodes.ts';
+
+interface RunFlags {
+  agent: string;
+  baseUrl?: string;
+  episodes: number;
+  seed: number;
+  out: string;
+}
+
+/**
+ * Adds `palestra run` to a commander program: episodes one after the other with one agent, each
+ * recorded, with a summary table and `summary.json` (the same summary as `palestra rollout`).
+ *
+ * @example
+ * registerRunCommand(program); // palestra run frozen-lake --agent random --episodes 20 --seed 7
+ */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('play episodes with an agent and record each one (JSONL, hash-chained) in --out')
+    .argument('<env>', 'catalog name or folder with spec.json')
+    .option(
+      '--agent <agent>',
+      'random | scripted:<file.json> | openai:<model> | anthropic:<model> | human',
+      'random',
+    )
+    .option(
+      '--base-url <url>',
+      'policy endpoint for openai:/anthropic: agents (vLLM, llama.cpp, Ollama, the trainer)',
+    )
+    .option('--episodes <n>', 'how many episodes', intArg('--episodes', 1), 10)
+    .option('--seed <s>', 'seed of the first episode (episode i uses seed + i)', intArg('--seed'), 0)
+    .option('--out <dir>', 'folder for the episode files and summary.json', '.palestra/runs/latest')
+    .addHelpText(
+      'after',
+      `
+Episode i is reset with seed + i and the environment draws its task from that seed. The same command
+again keeps the complete episodes and plays the rest; Ctrl-C stops at once and leaves valid files.
+For many episodes at once, GRPO groups and retries, use palestra rollout.`,
+    )
+    .action(async (name: string, opts: RunFlags) => {
+      const source = loadCatalog(name);
+      if (opts.baseUrl) {
+        if (opts.agent.startsWith('anthropic:')) process.env.ANTHROPIC_BASE_URL = opts.baseUrl;
+        else process.env.OPENAI_BASE_URL = opts.baseUrl;
+      }
+      const agent = resolveAgent(opts.agent, source.spec, opts.seed);
+      mkdirSync(opts.out, { recursive: true });
+      const bar = new cliProgress.SingleBar(
+        {
+          format: ' {bar} {value}/{total} episodes · mean return {mean} · {eta_formatted} left',
+          hideCursor: true,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      const controller = new AbortController();
+      const stopSigint = abortOnSigint(controller, () =>
+        process.stderr.write('\n! stopping: the episode in play ends now (Ctrl-C again to quit at once)\n'),
+      );
+      let sum = 0;
+      let finished = 0;
+      bar.start(opts.episodes, 0, { mean: '-' });
+      let result: RolloutResult;
+      try {
+        result = await runEpisodes(source, agent, {
+          episodes: opts.episodes,
+          seed: opts.seed,
+          out: opts.out,
+          signal: controller.signal,
+          onEpisode: (done, _total, ep) => {
+            if (ep.status === 'complete' || ep.status === 'resumed') {
+              sum += ep.returnMicros / 1e6;
+              finished++;
+            }
+            bar.update(done, { mean: finished ? (sum / finished).toFixed(3) : '-' });
+          },
+        });
+      } finally {
+        bar.stop();
+        stopSigint();
+      }
+      const summary = summarizeRollout(result);
+      const done = result.episodes.filter((e) => e.status === 'complete' || e.status === 'resumed');
+      const returns = done.map((e) => e.returnMicros / 1e6);
+      const table = new Table({
+        ...tableStyle(),
+        head: [
+          'env',
+          'agent',
+          'episodes',
+          'return mean ± sd',
+          'min … max',
+          'success',
+          'mean length',
+          'truncated',
+          'invalid actions',
+        ],
+      });
+      table.push([
+        summary.env,
+        summary.agent,
+        `${summary.complete}${summary.resumed ? ` (${summary.resumed} resumed)` : ''}`,
+        `${summary.returnMean.toFixed(3)} ± ${summary.returnStd.toFixed(3)}`,
+        returns.length ? `${Math.min(...returns)} … ${Math.max(...returns)}` : '-',
+        `${(100 * summary.successRate).toFixed(0)}%`,
+        summary.meanLength.toFixed(1),
+        done.filter((e) => e.truncated).length,
+        summary.invalidActions,
+      ]);
+      console.log(table.toString());
+      if (summary.errors.length > 0)
+        console.log(
+          paint(
+            'yellow',
+            `! ${summary.errors.length} episode${summary.errors.length === 1 ? '' : 's'} stopped on an environment error, e.g. episode ${summary.errors[0]!.index}: ${summary.errors[0]!.error}`,
+          ),
+        );
+      const t = summary.throughput;
+      console.log(
+        `${t.steps} steps in ${t.seconds.toFixed(2)} s (${Math.round(t.stepsPerSecond)} steps/s) · bundle ${summary.bundle}`,
+      );
+      writeSummary(opts.out, summary);
+      if (result.interrupted) {
+        console.log(
+          paint(
+            'yellow',
+            `! interrupted: ${summary.complete}/${summary.episodes} episodes complete; run the same command again to finish`,
+          ),
+        );
+        process.exitCode = 130;
+        return;
+      }
+      console.log(
+        `episodes in ${opts.out}/ · replay one: palestra replay ${join(opts.out, episodeFileName(0))}`,
+      );
+    });
+}
