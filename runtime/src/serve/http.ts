@@ -7,6 +7,7 @@ import { describeError } from './errors.ts';
 import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
 import { EnvSession, type WireState } from './session.ts';
 import { type ValidationIssue, zodIssues } from './wireAction.ts';
+import { wireJson } from './wireJson.ts';
 
 const MAX_BODY = 16 << 20;
 
@@ -28,7 +29,7 @@ class HttpError extends Error {
 const unprocessable = (issues: ValidationIssue[]) => new HttpError(422, issues);
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = wireJson(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -101,7 +101,7 @@ test('/ws: the same reply types, error codes, error locations and tool errors as
   const our = { ...fromOurs.ws };
   assert.deepEqual(environmentPart(our.call_tool).protocol, environmentPart(ref.call_tool).protocol);
   assert.deepEqual(environmentPart(our.call_tool).env, {
-    reward_type: 'int',
+    reward_type: 'float',
     done: true,
     result_data: environmentPart(our.call_tool).env.result_data,
     result_text: environmentPart(our.call_tool).env.result_data,

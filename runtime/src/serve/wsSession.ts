@@ -7,6 +7,7 @@ import { describeError } from './errors.ts';
 import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
 import { EnvSession } from './session.ts';
 import { zodIssues } from './wireAction.ts';
+import { wireJson } from './wireJson.ts';
 
 /** OpenEnv's WebSocket error codes (`WSErrorCode`). */
 export type WsErrorCode =
@@ -36,7 +37,7 @@ const messages = {
  */
 export function attachSocket(ws: WebSocket, core: ServeCore, mcpSessionId?: string): void {
   const send = (msg: unknown) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    if (ws.readyState === ws.OPEN) ws.send(wireJson(msg));
   };
   const error = (code: WsErrorCode, message: string, extra: Record<string, unknown> = {}) =>
     send({ type: 'error', data: { message, code, ...extra } });

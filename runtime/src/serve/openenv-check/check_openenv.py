@@ -55,7 +55,7 @@ def step_record(result):
         "step": obs["step"],
         "terminated": obs["terminated"],
         "truncated": obs["truncated"],
-        "reward_is_float_or_int": isinstance(result.reward, (int, float)) and not isinstance(result.reward, bool),
+        "reward_type": type(result.reward).__name__,
     }
 
 
