@@ -39,10 +39,10 @@ export function registerBranchCommands(program: Command): void {
     .option('--samples <n>', 'continuations per branch point', intArg('--samples', 1), 16)
     .option(
       '--agent <agent>',
-      'the agent that plays on: random | scripted:<file.json> | openai:<model>',
+      'the agent that plays on: random | scripted:<file.json> | openai:<model> | anthropic:<model>',
       'random',
     )
-    .option('--base-url <url>', 'OpenAI-compatible endpoint for openai:<model> agents')
+    .option('--base-url <url>', 'endpoint of openai:<model> (OpenAI-compatible) or anthropic:<model> agents')
     .option('--seed <s>', 'seed of the continuations', intArg('--seed'), 0)
     .option('--concurrency <c>', 'agent turns in flight at once', intArg('--concurrency', 1), 4)
     .option('--timeout-ms <t>', 'deadline of one agent turn', intArg('--timeout-ms', 1))
@@ -56,7 +56,7 @@ Examples:
   palestra branch runs/lake/episode-g000000-m00.jsonl --all --samples 32 --agent random`,
     )
     .action(async (file: string, flags: BranchFlags) => {
-      applyBaseUrl(flags.baseUrl);
+      applyBaseUrl(flags.baseUrl, flags.agent);
       const ep = readEpisode(file);
       const source = loadCatalog(flags.env ?? ep.header.spec.name);
       const k = flags.step ?? ep.steps.length;

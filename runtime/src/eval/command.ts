@@ -119,9 +119,13 @@ export function registerEvalCommands(program: Command): void {
     .command('eval')
     .description('evaluate an agent on held-out tasks; with --vs, compare two agents paired by task and seed')
     .argument('<env>', 'catalog name or folder with spec.json')
-    .option('--agent <agent>', 'the agent: random | scripted:<file.json> | openai:<model>', 'random')
+    .option(
+      '--agent <agent>',
+      'the agent: random | scripted:<file.json> | openai:<model> | anthropic:<model>',
+      'random',
+    )
     .option('--vs <agent>', 'a baseline agent, played on the same tasks and seeds')
-    .option('--base-url <url>', 'OpenAI-compatible endpoint for openai:<model> agents')
+    .option('--base-url <url>', 'endpoint of openai:<model> (OpenAI-compatible) or anthropic:<model> agents')
     .option('--episodes-per-task <k>', 'seeds per task', intArg('--episodes-per-task', 1), 4)
     .option('--seed <s>', 'first seed (task t is played with seeds s … s + k − 1)', intArg('--seed'), 0)
     .option(
@@ -139,7 +143,7 @@ Examples:
   palestra eval refund-desk --agent openai:my-lora --vs openai:base --base-url http://localhost:8000/v1`,
     )
     .action(async (name: string, flags: EvalFlags) => {
-      applyBaseUrl(flags.baseUrl);
+      applyBaseUrl(flags.baseUrl, flags.agent, flags.vs);
       const source = loadCatalog(name);
       resolveAgent(flags.agent, source.spec, flags.seed);
       if (flags.vs) resolveAgent(flags.vs, source.spec, flags.seed);

@@ -32,11 +32,18 @@ export function tableStyle(): { style?: { head: string[]; border: string[] } } {
 }
 
 /**
- * `--base-url` for OpenAI-wire agents. resolveAgent takes no options yet, so the URL goes where the
- * openai SDK looks for it.
+ * `--base-url` for model agents: the endpoint of the `anthropic:<model>` agents when the command
+ * plays one, of the `openai:<model>` agents otherwise. resolveAgent takes no options yet, so the URL
+ * goes where each SDK looks for it (worker threads inherit it).
+ *
+ * @example
+ * applyBaseUrl('http://localhost:8000/v1', 'openai:qwen2.5-7b') // OPENAI_BASE_URL
  */
-export function applyBaseUrl(url: string | undefined): void {
-  if (url) process.env.OPENAI_BASE_URL = url;
+export function applyBaseUrl(url: string | undefined, ...agents: (string | undefined)[]): void {
+  if (!url) return;
+  if (agents.some((a) => a?.startsWith('anthropic:'))) process.env.ANTHROPIC_BASE_URL = url;
+  if (agents.some((a) => a?.startsWith('openai:')) || !agents.some((a) => a?.startsWith('anthropic:')))
+    process.env.OPENAI_BASE_URL = url;
 }
 
 /**

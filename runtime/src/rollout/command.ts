@@ -42,8 +42,11 @@ export function registerRolloutCommands(program: Command): void {
       'play many episodes at once (groups of G share a task and seed, for GRPO), record each, write summary.json; rerun to resume',
     )
     .argument('<env>', 'catalog name or folder with spec.json')
-    .option('--agent <agent>', 'random | scripted:<file.json> | openai:<model>', 'random')
-    .option('--base-url <url>', 'OpenAI-compatible endpoint for openai:<model> agents (vLLM, llama.cpp, …)')
+    .option('--agent <agent>', 'random | scripted:<file.json> | openai:<model> | anthropic:<model>', 'random')
+    .option(
+      '--base-url <url>',
+      'endpoint of the model agent: OpenAI-compatible for openai:<model> (vLLM, llama.cpp, Ollama, the trainer), Messages API for anthropic:<model>',
+    )
     .option('--episodes <n>', 'episodes in total (rounded up to whole groups)', intArg('--episodes', 1), 16)
     .option('--group <g>', 'episodes per group: same task, same environment seed', intArg('--group', 1), 1)
     .option('--concurrency <c>', 'agent turns (model calls) in flight at once', intArg('--concurrency', 1), 4)
@@ -87,7 +90,7 @@ Examples:
   palestra rollout refund-desk --agent openai:qwen2.5-7b --base-url http://localhost:8000/v1 --episodes 32 --group 4`,
     )
     .action(async (name: string, flags: RolloutFlags) => {
-      applyBaseUrl(flags.baseUrl);
+      applyBaseUrl(flags.baseUrl, flags.agent);
       const source = loadCatalog(name);
       resolveAgent(flags.agent, source.spec, flags.seed); // fail fast on a bad --agent
       mkdirSync(flags.out, { recursive: true });

@@ -21,7 +21,8 @@ const echo = loadCatalog('echo-target');
 /** Says the target word (from the system message), slowly; every 4th request fails with a 500 first. */
 function echoModel(request: LlmRequest): ScriptedReply {
   if (request.index % 4 === 3) return { error: { status: 500, message: 'overloaded' } };
-  const text = JSON.stringify(request.body.messages);
+  // The whole body: Anthropic's Messages API carries the instructions in `system`.
+  const text = JSON.stringify(request.body);
   const word = /word: (\w+)/.exec(text)?.[1] ?? 'none';
   return { delayMs: 15, toolCalls: [{ name: 'echo', arguments: { word } }] };
 }
@@ -56,17 +57,20 @@ test('openai agents: concurrent model calls, endpoint errors retried, token usag
   assert.ok(s.tokens.completion > 0);
 });
 
+/** `palestra rollout …` in a child process, asynchronously: the test server answers from this process's event loop. */
+async function rolloutCli(args: string[], env: Record<string, string>) {
+  const cli = new URL('./testCli.ts', import.meta.url).pathname;
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'rollout', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 60_000,
+  });
+}
+
 test('palestra rollout --agent openai:<model> --base-url reaches the endpoint and prices the tokens', async () => {
   const out = join(dir, 'cli');
-  const cli = new URL('./testCli.ts', import.meta.url).pathname;
-  // Asynchronously: the test server answers from this process's event loop.
-  await promisify(execFile)(
-    process.execPath,
+  await rolloutCli(
     [
-      '--import',
-      'tsx',
-      cli,
-      'rollout',
       'echo-target',
       '--agent',
       'openai:toy',
@@ -83,11 +87,35 @@ test('palestra rollout --agent openai:<model> --base-url reaches the endpoint an
       '--out',
       out,
     ],
-    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', OPENAI_BASE_URL: '' }, timeout: 60_000 },
+    { OPENAI_BASE_URL: '' },
   );
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.equal(s.complete, 4);
   assert.equal(s.successRate, 1);
   assert.ok(s.tokens.prompt > 0);
   assert.ok(Math.abs(s.cost - (s.tokens.prompt * 1 + s.tokens.completion * 2) / 1e6) < 1e-12);
+});
+
+test('palestra rollout --agent anthropic:<model> --base-url points the Anthropic SDK at the endpoint', async () => {
+  const out = join(dir, 'cli-anthropic');
+  const before = llm.requests.length;
+  await rolloutCli(
+    [
+      'echo-target',
+      '--agent',
+      'anthropic:toy',
+      '--base-url',
+      llm.anthropicUrl,
+      '--episodes',
+      '3',
+      '--out',
+      out,
+    ],
+    { ANTHROPIC_API_KEY: 'local', ANTHROPIC_BASE_URL: '', OPENAI_BASE_URL: '' },
+  );
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(s.complete, 3);
+  assert.equal(s.successRate, 1);
+  const mine = llm.requests.slice(before);
+  assert.ok(mine.length >= 3 && mine.every((r) => r.api === 'anthropic'));
 });

@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
-import { abortOnSigint, intArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import { abortOnSigint, applyBaseUrl, intArg, paint, tableStyle } from '../rollout/cliArgs.ts';
 import type { RolloutResult } from '../rollout/rollout.ts';
 import { summarizeRollout, writeSummary } from '../rollout/summary.ts';
 import { episodeFileName, runEpisodes } from './runEpisodes.ts';
@@ -51,10 +51,7 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
     )
     .action(async (name: string, opts: RunFlags) => {
       const source = loadCatalog(name);
-      if (opts.baseUrl) {
-        if (opts.agent.startsWith('anthropic:')) process.env.ANTHROPIC_BASE_URL = opts.baseUrl;
-        else process.env.OPENAI_BASE_URL = opts.baseUrl;
-      }
+      applyBaseUrl(opts.baseUrl, opts.agent);
       const agent = resolveAgent(opts.agent, source.spec, opts.seed);
       mkdirSync(opts.out, { recursive: true });
       const bar = new cliProgress.SingleBar(
