@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { rewardCurveHtml, sparkline } from './chart.ts';
 import { readState, type TrainState, writeState } from './checkpoint.ts';
 import { readTrainConfig } from './command.ts';
-import { schedule } from './train.ts';
+import { rlConfig, schedule } from './train.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-train-unit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +65,21 @@ describe('training run records and charts', () => {
   it('schedules warm-start SFT steps before the algorithm, and SFT alone for --algo sft', () => {
     assert.deepEqual(schedule('grpo', 2, 3), ['sft', 'sft', 'sft', 'grpo', 'grpo']);
     assert.deepEqual(schedule('sft', 2, 3), ['sft', 'sft']);
+  });
+
+  it('sends the sampling temperature to the loss, and recomputes old logprobs when it is not 1', () => {
+    assert.deepEqual(rlConfig({ beta: 0.04 }, 1), { beta: 0.04, temperature: 1 });
+    assert.deepEqual(rlConfig({ beta: 0.04 }, 0.7), {
+      beta: 0.04,
+      temperature: 0.7,
+      old_logprobs: 'recompute',
+    });
+    // What the config names wins.
+    assert.deepEqual(rlConfig({ temperature: 1 }, 0.7), { temperature: 1 });
+    assert.deepEqual(rlConfig({ old_logprobs: 'sampler' }, 0.7), {
+      old_logprobs: 'sampler',
+      temperature: 0.7,
+    });
   });
 
   it('reads --config flat or per algorithm, and says what a bad one should look like', () => {

@@ -171,6 +171,25 @@ async function warmStartConversations(
 }
 
 /**
+ * The GRPO/PPO config sent to `/train` for rollouts sampled at `temperature`. As in TRL, the loss
+ * scales the logits by the sampling temperature (unless the config names its own); the sampler
+ * reports raw log-probabilities (temperature 1, vLLM's default), so when the loss's temperature is
+ * not 1 the ratio's denominator is recomputed by the trainer (unless the config says otherwise):
+ * raw log-probabilities over scaled ones would make every ratio wrong.
+ *
+ * @example
+ * rlConfig({ beta: 0.04 }, 0.7) // { beta: 0.04, temperature: 0.7, old_logprobs: 'recompute' }
+ */
+export function rlConfig(config: Record<string, unknown>, temperature: number): Record<string, unknown> {
+  const t = (config.temperature as number | undefined) ?? temperature;
+  return {
+    ...config,
+    temperature: t,
+    ...(t !== 1 && config.old_logprobs === undefined ? { old_logprobs: 'recompute' } : {}),
+  };
+}
+
+/**
  * The training loop (`palestra train`): starts the trainer service, and for each step plays grouped
  * rollouts of the training tasks with the `openai` agent against the service's current policy
  * (`NAME@STEP`), scores them with the overseer, turns them into token-in/token-out rows, and sends
@@ -426,7 +445,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           success: outcomes.filter(succeeded).length / outcomes.length,
         };
         emit({ kind: 'phase', step: k, phase: 'train' });
-        done = await trainer.train({ algo: kind, config, rows });
+        done = await trainer.train({ algo: kind, config: rlConfig(config, options.temperature ?? 1), rows });
       }
       health = await trainer.health();
       const record: StepRecord = {

@@ -129,7 +129,7 @@ def test_bad_rows_and_configs_are_400_naming_the_path(start_server, tmp_path: Pa
     assert httpx.get(f"{server.url}/health", timeout=10).json()["step"] == 0
 
 
-def _server_rows(url: str) -> list[dict]:
+def _server_rows(url: str, temperature: float = 1.0) -> list[dict]:
     """Rows built exactly from the server's own answers: prompt ids, sampled ids, their logprobs."""
     rows = []
     for g, word in enumerate(("apple", "river")):
@@ -138,6 +138,7 @@ def _server_rows(url: str) -> list[dict]:
             json={
                 "messages": [{"role": "user", "content": f"Call the echo tool with the word: {word}"}],
                 "tools": [ECHO],
+                "temperature": temperature,
                 "n": 4,
                 "max_tokens": 8,
                 "seed": g,
@@ -168,6 +169,21 @@ def test_grpo_rows_from_the_server_train_a_step(start_server, tmp_path: Path) ->
     assert done["type"] == "done" and done["policy"] == "tiny@1", done
     # The ratio starts at 1: the server's logprobs are what the trainer recomputes.
     assert done["metrics"]["clip_fraction"] == 0.0
+
+
+def test_rows_sampled_below_temperature_one_need_recomputed_old_logprobs(start_server, tmp_path: Path) -> None:
+    """The server reports raw (T = 1) logprobs, as vLLM does; a loss at the sampling temperature
+    against them starts with ratios far from 1. `palestra train` therefore sends `temperature` with
+    `old_logprobs: "recompute"` (runtime/src/train/train.ts, rlConfig): the ratio starts at 1."""
+    server = start_server(tmp_path / "out")
+    rows = _server_rows(server.url, temperature=0.5)
+    mismatched = _train(server.url, {"algo": "grpo", "config": {"temperature": 0.5}, "rows": rows})[-1]
+    assert mismatched["metrics"]["clip_fraction"] > 0.05, mismatched
+    server.stop()
+    server = start_server(tmp_path / "again")
+    config = {"temperature": 0.5, "old_logprobs": "recompute"}
+    matched = _train(server.url, {"algo": "grpo", "config": config, "rows": rows})[-1]
+    assert matched["metrics"]["clip_fraction"] == 0.0, matched
 
 
 def test_ppo_saves_its_value_head_beside_the_adapter(start_server, tmp_path: Path) -> None:
