@@ -1,6 +1,6 @@
 export { type CacheEntry, VerdictCache, type VerdictKeyParts, verdictKey } from './cache/cache.ts';
 export { agreement, cohensKappa, ranks, spearman } from './calibrate/metrics.ts';
-export { type ScoreVerification, scoreCommitment, verifyScore } from './commit/commitment.ts';
+export { judgedAsGroup, type ScoreVerification, scoreCommitment, verifyScore } from './commit/commitment.ts';
 export {
   type BuildOverseerOptions,
   buildOverseer,

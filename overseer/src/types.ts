@@ -51,6 +51,9 @@ export interface Overseer {
 
 export const MICRO = 1_000_000;
 
+/** What a judge's id carries in a verdict given for a whole group (`judge:openai:gpt-4o-mini#group`). */
+export const GROUP_JUDGE_SUFFIX = '#group';
+
 /** Float → signed integer micro-units (range-checked). */
 export function micros(value: number): number {
   const m = Math.round(value * MICRO);

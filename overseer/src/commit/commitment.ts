@@ -1,5 +1,5 @@
 import { canonicalJson, type Episode, type ScoreCommitment, type ScoreRecord, scoreBy } from '@palestra/envs';
-import { MICRO, type Overseer, type Score } from '../types.ts';
+import { GROUP_JUDGE_SUFFIX, MICRO, type Overseer, type Score } from '../types.ts';
 
 /**
  * What an episode commits to about a score (the body of a score line, see `@palestra/envs`'s
@@ -46,6 +46,14 @@ const FIELDS = [
   'rationale',
 ] as const;
 
+/**
+ * Whether a committed score came from group-relative judging (`scoreGroup`): one of its verdicts
+ * was given for a whole group, so re-deriving it needs the same group of episodes.
+ */
+export function judgedAsGroup(record: Pick<ScoreCommitment, 'verdicts'>): boolean {
+  return record.verdicts.some((v) => v.judge.endsWith(GROUP_JUDGE_SUFFIX));
+}
+
 const short = (hashes: string[]) => hashes.map((h) => `${h.slice(0, 12)}…`).join(', ');
 
 /**
@@ -63,6 +71,8 @@ export async function verifyScore(
   episode: Episode,
   overseer: Overseer,
   overseerHash: string,
+  /** The score as re-derived elsewhere (by `scoreGroup` with the episode's group); default `scoreEpisode`. */
+  rederived?: Score,
 ): Promise<ScoreVerification> {
   const record = scoreBy(episode, overseerHash);
   if (!record) {
@@ -75,7 +85,7 @@ export async function verifyScore(
           : `no score from overseer ${overseerHash.slice(0, 12)}…; it was scored by ${short(others)} (pass that config)`,
     };
   }
-  const derived = scoreCommitment(await overseer.scoreEpisode(episode), overseerHash);
+  const derived = scoreCommitment(rederived ?? (await overseer.scoreEpisode(episode)), overseerHash);
   for (const field of FIELDS) {
     const committed = record[field];
     const now = derived[field];

@@ -3,7 +3,7 @@ import { type Episode, PalestraError } from '@palestra/envs';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { VerdictCache, verdictKey } from '../cache/cache.ts';
-import { micros, type Overseer, type Score } from '../types.ts';
+import { GROUP_JUDGE_SUFFIX, micros, type Overseer, type Score } from '../types.ts';
 import { JUDGE_GROUP_INSTRUCTIONS, JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './transcript.ts';
 
 /**
@@ -281,7 +281,7 @@ export class LlmJudge implements Overseer {
     const transcripts = episodes.map((e) => transcriptOf(e));
     const key = verdictKey({
       rubric: c.rubric,
-      judge: `${this.id}#group`,
+      judge: `${this.id}${GROUP_JUDGE_SUFFIX}`,
       settings: { temperature: c.temperature, maxTokens: c.maxTokens },
       transcript: transcripts,
     });
@@ -325,9 +325,12 @@ export class LlmJudge implements Overseer {
         components: [{ name: 'rubric (group-relative)', micros: m, weight: 1 }],
         rationale: v.rationale,
         confidence: 1,
-        judge: `${this.id}#group`,
+        judge: `${this.id}${GROUP_JUDGE_SUFFIX}`,
         ...(entryHash
-          ? { verdictHash: entryHash, verdicts: [{ judge: `${this.id}#group`, key, entry: entryHash }] }
+          ? {
+              verdictHash: entryHash,
+              verdicts: [{ judge: `${this.id}${GROUP_JUDGE_SUFFIX}`, key, entry: entryHash }],
+            }
           : {}),
       };
     });

@@ -71,7 +71,7 @@ export function registerRolloutCommands(program: Command): void {
     .option('--price-completion <usd>', 'USD per million completion tokens', numberArg('--price-completion'))
     .option(
       '--overseer <config>',
-      'score the complete episodes: "rules" (replayed reward rules), a JSON ensemble config, or "none"',
+      'score the complete episodes: "rules" (replayed reward rules), a JSON ensemble config, or "none"; with --group > 1, LLM judges rank each group side by side',
       'rules',
     )
     .option(
@@ -168,7 +168,9 @@ Examples:
           .filter((e) => e.status === 'complete' || e.status === 'resumed')
           .map((e) => e.file);
         if (complete.length > 0)
-          summary.overseer = (await scoreFiles(complete, flags.overseer, { source })).stats;
+          summary.overseer = (
+            await scoreFiles(complete, flags.overseer, { source, groups: flags.group > 1 })
+          ).stats;
       }
       const path = writeSummary(flags.out, summary);
       const table = new Table({

@@ -46,13 +46,24 @@ export function registerScoreCommands(program: Command): void {
       'where this overseer already committed a different score, append a new score line after it (the old one stays)',
     )
     .option(
+      '--groups',
+      'judge the episodes of each GRPO group (same environment, task and seed) together, one request per group, ranked side by side (RULER-like); --verify finds group scores by itself',
+    )
+    .option(
       '--cache <dir>',
       `verdict cache: for judges without a cacheDir when scoring (default ${DEFAULT_VERDICT_CACHE}); for every judge with --verify`,
     )
     .action(
       async (
         files: string[],
-        opts: { overseer: string; env?: string; verify?: boolean; force?: boolean; cache?: string },
+        opts: {
+          overseer: string;
+          env?: string;
+          verify?: boolean;
+          force?: boolean;
+          groups?: boolean;
+          cache?: string;
+        },
       ) => {
         const source = opts.env ? { source: loadCatalog(opts.env) } : {};
         const cache = opts.cache ? { cacheDir: opts.cache } : {};
@@ -95,6 +106,7 @@ export function registerScoreCommands(program: Command): void {
           ...source,
           ...cache,
           ...(opts.force ? { force: true } : {}),
+          ...(opts.groups ? { groups: true } : {}),
           onScored: (done, { score }) => {
             sum += score.reward;
             bar.update(done, { mean: (sum / done).toFixed(3) });

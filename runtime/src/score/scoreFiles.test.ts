@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import { goldenFiles, readEpisode, replay, scoredRoot } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import { type LlmServer, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
+import { randomAgent } from '../agents/random.ts';
+import { planGroups } from '../rollout/plan.ts';
+import { rollout } from '../rollout/rollout.ts';
 import { scoreFiles } from './scoreFiles.ts';
 import { verifyFiles } from './verifyFiles.ts';
 
@@ -15,9 +18,21 @@ let llm: LlmServer;
 let verdict = 0.6;
 before(async () => {
   llm = await startLlmServer({
-    script: (): ScriptedReply => ({
-      toolCalls: [{ name: 'submit_verdict', arguments: { score: verdict, rationale: 'checked' } }],
-    }),
+    script: (request): ScriptedReply => {
+      const tool = (request.body.tools as { function: { name: string; parameters: Json } }[])[0]!.function;
+      if (tool.name !== 'submit_verdicts')
+        return {
+          toolCalls: [{ name: 'submit_verdict', arguments: { score: verdict, rationale: 'checked' } }],
+        };
+      // A group verdict: one score per episode shown, ranked by position.
+      const n = tool.parameters.properties.scores.minItems as number;
+      const scores = Array.from({ length: n }, (_, i) => ({
+        episode: i,
+        score: i / n,
+        rationale: `rank ${i}`,
+      }));
+      return { toolCalls: [{ name: 'submit_verdicts', arguments: { scores } }] };
+    },
   });
 });
 after(() => llm.close());
@@ -32,13 +47,16 @@ function episodes(name: string): string[] {
   });
 }
 
-function judgeConfig(cacheDir: string): string {
+// biome-ignore lint/suspicious/noExplicitAny: a request body as the test server received it
+type Json = any;
+
+function judgeConfig(cacheDir: string, withRules = true): string {
   const path = join(mkdtempSync(join(dir, 'config-')), 'overseer.json');
   writeFileSync(
     path,
     JSON.stringify({
       members: [
-        { kind: 'rules' },
+        ...(withRules ? [{ kind: 'rules' }] : []),
         {
           kind: 'judge',
           provider: 'openai',
@@ -138,4 +156,50 @@ test('rules-only scores commit too; an unfinished episode is scored but cannot c
   assert.ok(results.every((r) => r.ok));
   const none = await verifyFiles([files[0]!], 'rules', { source });
   assert.match(none.results[0]!.message, /no committed score/);
+});
+
+test('with groups, each GRPO group is judged in one request (RULER-like), and verified with its whole group', async () => {
+  const out = mkdtempSync(join(dir, 'groups-'));
+  const plans = planGroups(source.spec, { episodes: 6, group: 3, seed: 2, out });
+  await rollout(source, { plans, agent: (p) => randomAgent(source.spec, p.agentSeed) });
+  const files = plans.map((p) => p.file).reverse(); // any order: a group is judged in file order
+  const cache = mkdtempSync(join(dir, 'verdicts-'));
+  const config = judgeConfig(cache, false);
+  const sent = llm.requests.length;
+  const { scored, stats } = await scoreFiles(files, config, { source, groups: true });
+  assert.equal(llm.requests.length - sent, 2, 'one request per group of three');
+  assert.equal(stats.committed, 6);
+  assert.deepEqual(
+    scored.map((s) => s.file),
+    files,
+    'results in the order the files were given',
+  );
+  for (const g of [0, 1]) {
+    const members = plans.filter((p) => p.group === g).map((p) => readEpisode(p.file).scores![0]!);
+    assert.deepEqual(
+      members.map((r) => r.reward),
+      [0, 333_333, 666_667],
+      'ranked by position in the group, file order',
+    );
+    assert.ok(members.every((r) => r.verdicts[0]!.judge.endsWith('#group')));
+    assert.equal(new Set(members.map((r) => r.verdicts[0]!.entry)).size, 1, 'one verdict for the group');
+  }
+
+  const before = llm.requests.length;
+  const { results } = await verifyFiles(files, config, { source });
+  assert.ok(
+    results.every((r) => r.ok),
+    results.map((r) => r.message).join('; '),
+  );
+  const part = await verifyFiles(
+    plans.filter((p) => p.group === 0 && p.member > 0).map((p) => p.file),
+    config,
+    { source },
+  );
+  for (const r of part.results) {
+    assert.equal(r.ok, false);
+    assert.match(r.message, /VERDICT_NOT_CACHED/);
+    assert.match(r.hint ?? '', /whole group: pass the same files/);
+  }
+  assert.equal(llm.requests.length, before, 'verifying sent no request');
 });

@@ -2,6 +2,7 @@ import {
   type AppendScoreResult,
   appendScore,
   type EnvSource,
+  type Episode,
   RecordError,
   readEpisode,
 } from '@palestra/envs';
@@ -10,6 +11,7 @@ import {
   buildOverseer,
   loadOverseerConfig,
   type Overseer,
+  type OverseerConfig,
   overseerConfigHash,
   type Score,
   scoreCommitment,
@@ -48,12 +50,73 @@ export interface OverseerStats {
   conflicts: number;
 }
 
+/** An episode file and its record. */
+export interface EpisodeFile {
+  file: string;
+  episode: Episode;
+}
+
+/**
+ * Episode files bucketed by GRPO group (environment, task and seed: what `planGroups` gives a
+ * group), buckets in the order their first file comes, each bucket in file-path order: the order
+ * a group is judged in, so re-deriving its verdict later shows the judge the same prompt.
+ */
+export function fileGroups<T extends EpisodeFile>(entries: T[]): T[][] {
+  const buckets = new Map<string, T[]>();
+  for (const e of entries) {
+    const h = e.episode.header;
+    const key = `${h.spec.name}\u0000${h.taskIndex}\u0000${h.seed}`;
+    buckets.set(key, [...(buckets.get(key) ?? []), e]);
+  }
+  return [...buckets.values()].map((b) => b.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0)));
+}
+
+/**
+ * One overseer per environment, built on first use (a run may mix environments); `close()` ends
+ * them all.
+ */
+export function overseerPool(
+  config: OverseerConfig,
+  options: { source?: EnvSource | undefined; build?: Parameters<typeof buildOverseer>[2] },
+) {
+  const overseers = new Map<string, Overseer>();
+  return {
+    async for(episode: Episode): Promise<Overseer> {
+      const name = options.source?.spec.name ?? episode.header.spec.name;
+      let overseer = overseers.get(name);
+      if (!overseer) {
+        overseer = await buildOverseer(config, options.source ?? loadCatalog(name), options.build);
+        overseers.set(name, overseer);
+      }
+      return overseer;
+    },
+    async close(): Promise<void> {
+      for (const o of overseers.values()) await (o as { close?: () => Promise<void> }).close?.();
+    },
+  };
+}
+
+/**
+ * Scores a unit of episodes: a group together when there are several and the overseer judges
+ * groups (group-relative, like ART's RULER), otherwise one by one.
+ */
+export async function scoreUnit(overseer: Overseer, episodes: Episode[]): Promise<Score[]> {
+  if (episodes.length > 1 && overseer.scoreGroup) return overseer.scoreGroup(episodes);
+  const out: Score[] = [];
+  for (const e of episodes) out.push(await overseer.scoreEpisode(e));
+  return out;
+}
+
 /**
  * Scores episode files with an overseer (`rules` or a config file) and commits each score into
  * its episode as a score line (see `@palestra/envs` `score.ts`): append-only, a no-op when the
  * same overseer already committed the same score, a conflict (reported, not written) when it
  * committed another one, unless `force`. Environments come from the catalog by the name in each
- * episode, unless `source` is given. Used by `palestra score` and by `palestra rollout`.
+ * episode, unless `source` is given. Used by `palestra score`, `palestra rollout` and `palestra train`.
+ *
+ * With `groups`, the episodes of one GRPO group among the files (same environment, task and
+ * seed; `fileGroups`) are scored together by overseers that judge groups (an LLM judge sees the
+ * group side by side, in the manner of ART's RULER); rules and models score each episode alike.
  */
 export async function scoreFiles(
   files: string[],
@@ -65,39 +128,47 @@ export async function scoreFiles(
     force?: boolean;
     /** Verdict cache for judges whose config names none (default `.palestra/verdicts`). */
     cacheDir?: string;
+    /** Score each GRPO group's episodes together. */
+    groups?: boolean;
   } = {},
 ): Promise<{ scored: ScoredFile[]; stats: OverseerStats }> {
   const config = loadOverseerConfig(overseerSpec);
   const hash = overseerConfigHash(config);
-  const overseers = new Map<string, Overseer>();
-  const scored: ScoredFile[] = [];
+  const pool = overseerPool(config, {
+    source: options.source,
+    build: { defaultCacheDir: options.cacheDir ?? DEFAULT_VERDICT_CACHE },
+  });
+  const entries = files.map((file, index) => ({ file, index, episode: readEpisode(file) }));
+  const units = options.groups ? fileGroups(entries) : entries.map((e) => [e]);
+  const byIndex: ScoredFile[] = [];
+  let done = 0;
   try {
-    for (const file of files) {
-      const episode = readEpisode(file);
-      const name = options.source?.spec.name ?? episode.header.spec.name;
-      let overseer = overseers.get(name);
-      if (!overseer) {
-        overseer = await buildOverseer(config, options.source ?? loadCatalog(name), {
-          defaultCacheDir: options.cacheDir ?? DEFAULT_VERDICT_CACHE,
-        });
-        overseers.set(name, overseer);
-      }
-      const score = await overseer.scoreEpisode(episode);
-      const s: ScoredFile = { file, score };
-      if (episode.complete) {
-        try {
-          s.committed = appendScore(file, scoreCommitment(score, hash), { force: options.force === true });
-        } catch (e) {
-          if (!(e instanceof RecordError && e.code === 'SCORE_CONFLICT')) throw e;
-          s.conflict = e;
+    for (const unit of units) {
+      const overseer = await pool.for(unit[0]!.episode);
+      const scores = await scoreUnit(
+        overseer,
+        unit.map((u) => u.episode),
+      );
+      unit.forEach(({ file, index, episode }, i) => {
+        const s: ScoredFile = { file, score: scores[i]! };
+        if (episode.complete) {
+          try {
+            s.committed = appendScore(file, scoreCommitment(s.score, hash), {
+              force: options.force === true,
+            });
+          } catch (e) {
+            if (!(e instanceof RecordError && e.code === 'SCORE_CONFLICT')) throw e;
+            s.conflict = e;
+          }
         }
-      }
-      scored.push(s);
-      options.onScored?.(scored.length, s);
+        byIndex[index] = s;
+        options.onScored?.(++done, s);
+      });
     }
   } finally {
-    for (const o of overseers.values()) await (o as { close?: () => Promise<void> }).close?.();
+    await pool.close();
   }
+  const scored = byIndex;
   return {
     scored,
     stats: {

@@ -1,14 +1,20 @@
-import { type EnvSource, PalestraError, readEpisode } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
+import { type EnvSource, PalestraError, readEpisode, scoreBy } from '@palestra/envs';
 import {
-  buildOverseer,
+  judgedAsGroup,
   loadOverseerConfig,
   type Overseer,
   overseerConfigHash,
+  type Score,
   type ScoreVerification,
   verifyScore,
 } from '@palestra/overseer';
-import { DEFAULT_VERDICT_CACHE } from './scoreFiles.ts';
+import {
+  DEFAULT_VERDICT_CACHE,
+  type EpisodeFile,
+  fileGroups,
+  overseerPool,
+  scoreUnit,
+} from './scoreFiles.ts';
 
 export interface VerifiedFile extends ScoreVerification {
   file: string;
@@ -22,6 +28,9 @@ export interface VerifiedFile extends ScoreVerification {
  * from the verdict cache; a verdict missing from the cache fails that episode with a message that
  * says re-judging would cost calls, and no request is ever sent. A record whose chain does not
  * add up (a changed score line) fails as corrupt when it is read. `palestra score --verify`.
+ *
+ * A score judged with its group (`scoreFiles` with `groups`) is re-derived with the same group:
+ * the files given that share its environment, task and seed, in the same order.
  *
  * @example
  * const results = await verifyFiles(['run/episode-000000.jsonl'], 'overseer.json');
@@ -38,33 +47,72 @@ export async function verifyFiles(
 ): Promise<{ results: VerifiedFile[]; overseer: string }> {
   const config = loadOverseerConfig(overseerSpec);
   const hash = overseerConfigHash(config);
-  const overseers = new Map<string, Overseer>();
+  const pool = overseerPool(config, {
+    source: options.source,
+    build: {
+      cacheOnly: true,
+      defaultCacheDir: DEFAULT_VERDICT_CACHE,
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    },
+  });
+  const failure = (file: string, e: unknown): VerifiedFile => {
+    if (!(e instanceof PalestraError)) throw e;
+    return { file, ok: false, message: `${e.code}: ${e.message}`, ...(e.hint ? { hint: e.hint } : {}) };
+  };
   const results: VerifiedFile[] = [];
+  let done = 0;
+  const settle = (index: number, result: VerifiedFile) => {
+    results[index] = result;
+    options.onVerified?.(++done, result);
+  };
+  const entries: (EpisodeFile & { index: number })[] = [];
+  files.forEach((file, index) => {
+    try {
+      entries.push({ file, index, episode: readEpisode(file) });
+    } catch (e) {
+      settle(index, failure(file, e));
+    }
+  });
   try {
-    for (const file of files) {
-      let result: VerifiedFile;
+    for (const unit of fileGroups(entries)) {
+      const grouped = unit.some(({ episode }) => {
+        const record = scoreBy(episode, hash);
+        return record !== undefined && judgedAsGroup(record);
+      });
+      let derived: Score[] | undefined;
+      let groupError: VerifiedFile | undefined;
+      let overseer: Overseer;
       try {
-        const episode = readEpisode(file);
-        const name = options.source?.spec.name ?? episode.header.spec.name;
-        let overseer = overseers.get(name);
-        if (!overseer) {
-          overseer = await buildOverseer(config, options.source ?? loadCatalog(name), {
-            cacheOnly: true,
-            defaultCacheDir: DEFAULT_VERDICT_CACHE,
-            ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-          });
-          overseers.set(name, overseer);
-        }
-        result = { file, ...(await verifyScore(episode, overseer, hash)) };
+        overseer = await pool.for(unit[0]!.episode);
       } catch (e) {
-        if (!(e instanceof PalestraError)) throw e;
-        result = { file, ok: false, message: `${e.code}: ${e.message}`, ...(e.hint ? { hint: e.hint } : {}) };
+        for (const { file, index } of unit) settle(index, failure(file, e));
+        continue;
       }
-      results.push(result);
-      options.onVerified?.(results.length, result);
+      if (grouped && unit.length > 1) {
+        try {
+          derived = await scoreUnit(
+            overseer,
+            unit.map((u) => u.episode),
+          );
+        } catch (e) {
+          groupError = failure(unit[0]!.file, e);
+          groupError.hint = `${groupError.hint ? `${groupError.hint}; ` : ''}a group-judged score is checked with its whole group: pass the same files that were scored together`;
+        }
+      }
+      for (const [i, { file, index, episode }] of unit.entries()) {
+        if (groupError) {
+          settle(index, { ...groupError, file });
+          continue;
+        }
+        try {
+          settle(index, { file, ...(await verifyScore(episode, overseer, hash, derived?.[i])) });
+        } catch (e) {
+          settle(index, failure(file, e));
+        }
+      }
     }
   } finally {
-    for (const o of overseers.values()) await (o as { close?: () => Promise<void> }).close?.();
+    await pool.close();
   }
   return { results, overseer: hash };
 }

@@ -420,11 +420,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const scores =
           overseer === 'none'
             ? outcomes.map((o) => ({ file: o.file, reward: o.returnMicros / 1e6 }))
-            : (
+            : // Group-relative: an LLM judge ranks each GRPO group side by side (RULER-like).
+              (
                 await scoreFiles(
                   outcomes.map((o) => o.file),
                   overseer,
-                  { source },
+                  { source, groups: options.group > 1 },
                 )
               ).scored.map((s) => ({
                 file: s.file,
