@@ -36,14 +36,21 @@ the *sampler's* log-probabilities from the row (`old_logprobs = "sampler"`): the
 corrects for the sampler/trainer mismatch and for an adapter that moved since the rollout. With
 `"recompute"` a no-grad forward of the current policy gives `old`, which reproduces TRL exactly.
 
-The reference for the KL term is the same model with its LoRA adapter disabled
-(`model.disable_adapter()`), as TRL does with PEFT — no second copy of the weights.
+The reference for the KL term (`ref_policy`) is, by default, the adapter as it was when GRPO took
+it over (`"warm_start"`): after an SFT warm start, the warm-started policy, which the service keeps
+as a frozen second LoRA adapter (a few MB, no second copy of the base weights) and records in its
+state so a resumed run keeps the same anchor. That is what a TRL user gets from the usual recipe
+(SFT, merge, then GRPO with PEFT). `"base"` anchors to the model with its LoRA adapter disabled
+(`model.disable_adapter()`), as TRL does with PEFT on an unmerged adapter. Without a warm start
+the two are the same model (a fresh LoRA adapter adds zero).
 `tests/test_grpo_trl.py` shows `grpo_loss` has TRL's loss and gradients on identical rows.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -65,7 +72,8 @@ class GrpoConfig:
     loss_type: Literal["grpo", "bnpo", "dr_grpo", "dapo"] = "dapo"  # how token losses are averaged (module doc)
     epsilon: float = 0.2  # lower clip: ratio >= 1 - epsilon
     epsilon_high: float | None = None  # upper clip: ratio <= 1 + epsilon_high; None = epsilon (DAPO uses 0.28)
-    beta: float = 0.0  # weight of the KL to the adapter-disabled reference; 0 skips the reference pass
+    beta: float = 0.0  # weight of the KL to the reference policy; 0 skips the reference pass
+    ref_policy: Literal["warm_start", "base"] = "warm_start"  # KL anchor: the adapter GRPO started from, or none
     use_bias_correction_kl: bool = True  # multiply the KL term by the (differentiable) ratio, as TRL does
     scale_rewards: Literal["group", "batch", "none"] = "group"  # divide advantages by group/batch std, or not
     importance_sampling_level: Literal["token", "sequence"] = "token"  # per-token ratio, or GSPO's sequence ratio
@@ -82,6 +90,8 @@ class GrpoConfig:
                 raise ValueError(f"config.{name}: must be > 0, got {getattr(self, name)}")
         if self.beta < 0:
             raise ValueError(f"config.beta: must be >= 0, got {self.beta}")
+        if self.ref_policy not in ("warm_start", "base"):
+            raise ValueError(f"config.ref_policy: expected warm_start or base, got {self.ref_policy!r}")
         if self.max_completion_length < 1:
             raise ValueError(f"config.max_completion_length: must be >= 1, got {self.max_completion_length}")
 
@@ -164,6 +174,26 @@ class GrpoTrainer(TrainerBase):
         super().__init__(model, config.learning_rate, config.weight_decay, config.max_grad_norm,
                          config.adam_beta1, config.adam_beta2)
         self.config = config
+        #: The frozen LoRA adapter holding the KL reference (`ref_policy = "warm_start"`), set by the
+        #: service when GRPO takes over an adapter that was already trained; None: the adapter-disabled base.
+        self.reference_adapter: str | None = None
+
+    @contextmanager
+    def reference_policy(self) -> Iterator[None]:
+        """Run the model as the KL reference inside this block (module doc)."""
+        if self.reference_adapter is None or self.config.ref_policy == "base":
+            with self.model.disable_adapter():
+                yield
+            return
+        self.model.set_adapter(self.reference_adapter)
+        try:
+            yield
+        finally:
+            self.model.set_adapter("default")
+            # peft's set_adapter marks the active adapter trainable: the reference stays frozen.
+            for name, param in self.model.named_parameters():
+                if f".{self.reference_adapter}." in name:
+                    param.requires_grad_(False)
 
     def step(self, rows: list[Row]) -> dict[str, float]:
         cfg = self.config
@@ -173,8 +203,7 @@ class GrpoTrainer(TrainerBase):
 
         ref_logps = None
         if cfg.beta != 0.0:
-            # The reference is the base model: the same weights with the LoRA adapter switched off.
-            with torch.no_grad(), self.model.disable_adapter():
+            with torch.no_grad(), self.reference_policy():
                 ref_logps = completion_logprobs(self.model, batch, cfg.temperature, with_entropy=False,
                                                 chunk_size=cfg.logprob_chunk_size).logps
         old_logps = batch.old_logps

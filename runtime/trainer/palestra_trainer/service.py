@@ -30,6 +30,8 @@ from .model import Policy
 from .sampling import Sample, SampleRequest, sample
 
 STATE_FILE = "state.json"
+#: The frozen adapter that holds GRPO's KL reference (`ref_policy = "warm_start"`); never served.
+REFERENCE_ADAPTER = "palestra-reference"
 STATE_VERSION = 1
 
 
@@ -79,6 +81,9 @@ class PolicyService:
         self.log = log
         self._trainers: dict[str, tuple[str, Any]] = {}  # algo -> (config json, Trainer)
         self._pending_trainer_state: tuple[str, Path] | None = None
+        #: The adapter the current algorithm took over (its KL anchor); None: the base model.
+        self.reference_sha: str | None = None
+        self._loaded_reference: str | None = None
         self._queue: queue.Queue[_Pending] = queue.Queue()
         self._max_batch_rows = max_batch_rows
         self._batch_quiet_s = batch_quiet_s
@@ -182,8 +187,9 @@ class PolicyService:
 
     def _freeze_named(self) -> None:
         """Only the `default` adapter is ever trained; keep loaded adapters out of the optimizer."""
+        frozen = [*self.named_adapters, REFERENCE_ADAPTER]
         for pname, param in self.policy.model.named_parameters():
-            if any(f".{n}." in pname for n in self.named_adapters):
+            if any(f".{n}." in pname for n in frozen):
                 param.requires_grad_(False)
 
     def close(self) -> None:
@@ -192,7 +198,7 @@ class PolicyService:
 
     # ---- named adapters (vLLM's runtime LoRA API) -------------------------------------------
     def load_named(self, name: str, folder: Path) -> None:
-        if name in ("default", self.name, self.policy_id):
+        if name in ("default", self.name, self.policy_id, REFERENCE_ADAPTER):
             raise ValueError(f"lora_name `{name}` is taken by the policy being trained; choose another name")
         check_adapter_folder(folder)
         with self.lock:
@@ -269,15 +275,38 @@ class PolicyService:
         elif self._pending_trainer_state and self._pending_trainer_state[0] == algo:
             trainer.load_state_dict(torch.load(self._pending_trainer_state[1], weights_only=False))
             self._pending_trainer_state = None
-        elif self.last_algo and self.last_algo in self._trainers:
-            # Another algorithm trained this adapter last (SFT warm start → GRPO): continue its moments.
-            n = trainer.adopt_adapter_moments(self._trainers[self.last_algo][1].state_dict())
-            self.log(f"{algo} continues {self.last_algo}'s optimizer moments ({n} tensors)")
-        elif self._pending_trainer_state:  # the same, after a restart
-            trainer.adopt_adapter_moments(torch.load(self._pending_trainer_state[1], weights_only=False))
-            self._pending_trainer_state = None
+        else:
+            # This algorithm takes the adapter over as it is now: that is its KL anchor.
+            self.reference_sha = self.adapter_sha
+            if self.last_algo and self.last_algo in self._trainers:
+                # Another algorithm trained this adapter last (SFT warm start → GRPO): continue its moments.
+                n = trainer.adopt_adapter_moments(self._trainers[self.last_algo][1].state_dict())
+                self.log(f"{algo} continues {self.last_algo}'s optimizer moments ({n} tensors)")
+            elif self._pending_trainer_state:  # the same, after a restart
+                trainer.adopt_adapter_moments(torch.load(self._pending_trainer_state[1], weights_only=False))
+                self._pending_trainer_state = None
+        cfg = getattr(trainer, "config", None)
+        if hasattr(trainer, "reference_adapter") and cfg.beta != 0 and cfg.ref_policy == "warm_start":
+            trainer.reference_adapter = self._load_reference()
         self._trainers[algo] = (key, trainer)
         return trainer
+
+    def _load_reference(self) -> str | None:
+        """Load `reference_sha` as the frozen reference adapter (once per sha); None for the base."""
+        if self.reference_sha is None:
+            return None
+        if self._loaded_reference != self.reference_sha:
+            model = self.policy.model
+            if self._loaded_reference is not None:
+                model.delete_adapter(REFERENCE_ADAPTER)
+            folder = self.out_dir / "adapters" / self.reference_sha
+            check_adapter_folder(folder)
+            model.load_adapter(str(folder), adapter_name=REFERENCE_ADAPTER, is_trainable=False)
+            model.set_adapter("default")
+            self._freeze_named()
+            self._loaded_reference = self.reference_sha
+            self.log(f"KL reference: adapter {self.reference_sha[:12]} (the policy this algorithm started from)")
+        return REFERENCE_ADAPTER
 
     def _commit_step(self, algo: str, trainer: Any) -> None:
         """Save adapter and trainer state, then state.json last (the commit point)."""
@@ -297,6 +326,7 @@ class PolicyService:
             "algo": algo,
             "policy": f"{self.name}@{step}",
             "trainer_state": str(trainer_file.relative_to(self.out_dir)),
+            "reference": self.reference_sha,
             "model": self.policy.model_name,
         }
         _write_atomic(self.out_dir / STATE_FILE, (json.dumps(state, indent=2) + "\n").encode())
@@ -319,6 +349,7 @@ class PolicyService:
                 f"({err}). Restore that folder, or start with a fresh --out."
             ) from err
         self.step, self.adapter_sha, self.last_algo = int(state["step"]), state["adapter"], state.get("algo")
+        self.reference_sha = state.get("reference")
         trainer_state = self.out_dir / state.get("trainer_state", "")
         if state.get("algo") and trainer_state.is_file():
             self._pending_trainer_state = (state["algo"], trainer_state)

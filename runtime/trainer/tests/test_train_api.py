@@ -186,6 +186,34 @@ def test_rows_sampled_below_temperature_one_need_recomputed_old_logprobs(start_s
     assert matched["metrics"]["clip_fraction"] == 0.0, matched
 
 
+def test_grpo_kl_anchors_to_the_warm_start_also_after_a_restart(start_server, tmp_path: Path) -> None:
+    """After an SFT warm start, GRPO's KL reference is the warm-started policy (a frozen copy of the
+    adapter GRPO took over), recorded in state.json so a restarted service keeps the same anchor."""
+    grpo = {"algo": "grpo", "config": {"beta": 0.1, "learning_rate": 0.01}}
+    a = start_server(tmp_path / "a")
+    warm = _train(a.url, SFT)[-1]["adapter"]
+    rows = _server_rows(a.url)
+    first = _train(a.url, {**grpo, "rows": rows})[-1]
+    assert first["metrics"]["kl"] < 1e-7, first  # at the take-over the policy is its own reference
+    assert json.loads((tmp_path / "a" / "state.json").read_text())["reference"] == warm
+    a.stop()
+    a = start_server(tmp_path / "a")
+    resumed = _train(a.url, {**grpo, "rows": rows})[-1]["metrics"]["kl"]
+    a.stop()
+
+    b = start_server(tmp_path / "b")  # the same steps, never stopped
+    _train(b.url, SFT)
+    _train(b.url, {**grpo, "rows": rows})
+    straight = _train(b.url, {**grpo, "rows": rows})[-1]["metrics"]["kl"]
+    b.stop()
+    assert resumed > 1e-5 and resumed == pytest.approx(straight, rel=1e-4), (resumed, straight)
+
+    c = start_server(tmp_path / "c")  # TRL's PEFT anchor: the adapter switched off
+    _train(c.url, SFT)
+    base = {"algo": "grpo", "config": {**grpo["config"], "ref_policy": "base"}, "rows": rows}
+    assert _train(c.url, base)[-1]["metrics"]["kl"] > 1e-3
+
+
 def test_ppo_saves_its_value_head_beside_the_adapter(start_server, tmp_path: Path) -> None:
     out = tmp_path / "out"
     server = start_server(out)
