@@ -88,3 +88,43 @@ test('Ctrl-C stops a rollout with valid files; the same command finishes it', as
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, new RegExp(`600/600 \\(${complete} resumed\\)`));
 });
+
+test('killed outright (SIGKILL, no cleanup): the same command keeps what was complete and finishes the rest', async () => {
+  const out = join(dir, 'sigkill');
+  const args = ['--import', 'tsx', cli, 'rollout', 'frozen-lake', '--episodes', '400', '--concurrency', '8'];
+  const child = spawn(process.execPath, [...args, '--out', out], { env, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  for (let i = 0; i < 4000; i++) {
+    let n = 0;
+    try {
+      n = readdirSync(out).length;
+    } catch {
+      // not created yet
+    }
+    if (n >= 40) break;
+    await delay(5);
+  }
+  child.kill('SIGKILL');
+  await exited;
+  const before = new Map<string, Buffer>();
+  for (const f of readdirSync(out).filter((x) => x.endsWith('.jsonl'))) {
+    let complete = false;
+    try {
+      complete = readEpisode(join(out, f)).complete;
+    } catch {
+      // cut mid-line by the kill: the rerun plays it again
+    }
+    if (complete) before.set(f, readFileSync(join(out, f)));
+  }
+  assert.ok(before.size > 0 && before.size < 400, `killed midway (${before.size} complete)`);
+
+  const again = palestra('rollout', 'frozen-lake', '--episodes', '400', '--concurrency', '8', '--out', out);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, new RegExp(`400/400 \\(${before.size} resumed\\)`));
+  const files = readdirSync(out).filter((f) => f.endsWith('.jsonl'));
+  assert.equal(files.length, 400, 'one file per planned episode, no duplicate');
+  for (const f of files) assert.equal(readEpisode(join(out, f)).complete, true, f);
+  // Kept as they were (the rerun's overseer appends a score line after the footer, nothing else).
+  for (const [f, bytes] of before)
+    assert.ok(readFileSync(join(out, f)).subarray(0, bytes.length).equals(bytes), `${f} was kept`);
+});

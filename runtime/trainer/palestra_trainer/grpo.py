@@ -127,7 +127,8 @@ def grpo_loss(
     elif config.importance_sampling_level == "sequence":
         log_w = ((log_ratio * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).unsqueeze(-1)
     else:
-        raise ValueError(f"config.importance_sampling_level: expected token or sequence, got {config.importance_sampling_level!r}")
+        level = config.importance_sampling_level
+        raise ValueError(f"config.importance_sampling_level: expected token or sequence, got {level!r}")
     ratio = torch.exp(log_w)
     clipped = torch.clamp(ratio, 1 - config.epsilon, 1 + config.epsilon_high)
     per_token = -torch.min(ratio * adv, clipped * adv)
