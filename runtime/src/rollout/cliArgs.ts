@@ -62,3 +62,14 @@ export function abortOnSigint(controller: AbortController, onFirst?: () => void)
   process.on('SIGINT', handler);
   return () => process.off('SIGINT', handler);
 }
+
+/** Says how far an interrupted run got and that the same command finishes it; exit code 130 (SIGINT's). */
+export function reportInterrupted(summary: { complete: number; episodes: number }): void {
+  console.log(
+    paint(
+      'yellow',
+      `! interrupted: ${summary.complete}/${summary.episodes} episodes complete; run the same command again to finish`,
+    ),
+  );
+  process.exitCode = 130;
+}

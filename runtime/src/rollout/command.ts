@@ -7,7 +7,15 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
 import { type OverseerStats, scoreFiles } from '../score/scoreFiles.ts';
-import { abortOnSigint, applyBaseUrl, intArg, numberArg, paint, tableStyle } from './cliArgs.ts';
+import {
+  abortOnSigint,
+  applyBaseUrl,
+  intArg,
+  numberArg,
+  paint,
+  reportInterrupted,
+  tableStyle,
+} from './cliArgs.ts';
 import { planGroups } from './plan.ts';
 import { type RolloutProgress, rollout } from './rollout.ts';
 import { summarizeRollout, writeSummary } from './summary.ts';
@@ -225,13 +233,7 @@ Examples:
         );
       console.log(`summary: ${path}`);
       if (result.interrupted) {
-        console.log(
-          paint(
-            'yellow',
-            `! interrupted: ${summary.complete}/${summary.episodes} episodes complete; run the same command again to finish`,
-          ),
-        );
-        process.exitCode = 130;
+        reportInterrupted(summary);
       } else if (summary.failed > 0) process.exitCode = 1;
       else
         console.log(

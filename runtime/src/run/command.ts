@@ -5,7 +5,14 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
-import { abortOnSigint, applyBaseUrl, intArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import {
+  abortOnSigint,
+  applyBaseUrl,
+  intArg,
+  paint,
+  reportInterrupted,
+  tableStyle,
+} from '../rollout/cliArgs.ts';
 import type { RolloutResult } from '../rollout/rollout.ts';
 import { summarizeRollout, writeSummary } from '../rollout/summary.ts';
 import { episodeFileName, runEpisodes } from './runEpisodes.ts';
@@ -130,13 +137,7 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
       );
       writeSummary(opts.out, summary);
       if (result.interrupted) {
-        console.log(
-          paint(
-            'yellow',
-            `! interrupted: ${summary.complete}/${summary.episodes} episodes complete; run the same command again to finish`,
-          ),
-        );
-        process.exitCode = 130;
+        reportInterrupted(summary);
         return;
       }
       console.log(
