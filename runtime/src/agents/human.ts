@@ -48,6 +48,9 @@ export function humanAgent(options: HumanAgentOptions = {}): HumanAgent {
       if (w) w(line);
       else lines.push(line);
     });
+    // In a terminal, readline takes Ctrl-C as a key (the terminal is raw) and would only pause:
+    // hand it to the process, so a run stops cleanly (its SIGINT handler) or the process exits.
+    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     rl.on('close', () => {
       closed = true;
       const w = waiting;
@@ -66,6 +69,7 @@ export function humanAgent(options: HumanAgentOptions = {}): HumanAgent {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         waiting = undefined;
+        reader.pause();
         reject(new PalestraError('HUMAN_ABORTED', 'the turn was cancelled while waiting for input'));
       };
       if (signal?.aborted) return onAbort();

@@ -129,3 +129,48 @@ test('hostile environment code cannot stop a run: the episode records the error 
   const replayed = palestra('replay', join(out, 'episode-000000.jsonl'), '--env', envDir);
   assert.match(replayed.out, /stopped by an environment error after 0 steps: DEADLINE/);
 });
+
+test('Ctrl-C at a human prompt in a real terminal stops palestra run cleanly: exit 130, a valid truncated file', () => {
+  const out = join(dir, 'human-ctrl-c');
+  // A pseudo-terminal from Python's standard library: readline gets Ctrl-C as a key there, not a signal.
+  const driver = `
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+seen = b""
+def read_until(token, seconds):
+    global seen
+    end = time.time() + seconds
+    while token not in seen and time.time() < end:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+read_until(b"> ", 60)
+os.write(fd, b"\x03")
+read_until(b"<end of output>", 30)
+done, status = os.waitpid(pid, os.WNOHANG)
+if done == 0:  # still running 30 s after Ctrl-C: the run did not stop
+    os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode("utf8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+  const args = [bin, 'run', 'echo-target', '--agent', 'human', '--episodes', '2', '--out', out];
+  const r = spawnSync('python3', ['-c', driver, process.execPath, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 130, r.stdout + r.stderr);
+  assert.match(r.stdout, /--- Step 0 ---/);
+  assert.match(r.stdout, /interrupted: 0\/2 episodes complete; run the same command again to finish/);
+  const ep = readEpisode(join(out, 'episode-000000.jsonl'));
+  assert.equal(ep.complete, false);
+  assert.equal(ep.steps.length, 0);
+});

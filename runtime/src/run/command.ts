@@ -94,6 +94,8 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
       } finally {
         bar.stop();
         stopSigint();
+        // A human agent lets go of the terminal.
+        (agent as { close?: () => void }).close?.();
       }
       const summary = summarizeRollout(result);
       const done = result.episodes.filter((e) => e.status === 'complete' || e.status === 'resumed');
