@@ -5,7 +5,12 @@
 #   uv pip compile bench/trainer/requirements.in --generate-hashes --python-version 3.11 -o bench/trainer/requirements.lock
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-uv="${UV:-$(command -v uv || echo /tmp/uvboot/bin/uv)}"
+# uv: $UV, else the one on PATH, else the pinned one `npm run trainer:install` puts in the trainer's venv.
+uv="${UV:-$(command -v uv || echo "$here/../../runtime/trainer/.venv/bin/uv")}"
+if [ ! -x "$uv" ]; then
+  echo "bench/trainer/setup.sh: no uv found; run \`npm run trainer:install\` first (it installs a pinned uv), or set UV=/path/to/uv" >&2
+  exit 1
+fi
 avail_kb=$(df -Pk "$here" | awk 'NR==2 {print $4}')
 if [ "$avail_kb" -lt 8000000 ]; then
   echo "bench/trainer/setup.sh: only $((avail_kb / 1024)) MB free; torch's wheels need ~8 GB while installing" >&2
