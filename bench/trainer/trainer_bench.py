@@ -178,7 +178,7 @@ Expected on one GPU with QLoRA (NF4 base, bf16 compute, LoRA r=8-16) -- ESTIMATE
 | Qwen2.5-0.5B   | ~1.5-3 GB                 | ~10-30k tokens/s (A100)      | [a] arithmetic: 0.36B non-embedding params x 0.5 B (NF4) + 0.14B tied embedding in bf16 ~ 0.45 GB, plus activations and LoRA/Adam state; [c] scaled by parameter count |
 | Qwen2.5-7B     | ~5-9 GB                   | ~2.4k tokens/s (A100 40GB)   | [b] Unsloth: QLoRA 7B minimum 5 GB; [c] LLaMA-Factory, LLaMA2-7B QLoRA (HF, no FA2): 2,415 tokens/GPU/s and 9 GB at batch 4, length 1024 |
 A GRPO step adds sampling (by the policy server, not this trainer) and, with beta > 0, a reference
-pass (same weights, adapter disabled: no extra memory for a second model).
+pass (the same base weights with the warm-start LoRA adapter, or with none: no second model in memory).
 [a] Dettmers et al., "QLoRA: Efficient Finetuning of Quantized LLMs", arXiv:2305.14314 (NF4 = 4 bits/param,
     double quantisation ~0.37 bits/param more; a 65B model fine-tunes in < 48 GB).
 [b] https://unsloth.ai/docs/get-started/fine-tuning-for-beginners/unsloth-requirements (QLoRA 4-bit VRAM table:
