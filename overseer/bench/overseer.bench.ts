@@ -11,7 +11,8 @@ import OpenAI from 'openai';
 import { JUDGE_INSTRUCTIONS, LlmJudge, quoteTranscript, RulesOverseer, transcriptOf } from '../src/index.ts';
 import { startLlmServer } from '../src/testing/index.ts';
 
-const N = Number(process.argv[process.argv.indexOf('--n') + 1] || 200);
+const at = process.argv.indexOf('--n');
+const N = at > 0 ? Number(process.argv[at + 1]) : 200;
 const episodes = ['refund-desk', 'frozen-lake'].flatMap((e) =>
   goldenFiles(join(CATALOG_DIR, e)).map(readEpisode),
 );
