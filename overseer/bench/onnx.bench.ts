@@ -199,6 +199,7 @@ const rows: [string, number, number, string][] = [];
 }
 
 const table = new Table({
+  style: { head: [], border: [] }, // plain: the table is pasted into notes and logs
   head: [
     'what (same rows, same model)',
     `batch of ${BATCH} rows/s`,
