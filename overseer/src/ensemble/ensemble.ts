@@ -1,5 +1,8 @@
 import type { Overseer, Score, ScoredEpisode } from '../types.ts';
 
+/** What the gates made of an episode: a veto (the final score), or their scores. */
+type Gated = { vetoed: Score } | { scores: Score[] };
+
 export interface EnsembleMember {
   overseer: Overseer;
   weight: number;
@@ -34,16 +37,58 @@ export class EnsembleOverseer implements Overseer {
     };
   }
 
-  async scoreEpisode(episode: ScoredEpisode): Promise<Score> {
-    const gates = this.members.filter((m) => m.gate);
-    const gateScores: Score[] = [];
-    for (const g of gates) {
+  /** Runs the gates in order; the vetoed score when one vetoes, else the gates' scores. */
+  private async gate(episode: ScoredEpisode): Promise<Gated> {
+    const scores: Score[] = [];
+    for (const g of this.members.filter((m) => m.gate)) {
       const s = await g.overseer.scoreEpisode(episode);
-      if (s.veto) return this.vetoed(s, gateScores);
-      gateScores.push(s);
+      if (s.veto) return { vetoed: this.vetoed(s, scores) };
+      scores.push(s);
     }
+    return { scores };
+  }
+
+  async scoreEpisode(episode: ScoredEpisode): Promise<Score> {
+    const gated = await this.gate(episode);
+    if ('vetoed' in gated) return gated.vetoed;
     const rest = this.members.filter((m) => !m.gate);
-    const restScores = await Promise.all(rest.map((m) => m.overseer.scoreEpisode(episode)));
+    return this.combine(gated.scores, await Promise.all(rest.map((m) => m.overseer.scoreEpisode(episode))));
+  }
+
+  /**
+   * A group of episodes of one task (GRPO's group): the gates score each episode as in
+   * `scoreEpisode`, then every other member scores the episodes the gates let through together,
+   * with its own `scoreGroup` when it has one (an LLM judge: one request, side by side), in the
+   * order given. The same episodes in the same order give the same judge request, which is how
+   * `verifyFiles` re-derives a group verdict from the cache.
+   */
+  async scoreGroup(episodes: ScoredEpisode[]): Promise<Score[]> {
+    const gated: Gated[] = [];
+    for (const e of episodes) gated.push(await this.gate(e));
+    const passed = episodes.filter((_, i) => !('vetoed' in gated[i]!));
+    const rest = this.members.filter((m) => !m.gate);
+    const restScores = await Promise.all(
+      rest.map((m) =>
+        m.overseer.scoreGroup
+          ? m.overseer.scoreGroup(passed)
+          : Promise.all(passed.map((e) => m.overseer.scoreEpisode(e))),
+      ),
+    );
+    let k = 0;
+    return gated.map((g) => {
+      if ('vetoed' in g) return g.vetoed;
+      const at = k++;
+      return this.combine(
+        g.scores,
+        restScores.map((scores) => scores[at]!),
+      );
+    });
+  }
+
+  /** Gate and member scores (in member order) → the ensemble's score (class doc). */
+  private combine(gateScores: Score[], restScores: Score[]): Score {
+    const gates = this.members.filter((m) => m.gate);
+    const rest = this.members.filter((m) => !m.gate);
     const all = [
       ...gates.map((m, i) => ({ m, s: gateScores[i]! })),
       ...rest.map((m, i) => ({ m, s: restScores[i]! })),
@@ -80,9 +125,5 @@ export class EnsembleOverseer implements Overseer {
       ...(verdicts.length > 0 ? { verdicts } : {}),
       ...(rules ? { rules } : {}),
     };
-  }
-
-  async scoreGroup(episodes: ScoredEpisode[]): Promise<Score[]> {
-    return Promise.all(episodes.map((e) => this.scoreEpisode(e)));
   }
 }

@@ -86,3 +86,40 @@ test('the ensemble gates on rules: a veto means no judge is asked; otherwise a w
   assert.equal(v.veto, true);
   assert.equal(asked, 1, 'the judge was not asked about a vetoed episode');
 });
+
+test('the ensemble scores a group: gates per episode, then the judge sees what they let through, together', async () => {
+  const groups: number[][] = [];
+  const judge: Overseer = {
+    id: 'judge:test',
+    async scoreEpisode(): Promise<Score> {
+      throw new Error('a group is judged together, not one by one');
+    },
+    async scoreGroup(episodes): Promise<Score[]> {
+      groups.push(episodes.map((e) => goldens.indexOf(e)));
+      return episodes.map((_, i) => ({
+        reward: i,
+        micros: i * 1_000_000,
+        components: [{ name: 'rank', micros: i * 1_000_000 }],
+        rationale: `rank ${i}`,
+        confidence: 1,
+        judge: 'judge:test#group',
+      }));
+    },
+  };
+  const first = goldens[0]!;
+  const ensemble = new EnsembleOverseer([
+    { overseer: vetoWhen('the first golden', (e) => e === first), weight: 1, gate: true },
+    { overseer: judge, weight: 1 },
+  ]);
+  const scores = await ensemble.scoreGroup(goldens);
+  assert.deepEqual(
+    groups,
+    [goldens.slice(1).map((_, i) => i + 1)],
+    'one group call, without the vetoed episode',
+  );
+  assert.equal(scores[0]!.veto, true);
+  assert.deepEqual(
+    scores.slice(1).map((s) => s.components.find((c) => c.name === 'judge:test#group/rank')?.micros),
+    goldens.slice(1).map((_, i) => i * 1_000_000),
+  );
+});

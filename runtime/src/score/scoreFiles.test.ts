@@ -164,7 +164,7 @@ test('with groups, each GRPO group is judged in one request (RULER-like), and ve
   await rollout(source, { plans, agent: (p) => randomAgent(source.spec, p.agentSeed) });
   const files = plans.map((p) => p.file).reverse(); // any order: a group is judged in file order
   const cache = mkdtempSync(join(dir, 'verdicts-'));
-  const config = judgeConfig(cache, false);
+  const config = judgeConfig(cache); // rules gate, then the judge on what they let through
   const sent = llm.requests.length;
   const { scored, stats } = await scoreFiles(files, config, { source, groups: true });
   assert.equal(llm.requests.length - sent, 2, 'one request per group of three');
@@ -177,9 +177,9 @@ test('with groups, each GRPO group is judged in one request (RULER-like), and ve
   for (const g of [0, 1]) {
     const members = plans.filter((p) => p.group === g).map((p) => readEpisode(p.file).scores![0]!);
     assert.deepEqual(
-      members.map((r) => r.reward),
+      members.map((r) => r.components.find((c) => c.name.endsWith('rubric (group-relative)'))?.micros),
       [0, 333_333, 666_667],
-      'ranked by position in the group, file order',
+      'the judge ranked them by position in the group, in file order',
     );
     assert.ok(members.every((r) => r.verdicts[0]!.judge.endsWith('#group')));
     assert.equal(new Set(members.map((r) => r.verdicts[0]!.entry)).size, 1, 'one verdict for the group');
