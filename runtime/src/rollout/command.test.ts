@@ -16,6 +16,18 @@ function palestra(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Resolves once `n` episode files exist in `out` (the run is under way), or after 20 s. */
+async function underWay(out: string, n: number): Promise<void> {
+  for (let i = 0; i < 4000; i++) {
+    try {
+      if (readdirSync(out).length >= n) return;
+    } catch {
+      // not created yet
+    }
+    await delay(5);
+  }
+}
+
 test('palestra rollout writes groups of episodes, summary.json and a table', () => {
   const out = join(dir, 'lake');
   const r = palestra(
@@ -66,17 +78,7 @@ test('Ctrl-C stops a rollout with valid files; the same command finishes it', as
     stdout += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  // Wait for the run to be under way (episode files appearing), then interrupt it.
-  for (let i = 0; i < 2000; i++) {
-    let n = 0;
-    try {
-      n = readdirSync(out).length;
-    } catch {
-      // not created yet
-    }
-    if (n >= 10) break;
-    await delay(5);
-  }
+  await underWay(out, 10);
   child.kill('SIGINT');
   const code = await exited;
   assert.equal(code, 130, stdout);
@@ -96,16 +98,7 @@ test('killed outright (SIGKILL, no cleanup): the same command keeps what was com
   const args = ['--import', 'tsx', cli, ...run];
   const child = spawn(process.execPath, [...args, '--out', out], { env, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  for (let i = 0; i < 4000; i++) {
-    let n = 0;
-    try {
-      n = readdirSync(out).length;
-    } catch {
-      // not created yet
-    }
-    if (n >= 40) break;
-    await delay(5);
-  }
+  await underWay(out, 40);
   child.kill('SIGKILL');
   await exited;
   const before = new Map<string, Buffer>();
