@@ -80,7 +80,10 @@ export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): R
   const { mean, std } = meanStd(returns);
   const byTask = new Map<number, EpisodeOutcome[]>();
   // A played episode always knows its task (null is only for episodes that never started).
-  for (const e of done) byTask.set(e.taskIndex ?? -1, [...(byTask.get(e.taskIndex ?? -1) ?? []), e]);
+  for (const e of done) {
+    const t = e.taskIndex ?? -1;
+    byTask.set(t, [...(byTask.get(t) ?? []), e]);
+  }
   const perTask = [...byTask.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([taskIndex, eps]) => {

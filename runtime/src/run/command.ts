@@ -13,9 +13,10 @@ import {
   reportInterrupted,
   tableStyle,
 } from '../rollout/cliArgs.ts';
+import { episodeFileName } from '../rollout/plan.ts';
 import type { RolloutResult } from '../rollout/rollout.ts';
 import { summarizeRollout, writeSummary } from '../rollout/summary.ts';
-import { episodeFileName, runEpisodes } from './runEpisodes.ts';
+import { runEpisodes } from './runEpisodes.ts';
 
 interface RunFlags {
   agent: string;

@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import { makeEnv, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import type { Agent } from '../agents/agent.ts';
-import { episodeFileName, runEpisodes } from './runEpisodes.ts';
+import { episodeFileName } from '../rollout/plan.ts';
+import { runEpisodes } from './runEpisodes.ts';
 
 const echo = loadCatalog('echo-target');
 

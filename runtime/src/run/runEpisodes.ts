@@ -3,8 +3,6 @@ import type { Agent } from '../agents/agent.ts';
 import { planSeries } from '../rollout/plan.ts';
 import { type EpisodeOutcome, type RolloutResult, rollout } from '../rollout/rollout.ts';
 
-export { episodeFileName } from '../rollout/plan.ts';
-
 export interface RunOptions {
   episodes: number;
   /** Episode i is reset with seed `seed + i`; the environment draws its task from that seed. */

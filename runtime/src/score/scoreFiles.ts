@@ -138,18 +138,19 @@ export async function scoreFiles(
     source: options.source,
     build: { defaultCacheDir: options.cacheDir ?? DEFAULT_VERDICT_CACHE },
   });
-  const entries = files.map((file, index) => ({ file, index, episode: readEpisode(file) }));
-  const units = options.groups ? fileGroups(entries) : entries.map((e) => [e]);
-  const byIndex: ScoredFile[] = [];
+  // Grouping needs every header first; one by one, each episode is read when its turn comes, so
+  // a large run is never held in memory whole.
+  const units: { file: string; index: number; episode?: Episode }[][] = options.groups
+    ? fileGroups(files.map((file, index) => ({ file, index, episode: readEpisode(file) })))
+    : files.map((file, index) => [{ file, index }]);
+  const scored: ScoredFile[] = [];
   let done = 0;
   try {
     for (const unit of units) {
-      const overseer = await pool.for(unit[0]!.episode);
-      const scores = await scoreUnit(
-        overseer,
-        unit.map((u) => u.episode),
-      );
-      unit.forEach(({ file, index, episode }, i) => {
+      const episodes = unit.map((u) => u.episode ?? readEpisode(u.file));
+      const scores = await scoreUnit(await pool.for(episodes[0]!), episodes);
+      unit.forEach(({ file, index }, i) => {
+        const episode = episodes[i]!;
         const s: ScoredFile = { file, score: scores[i]! };
         if (episode.complete) {
           try {
@@ -161,14 +162,13 @@ export async function scoreFiles(
             s.conflict = e;
           }
         }
-        byIndex[index] = s;
+        scored[index] = s;
         options.onScored?.(++done, s);
       });
     }
   } finally {
     await pool.close();
   }
-  const scored = byIndex;
   return {
     scored,
     stats: {

@@ -190,11 +190,8 @@ class GrpoTrainer(TrainerBase):
         try:
             yield
         finally:
+            # peft's set_adapter makes only the active adapter trainable: `default` again, the reference frozen.
             self.model.set_adapter("default")
-            # peft's set_adapter marks the active adapter trainable: the reference stays frozen.
-            for name, param in self.model.named_parameters():
-                if f".{self.reference_adapter}." in name:
-                    param.requires_grad_(False)
 
     def step(self, rows: list[Row]) -> dict[str, float]:
         cfg = self.config
