@@ -5,12 +5,12 @@ import { EnvStateError, SandboxError } from '../errors.ts';
 import { makeEnv } from '../kernel/env.ts';
 import { envSource } from '../kernel/source.ts';
 import { HANG_FILES, HANG_SPEC } from './hostileEnv.ts';
-import { IsolatedVectorEnv, makeIsolatedEnv } from './isolated.ts';
+import { HANG_BOUND_MS, IsolatedVectorEnv, makeIsolatedEnv } from './isolated.ts';
 
 const spec = structuredClone(HANG_SPEC) as unknown as Record<string, unknown>;
 const files = HANG_FILES;
 
-test('a hang inside a native builtin is stopped at deadline + 1 s; recover() gives a working env', async () => {
+test('a hang inside a native builtin returns within deadline + 1 s (HANG_BOUND_MS); recover() gives a working env', async () => {
   const env = await makeIsolatedEnv(envSource(spec, files));
   env.reset({ seed: 0 });
   const t0 = performance.now();
@@ -19,7 +19,15 @@ test('a hang inside a native builtin is stopped at deadline + 1 s; recover() giv
     (e: unknown) => e instanceof SandboxError && e.code === 'DEADLINE',
   );
   const ms = performance.now() - t0;
-  assert.ok(ms < 100 + 1000 + 300, `stopped after ${Math.round(ms)} ms`);
+  // The documented bound itself, not the bound plus slack: the caller gives up 300 ms before it
+  // (isolated.ts), and what is left is waking one thread from Atomics.wait, which a busy machine
+  // delays by milliseconds, not by hundreds of them. It returned at 1.10–1.20 s before the margin.
+  assert.equal(HANG_BOUND_MS, 1000);
+  const deadline = HANG_SPEC.limits.stepDeadlineMs;
+  assert.ok(
+    ms < deadline + HANG_BOUND_MS,
+    `returned after ${Math.round(ms)} ms, over ${deadline} + ${HANG_BOUND_MS}`,
+  );
   assert.throws(
     () => env.reset({ seed: 1 }),
     (e: unknown) => e instanceof EnvStateError && e.code === 'SANDBOX_REBUILD',

@@ -18,10 +18,17 @@ import { Channel, REQUEST } from './channel.ts';
  * its QuickJS sandbox) runs in a worker thread, and a whole step — every guard, action, reward
  * and observation — is one request to it. QuickJS interrupts runaway JavaScript at the step
  * deadline; a hang it cannot interrupt (a native builtin looping over a huge sparse array, say)
- * is ended by terminating the worker at deadline + 1 s. The caller survives either way and gets a
- * `SandboxError` with code DEADLINE; `recover()` starts a fresh worker for the next episode.
+ * is ended by terminating the worker. The caller survives either way and gets a `SandboxError`
+ * with code DEADLINE; `recover()` starts a fresh worker for the next episode.
+ *
+ * The bound: a request returns within its deadline + `HANG_BOUND_MS` (1 s) — for a step,
+ * `limits.stepDeadlineMs` + 1 s; for a vector step, N × that deadline + 1 s. The caller stops
+ * waiting at deadline + `GRACE_MS` (700 ms); the other 300 ms are the margin for the operating
+ * system to wake the waiting thread and for building the error, so the bound holds on a busy
+ * machine too. (Waiting the whole second left nothing for those: steps returned at 1.10–1.20 s.)
  */
-const GRACE_MS = 1000;
+export const HANG_BOUND_MS = 1000;
+const GRACE_MS = 700;
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 function revive(e: {

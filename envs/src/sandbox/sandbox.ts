@@ -1,25 +1,33 @@
-import {
-  newQuickJSWASMModule,
-  type QuickJSContext,
-  type QuickJSHandle,
-  type QuickJSRuntime,
-  type QuickJSWASMModule,
-  RELEASE_SYNC,
-} from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import { SandboxError } from '../errors.ts';
-import { sfc32Next } from '../kernel/prng.ts';
+import { loadQuickJS, SANDBOX_EPOCH_MS, setSandboxClock } from './engine.ts';
+import { PRELUDE } from './prelude.ts';
+
+export { loadQuickJS, SANDBOX_EPOCH_MS };
 
 /**
  * Environment code runs here: QuickJS compiled to WebAssembly, one runtime per sandbox, with a
  * memory limit, a wall-clock deadline per call (a resource limit, never an input), a stack limit
- * and no host access. Only JSON crosses, as strings. Inside, `Math.random` draws from the
- * episode's seeded generator (its state travels with each call) and `Date` is a logical clock.
- * The realm's intrinsics and the global object are frozen before any environment code loads, so
- * code cannot pollute prototypes or replace the dispatcher between calls.
+ * and no host access. Only JSON crosses, as strings. What a call returns depends on its inputs
+ * alone — the function, its JSON argument, the generator state and the logical clock — and never
+ * on the host:
+ *
+ * - `Math.random` draws from the episode's seeded generator, whose state travels with each call;
+ * - the engine's only clock is the logical clock passed to each call, and its only time zone is
+ *   UTC (engine.ts), so every path to a date — `Date`, `Date.prototype.constructor`,
+ *   `Reflect.construct`, `Function`, local-time methods — gives the same answer on every host;
+ * - the realm holds no host object, no timers and no GC-observable references, and every
+ *   object reachable from it is frozen before any environment code loads (prelude.ts);
+ * - the bridge between host and realm is held by the host only, never a global;
+ * - Promise jobs never run: a call that leaves one queued is refused (ASYNC).
  *
  * Failures surface as `SandboxError` with code DEADLINE, MEMORY, STACK, EXCEPTION, NON_JSON,
- * OUTPUT_TOO_LARGE or NO_SUCH_FUNCTION. After DEADLINE, MEMORY or STACK the sandbox is `poisoned`:
+ * OUTPUT_TOO_LARGE, NO_SUCH_FUNCTION or ASYNC, and at load also MODULE_SYNTAX (with file, line and
+ * column) and IMPORT_BLOCKED. After DEADLINE, MEMORY, STACK or ASYNC the sandbox is `poisoned`:
  * the kernel throws it away and builds a fresh one for the next episode.
+ *
+ * Not closed here: state a module keeps in its own scope (`let n = 0` at top level) survives from
+ * one call to the next, and so from one episode to the next when one sandbox serves several.
  */
 export interface SandboxOptions {
   /** Module files by name, e.g. `{ "lake.js": "export function move(...) {...}" }`. */
@@ -32,86 +40,42 @@ export interface SandboxOptions {
   stackKb?: number;
 }
 
-let quickjs: Promise<QuickJSWASMModule> | undefined;
-/** The QuickJS WebAssembly module, loaded once per process. */
-export function loadQuickJS(): Promise<QuickJSWASMModule> {
-  quickjs ??= newQuickJSWASMModule(RELEASE_SYNC);
-  return quickjs;
+/** `requested` as imported from module `base`: relative paths resolve against base's folder. */
+function resolveImport(base: string, requested: string): string {
+  if (!requested.startsWith('./') && !requested.startsWith('../')) return requested;
+  const parts = base.split('/').slice(0, -1);
+  for (const p of requested.split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.' && p !== '') parts.push(p);
+  }
+  return parts.join('/');
 }
 
-/** A logical epoch for `Date` inside the sandbox: 2000-01-01T00:00:00Z. */
-export const SANDBOX_EPOCH_MS = 946_684_800_000;
-
-const PRELUDE = (maxOut: number) => `(function () {
-  'use strict';
-  const rngState = [0, 0, 0, 0];
-  const next = ${sfc32Next.toString()};
-  let clock = ${SANDBOX_EPOCH_MS};
-  Math.random = function random() { return next(rngState) / 4294967296; };
-  const RealDate = Date;
-  function PalestraDate(...args) {
-    if (!new.target) return new RealDate(clock).toString();
-    return args.length === 0 ? new RealDate(clock) : new RealDate(...args);
-  }
-  PalestraDate.prototype = RealDate.prototype;
-  PalestraDate.now = function now() { return clock; };
-  PalestraDate.UTC = RealDate.UTC;
-  PalestraDate.parse = RealDate.parse;
-  globalThis.Date = PalestraDate;
-
-  const fns = Object.create(null);
-  function replacer(key, value) {
-    const t = typeof value;
-    if (t === 'function' || t === 'symbol' || t === 'bigint' || (t === 'undefined' && key !== ''))
-      throw new TypeError('NON_JSON: returned a ' + t + (key ? ' at key "' + key + '"' : '') + '; only JSON values can leave the sandbox');
-    if (t === 'number' && !isFinite(value)) throw new TypeError('NON_JSON: returned ' + value + (key ? ' at key "' + key + '"' : '') + '; JSON has no NaN or Infinity');
-    return value;
-  }
-  Object.defineProperty(globalThis, '__register', { value: function (file, ns) {
-    for (const k of Object.keys(ns)) if (typeof ns[k] === 'function') fns[file + '#' + k] = ns[k];
-  } });
-  Object.defineProperty(globalThis, '__call', { value: function (ref, input) {
-    const req = JSON.parse(input);
-    rngState[0] = req.r[0]; rngState[1] = req.r[1]; rngState[2] = req.r[2]; rngState[3] = req.r[3];
-    clock = req.c;
-    const fn = fns[ref];
-    if (fn === undefined) throw new ReferenceError('NO_SUCH_FUNCTION: ' + ref + ' is not an exported function');
-    const out = fn(req.a);
-    const json = JSON.stringify({ v: out === undefined ? null : out, r: rngState }, replacer);
-    if (json === undefined) throw new TypeError('NON_JSON: the return value is not JSON');
-    if (json.length > ${maxOut}) throw new RangeError('OUTPUT_TOO_LARGE: ' + json.length + ' bytes returned, the limit is ${maxOut}');
-    return json;
-  } });
-  // QuickJS's native Array.prototype.fill loops in C without polling the interrupt handler; on an
-  // array that fell back to the slow path under memory pressure it ran for seconds past the deadline.
-  // A JS loop polls the deadline on every iteration.
-  Object.defineProperty(Array.prototype, 'fill', { writable: true, configurable: true, value: function fill(value, start, end) {
-    const len = this.length >>> 0;
-    let k = start === undefined ? 0 : Math.trunc(start) || 0;
-    k = k < 0 ? Math.max(len + k, 0) : Math.min(k, len);
-    let last = end === undefined ? len : Math.trunc(end) || 0;
-    last = last < 0 ? Math.max(len + last, 0) : Math.min(last, len);
-    for (; k < last; k++) this[k] = value;
-    return this;
-  } });
-  const typed = Object.getPrototypeOf(Uint8Array);
-  const intrinsics = [Object, Array, Function, String, Number, Boolean, Symbol, Error, TypeError, RangeError,
-    SyntaxError, ReferenceError, EvalError, URIError, Map, Set, WeakMap, WeakSet, Promise, RegExp, RealDate,
-    PalestraDate, BigInt, ArrayBuffer, DataView, typed, Uint8Array, Int8Array, Uint16Array, Int16Array,
-    Uint32Array, Int32Array, Float32Array, Float64Array, Uint8ClampedArray, Proxy];
-  for (const C of intrinsics) { if (C === undefined) continue; Object.freeze(C); if (C.prototype) Object.freeze(C.prototype); }
-  Object.freeze(Math); Object.freeze(JSON); Object.freeze(Reflect);
-  Object.freeze(Object.getPrototypeOf(function* () {}));
-  Object.freeze(Object.getPrototypeOf([][Symbol.iterator]()));
-  Object.freeze(globalThis);
-})();`;
+/** The error for an import of something that is not a file of the bundle. */
+function importBlocked(importer: string, module: string, files: string[]): SandboxError {
+  const list = files.join(', ') || 'none';
+  const what =
+    module === 'std' || module === 'os'
+      ? `QuickJS's "${module}" module (host access) does not exist in the sandbox`
+      : `"${module}" is not a file of the bundle`;
+  return new SandboxError(
+    'IMPORT_BLOCKED',
+    `${importer} imports "${module}": ${what}; environment code can import only the bundle's own files (${list})`,
+    {
+      details: { file: importer, module, files },
+      hint: files.length
+        ? `import one of the bundle's files by relative path (e.g. import { … } from './${files[0]}'), or add the module's source to the bundle`
+        : 'add the module to the bundle',
+    },
+  );
+}
 
 /** One QuickJS runtime + context holding an environment's modules. Synchronous calls only. */
 export class Sandbox {
   private deadline = Number.POSITIVE_INFINITY;
   private readonly refHandles = new Map<string, QuickJSHandle>();
   private disposed = false;
-  /** True after an error that may leave QuickJS in a bad state (deadline, memory, stack). */
+  /** True after an error that may leave QuickJS in a bad state (deadline, memory, stack) or its job queue non-empty (ASYNC). */
   poisoned = false;
 
   private constructor(
@@ -127,25 +91,43 @@ export class Sandbox {
     runtime.setMemoryLimit(options.memoryMb * 1024 * 1024);
     // Below V8's own limit for the WebAssembly stack, so QuickJS reports the overflow, not the host.
     runtime.setMaxStackSize((options.stackKb ?? 256) * 1024);
-    runtime.setModuleLoader((name) => {
-      const src = options.files[name.replace(/^\.\//, '')];
-      if (src === undefined) return { error: new Error(`module "${name}" is not in the bundle`) };
-      return src;
-    });
+    const files = Object.keys(options.files);
+    // QuickJS drops the loader's error message, so the normalizer, which knows the importing file,
+    // keeps the first blocked import for the load error.
+    let blocked: SandboxError | undefined;
+    runtime.setModuleLoader(
+      (name) =>
+        Object.hasOwn(options.files, name)
+          ? options.files[name]!
+          : { error: new Error(`"${name}" is not a file of the bundle`) },
+      (base, requested) => {
+        const name = resolveImport(base, requested);
+        if (!Object.hasOwn(options.files, name)) blocked ??= importBlocked(base, requested, files);
+        return name;
+      },
+    );
     const vm = runtime.newContext();
     let sandbox: Sandbox | undefined;
     runtime.setInterruptHandler(() => performance.now() > (sandbox?.deadline ?? Number.POSITIVE_INFINITY));
     try {
-      const init = vm.evalCode(PRELUDE(options.maxOutputBytes), 'prelude.js', { type: 'global' });
-      vm.unwrapResult(init).dispose();
-      const callFn = vm.getProp(vm.global, '__call');
+      // The prelude's completion value is the bridge, [register, call]: the only references to it.
+      const bridge = vm.unwrapResult(
+        vm.evalCode(PRELUDE(options.maxOutputBytes), 'prelude.js', { type: 'global' }),
+      );
+      const register = vm.getProp(bridge, 0);
+      const callFn = vm.getProp(bridge, 1);
+      bridge.dispose();
       sandbox = new Sandbox(runtime, vm, callFn);
-      const register = vm.getProp(vm.global, '__register');
+      setSandboxClock(SANDBOX_EPOCH_MS);
       sandbox.deadline = performance.now() + (options.loadDeadlineMs ?? 2000);
       try {
         for (const [file, source] of Object.entries(options.files)) {
           const ns = vm.evalCode(source, file, { type: 'module' });
-          if (ns.error) throw sandbox.toError(ns.error, `loading ${file}`);
+          if (ns.error) {
+            if (!blocked) throw sandbox.loadError(ns.error, file);
+            ns.error.dispose();
+            throw blocked;
+          }
           const name = vm.newString(file);
           const r = vm.callFunction(register, vm.undefined, name, ns.value);
           name.dispose();
@@ -153,6 +135,7 @@ export class Sandbox {
           if (r.error) throw sandbox.toError(r.error, `loading ${file}`);
           r.value.dispose();
         }
+        if (runtime.hasPendingJob()) throw sandbox.asyncError('loading the modules');
       } finally {
         register.dispose();
         sandbox.deadline = Number.POSITIVE_INFINITY;
@@ -183,7 +166,8 @@ export class Sandbox {
       refHandle = vm.newString(ref);
       this.refHandles.set(ref, refHandle);
     }
-    const input = vm.newString(JSON.stringify({ a: arg, r: rng, c: clockMs }));
+    const input = vm.newString(JSON.stringify({ a: arg, r: rng }));
+    setSandboxClock(clockMs);
     this.deadline = deadline;
     let result: ReturnType<QuickJSContext['callFunction']>;
     try {
@@ -195,6 +179,11 @@ export class Sandbox {
     } finally {
       this.deadline = Number.POSITIVE_INFINITY;
       input.dispose();
+    }
+    if (this.runtime.hasPendingJob()) {
+      if (result.error) result.error.dispose();
+      else result.value.dispose();
+      throw this.asyncError(ref);
     }
     if (result.error) throw this.toError(result.error, ref);
     const out = vm.getString(result.value);
@@ -215,7 +204,8 @@ export class Sandbox {
     return usage.memory_used_size ?? 0;
   }
 
-  private toError(handle: QuickJSHandle, where: string): SandboxError {
+  /** What QuickJS threw, read out of the realm (and the handle freed). */
+  private read(handle: QuickJSHandle): { name: string; message: string; stack: string | undefined } {
     let name = 'Error';
     let message = 'unknown error';
     let stack: string | undefined;
@@ -232,7 +222,48 @@ export class Sandbox {
     } finally {
       handle.dispose();
     }
-    const details = { where, name, stack };
+    return { name, message, stack };
+  }
+
+  private toError(handle: QuickJSHandle, where: string): SandboxError {
+    return this.classify(this.read(handle), where);
+  }
+
+  /** A module that failed to load: a syntax error names its file, line and column. */
+  private loadError(handle: QuickJSHandle, file: string): SandboxError {
+    const thrown = this.read(handle);
+    // QuickJS puts the position of a syntax error in the first stack line: "    at lake.js:3:14".
+    const at = thrown.name === 'SyntaxError' ? /^\s*at (.+):(\d+):(\d+)\s*$/m.exec(thrown.stack ?? '') : null;
+    if (!at) return this.classify(thrown, `loading ${file}`);
+    // The file that does not parse may be one that `file` imports.
+    const [, culprit, line, column] = at;
+    return new SandboxError('MODULE_SYNTAX', `${culprit}:${line}:${column}: ${thrown.message}`, {
+      details: { file: culprit, line: Number(line), column: Number(column), message: thrown.message },
+      hint: `fix the JavaScript at ${culprit} line ${line}, column ${column}: environment modules are plain JavaScript ES modules (no TypeScript, no JSX), run by QuickJS`,
+    });
+  }
+
+  /** Jobs left in QuickJS's queue can never be removed, so the sandbox cannot be used again. */
+  private asyncError(where: string): SandboxError {
+    this.poisoned = true;
+    return new SandboxError(
+      'ASYNC',
+      `${where} queued a Promise job (await, then, or an async function): the sandbox runs no async jobs, so that code would never run`,
+      {
+        details: { where },
+        hint: where.startsWith('loading')
+          ? 'remove top-level await and Promise callbacks from module code: it runs once, synchronously'
+          : 'make the function synchronous: return its result instead of a Promise',
+      },
+    );
+  }
+
+  private classify(
+    thrown: { name: string; message: string; stack: string | undefined },
+    where: string,
+  ): SandboxError {
+    const { name, message } = thrown;
+    const details = { where, name, stack: thrown.stack };
     if (name === 'InternalError' && /interrupted/.test(message)) {
       this.poisoned = true;
       return new SandboxError('DEADLINE', `${where}: environment code ran past its deadline`, {
