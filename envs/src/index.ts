@@ -12,6 +12,7 @@ export { canonicalJson, chainHash, sha256Hex } from './episode/hash.ts';
 export { parseEpisode, readEpisode } from './episode/reader.ts';
 export {
   type Episode,
+  type EpisodeFailure,
   type EpisodeFooter,
   type EpisodeHeader,
   type EpisodeStep,
@@ -33,7 +34,16 @@ export {
 } from './episode/score.ts';
 export { EpisodeChain, type EpisodeMeta, EpisodeWriter } from './episode/writer.ts';
 export * from './errors.ts';
+export { ACTION_MAX_DEPTH, checkActionSize } from './kernel/actionSize.ts';
 export { Env, type MakeEnvOptions, makeEnv, newSandbox, statePaths, toMicros } from './kernel/env.ts';
+export {
+  AGENT_FAULT_CODES,
+  agentFaultMicros,
+  type EpisodeError,
+  type Fault,
+  faultOf,
+  MAX_FAULT_SHARE,
+} from './kernel/fault.ts';
 export { type EnvHandle, type OpenEnvOptions, openEnv } from './kernel/open.ts';
 export { Prng, type PrngState } from './kernel/prng.ts';
 export { sampleAction } from './kernel/sample.ts';
@@ -49,7 +59,18 @@ export {
 export { HANG_FILES, HANG_SPEC } from './sandbox/hostileEnv.ts';
 export { IsolatedEnv, IsolatedVectorEnv, makeIsolatedEnv } from './sandbox/isolated.ts';
 export { loadQuickJS, Sandbox } from './sandbox/sandbox.ts';
+export {
+  checkJsonText,
+  checkJsonValue,
+  InputLimitError,
+  type JsonLimits,
+  parseJsonText,
+  RECORD_LINE_LIMITS,
+  REQUEST_LIMITS,
+  SPEC_LIMITS,
+} from './spec/limits.ts';
 export { jsonPath, parseSpec } from './spec/parse.ts';
+export { deriveRewardBounds } from './spec/rewardBounds.ts';
 export {
   type GymSpec,
   type GymSpecInput,

@@ -1,8 +1,8 @@
-import { ReplayDivergence } from '../errors.ts';
+import { PalestraError, ReplayDivergence } from '../errors.ts';
 import { type EnvHandle, openEnv } from '../kernel/open.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import { canonicalJson } from './hash.ts';
-import type { Episode, EpisodeStep } from './record.ts';
+import type { Episode, EpisodeFailure, EpisodeStep } from './record.ts';
 import { EpisodeChain } from './writer.ts';
 
 export interface ReplayResult {
@@ -11,6 +11,8 @@ export interface ReplayResult {
   complete: boolean;
   /** The re-executed steps (equal to the record's, bit for bit). */
   replayed: EpisodeStep[];
+  /** The re-executed failure line of a failed episode (equal to the record's): the same error again. */
+  failure?: EpisodeFailure;
 }
 
 const FIELDS = [
@@ -29,7 +31,9 @@ const FIELDS = [
 /**
  * Re-executes a recorded episode's actions from its seed and task and checks every step bit for
  * bit (canonical JSON). Throws `ReplayDivergence` at the first difference: step, field, expected,
- * actual. Stop early with `upTo` (replays steps 1..upTo).
+ * actual. Stop early with `upTo` (replays steps 1..upTo). A failed episode's failing action is
+ * re-executed too and must throw the same error (code and message; field `error` otherwise), and
+ * the failure line it rebuilds must hash to the recorded root.
  *
  * @example
  * replay(loadCatalog('frozen-lake'), readEpisode('run/episode-000000.jsonl'));
@@ -78,11 +82,41 @@ export async function replay(
       replayed.push(actual);
       options.onStep?.(k + 1, env, actual);
     }
+    let failure: EpisodeFailure | undefined;
+    const expectedFailure = record.failure;
+    if (
+      expectedFailure &&
+      limit === record.steps.length &&
+      (options.upTo ?? Number.POSITIVE_INFINITY) >= expectedFailure.i
+    ) {
+      const want = { code: expectedFailure.error.code, message: expectedFailure.error.message };
+      let got: { code: string; message: string } | { result: unknown };
+      try {
+        got = { result: env.step(expectedFailure.action) };
+      } catch (e) {
+        if (!(e instanceof PalestraError)) throw e;
+        got = { code: e.code, message: e.message };
+        // A kept env (the caller's) is usable again after a failure that broke its sandbox.
+        if (options.env) await env.recover();
+      }
+      if (!('code' in got) || got.code !== want.code || got.message !== want.message)
+        throw new ReplayDivergence(
+          expectedFailure.i,
+          'error',
+          want,
+          'code' in got ? got : 'no error: the step succeeded',
+        );
+      failure = chain.failStep(expectedFailure.action, got, expectedFailure.turn);
+      if (failure.hash !== expectedFailure.hash)
+        throw new ReplayDivergence(expectedFailure.i, 'hash', expectedFailure.hash, failure.hash);
+    }
+    const replayedAll = limit === record.steps.length && (!expectedFailure || failure !== undefined);
     return {
       steps: limit,
       root: chain.root,
-      complete: record.complete && limit === record.steps.length,
+      complete: record.complete && replayedAll,
       replayed,
+      ...(failure ? { failure } : {}),
     };
   } finally {
     if (!options.env) env.close();

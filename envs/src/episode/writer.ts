@@ -1,9 +1,11 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RecordError } from '../errors.ts';
+import { type EpisodeError, faultOf } from '../kernel/fault.ts';
 import type { Action, ResetResult, StepResult } from '../kernel/types.ts';
 import { canonicalJson, chainHashOfCanonical, sha256Hex } from './hash.ts';
 import {
+  type EpisodeFailure,
   type EpisodeFooter,
   type EpisodeHeader,
   type EpisodeStep,
@@ -56,6 +58,8 @@ export class EpisodeChain {
 
   step(action: Action, result: StepResult, turn?: unknown): EpisodeStep {
     if (!this.last) throw new RecordError('NO_HEADER', 'write the header first');
+    if (this.error)
+      throw new RecordError('EPISODE_FAILED', 'the episode failed: no step can follow its failure');
     this.count += 1;
     this.returnMicros += result.info.rewardMicros;
     this.terminated = result.terminated;
@@ -81,11 +85,40 @@ export class EpisodeChain {
     return Object.assign(body, { hash: this.last }) as EpisodeStep;
   }
 
-  private error: { code: string; message: string } | undefined;
+  private error: EpisodeError | undefined;
 
-  /** Ends the episode on an environment error: the footer records it. */
+  /**
+   * Ends the episode on the error `env.step(action)` threw: the failure line (the action and the
+   * error, chained like a step) so that replay can re-execute it, then a footer that keeps the
+   * error. `fault` is derived from the code (`faultOf`), never taken from the caller.
+   */
+  failStep(action: Action, error: { code: string; message: string }, turn?: unknown): EpisodeFailure {
+    if (!this.last) throw new RecordError('NO_HEADER', 'write the header first');
+    if (this.ended)
+      throw new RecordError('EPISODE_ENDED', 'the episode has ended: no step can fail after it');
+    const e: EpisodeError = { code: error.code, message: error.message, fault: faultOf(error.code) };
+    const body: Omit<EpisodeFailure, 'hash'> = {
+      kind: 'failure',
+      i: this.count + 1,
+      action,
+      error: e,
+      ...(turn === undefined ? {} : { turn }),
+    };
+    const canonical = canonicalJson(body);
+    this.last = chainHashOfCanonical(this.last, canonical);
+    this.lastJson = withHash(canonical, this.last);
+    this.error = e;
+    this.ended = true;
+    return Object.assign(body, { hash: this.last }) as EpisodeFailure;
+  }
+
+  /**
+   * Ends the episode on an error with no failure line: the footer alone keeps it, and the
+   * failing action is lost, so replay cannot reproduce it.
+   * @deprecated use `failStep(action, error, turn?)`.
+   */
   fail(error: { code: string; message: string }): void {
-    this.error = error;
+    this.error = { code: error.code, message: error.message, fault: faultOf(error.code) };
     this.ended = true;
   }
 
@@ -109,7 +142,7 @@ export class EpisodeChain {
     return this.last;
   }
 
-  /** The last header or step as its JSONL line: the canonical JSON that was hashed, plus its hash. */
+  /** The last header, step or failure as its JSONL line: the canonical JSON that was hashed, plus its hash. */
   get lastLine(): string {
     return this.lastJson;
   }
@@ -156,7 +189,23 @@ export class EpisodeWriter {
     return s;
   }
 
-  /** Marks the episode as stopped by an environment error (written in the footer on close). */
+  /**
+   * Writes the failure line of the step that threw (`error`: the `PalestraError`, or its code and
+   * message); the footer that keeps the error follows on `close()`.
+   *
+   * @example
+   * try { r = env.step(action) } catch (e) { if (e instanceof PalestraError) w.failStep(action, e, turn) }
+   */
+  failStep(action: Action, error: { code: string; message: string }, turn?: unknown): EpisodeFailure {
+    const f = this.chain.failStep(action, error, turn);
+    this.write(this.chain.lastLine);
+    return f;
+  }
+
+  /**
+   * Marks the episode as stopped by an error (written in the footer on close), without the
+   * failing action. @deprecated use `failStep`, which records the action so replay can check it.
+   */
   fail(error: { code: string; message: string }): void {
     this.chain.fail(error);
   }

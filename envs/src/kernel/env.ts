@@ -1,10 +1,13 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { type AnyActorRef, type AnyStateMachine, assign, createActor, type StateValue, setup } from 'xstate';
-import { EnvCodeError, EnvStateError, PalestraError, SandboxError } from '../errors.ts';
+import { EnvCodeError, EnvStateError, PalestraError, SandboxError, SpecError } from '../errors.ts';
 import { SANDBOX_EPOCH_MS, Sandbox } from '../sandbox/sandbox.ts';
 import { bindRng, type CompiledExpr, compileExpr } from '../spec/expr.ts';
 import type { GymSpec, ToolSpec } from '../spec/schema.ts';
 import { type CompiledTemplate, compileTemplate } from '../spec/template.ts';
+import { checkActionSize } from './actionSize.ts';
+import { checkReturn, type ReturnBounds, returnBounds } from './bounds.ts';
+import { ENTERED_ACTION, markEntries, statePathsOf } from './entered.ts';
 import { Prng } from './prng.ts';
 import { type EnvSource, usesModules } from './source.ts';
 import { findTaskIndex, resolveTask, taskCount } from './tasks.ts';
@@ -32,12 +35,30 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const MICRO = 1_000_000;
 const EMPTY = Object.freeze({});
 
-/** Float reward → signed integer micro-units, range-checked. */
-export function toMicros(value: number, what: string): number {
+/** Float reward → signed integer micro-units, range-checked. `path`: the spec element that gave it. */
+export function toMicros(value: number, what: string, path?: string): number {
   const m = Math.round(value * MICRO);
   if (!Number.isSafeInteger(m))
-    throw new EnvCodeError('BAD_REWARD', `${what} gave ${value}, not a finite reward within ±9e9`);
+    throw new EnvCodeError(
+      'BAD_REWARD',
+      `${path ? `${path} ` : ''}${what} gave ${value}, not a finite reward within ±9e9`,
+      {
+        details: { ...(path ? { path } : {}), value: String(value) },
+        hint: 'a reward is a finite number of at most ±9e9 (micro-units must fit a safe integer)',
+      },
+    );
   return m;
+}
+
+/** A value for a message: short, deterministic, never throws (BigInt, undefined, cycles). */
+function shortJson(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'bigint' ? `${v}n` : (JSON.stringify(v) ?? String(v));
+  } catch {
+    s = Object.prototype.toString.call(v);
+  }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 /** `{ a: { b: 'c' } }` → `['a', 'a.b', 'a.b.c']`: every active state as a dotted path. */
@@ -56,7 +77,11 @@ interface CompiledReward {
   name: string;
   kind: 'onEnter' | 'perStep' | 'when' | 'expr' | 'module';
   value: number;
+  /** `$.reward.rules[i]`: named in every error the rule causes. */
+  path: string;
   state?: string;
+  /** onEnter: pay on any entry during the step (microsteps included), not only before/after. */
+  transient?: boolean;
   expr?: CompiledExpr;
   module?: string;
 }
@@ -80,14 +105,25 @@ export class Env {
   private readonly rewards: CompiledReward[];
   private readonly template: CompiledTemplate | undefined;
   private readonly jsonObs: [string, CompiledExpr][] | undefined;
-  private readonly idPaths = new Map<string, string>();
+  private readonly idPaths: Map<string, string>;
   private readonly contextSchema: ValidateFunction | undefined;
+  private readonly bounds: ReturnBounds | undefined;
+  /** Active states that end the episode as truncated (`$.truncateOn`, resolved to paths). */
+  private readonly truncateStates: Set<string> | undefined;
 
   private actor: AnyActorRef | undefined;
   private rng = new Prng(0);
   private task: Task | undefined;
   private seed = 0;
   private stepCount = 0;
+  /**
+   * The running return in micro-units, checked against `reward.bounds` after every step;
+   * undefined after restoring a snapshot that did not keep it (then the bounds cannot be checked).
+   */
+  private returnMicros: number | undefined = 0;
+  /** States entered during the current step, in order (the entry markers append; see entered.ts). */
+  private entered: string[] = [];
+  private recordingEntries = false;
   private status: 'idle' | 'running' | 'ended' | 'failed' | 'closed' = 'idle';
   private deadline = Number.POSITIVE_INFINITY;
   private initialContext: Ctx = {};
@@ -115,16 +151,23 @@ export class Env {
       } else {
         const ref = g.module!;
         guards[name] = ({ context, event }, params) =>
-          this.callModule(ref, {
-            context,
-            event,
-            params: params ?? null,
-            task: this.task,
-            step: this.stepCount,
-          }) === true;
+          this.callModule(
+            ref,
+            {
+              context,
+              event,
+              params: params ?? null,
+              task: this.task,
+              step: this.stepCount,
+            },
+            `$.guards.${name}.module`,
+          ) === true;
       }
     }
-    const actions: Record<string, ReturnType<typeof assign>> = {};
+    const actions: Record<string, unknown> = {};
+    actions[ENTERED_ACTION] = (_: unknown, params: { path: string }) => {
+      if (this.recordingEntries) this.entered.push(params.path);
+    };
     for (const [name, a] of Object.entries(spec.actions)) {
       if (a.assign !== undefined) {
         const entries = Object.entries(a.assign).map(
@@ -138,29 +181,56 @@ export class Env {
         }) as never;
       } else {
         const ref = a.module!;
+        const path = `$.actions.${name}.module`;
         actions[name] = assign(({ context, event }: { context: Ctx; event: Ev }, params: unknown) => {
-          const patch = this.callModule(ref, {
-            context,
-            event,
-            params: params ?? null,
-            task: this.task,
-            step: this.stepCount,
-          });
+          const patch = this.callModule(
+            ref,
+            {
+              context,
+              event,
+              params: params ?? null,
+              task: this.task,
+              step: this.stepCount,
+            },
+            path,
+          );
           if (patch === null) return {};
           if (typeof patch !== 'object' || Array.isArray(patch))
-            throw new EnvCodeError(
-              'BAD_ACTION_RESULT',
-              `${ref} must return an object of context changes (or nothing), got ${JSON.stringify(patch)}`,
+            throw this.remember(
+              new EnvCodeError(
+                'BAD_ACTION_RESULT',
+                `${path}: ${ref} must return an object of context changes (or nothing), got ${shortJson(patch)}`,
+                {
+                  details: { path, step: this.stepCount },
+                  hint: 'return an object such as { count: context.count + 1 }, or nothing',
+                },
+              ),
             );
           return patch as Ctx;
         }) as never;
       }
     }
     this.machine = setup({ guards: guards as never, actions: actions as never }).createMachine({
-      ...(spec.machine as object),
+      ...(markEntries(spec.machine) as object),
       context: () => this.initialContext,
     } as never) as unknown as AnyStateMachine;
-    this.collectIds(spec.machine, '');
+    const { paths: statePathSet, ids } = statePathsOf(spec.machine);
+    this.idPaths = ids;
+    this.bounds = returnBounds(spec);
+    if (spec.truncateOn) {
+      const resolved = spec.truncateOn.map((s, i) => {
+        const p = ids.get(s) ?? s;
+        if (!statePathSet.has(p))
+          throw new SpecError([
+            {
+              path: `$.truncateOn[${i}]`,
+              message: `no state "${s}" (use a dotted path such as "parent.child", or a state id; states: ${[...statePathSet].join(', ')})`,
+            },
+          ]);
+        return p;
+      });
+      this.truncateStates = new Set(resolved);
+    }
 
     this.rewards = spec.reward.rules.map((r, i) => {
       const path = `$.reward.rules[${i}]`;
@@ -169,19 +239,29 @@ export class Env {
           name: r.name ?? `enter ${r.onEnter}`,
           kind: 'onEnter',
           value: r.value!,
+          path,
           state: this.idPaths.get(r.onEnter) ?? r.onEnter,
+          ...(r.transient ? { transient: true } : {}),
         };
-      if (r.perStep !== undefined) return { name: r.name ?? 'per step', kind: 'perStep', value: r.perStep };
+      if (r.perStep !== undefined)
+        return { name: r.name ?? 'per step', kind: 'perStep', value: r.perStep, path };
       if (r.when !== undefined)
         return {
           name: r.name ?? r.when,
           kind: 'when',
           value: r.value!,
+          path,
           expr: this.compile(r.when, `${path}.when`),
         };
       if (r.expr !== undefined)
-        return { name: r.name ?? r.expr, kind: 'expr', value: 0, expr: this.compile(r.expr, `${path}.expr`) };
-      return { name: r.name ?? r.module!, kind: 'module', value: 0, module: r.module! };
+        return {
+          name: r.name ?? r.expr,
+          kind: 'expr',
+          value: 0,
+          path,
+          expr: this.compile(r.expr, `${path}.expr`),
+        };
+      return { name: r.name ?? r.module!, kind: 'module', value: 0, path, module: r.module! };
     });
     this.template =
       spec.observation.template === undefined ? undefined : compileTemplate(spec.observation.template);
@@ -191,12 +271,6 @@ export class Env {
           this.compile(src, `$.observation.json.${k}`),
         ])
       : undefined;
-  }
-
-  private collectIds(node: GymSpec['machine'], path: string): void {
-    if (node.id) this.idPaths.set(node.id, path);
-    for (const [k, child] of Object.entries(node.states ?? {}))
-      this.collectIds(child, path ? `${path}.${k}` : k);
   }
 
   private compile(source: string, where: string): CompiledExpr {
@@ -232,8 +306,12 @@ export class Env {
     return act;
   }
 
-  private callModule(ref: string, arg: unknown): unknown {
-    if (!this.sandbox) throw this.remember(new EnvCodeError('NO_SANDBOX', `${ref} needs the sandbox`));
+  /** Calls sandboxed code; `path` is the spec element that names it, added to its errors. */
+  private callModule(ref: string, arg: unknown, path: string): unknown {
+    if (!this.sandbox)
+      throw this.remember(
+        new EnvCodeError('NO_SANDBOX', `${path}: ${ref} needs the sandbox`, { details: { path } }),
+      );
     try {
       return this.sandbox.call(
         ref,
@@ -243,6 +321,11 @@ export class Env {
         this.deadline,
       );
     } catch (e) {
+      // The sandbox knows the function, not which spec element called it: say where.
+      if (e instanceof PalestraError && e.details.path === undefined) {
+        e.details.path = path;
+        e.details.step ??= this.stepCount;
+      }
       throw this.remember(e);
     }
   }
@@ -285,6 +368,7 @@ export class Env {
     this.seed = seed;
     this.rng = new Prng(seed);
     this.stepCount = 0;
+    this.returnMicros = 0;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
     bindRng(this.rng);
     // One draw always picks the task, even when the caller names it, so the rest of the stream
@@ -303,22 +387,39 @@ export class Env {
         'BAD_CONTEXT',
         `the initial context of task ${index} (${this.task.id}) does not match $.context.schema: ${invalidContext}`,
         {
+          details: { path: '$.context.schema', taskIndex: index },
           hint: "fix $.context.initial or the task's context, or the schema",
         },
       );
     this.startActor(undefined);
-    this.status = this.actor!.getSnapshot().status === 'done' ? 'ended' : 'running';
     const snap = this.actor!.getSnapshot();
+    const state = statePaths(snap.value);
+    let observation: Observation;
+    try {
+      observation = this.observe(snap.context, null, undefined);
+    } catch (e) {
+      this.status = 'failed';
+      this.failure = e;
+      throw e;
+    }
+    this.status = snap.status === 'done' || this.truncatesAt(state) ? 'ended' : 'running';
     return {
-      observation: this.observe(snap.context, null, undefined),
+      observation,
       info: {
         seed,
         taskIndex: index,
         taskId: this.task.id,
         instructions: this.task.instructions,
-        state: statePaths(snap.value),
+        state,
       },
     };
+  }
+
+  /** Whether a truncating state (`$.truncateOn`) is among the active `state` paths. */
+  private truncatesAt(state: readonly string[]): boolean {
+    if (!this.truncateStates) return false;
+    for (const p of state) if (this.truncateStates.has(p)) return true;
+    return false;
   }
 
   private startActor(snapshot: unknown): void {
@@ -384,10 +485,25 @@ export class Env {
     return event;
   }
 
-  /** One action → one step. */
+  /**
+   * One action → one step. A step that throws (environment code failed, the return left
+   * `reward.bounds`, the action or the observation was too large) ends the episode: the env is
+   * `failed` until the next reset, and the error's code says whose fault it was (`fault.ts`).
+   */
   step(action: Action): StepResult {
     if (this.status !== 'running') throw this.orderError();
+    try {
+      return this.advance(action);
+    } catch (e) {
+      this.status = 'failed';
+      this.failure = e;
+      throw e;
+    }
+  }
+
+  private advance(action: Action): StepResult {
     this.stepCount += 1;
+    checkActionSize(this.spec, action, this.stepCount);
     this.codeError = undefined;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
     bindRng(this.rng);
@@ -396,29 +512,46 @@ export class Env {
     const event = this.toEvent(action);
     const invalid = 'code' in event ? (event as InvalidAction) : undefined;
     let snap = before;
+    this.entered = [];
     if (!invalid) {
       this.actorError = undefined;
-      actor.send(event as Ev);
+      this.recordingEntries = true;
+      try {
+        actor.send(event as Ev);
+      } finally {
+        this.recordingEntries = false;
+      }
       this.throwIfFailed(this.actorError);
       snap = actor.getSnapshot();
     }
-    const terminated = snap.status === 'done';
-    const truncated = !terminated && this.stepCount >= this.spec.limits.maxSteps;
+    // A state entered twice in one step (a loop through `always`) is listed once.
+    const entered = this.entered.length < 2 ? this.entered : [...new Set(this.entered)];
+    const state = statePaths(snap.value);
+    // `$.truncateOn`: the statechart says the episode was cut off, so it is not terminated even
+    // if the truncating state is final.
+    const cut = this.truncatesAt(state);
+    const terminated = snap.status === 'done' && !cut;
+    const truncated = cut || (!terminated && this.stepCount >= this.spec.limits.maxSteps);
     let components: RewardComponent[];
     if (invalid) {
       // An invalid step still costs time (perStep rules) and pays the configured penalty.
       components = this.rewards
         .filter((r) => r.kind === 'perStep' && r.value !== 0)
-        .map((r) => ({ name: r.name, micros: toMicros(r.value, r.name) }));
+        .map((r) => ({ name: r.name, micros: toMicros(r.value, r.name, r.path) }));
       if (this.spec.limits.invalidActionPenalty !== 0)
         components.push({
           name: 'invalid action',
-          micros: toMicros(this.spec.limits.invalidActionPenalty, 'invalidActionPenalty'),
+          micros: toMicros(
+            this.spec.limits.invalidActionPenalty,
+            'invalidActionPenalty',
+            '$.limits.invalidActionPenalty',
+          ),
         });
     } else
       components = this.computeRewards(
         before.value,
         snap.value,
+        entered,
         snap.context,
         event as Ev,
         terminated,
@@ -426,8 +559,12 @@ export class Env {
       );
     let micros = 0;
     for (const c of components) micros += c.micros;
-    if (terminated || truncated) this.status = 'ended';
+    if (this.returnMicros !== undefined) {
+      this.returnMicros += micros;
+      checkReturn(this.bounds, this.returnMicros, this.stepCount);
+    }
     const observation = this.observe(snap.context, invalid ? null : (event as Ev), invalid);
+    if (terminated || truncated) this.status = 'ended';
     return {
       observation,
       reward: micros / MICRO,
@@ -435,11 +572,12 @@ export class Env {
       truncated,
       info: {
         step: this.stepCount,
-        state: statePaths(snap.value),
+        state,
         event: invalid ? null : (event as Ev),
         rewardMicros: micros,
         rewardComponents: components,
         ...(invalid ? { invalidAction: invalid } : {}),
+        entered,
       },
     };
   }
@@ -471,6 +609,7 @@ export class Env {
   private computeRewards(
     beforeValue: StateValue,
     afterValue: StateValue,
+    entered: readonly string[],
     context: Ctx,
     event: Ev,
     terminated: boolean,
@@ -479,6 +618,7 @@ export class Env {
     const out: RewardComponent[] = [];
     let before: Set<string> | undefined;
     let after: Set<string> | undefined;
+    let enteredSet: Set<string> | undefined;
     let act: Ctx | undefined;
     for (const r of this.rewards) {
       let value = 0;
@@ -487,6 +627,11 @@ export class Env {
           value = r.value;
           break;
         case 'onEnter':
+          if (r.transient) {
+            enteredSet ??= new Set(entered);
+            if (enteredSet.has(r.state!)) value = r.value;
+            break;
+          }
           before ??= new Set(statePaths(beforeValue));
           after ??= new Set(statePaths(afterValue));
           if (after.has(r.state!) && !before.has(r.state!)) value = r.value;
@@ -497,37 +642,44 @@ export class Env {
           break;
         case 'expr': {
           act ??= this.rewardActivation(context, event, afterValue, terminated, truncated);
-          const v = r.expr!(act);
-          if (typeof v !== 'number')
-            throw new EnvCodeError(
-              'BAD_REWARD',
-              `reward \`${r.name}\` must be a number, got ${JSON.stringify(v)}`,
-            );
-          value = v;
+          value = this.rewardNumber(r, r.expr!(act));
           break;
         }
         case 'module': {
-          const v = this.callModule(r.module!, {
-            context,
-            event,
-            task: this.task,
-            step: this.stepCount,
-            state: statePaths(afterValue),
-            terminated,
-            truncated,
-          });
-          if (typeof v !== 'number')
-            throw new EnvCodeError(
-              'BAD_REWARD',
-              `${r.module} must return a number, got ${JSON.stringify(v)}`,
-            );
-          value = v;
+          const v = this.callModule(
+            r.module!,
+            {
+              context,
+              event,
+              task: this.task,
+              step: this.stepCount,
+              state: statePaths(afterValue),
+              terminated,
+              truncated,
+            },
+            `${r.path}.module`,
+          );
+          value = this.rewardNumber(r, v);
           break;
         }
       }
-      if (value !== 0) out.push({ name: r.name, micros: toMicros(value, r.name) });
+      if (value !== 0) out.push({ name: r.name, micros: toMicros(value, r.name, r.path) });
     }
     return out;
+  }
+
+  /** What an expr or module rule gave, as a number; anything else is the rule's error, named by its path. */
+  private rewardNumber(r: CompiledReward, v: unknown): number {
+    if (typeof v === 'number') return v;
+    const what =
+      r.kind === 'module' ? `${r.module} must return a number` : 'the expression must give a number';
+    throw new EnvCodeError('BAD_REWARD', `${r.path} (${r.name}): ${what}, got ${shortJson(v)}`, {
+      details: { path: r.path, step: this.stepCount, got: shortJson(v) },
+      hint:
+        r.kind === 'module'
+          ? `return a number from ${r.module} (0 for no reward)`
+          : 'make the expression give a number in every case (CEL: `cond ? 1.0 : 0.0`)',
+    });
   }
 
   /** Reward expressions also see `state` (active paths), `terminated` and `truncated`. */
@@ -550,18 +702,39 @@ export class Env {
     const state = statePaths(snap.value);
     let text: string;
     let json: Record<string, unknown>;
+    const limit = this.spec.limits.maxObservationBytes;
     if (this.spec.observation.module !== undefined) {
-      const out = this.callModule(this.spec.observation.module, {
-        context,
-        event,
-        task: this.task,
-        step: this.stepCount,
-        state,
-      });
+      let out: unknown;
+      try {
+        out = this.callModule(
+          this.spec.observation.module,
+          {
+            context,
+            event,
+            task: this.task,
+            step: this.stepCount,
+            state,
+          },
+          '$.observation.module',
+        );
+      } catch (e) {
+        // The sandbox caps what code returns at the observation limit; for the observation
+        // that is the observation being too large, which the agent can provoke (echoing its own
+        // reply), so it keeps the agent-fault code rather than the sandbox's OUTPUT_TOO_LARGE.
+        if (e instanceof SandboxError && e.code === 'OUTPUT_TOO_LARGE')
+          throw this.observationTooLarge(
+            `${this.spec.observation.module} returned more than ${limit} characters`,
+          );
+        throw e;
+      }
       if (!out || typeof out !== 'object' || typeof (out as { text?: unknown }).text !== 'string')
         throw new EnvCodeError(
           'BAD_OBSERVATION',
-          `${this.spec.observation.module} must return { text, json? }`,
+          `$.observation.module: ${this.spec.observation.module} must return { text, json? }, got ${shortJson(out)}`,
+          {
+            details: { path: '$.observation.module', step: this.stepCount },
+            hint: 'return { text: "what the agent reads", json: { ... } }',
+          },
         );
       text = (out as { text: string }).text;
       json = ((out as { json?: Record<string, unknown> }).json ?? { state, context }) as Record<
@@ -580,16 +753,31 @@ export class Env {
         for (const [k, f] of this.jsonObs) json[k] = f(act);
       } else json = { state, context };
     }
-    if (text.length > this.spec.limits.maxObservationBytes)
-      throw new EnvCodeError(
-        'OBSERVATION_TOO_LARGE',
-        `the observation is ${text.length} characters; the limit is ${this.spec.limits.maxObservationBytes}`,
+    if (text.length > limit)
+      throw this.observationTooLarge(`the observation is ${text.length} characters; the limit is ${limit}`);
+    // The structured part too: it crosses the isolated worker's channel and goes into records, and
+    // a context the agent fills (a log of its replies) would otherwise grow it without bound.
+    const jsonSize = JSON.stringify(json).length;
+    if (jsonSize > limit)
+      throw this.observationTooLarge(
+        `the observation's json is ${jsonSize} characters; the limit is ${limit}`,
       );
     if (invalid) {
       text = `Error: ${invalid.message}\n\n${text}`;
       json = { ...json, error: invalid };
     }
     return { text, json };
+  }
+
+  private observationTooLarge(why: string): EnvCodeError {
+    return new EnvCodeError('OBSERVATION_TOO_LARGE', why, {
+      details: {
+        path: '$.limits.maxObservationBytes',
+        step: this.stepCount,
+        limit: this.spec.limits.maxObservationBytes,
+      },
+      hint: 'an observation that grows with what the agent sends is an agent fault; otherwise render less (or raise limits.maxObservationBytes)',
+    });
   }
 
   /** The full state as JSON: restore it (here or in another process) and the episode goes on exactly. */
@@ -602,6 +790,7 @@ export class Env {
       taskIndex: this.task!.index,
       step: this.stepCount,
       status: this.status,
+      ...(this.returnMicros === undefined ? {} : { returnMicros: this.returnMicros }),
       rng: [...this.rng.state] as EnvSnapshot['rng'],
       // Through JSON, so the snapshot is exactly what a file or another process would hold.
       machine: JSON.parse(JSON.stringify(this.actor!.getPersistedSnapshot())),
@@ -619,6 +808,9 @@ export class Env {
     this.seed = snapshot.seed;
     this.rng = new Prng(snapshot.rng);
     this.stepCount = snapshot.step;
+    // A snapshot from before the return was kept in it: the rest of the episode cannot be held
+    // to the bounds (counting from 0 would fail episodes whose whole return is within them).
+    this.returnMicros = snapshot.returnMicros;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
     bindRng(this.rng);
     this.task = resolveTask(this.spec, snapshot.taskIndex, this.sandbox, this.spec.limits.stepDeadlineMs);

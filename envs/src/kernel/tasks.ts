@@ -1,4 +1,4 @@
-import { EnvCodeError } from '../errors.ts';
+import { EnvCodeError, PalestraError } from '../errors.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { SANDBOX_EPOCH_MS } from '../sandbox/sandbox.ts';
 import type { GymSpec } from '../spec/schema.ts';
@@ -43,21 +43,32 @@ export function resolveTask(
   if (!Number.isInteger(index) || index < 0 || index >= n)
     throw new RangeError(`task index ${index} is out of range: ${spec.name} has ${n} tasks (0…${n - 1})`);
   if ('list' in spec.tasks) return { ...spec.tasks.list[index]!, index };
-  if (!sandbox) throw new EnvCodeError('NO_SANDBOX', 'generated tasks need the sandbox');
+  if (!sandbox)
+    throw new EnvCodeError('NO_SANDBOX', '$.tasks.module: generated tasks need the sandbox', {
+      details: { path: '$.tasks.module' },
+    });
   const rng = new Prng(index).state;
-  const raw = sandbox.call(
-    spec.tasks.module,
-    { index, count: n },
-    rng,
-    SANDBOX_EPOCH_MS,
-    performance.now() + deadlineMs,
-  );
+  let raw: unknown;
+  try {
+    raw = sandbox.call(
+      spec.tasks.module,
+      { index, count: n },
+      rng,
+      SANDBOX_EPOCH_MS,
+      performance.now() + deadlineMs,
+    );
+  } catch (e) {
+    // The sandbox knows the function, not the spec element: say where.
+    if (e instanceof PalestraError && e.details.path === undefined) e.details.path = '$.tasks.module';
+    throw e;
+  }
   const parsed = taskSchema.safeParse(raw);
   if (!parsed.success)
     throw new EnvCodeError(
       'BAD_TASK',
-      `${spec.tasks.module} returned an invalid task for index ${index}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      `$.tasks.module: ${spec.tasks.module} returned an invalid task for index ${index}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
       {
+        details: { path: '$.tasks.module', taskIndex: index },
         hint: 'a task is { id, instructions, context?, data? }',
       },
     );

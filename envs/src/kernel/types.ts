@@ -32,6 +32,12 @@ export interface StepInfo {
   rewardMicros: number;
   rewardComponents: RewardComponent[];
   invalidAction?: InvalidAction;
+  /**
+   * States entered during the step, as dotted paths in the order XState entered them, transient
+   * ones included (a state left again at once by `always`). Empty for an invalid action. Not
+   * part of the episode record (steps record `state`, the states active after the step).
+   */
+  entered?: string[];
 }
 
 export interface StepResult {
@@ -71,6 +77,8 @@ export interface EnvSnapshot {
   taskIndex: number;
   step: number;
   status: 'running' | 'ended';
+  /** The running return in micro-units, so `reward.bounds` hold across a restore (absent in old snapshots). */
+  returnMicros?: number;
   rng: [number, number, number, number];
   machine: unknown;
 }

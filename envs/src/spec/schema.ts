@@ -174,6 +174,13 @@ const rewardRule = z
     expr: expr.optional(),
     module: moduleRef.optional(),
     name: z.string().optional(),
+    /**
+     * onEnter only. Pay when the state is entered at any microstep of the step, including a
+     * transient state left again at once (by `always`); without it, onEnter compares the states
+     * active before and after the step, so a transient state never pays. Opt-in (no default), so
+     * existing specs keep their meaning and their bundle ids.
+     */
+    transient: z.boolean().optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -187,6 +194,13 @@ const rewardRule = z
       });
     if ((r.onEnter !== undefined || r.when !== undefined) && r.value === undefined)
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'onEnter and when rules need a "value"' });
+    if (r.transient !== undefined && r.onEnter === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transient'],
+        message:
+          '"transient" only applies to onEnter rules: remove it, or make the rule { onEnter, value, transient }',
+      });
   });
 
 export const gymSpecSchema = z
@@ -207,6 +221,16 @@ export const gymSpecSchema = z
     /** The event a turn with no tool call (a plain text reply) becomes: `{ type, text }`. */
     replyEvent: ident.default('REPLY'),
     machine: stateNodeSchema,
+    /**
+     * States (dotted paths or ids, as in onEnter) whose being active after a step ends the episode
+     * as *truncated*, not terminated: the statechart decides that the episode was cut off (a
+     * counter overflowed, the simulation left what it can represent), as `maxSteps` does.
+     * Opt-in (no default): without it only `maxSteps` truncates.
+     */
+    truncateOn: z
+      .array(z.string().min(1, 'an empty state path'))
+      .min(1, 'list at least one state')
+      .optional(),
     guards: z.record(ident, guardSchema).default({}),
     actions: z.record(ident, actionSchema).default({}),
     reward: z
