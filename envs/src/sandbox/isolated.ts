@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { EnvCodeError, EnvStateError, PalestraError, SandboxError, SpecError } from '../errors.ts';
+import { checkActionSize } from '../kernel/actionSize.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import type {
   Action,
@@ -173,6 +174,10 @@ export class IsolatedEnv {
   }
 
   step(action: Action): StepResult {
+    // Here too, before the channel: an oversized action is the agent's fault (ACTION_TOO_LARGE), and
+    // it must not become an environment fault by overflowing the channel (its message is the
+    // worker's, so a record replays the same in-process and isolated).
+    checkActionSize(this.spec, action);
     return this.link.call('step', [action], this.timeout);
   }
 
@@ -232,6 +237,7 @@ export class IsolatedVectorEnv {
   }
 
   step(actions: readonly Action[]): VectorStepResult {
+    for (const action of actions) checkActionSize(this.spec, action);
     const r = this.link.call<Omit<VectorStepResult, 'rewards'> & { rewards: number[] }>(
       'step',
       [actions],
