@@ -31,29 +31,36 @@ export class PalestraError extends Error {
 /** One problem in a spec, located by its JSON path (`$.machine.states.idle.on.GO`). */
 export interface SpecIssue {
   path: string;
+  /** What is wrong, in a sentence. */
   message: string;
+  /** What to do about it, where the message does not already say. */
+  hint?: string;
 }
 
 /** A GymSpec that does not validate. `issues` lists every problem with its JSON path. */
 export class SpecError extends PalestraError {
   override name = 'SpecError';
   readonly issues: SpecIssue[];
+  /** The spec file, when the spec came from one. */
+  readonly file: string | undefined;
 
-  constructor(issues: SpecIssue[], hint?: string) {
+  constructor(issues: SpecIssue[], hint?: string, options: { file?: string } = {}) {
     const head = issues
       .slice(0, 12)
-      .map((i) => `  ${i.path}: ${i.message}`)
+      .map((i) => `  ${i.path}: ${i.message}${i.hint ? `\n    → ${i.hint}` : ''}`)
       .join('\n');
     const more = issues.length > 12 ? `\n  … and ${issues.length - 12} more` : '';
+    const where = options.file ? ` in ${options.file}` : '';
     super(
       'SPEC_INVALID',
-      `invalid GymSpec (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${head}${more}`,
+      `invalid GymSpec${where} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${head}${more}`,
       {
-        details: { issues },
+        details: { issues, ...(options.file ? { file: options.file } : {}) },
         hint,
       },
     );
     this.issues = issues;
+    this.file = options.file;
   }
 }
 

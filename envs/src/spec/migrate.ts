@@ -2,6 +2,10 @@
  * Spec migrations: each entry lifts a spec from version n to n+1, so a spec written for an older
  * Palestra still loads. Version 0 is the draft shape of the design notes: `reward` was a bare list
  * of rules and `tasks.split` gave both shares (`{ train, eval }`).
+ *
+ * These lift the raw JSON, before validation. One more step runs after it, in `parseSpec`
+ * (`withDerivedBounds`): a spec without `reward.bounds` gets the bounds its constant rules imply
+ * (`deriveRewardBounds`), which needs the validated spec (defaults filled, references checked).
  */
 type Json = Record<string, unknown>;
 

@@ -1,20 +1,18 @@
 import type { z } from 'zod';
 import { SpecError, type SpecIssue } from '../errors.ts';
+import { unhandledToolIssues } from './events.ts';
 import { compileExpr } from './expr.ts';
+import { jsonPath } from './jsonPath.ts';
+import { checkJsonValue, SPEC_LIMITS } from './limits.ts';
 import { migrateSpec } from './migrate.ts';
+import { deriveRewardBounds } from './rewardBounds.ts';
 import { type GymSpec, gymSpecSchema, SPEC_VERSION, type StateNodeSpec } from './schema.ts';
+import { targetIssues } from './targets.ts';
 import { compileTemplate } from './template.ts';
+import { templateDepth } from './templateDepth.ts';
+import { jsonSchemaIssues, toolSchemaIssues } from './toolSchemas.ts';
 
-/** `['tools', 0, 'event']` → `$.tools[0].event` */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else if (typeof p === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(p)) out += `.${p}`;
-    else out += `[${JSON.stringify(String(p))}]`;
-  }
-  return out;
-}
+export { jsonPath };
 
 function zodIssues(error: z.ZodError): SpecIssue[] {
   const out: SpecIssue[] = [];
@@ -30,14 +28,23 @@ function zodIssues(error: z.ZodError): SpecIssue[] {
         }
       }
       let message = issue.message;
+      let hint: string | undefined;
       if (issue.code === 'unrecognized_keys')
         message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
-      out.push({ path: jsonPath(path), message });
+      else if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
+        message = `missing: ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`;
+        hint = `add "${String(path[path.length - 1])}" (see the GymSpec table in envs/README.md)`;
+      } else if (message.startsWith('unknown state key'))
+        hint = `remove it or check the spelling; a state node has ${STATE_KEYS}`;
+      out.push({ path: jsonPath(path), message, ...(hint ? { hint } : {}) });
     }
   };
   walk(error.issues, []);
   return out;
 }
+
+const STATE_KEYS =
+  'id, type, history, initial, states, on, always, entry, exit, target (history states), tags, description, meta, output';
 
 function depth(issues: z.core.$ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length));
@@ -69,9 +76,18 @@ function asList<T>(v: T | T[] | undefined): T[] {
 /** Checks that cannot be said in a schema: references resolve, expressions and templates parse. */
 function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  const add = (path: PropertyKey[], message: string) => issues.push({ path: jsonPath(path), message });
+  const add = (path: PropertyKey[], message: string, hint?: string) =>
+    issues.push({ path: jsonPath(path), message, ...(hint ? { hint } : {}) });
   const stateIds = new Set<string>();
   const explicitIds = new Set<string>();
+  const guardNames = Object.keys(spec.guards);
+  const actionNames = Object.keys(spec.actions);
+  const unknownAction = (path: PropertyKey[], name: string) =>
+    add(
+      path,
+      `unknown action "${name}": declare it under "actions"`,
+      `declare "${name}" under "actions" or use one of: ${actionNames.join(', ') || 'none declared'}`,
+    );
 
   walkStates(spec.machine, (node, path, id) => {
     stateIds.add(id);
@@ -82,11 +98,10 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
       node.type !== 'parallel' &&
       node.initial === undefined
     )
-      add([...path, 'initial'], 'a state with child states needs "initial" (or "type": "parallel")');
-    if (node.initial !== undefined && !node.states?.[node.initial])
       add(
         [...path, 'initial'],
-        `"${node.initial}" is not a child state (children: ${Object.keys(node.states ?? {}).join(', ') || 'none'})`,
+        'a state with child states needs "initial" (or "type": "parallel")',
+        `add "initial": "${Object.keys(node.states)[0]}" (one of ${Object.keys(node.states).join(', ')})`,
       );
     const checkTransition = (t: unknown, tpath: PropertyKey[]) => {
       if (!t || typeof t !== 'object') return;
@@ -95,15 +110,13 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
       if (g !== undefined && !(g in spec.guards))
         add(
           [...tpath, 'guard'],
-          `unknown guard "${g}": declare it under "guards" (known: ${Object.keys(spec.guards).join(', ') || 'none'})`,
+          `unknown guard "${g}": declare it under "guards" (known: ${guardNames.join(', ') || 'none'})`,
+          `declare "${g}" under "guards" ({ "expr": "<CEL>" } or { "module": "file.js#fn" }), or fix the name`,
         );
       asList(obj.actions).forEach((a, i) => {
         const n = refName(a);
         if (n !== undefined && !(n in spec.actions))
-          add(
-            [...tpath, 'actions', ...(Array.isArray(obj.actions) ? [i] : [])],
-            `unknown action "${n}": declare it under "actions"`,
-          );
+          unknownAction([...tpath, 'actions', ...(Array.isArray(obj.actions) ? [i] : [])], n);
       });
     };
     for (const [event, ts] of Object.entries(node.on ?? {})) {
@@ -117,19 +130,21 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
       asList(list as unknown).forEach((a, i) => {
         const n = refName(a);
         if (n !== undefined && !(n in spec.actions))
-          add(
-            [...path, key, ...(Array.isArray(list) ? [i] : [])],
-            `unknown action "${n}": declare it under "actions"`,
-          );
+          unknownAction([...path, key, ...(Array.isArray(list) ? [i] : [])], n);
       });
     }
   });
+  issues.push(...targetIssues(spec.machine));
 
   const checkExpr = (source: string, path: PropertyKey[]) => {
     try {
       compileExpr(source);
     } catch (e) {
-      add(path, `CEL: ${(e as Error).message.split('\n')[0]} in \`${source}\``);
+      add(
+        path,
+        `CEL: ${(e as Error).message.split('\n')[0]} in \`${source}\``,
+        'fix the CEL expression: variables are the context keys, context, event, task, params, step (see "Expressions (CEL)" in envs/README.md)',
+      );
     }
   };
   const checkModule = (ref: string, path: PropertyKey[]) => {
@@ -139,6 +154,7 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
       add(
         path,
         `module file "${file}" is not in the bundle (files: ${Object.keys(files).join(', ') || 'none'})`,
+        `put ${file} beside spec.json, or fix the file name before "#"`,
       );
   };
 
@@ -159,17 +175,41 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
       add(
         ['reward', 'rules', i, 'onEnter'],
         `no state "${r.onEnter}" (use a dotted path such as "parent.child"; states: ${[...stateIds].filter(Boolean).join(', ')})`,
+        'name a state by its dotted path from the root, or by its explicit "id"',
+      );
+  });
+  spec.truncateOn?.forEach((state, i) => {
+    if (!stateIds.has(state) && !explicitIds.has(state))
+      add(
+        ['truncateOn', i],
+        `no state "${state}" (states: ${[...stateIds].filter(Boolean).join(', ')})`,
+        'name a state by its dotted path from the root, or by its explicit "id"',
       );
   });
   if (spec.reward.bounds && spec.reward.bounds.min > spec.reward.bounds.max)
-    add(['reward', 'bounds'], 'min is greater than max');
+    add(
+      ['reward', 'bounds'],
+      `min (${spec.reward.bounds.min}) is greater than max (${spec.reward.bounds.max})`,
+      'swap them: "min" is the lowest return an episode can have, "max" the highest',
+    );
   for (const [key, source] of Object.entries(spec.observation.json ?? {}))
     checkExpr(source, ['observation', 'json', key]);
   if (spec.observation.template !== undefined) {
     try {
       compileTemplate(spec.observation.template);
+      const depth = templateDepth(spec.observation.template);
+      if (depth > SPEC_LIMITS.maxDepth)
+        add(
+          ['observation', 'template'],
+          `Mustache: sections nest ${depth} deep; the limit is ${SPEC_LIMITS.maxDepth} (rendering recurses once per level)`,
+          'flatten the template: prepare nested data with observation.json expressions or a module',
+        );
     } catch (e) {
-      add(['observation', 'template'], `Mustache: ${(e as Error).message}`);
+      add(
+        ['observation', 'template'],
+        `Mustache: ${(e as Error).message}`,
+        'close every {{#section}} and {{^section}} with {{/section}}; templates are logic-less Mustache',
+      );
     }
   }
   if (spec.observation.module !== undefined) checkModule(spec.observation.module, ['observation', 'module']);
@@ -177,31 +217,59 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
   else {
     const seen = new Set<string>();
     spec.tasks.list.forEach((t, i) => {
-      if (seen.has(t.id)) add(['tasks', 'list', i, 'id'], `duplicate task id "${t.id}"`);
+      if (seen.has(t.id))
+        add(
+          ['tasks', 'list', i, 'id'],
+          `duplicate task id "${t.id}"`,
+          'give every task its own id: episodes and reports name tasks by it',
+        );
       seen.add(t.id);
     });
   }
   const toolNames = new Set<string>();
   spec.tools.forEach((t, i) => {
-    if (toolNames.has(t.name)) add(['tools', i, 'name'], `duplicate tool name "${t.name}"`);
+    if (toolNames.has(t.name))
+      add(
+        ['tools', i, 'name'],
+        `duplicate tool name "${t.name}"`,
+        'rename one of them: the agent calls tools by name',
+      );
     toolNames.add(t.name);
     if (t.event === spec.replyEvent)
-      add(['tools', i, 'event'], `"${t.event}" is reserved for text replies (replyEvent)`);
+      add(
+        ['tools', i, 'event'],
+        `"${t.event}" is reserved for text replies (replyEvent)`,
+        `map the tool to another event, or set "replyEvent" to another name`,
+      );
   });
-  if (spec.machine.type === 'final') add(['machine', 'type'], 'the root state cannot be final');
+  issues.push(...toolSchemaIssues(spec.tools), ...unhandledToolIssues(spec.tools, spec.machine));
+  if (spec.context.schema) issues.push(...jsonSchemaIssues(spec.context.schema, ['context', 'schema']));
+  if (spec.machine.type === 'final')
+    add(['machine', 'type'], 'the root state cannot be final', 'make a child state final instead');
   return issues;
 }
 
 /**
  * Validates (and migrates) a GymSpec. Throws a `SpecError` listing every problem with its JSON
- * path and what to fix. Pass the bundle's `files` to check module references too.
+ * path and what to fix, or an `InputLimitError` (`INPUT_TOO_DEEP`, `INPUT_TOO_LARGE`) for a value
+ * nested deeper than `SPEC_LIMITS.maxDepth`, before anything recurses over it. Pass the bundle's
+ * `files` to check module references too. A spec without `reward.bounds` whose rules are all
+ * constants gets bounds derived from them (`deriveRewardBounds`).
  *
  * @example
- * const spec = parseSpec(JSON.parse(readFileSync('spec.json', 'utf8')));
+ * const spec = parseSpec(readSpecFile('spec.json'));
  */
 export function parseSpec(input: unknown, files?: Record<string, string>): GymSpec {
+  // First, before zod, the migrations or anything else recurses over the value.
+  checkJsonValue(input, SPEC_LIMITS, 'the spec');
   if (!input || typeof input !== 'object' || Array.isArray(input))
-    throw new SpecError([{ path: '$', message: 'a GymSpec is a JSON object' }]);
+    throw new SpecError([
+      {
+        path: '$',
+        message: `a GymSpec is a JSON object, not ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`,
+        hint: 'start from a catalog spec (envs/catalog/*/spec.json): { "specVersion": 1, "name": …, "machine": … }',
+      },
+    ]);
   const raw = input as Record<string, unknown>;
   if (typeof raw.specVersion === 'number' && raw.specVersion > SPEC_VERSION)
     throw new SpecError(
@@ -209,6 +277,7 @@ export function parseSpec(input: unknown, files?: Record<string, string>): GymSp
         {
           path: '$.specVersion',
           message: `version ${raw.specVersion} is newer than this Palestra understands (${SPEC_VERSION})`,
+          hint: 'upgrade Palestra',
         },
       ],
       'upgrade Palestra',
@@ -218,5 +287,16 @@ export function parseSpec(input: unknown, files?: Record<string, string>): GymSp
   if (!result.success) throw new SpecError(zodIssues(result.error));
   const issues = semanticIssues(result.data, files);
   if (issues.length > 0) throw new SpecError(issues);
-  return result.data;
+  return withDerivedBounds(result.data);
+}
+
+/**
+ * The last migration step, on the validated spec: `reward.bounds` were optional before rollouts
+ * and training needed them; derive them where the rules allow it. Specs that declare bounds (all
+ * the catalog's) are returned unchanged, so their bundle ids stay the same.
+ */
+function withDerivedBounds(spec: GymSpec): GymSpec {
+  if (spec.reward.bounds !== undefined) return spec;
+  const bounds = deriveRewardBounds(spec);
+  return bounds ? { ...spec, reward: { ...spec.reward, bounds } } : spec;
 }
