@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { bundleId } from '../bundle/bundle.ts';
 import { makeEnv } from '../kernel/env.ts';
 import { Prng } from '../kernel/prng.ts';
-import { sampleAction } from '../kernel/sample.ts';
+import { sampleActionV1 } from '../kernel/sampleV1.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import { EpisodeWriter } from './writer.ts';
 
@@ -23,9 +23,10 @@ export function goldenFiles(envDir: string): string[] {
 }
 
 /**
- * Records the golden episodes of one environment: a seeded random agent (`sampleAction`) plays
- * each golden seed. Regenerate on purpose only (`npm run goldens`), when a change to the
- * environment is meant to change its episodes.
+ * Records the golden episodes of one environment: a seeded random agent plays each golden seed,
+ * drawing with the frozen `sampleActionV1` (the files commit to its draws; `sampleAction` may
+ * evolve). Regenerate on purpose only (`npm run goldens`), when a change to the environment is
+ * meant to change its episodes.
  */
 export async function writeGoldens(source: EnvSource, envDir: string): Promise<string[]> {
   const env = await makeEnv(source);
@@ -41,7 +42,7 @@ export async function writeGoldens(source: EnvSource, envDir: string): Promise<s
         env.reset({ seed }),
       );
       for (;;) {
-        const action = sampleAction(source.spec, agent);
+        const action = sampleActionV1(source.spec, agent);
         const r = env.step(action);
         w.step(action, r);
         if (r.terminated || r.truncated) break;
