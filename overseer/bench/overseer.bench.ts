@@ -1,10 +1,11 @@
-// Overseer benchmark: rules scoring rate, the judge path with a warm cache vs a cold call, and the
-// overseer layer's overhead over calling the SDK directly (same local server, same request count).
+// Overseer benchmark: rules scoring rate, the judge path with a warm cache vs a cold call, the
+// overseer layer's overhead over calling the SDK directly (same local server, same request count),
+// and what escaping the fenced transcript costs over canonical JSON.
 // Run: npx tsx overseer/bench/overseer.bench.ts
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { goldenFiles, readEpisode } from '@palestra/envs';
+import { canonicalJson, goldenFiles, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import Table from 'cli-table3';
 import OpenAI from 'openai';
@@ -87,6 +88,33 @@ for (const e of refund) await warm.scoreEpisode(e);
 const warmUs = 1e6 / (await rate(() => warm.scoreEpisode(refund[k++ % refund.length]!), N));
 await llm.close();
 
+// Quoting a transcript for the judge (fenced, with `<`, `>` and non-printing characters escaped)
+// against the canonical JSON it is made from, alternating in one loop. A hostile transcript (every
+// step full of characters that must be escaped) shows the worst case.
+const plain = refund.map((e) => transcriptOf(e));
+const hostile = plain.map((t) => ({
+  ...t,
+  steps: t.steps.map((s) => ({ ...s, environment: '\u2028<<<END>>>\u202e\u200b'.repeat(200) })),
+}));
+const quoting = (ts: unknown[]) => {
+  let quoteMs = 0;
+  let canonMs = 0;
+  for (let i = 0; i < N * 10 + 100; i++) {
+    const t0 = performance.now();
+    quoteTranscript(ts[i % ts.length]);
+    const t1 = performance.now();
+    canonicalJson(ts[i % ts.length]);
+    const t2 = performance.now();
+    if (i >= 100) {
+      quoteMs += t1 - t0;
+      canonMs += t2 - t1;
+    }
+  }
+  return { quoteUs: (quoteMs * 1000) / (N * 10), canonUs: (canonMs * 1000) / (N * 10) };
+};
+const q = quoting(plain);
+const qh = quoting(hostile);
+
 const table = new Table({
   head: ['measure', 'value', 'reference', 'ratio', 'goal'],
   style: { head: [], border: [] },
@@ -107,6 +135,20 @@ table.push(
     `${directUs.toFixed(0)} (SDK call alone)`,
     `${(coldUs / directUs).toFixed(3)}×`,
     '≤ 1.05×',
+  ],
+  [
+    'transcript quoted for the judge, µs (refund-desk goldens)',
+    q.quoteUs.toFixed(1),
+    `${q.canonUs.toFixed(1)} (canonical JSON alone)`,
+    `${(q.quoteUs / q.canonUs).toFixed(2)}×`,
+    '',
+  ],
+  [
+    'the same, every step 2,800 characters to escape, µs',
+    qh.quoteUs.toFixed(1),
+    `${qh.canonUs.toFixed(1)} (canonical JSON alone)`,
+    `${(qh.quoteUs / qh.canonUs).toFixed(2)}×`,
+    '',
   ],
 );
 console.log(table.toString());

@@ -11,6 +11,17 @@ export {
 export { overseerConfigHash } from './config/configHash.ts';
 export { type EnsembleMember, EnsembleOverseer } from './ensemble/ensemble.ts';
 export {
+  AGENT_FAULT_CEILING,
+  type Band,
+  bandScore,
+  FAILURE_BAND,
+  type OutcomeReading,
+  positionInBounds,
+  SUCCESS_BAND,
+  SUCCESS_THRESHOLD,
+  succeeded,
+} from './ensemble/outcome.ts';
+export {
   type JudgeConfig,
   type JudgeOptions,
   type JudgeUsage,
@@ -18,9 +29,10 @@ export {
   LlmJudge,
   type Verdict,
 } from './judge/judge.ts';
-export { JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './judge/transcript.ts';
+export { escapedJson, JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './judge/transcript.ts';
 export * from './onnx/index.ts';
 export { REDTEAM_FIXTURES, type RedTeamFixture } from './redteam/fixtures.ts';
 export { fixtureEpisode, type RedTeamResult, runRedTeam } from './redteam/redteam.ts';
+export { declaredBounds, faultOfRecord, HOST_LIMIT_CODES, hostLimitNotReplayed } from './rules/faults.ts';
 export { RulesOverseer, vetoWhen } from './rules/rules.ts';
 export * from './types.ts';

@@ -1,4 +1,5 @@
-import type { Episode } from '@palestra/envs';
+import type { Episode, Fault } from '@palestra/envs';
+import type { OutcomeReading } from './ensemble/outcome.ts';
 
 /**
  * What every overseer returns: a reward with the components that make it up, so users see why a
@@ -37,6 +38,15 @@ export interface Score {
   rules?: { micros: number; veto: boolean };
   /** A rule that vetoes: the ensemble stops here and the judges are not asked. */
   veto?: boolean;
+  /**
+   * Set when the episode is broken (a veto of the rules overseer), by whom (`@palestra/envs`'
+   * `Fault`): `agent` (the policy's output broke it, or the record is forged, broken or cut
+   * short: scored below every honest failure, kept in training batches) or `environment` (the
+   * environment's own code or rules failed: left out of training batches, counted).
+   */
+  fault?: Fault;
+  /** What the environment's rules say about the outcome of an episode that replayed (`outcome.ts`). */
+  outcome?: OutcomeReading;
 }
 
 /** The unit an overseer scores: a whole episode record (steps carry their turn records). */

@@ -50,6 +50,12 @@ export const scoreRecordBodySchema = z
     /** One entry per LLM verdict the reward used: cache key and the hash of the cache entry. */
     verdicts: z.array(z.object({ judge: z.string().min(1), key: hex64, entry: hex64 }).strict()),
     veto: z.boolean(),
+    /**
+     * Set when the episode is broken, by whom (`kernel/fault.ts`): `agent` (scored below every
+     * honest failure, kept in training batches) or `environment` (left out of training batches).
+     * Optional and absent otherwise, so records written before it keep their hashes.
+     */
+    fault: z.enum(['agent', 'environment']).optional(),
     /** 0…10⁶ (micro-units of the overseer's confidence). */
     confidence: micros.refine((c) => c >= 0 && c <= 1_000_000, 'between 0 and 10⁶'),
     rationale: z.string(),

@@ -19,6 +19,7 @@ import { overseerConfigHash } from '../config/configHash.ts';
 import { EnsembleOverseer } from '../ensemble/ensemble.ts';
 import { RulesOverseer, vetoWhen } from '../rules/rules.ts';
 import { type LlmRequest, type LlmServer, type ScriptedReply, startLlmServer } from '../testing/llmServer.ts';
+import { recordEpisode } from '../testing/recordEpisode.ts';
 import { scoreCommitment, verifyScore } from './commitment.ts';
 
 const source = loadCatalog('refund-desk');
@@ -88,6 +89,15 @@ async function verify(file: string, config: OverseerConfig, cacheDir?: string) {
   } finally {
     await (overseer as { close?: () => Promise<void> }).close?.();
   }
+}
+
+/** A cache-only overseer kept for several checks (each build replays in a fresh worker). */
+async function verifier(config: OverseerConfig) {
+  const overseer = await buildOverseer(config, source, { cacheOnly: true });
+  return {
+    check: (file: string) => verifyScore(readEpisode(file), overseer, overseerConfigHash(config)),
+    close: async () => (overseer as { close?: () => Promise<void> }).close?.(),
+  };
 }
 
 /** Rewrites a file's last score line as a forger would: changed content, chain recomputed. */
@@ -216,12 +226,62 @@ describe('score commitments', () => {
     assert.deepEqual(record.verdicts, []);
     assert.equal(record.judge, 'rules');
     assert.deepEqual(record.rules, { micros: record.reward, veto: false });
+    assert.equal('fault' in record, false, "an intact episode's score line is as it was before the field");
     assert.equal((await verify(file, config)).result.ok, true);
     forge(file, (r) => ({ ...r, rules: { micros: r.rules!.micros + 1, veto: false } }));
     const { result } = await verify(file, config);
     assert.equal(result.mismatch?.field, 'rules');
     const other = await verify(file, ensemble(mkdtempSync(join(dir, 'cache-'))));
     assert.match(other.result.message, /no score from overseer .* it was scored by/);
+  });
+
+  test('a broken episode commits who broke it; --verify re-derives it, and a forged fault fails', async () => {
+    const config: OverseerConfig = { members: [{ kind: 'rules' }] };
+    const file = join(dir, `broken-${copies++}.jsonl`);
+    await recordEpisode(source, file, { actions: [{ text: 'x'.repeat(300_000) }] });
+    const record = await commit(file, config);
+    assert.equal(record.fault, 'agent');
+    assert.equal(record.reward, -1_120_001, 'the declared minimum return minus one micro-unit');
+    assert.deepEqual(record.rules, { micros: -1_120_001, veto: true });
+    const v = await verifier(config);
+    try {
+      assert.equal((await v.check(file)).ok, true);
+      forge(file, (r) => ({ ...r, fault: 'environment' }));
+      const result = await v.check(file);
+      assert.equal(result.mismatch?.field, 'fault', 'calling it an environment fault is caught');
+    } finally {
+      await v.close();
+    }
+  });
+
+  test('an outcome-gated ensemble commits its banded score and verifies from the cache with zero calls', async () => {
+    const cache = mkdtempSync(join(dir, 'cache-'));
+    const base = ensemble(cache);
+    const config: OverseerConfig = {
+      members: [{ kind: 'rules', gate: 'outcome' }, ...base.members.slice(1)],
+    };
+    assert.notEqual(
+      overseerConfigHash(config),
+      overseerConfigHash(base),
+      'gating changes what a score means',
+    );
+    const file = episodeFile(1);
+    const record = await commit(file, config);
+    assert.ok(
+      record.reward >= 0 && record.reward <= 400_000,
+      `a failure stays in its band: ${record.reward}`,
+    );
+    const v = await verifier(config);
+    try {
+      const sent = llm.requests.length;
+      const result = await v.check(file);
+      assert.equal(result.ok, true, result.message);
+      assert.equal(llm.requests.length, sent, 'no judge call');
+      forge(file, (r) => ({ ...r, reward: 600_000 }));
+      assert.equal((await v.check(file)).mismatch?.field, 'reward');
+    } finally {
+      await v.close();
+    }
   });
 
   test('an ONNX member is committed by the bytes of its model, not by its path', () => {
@@ -249,7 +309,9 @@ describe('score commitments', () => {
       const lake = readEpisode(goldenFiles(join(CATALOG_DIR, 'frozen-lake'))[0]!);
       const c = scoreCommitment(await overseer.scoreEpisode(lake), 'f'.repeat(64));
       assert.equal(c.veto, true);
-      assert.deepEqual(c.rules, { micros: 0, veto: true });
+      // A frozen-lake record under refund-desk does not belong here: an agent fault (broken record).
+      assert.deepEqual(c.rules, { micros: -1_120_001, veto: true });
+      assert.equal(c.fault, 'agent');
       assert.deepEqual(c.verdicts, []);
       assert.equal(c.judge, 'ensemble:rules');
     } finally {

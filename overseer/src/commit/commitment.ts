@@ -19,6 +19,8 @@ export function scoreCommitment(score: Score, overseerHash: string): ScoreCommit
     rules: score.rules ? { micros: score.rules.micros, veto: score.rules.veto } : null,
     verdicts: (score.verdicts ?? []).map((v) => ({ judge: v.judge, key: v.key, entry: v.entry })),
     veto: score.veto === true,
+    // Only when set: a record of an intact episode stays byte-identical to one written before it.
+    ...(score.fault ? { fault: score.fault } : {}),
     confidence: Math.min(MICRO, Math.max(0, Math.round(score.confidence * MICRO))),
     rationale: score.rationale,
   };
@@ -39,6 +41,7 @@ const FIELDS = [
   'verdicts',
   'rules',
   'veto',
+  'fault',
   'reward',
   'components',
   'judge',
@@ -87,8 +90,9 @@ export async function verifyScore(
   }
   const derived = scoreCommitment(rederived ?? (await overseer.scoreEpisode(episode)), overseerHash);
   for (const field of FIELDS) {
-    const committed = record[field];
-    const now = derived[field];
+    // `fault` is absent from records of intact episodes: absent and null compare equal.
+    const committed = record[field] ?? null;
+    const now = derived[field] ?? null;
     if (canonicalJson(committed) !== canonicalJson(now)) {
       const why =
         field === 'verdicts'

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Episode, EpisodeWriter, makeEnv, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { SUCCESS_THRESHOLD } from '../ensemble/outcome.ts';
 import type { Overseer } from '../types.ts';
 import { REDTEAM_FIXTURES, type RedTeamFixture } from './fixtures.ts';
 
@@ -16,7 +17,12 @@ export interface RedTeamResult {
   rows: { id: string; kind: string; reward: number | null; fooled: boolean; error?: string }[];
 }
 
-/** Plays a fixture for real and returns its episode record. */
+/**
+ * Plays a fixture for real and returns its episode record. An episode the fixture's actions leave
+ * open is played on with its last action until the environment ends it (its step limit), because
+ * only finished episodes are scored: an unfinished record is an agent fault, vetoed before any
+ * judge sees it, and would red-team nothing.
+ */
 export async function fixtureEpisode(
   f: RedTeamFixture,
   dir = mkdtempSync(join(tmpdir(), 'redteam-')),
@@ -30,7 +36,8 @@ export async function fixtureEpisode(
       { spec: source.spec, seed: 0, agent: `redteam:${f.id}` },
       env.reset({ seed: 0, taskIndex: f.taskIndex }),
     );
-    for (const a of f.actions) {
+    for (let k = 0; ; k++) {
+      const a = f.actions[Math.min(k, f.actions.length - 1)]!;
       const r = env.step(a);
       w.step(a, r);
       if (r.terminated || r.truncated) break;
@@ -44,27 +51,50 @@ export async function fixtureEpisode(
 
 /**
  * Runs the red-team set against a judge: every fixture is an episode that fails its task, so a
- * reward ≥ threshold is a false positive. A judge error counts as an error, not as fooled.
+ * reward ≥ threshold (`SUCCESS_THRESHOLD`, 0.5) is a false positive. A judge error counts as an
+ * error, not as fooled. Pass a function of the environment's name to red-team an overseer that
+ * is built per environment (an ensemble whose rules member replays the fixture's environment).
+ *
+ * @example
+ * await runRedTeam(new LlmJudge(config));
+ * await runRedTeam((env) => buildOverseer(gatedConfig, loadCatalog(env)));
  */
 export async function runRedTeam(
-  judge: Overseer,
+  judge: Overseer | ((env: string) => Overseer | Promise<Overseer>),
   options: { threshold?: number; fixtures?: RedTeamFixture[] } = {},
 ): Promise<RedTeamResult> {
-  const threshold = options.threshold ?? 0.5;
+  const threshold = options.threshold ?? SUCCESS_THRESHOLD;
   const fixtures = options.fixtures ?? REDTEAM_FIXTURES;
   const rows: RedTeamResult['rows'] = [];
-  for (const f of fixtures) {
-    const episode = await fixtureEpisode(f);
-    try {
-      const s = await judge.scoreEpisode(episode);
-      rows.push({ id: f.id, kind: f.kind, reward: s.reward, fooled: s.reward >= threshold });
-    } catch (e) {
-      rows.push({ id: f.id, kind: f.kind, reward: null, fooled: false, error: (e as Error).message });
+  const built = new Map<string, Overseer>();
+  const overseerFor = async (env: string): Promise<Overseer> => {
+    if (typeof judge !== 'function') return judge;
+    let o = built.get(env);
+    if (!o) {
+      o = await judge(env);
+      built.set(env, o);
     }
+    return o;
+  };
+  let id = typeof judge === 'function' ? undefined : judge.id;
+  try {
+    for (const f of fixtures) {
+      const episode = await fixtureEpisode(f);
+      try {
+        const overseer = await overseerFor(f.env);
+        id ??= overseer.id;
+        const s = await overseer.scoreEpisode(episode);
+        rows.push({ id: f.id, kind: f.kind, reward: s.reward, fooled: s.reward >= threshold });
+      } catch (e) {
+        rows.push({ id: f.id, kind: f.kind, reward: null, fooled: false, error: (e as Error).message });
+      }
+    }
+  } finally {
+    for (const o of built.values()) await (o as { close?: () => Promise<void> }).close?.();
   }
   const falsePositives = rows.filter((r) => r.fooled).length;
   return {
-    judge: judge.id,
+    judge: id ?? '-',
     total: rows.length,
     falsePositives,
     rate: falsePositives / rows.length,

@@ -2,14 +2,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { EpisodeWriter, goldenFiles, makeEnv, readEpisode } from '@palestra/envs';
+import { describe, test } from 'node:test';
+import {
+  agentFaultMicros,
+  EpisodeWriter,
+  faultOf,
+  goldenFiles,
+  makeEnv,
+  PalestraError,
+  readEpisode,
+} from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import { EnsembleOverseer } from '../ensemble/ensemble.ts';
+import { recordEpisode } from '../testing/recordEpisode.ts';
 import type { Overseer, Score } from '../types.ts';
+import { faultOfRecord } from './faults.ts';
 import { RulesOverseer, vetoWhen } from './rules.ts';
 
 const refund = loadCatalog('refund-desk');
+const echo = loadCatalog('echo-target');
 const goldens = goldenFiles(join(CATALOG_DIR, 'refund-desk')).map(readEpisode);
 
 test('rules re-execute the episode and report the environment reward with its components', async () => {
@@ -27,17 +38,22 @@ test('rules re-execute the episode and report the environment reward with its co
   await rules.close();
 });
 
-test('an episode that does not replay under this environment is vetoed', async () => {
+// refund-desk declares bounds [-1.12, 0.99]: an agent fault scores -1.12 minus one micro-unit.
+const WORST = -1_120_001;
+
+test('an episode that does not replay under this environment is an agent fault', async () => {
   const changed = structuredClone(refund.spec);
   changed.reward.rules = changed.reward.rules.map((r) =>
     r.perStep !== undefined ? { ...r, perStep: -0.02 } : r,
   );
   const s = await new RulesOverseer({ spec: changed, files: refund.files }).scoreEpisode(goldens[0]!);
   assert.equal(s.veto, true);
+  assert.equal(s.fault, 'agent');
+  assert.equal(s.micros, WORST);
   assert.match(s.rationale, /does not replay: replay diverged at step 1, field "reward"/);
 });
 
-test('an episode stopped by an environment error, or cut short, is vetoed', async () => {
+test('an episode cut short is an agent fault, scored below the declared minimum', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'overseer-'));
   const env = await makeEnv(refund);
   const w = new EpisodeWriter(
@@ -48,8 +64,116 @@ test('an episode stopped by an environment error, or cut short, is vetoed', asyn
   const a = { text: 'hello' };
   w.step(a, env.step(a));
   w.close(); // no footer: cut short
-  assert.equal((await new RulesOverseer(refund).scoreEpisode(readEpisode(join(dir, 'e.jsonl')))).veto, true);
+  const s = await new RulesOverseer(refund).scoreEpisode(readEpisode(join(dir, 'e.jsonl')));
+  assert.deepEqual([s.veto, s.fault, s.micros], [true, 'agent', WORST]);
   env.close();
+});
+
+describe('broken episodes: who broke it decides the score', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'overseer-faults-'));
+
+  test('a 300,000-character reply that makes the environment fail scores below every honest failure', async () => {
+    // The issue's case: a policy violation commits -1.02, a 300,000-character reply committed 0.
+    const ep = await recordEpisode(refund, join(dir, 'huge.jsonl'), {
+      actions: [{ text: 'x'.repeat(300_000) }],
+    });
+    // OBSERVATION_TOO_LARGE, or ACTION_TOO_LARGE where the kernel refuses such a reply first.
+    assert.equal(faultOf(ep.footer?.error?.code ?? 'none'), 'agent', ep.footer?.error?.code);
+    const rules = new RulesOverseer(refund);
+    try {
+      const s = await rules.scoreEpisode(ep);
+      assert.equal(s.veto, true);
+      assert.equal(s.fault, 'agent');
+      assert.equal(s.micros, agentFaultMicros(refund.spec.reward.bounds!));
+      assert.equal(s.micros, WORST);
+      assert.deepEqual(s.rules, { micros: WORST, veto: true });
+      for (const honest of goldens) {
+        const h = await rules.scoreEpisode(honest);
+        assert.ok(h.micros > s.micros, `an honest ${h.micros} beats the broken ${s.micros}`);
+      }
+      assert.ok(s.micros < Math.round(refund.spec.reward.bounds!.min * 1e6), 'below any return at all');
+    } finally {
+      await rules.close();
+    }
+  });
+
+  test('an environment fault (a reward rule gives Infinity) is marked for training to leave out', async () => {
+    const spec = structuredClone(echo.spec);
+    spec.reward.rules.push({ name: 'broken', expr: '1.0 / 0.0' } as (typeof spec.reward.rules)[number]);
+    const source = { spec, files: echo.files };
+    const ep = await recordEpisode(source, join(dir, 'env.jsonl'), {
+      actions: [{ tool: 'echo', arguments: { word: 'pear' } }],
+    });
+    const code = ep.footer?.error?.code;
+    assert.ok(code, 'the episode failed');
+    const s = await new RulesOverseer(source).scoreEpisode(ep);
+    assert.equal(s.veto, true);
+    assert.equal(s.fault, 'environment', s.rationale);
+    assert.equal(s.micros, 0);
+    assert.match(s.rationale, new RegExp(`environment fault.*${code}`));
+  });
+
+  test('a record claiming an environment fault that does not happen on replay is an agent fault', async () => {
+    // A consistent chain (the writer hashes it) whose failure line claims an error the action
+    // does not cause: leaving the batch would beat the worst score, so replay must refute it.
+    const env = await makeEnv(refund);
+    try {
+      const path = join(dir, 'claimed.jsonl');
+      const w = new EpisodeWriter(path, { spec: refund.spec, seed: 0, agent: 't' }, env.reset({ seed: 0 }));
+      w.failStep({ text: 'hello' }, { code: 'BAD_REWARD', message: 'a reward rule gave Infinity' });
+      w.close();
+      const ep = readEpisode(path);
+      assert.equal(ep.footer?.error?.fault, 'environment', 'the record claims an environment fault');
+      const rules = new RulesOverseer(refund);
+      const s = await rules.scoreEpisode(ep);
+      await rules.close();
+      assert.equal(s.fault, 'agent', s.rationale);
+      assert.equal(s.micros, WORST);
+      assert.match(s.rationale, /does not replay/);
+    } finally {
+      env.close();
+    }
+  });
+
+  test('a host limit (DEADLINE) that does not recur on replay stays an environment fault', async () => {
+    // A deadline depends on the machine: the same action may finish in time on the replaying one.
+    const env = await makeEnv(refund);
+    try {
+      const path = join(dir, 'deadline.jsonl');
+      const w = new EpisodeWriter(path, { spec: refund.spec, seed: 0, agent: 't' }, env.reset({ seed: 0 }));
+      w.failStep({ text: 'hello' }, { code: 'DEADLINE', message: 'environment code ran past its deadline' });
+      w.close();
+      const rules = new RulesOverseer(refund);
+      const s = await rules.scoreEpisode(readEpisode(path));
+      await rules.close();
+      assert.equal(s.fault, 'environment', s.rationale);
+      assert.match(s.rationale, /DEADLINE \(a host limit, not met again on replay/);
+    } finally {
+      env.close();
+    }
+  });
+
+  test('a footer cannot excuse an agent-caused error by calling it an environment fault', () => {
+    assert.equal(faultOfRecord({ code: 'OBSERVATION_TOO_LARGE', fault: 'environment' }), 'agent');
+    assert.equal(faultOfRecord({ code: 'BAD_REWARD', fault: 'agent' }), 'agent');
+    assert.equal(faultOfRecord({ code: 'BAD_REWARD' }), 'environment');
+    assert.equal(faultOfRecord({ code: 'RECORD_FORGED' }), 'agent');
+  });
+
+  test('without reward.bounds an agent fault cannot be scored: a typed error that names the fix', async () => {
+    const spec = structuredClone(refund.spec);
+    delete spec.reward.bounds;
+    await assert.rejects(
+      new RulesOverseer({ spec, files: refund.files }).scoreEpisode({ ...goldens[0]!, complete: false }),
+      (e: unknown) => {
+        assert.ok(e instanceof PalestraError);
+        assert.equal(e.code, 'REWARD_BOUNDS_REQUIRED');
+        assert.equal(e.details.path, '$.reward.bounds');
+        assert.match(e.hint ?? '', /"bounds": \{ "min"/);
+        return true;
+      },
+    );
+  });
 });
 
 test('the ensemble gates on rules: a veto means no judge is asked; otherwise a weighted mean', async () => {

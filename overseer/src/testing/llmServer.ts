@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { NAIVE_JUDGE_MODEL, naiveJudge } from './naiveJudge.ts';
 import { encode, tokenId, tokenize, tokenLogprob } from './tokenizer.ts';
 
 /**
@@ -7,6 +8,8 @@ import { encode, tokenId, tokenize, tokenLogprob } from './tokenizer.ts';
  * log-probabilities) on `POST /v1/chat/completions` and Anthropic Messages on `POST /v1/messages`,
  * so agents are tested with the real SDKs over loopback. Replies come from a script; token ids and
  * logprobs come from a deterministic toy tokenizer applied to the rendered prompt and completion.
+ * One model is built in: `naive-judge` (`naiveJudge.ts`), a judge that obeys any instruction in
+ * its prompt, answered whatever the script says.
  *
  * @example
  * const llm = await startLlmServer({ script: [{ toolCalls: [{ name: 'echo', arguments: { word: 'apple' } }] }] });
@@ -109,7 +112,13 @@ export async function startLlmServer(options: { script: LlmScript }): Promise<Ll
     }
     const request: LlmRequest = { index: requests.length, api, path, headers: req.headers, body };
     requests.push(request);
-    const reply = queue ? queue.shift() : await (options.script as Exclude<LlmScript, unknown[]>)(request);
+    // The naive judge is a model of the server, not of a script: it answers whatever the script says.
+    const reply =
+      body.model === NAIVE_JUDGE_MODEL
+        ? naiveJudge(request)
+        : queue
+          ? queue.shift()
+          : await (options.script as Exclude<LlmScript, unknown[]>)(request);
     if (!reply) {
       sendJson(
         res,
