@@ -4,12 +4,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { canonicalJson, type Episode, makeEnv, ReplayDivergence, readEpisode } from '@palestra/envs';
+import { canonicalJson, type Episode, makeEnv, openEnv, ReplayDivergence, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { randomAgent } from '../agents/random.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { rollout } from '../rollout/rollout.ts';
 import { echoOracle } from '../rollout/testAgents.ts';
+import { boomOrRight, echoBoom } from '../rollout/testEnvs.ts';
 import { branch, branchPoints } from './branch.ts';
 import { bar, formatBranchChart } from './chart.ts';
 
@@ -132,4 +133,56 @@ test('palestra branch --all prints the chart and writes values and advantages as
   const json = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(json.values.length, ep.steps.length + 1);
   assert.equal(json.advantages.length, ep.steps.length);
+});
+
+test('a continuation stopped by an error is failed, by fault: not a loss in the value; a failed recording says so', async () => {
+  const source = echoBoom();
+  const inThread = (s: typeof source) => openEnv(s, { isolate: false });
+  const out = join(dir, 'boom');
+  // Two recordings of the same task: one played right, one that broke the environment.
+  const r = await rollout(source, {
+    plans: planGroups(source.spec, { episodes: 2, seed: 0, out }),
+    agent: (p) => boomOrRight(() => p.index === 1, 'test:boom'),
+    openEnv: inThread,
+  });
+  const right = readEpisode(r.episodes[0]!.file);
+  // Even samples say "boom" (the environment fails), odd ones the right word (success).
+  const report = await branch(source, right, {
+    agent: (s) => boomOrRight(() => s % 2 === 0),
+    samples: 4,
+    steps: [0],
+    concurrency: 1,
+    openEnv: inThread,
+  });
+  const v = report.values[0]!;
+  assert.equal(v.failed, 2);
+  assert.deepEqual(v.faults, { agent: 0, environment: 2 });
+  assert.equal(v.samples, 2);
+  assert.equal(v.value, 1, 'the failed continuations are not counted as losses');
+  assert.deepEqual(report.failed, { failed: 2, agent: 0, environment: 2 });
+  assert.deepEqual(
+    report.failures.map((f) => [f.step, f.sample, f.code, f.fault]),
+    [
+      [0, 0, 'EXCEPTION', 'environment'],
+      [0, 2, 'EXCEPTION', 'environment'],
+    ],
+  );
+  assert.deepEqual(report.failures[0]!.action, { tool: 'echo', arguments: { word: 'boom' } });
+  assert.match(
+    formatBranchChart(report),
+    /2 continuations failed \(0 agent, 2 environment\), not in the values/,
+  );
+  // A failed recording is no success, and says where it failed.
+  const broken = readEpisode(r.episodes[1]!.file);
+  const fromBroken = await branch(source, broken, {
+    agent: () => echoOracle(),
+    samples: 2,
+    steps: [0],
+    openEnv: inThread,
+  });
+  assert.equal(fromBroken.original.success, false);
+  assert.equal(fromBroken.original.failure?.fault, 'environment');
+  assert.equal(fromBroken.original.failure?.step, 1);
+  assert.equal(fromBroken.values[0]!.value, 1, 'the state before the failure can still be won');
+  assert.match(formatBranchChart(fromBroken), /recorded: failed at step 1/);
 });

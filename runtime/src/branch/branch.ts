@@ -4,6 +4,8 @@ import {
   type EnvSnapshot,
   type EnvSource,
   type Episode,
+  type Fault,
+  faultOf,
   type Observation,
   openEnv,
   PalestraError,
@@ -11,6 +13,12 @@ import {
 } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 import { callAgent } from '../rollout/callAgent.ts';
+import {
+  type FailureCounts,
+  failureOfError,
+  failureOfRecord,
+  type OutcomeFailure,
+} from '../rollout/failure.ts';
 import { Limiter } from '../rollout/limiter.ts';
 import { EnvPool } from '../rollout/pool.ts';
 
@@ -102,8 +110,20 @@ export interface StepValue {
   value: number;
   /** Mean return of the whole episode (recorded prefix + sampled continuation), in reward units. */
   meanReturn: number;
-  /** Samples that failed (agent errors): not counted. */
+  /** Samples that failed (the agent gave no action, or a step stopped on an error): not in `value` or `meanReturn`. */
   failed: number;
+  /** `failed`, split by fault. */
+  faults: { agent: number; environment: number };
+}
+
+/** A continuation that failed: where it started, which action broke it (none when the agent gave none), and the error. */
+export interface SampleFailure {
+  step: number;
+  sample: number;
+  action: Action | null;
+  code: string;
+  message: string;
+  fault: Fault;
 }
 
 export interface StepAdvantage {
@@ -122,11 +142,14 @@ export interface BranchReport {
   taskIndex: number;
   taskId: string;
   agent: string;
-  /** The recorded episode's own outcome. */
-  original: { length: number; returnMicros: number; success: boolean };
+  /** The recorded episode's own outcome; `failure` when it failed (then it is no success, whatever its return). */
+  original: { length: number; returnMicros: number; success: boolean; failure?: OutcomeFailure };
   values: StepValue[];
   /** For every pair of consecutive branch points: the training signal of the step between them. */
   advantages: StepAdvantage[];
+  /** Failed continuations over all branch points, by fault (each listed in `failures`). */
+  failed: FailureCounts;
+  failures: SampleFailure[];
 }
 
 const success = (terminated: boolean, returnMicros: number) => terminated && returnMicros > 0;
@@ -153,8 +176,12 @@ export async function branch(
   const pool = new EnvPool(source, concurrency, options.openEnv);
   const ep = episode;
   const originalReturn = ep.steps.reduce((a, s) => a + s.reward, 0);
-  const originalSuccess = success(ep.footer?.terminated ?? false, originalReturn);
-  type Sample = { ok: boolean; success: boolean; returnMicros: number };
+  const originalFailure = failureOfRecord(ep);
+  const originalSuccess = !originalFailure && success(ep.footer?.terminated ?? false, originalReturn);
+  type Sample =
+    | { ok: true; success: boolean; returnMicros: number }
+    | { ok: false; failure: Omit<SampleFailure, 'step' | 'sample'> };
+  const failures: SampleFailure[] = [];
   const results = new Map<number, Sample[]>(points.map((p) => [p.step, []]));
   const jobs: { point: BranchPoint; s: number }[] = points
     .filter((p) => !p.ended)
@@ -183,10 +210,23 @@ export async function branch(
         );
       } catch (e) {
         if (options.signal?.aborted) throw e;
-        return { ok: false, success: false, returnMicros: ret };
+        const f = failureOfError(e, 'agent');
+        return { ok: false, failure: { action: null, code: f.code, message: f.message, fault: f.fault } };
       }
       for (const action of result.actions.length > 0 ? result.actions : [{ text: '' }]) {
-        const r = env.step(action);
+        let r: ReturnType<EnvHandle['step']>;
+        try {
+          r = env.step(action);
+        } catch (e) {
+          // A step that stops on an error fails the continuation: it is counted apart, never as
+          // a loss (breaking the environment is not an outcome of the task).
+          if (!(e instanceof PalestraError)) throw e;
+          await env.recover();
+          return {
+            ok: false,
+            failure: { action, code: e.code, message: e.message, fault: faultOf(e.code) },
+          };
+        }
         step++;
         ret += r.info.rewardMicros;
         observation = r.observation;
@@ -203,13 +243,27 @@ export async function branch(
       const env = await pool.acquire();
       let broken = false;
       try {
-        results.get(job.point.step)!.push(await sample(job.point, job.s, env));
+        const r = await sample(job.point, job.s, env);
+        if (!r.ok) failures.push({ step: job.point.step, sample: job.s, ...r.failure });
+        results.get(job.point.step)!.push(r);
       } catch (e) {
         if (options.signal?.aborted) throw e;
-        // An environment error ends this continuation as a failure of the episode.
-        broken = !(e instanceof PalestraError);
-        if (e instanceof PalestraError) await env.recover();
-        results.get(job.point.step)!.push({ ok: true, success: false, returnMicros: job.point.prefixMicros });
+        // Restoring the state failed, or something unexpected: the continuation failed with the
+        // environment, and a handle in an unknown state is replaced.
+        broken = true;
+        const f = failureOfError(e, 'environment');
+        failures.push({
+          step: job.point.step,
+          sample: job.s,
+          action: null,
+          code: f.code,
+          message: f.message,
+          fault: f.fault,
+        });
+        results.get(job.point.step)!.push({
+          ok: false,
+          failure: { action: null, code: f.code, message: f.message, fault: f.fault },
+        });
       } finally {
         if (broken) pool.discard(env);
         else pool.release(env);
@@ -235,10 +289,12 @@ export async function branch(
         value: won ? 1 : 0,
         meanReturn: p.prefixMicros / 1e6,
         failed: 0,
+        faults: { agent: 0, environment: 0 },
       };
     }
     const rs = results.get(p.step)!;
     const ok = rs.filter((r) => r.ok);
+    const bad = rs.filter((r) => !r.ok);
     const successes = ok.filter((r) => r.success).length;
     return {
       step: p.step,
@@ -247,7 +303,11 @@ export async function branch(
       successes,
       value: ok.length === 0 ? Number.NaN : successes / ok.length,
       meanReturn: ok.length === 0 ? Number.NaN : ok.reduce((a, r) => a + r.returnMicros, 0) / 1e6 / ok.length,
-      failed: rs.length - ok.length,
+      failed: bad.length,
+      faults: {
+        agent: bad.filter((r) => r.failure.fault === 'agent').length,
+        environment: bad.filter((r) => r.failure.fault === 'environment').length,
+      },
     };
   });
   const advantages: StepAdvantage[] = [];
@@ -270,8 +330,19 @@ export async function branch(
     taskIndex: ep.header.taskIndex,
     taskId: ep.header.taskId,
     agent: options.agent(0).id,
-    original: { length: ep.steps.length, returnMicros: originalReturn, success: originalSuccess },
+    original: {
+      length: ep.steps.length,
+      returnMicros: originalReturn,
+      success: originalSuccess,
+      ...(originalFailure ? { failure: originalFailure } : {}),
+    },
     values,
     advantages,
+    failed: {
+      failed: failures.length,
+      agent: failures.filter((f) => f.fault === 'agent').length,
+      environment: failures.filter((f) => f.fault === 'environment').length,
+    },
+    failures: failures.sort((a, b) => a.step - b.step || a.sample - b.sample),
   };
 }

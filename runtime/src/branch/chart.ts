@@ -26,7 +26,7 @@ export function formatBranchChart(r: BranchReport, options: { threshold?: number
   const threshold = options.threshold ?? 0.25;
   const width = Math.min(40, Math.max(8, ...r.values.map((v) => actionText(v.action).length)));
   const lines = [
-    `${r.env} · seed ${r.seed} · task ${r.taskIndex} (${r.taskId}) · recorded: ${r.original.success ? 'success' : 'no success'}, return ${r.original.returnMicros / 1e6} in ${r.original.length} steps`,
+    `${r.env} · seed ${r.seed} · task ${r.taskIndex} (${r.taskId}) · recorded: ${r.original.failure ? `failed at step ${r.original.failure.step ?? r.original.length + 1} (${r.original.failure.code}, ${r.original.failure.fault} fault)` : r.original.success ? 'success' : 'no success'}, return ${r.original.returnMicros / 1e6} in ${r.original.length} steps`,
     `chance of success from each step on, by ${r.agent} (${Math.max(...r.values.map((v) => v.samples))} samples per step)`,
     `${'step'.padStart(5)}  ${'action'.padEnd(width)}  ${'value'.padEnd(22)}        Δ`,
   ];
@@ -46,7 +46,7 @@ export function formatBranchChart(r: BranchReport, options: { threshold?: number
           : '';
     const value = Number.isFinite(v.value) ? v.value.toFixed(2) : ' n/a';
     lines.push(
-      `${String(v.step).padStart(5)}  ${(text.length > width ? `${text.slice(0, width - 1)}…` : text).padEnd(width)}  ▕${bar(v.value)}▏ ${value}  ${delta.padStart(6)}${mark}${v.samples === 0 && v.step > 0 ? '  (ended)' : ''}`,
+      `${String(v.step).padStart(5)}  ${(text.length > width ? `${text.slice(0, width - 1)}…` : text).padEnd(width)}  ▕${bar(v.value)}▏ ${value}  ${delta.padStart(6)}${mark}${v.samples === 0 && v.step > 0 && v.failed === 0 ? '  (ended)' : ''}${v.failed ? `  (${v.failed} failed)` : ''}`,
     );
   }
   const finite = r.advantages.filter((a) => Number.isFinite(a.advantage));
@@ -61,6 +61,12 @@ export function formatBranchChart(r: BranchReport, options: { threshold?: number
       lines.push(
         `biggest gain: step ${best.step} (${actionText(best.action)}): ${best.valueBefore.toFixed(2)} → ${best.valueAfter.toFixed(2)}`,
       );
+  }
+  if (r.failed.failed > 0) {
+    const f = r.failures[0]!;
+    lines.push(
+      `${r.failed.failed} continuation${r.failed.failed === 1 ? '' : 's'} failed (${r.failed.agent} agent, ${r.failed.environment} environment), not in the values; e.g. from step ${f.step}: ${f.action ? actionText(f.action) : '(no action)'} → ${f.code}: ${f.message}`,
+    );
   }
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
-import { abortOnSigint, applyBaseUrl, intArg } from '../rollout/cliArgs.ts';
+import { abortOnSigint, applyBaseUrl, EXIT_CODES_HELP, exitOnFailures, intArg } from '../rollout/cliArgs.ts';
 import { branch } from './branch.ts';
 import { formatBranchChart } from './chart.ts';
 
@@ -51,9 +51,14 @@ export function registerBranchCommands(program: Command): void {
     .addHelpText(
       'after',
       `
+A continuation stopped by an error (or whose agent gives no action) counts as failed, by fault, and
+is left out of the values. A failed recorded episode can be branched from any step before the failure.
+
 Examples:
   palestra branch runs/lake/episode-g000000-m00.jsonl --step 4 --samples 64
-  palestra branch runs/lake/episode-g000000-m00.jsonl --all --samples 32 --agent random`,
+  palestra branch runs/lake/episode-g000000-m00.jsonl --all --samples 32 --agent random
+
+${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, flags: BranchFlags) => {
       applyBaseUrl(flags.baseUrl, flags.agent);
@@ -96,5 +101,9 @@ Examples:
       const out = flags.out ?? `${file.replace(/\.jsonl$/, '')}.branch.json`;
       writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`values and advantages: ${out}`);
+      exitOnFailures(
+        report.failed.failed,
+        `${report.failed.failed} continuation${report.failed.failed === 1 ? '' : 's'} failed, not in the values`,
+      );
     });
 }

@@ -109,7 +109,7 @@ test('an invalid spec names the JSON path; a bad flag says what is expected', ()
   assert.match(flag.err, /--episodes must be an integer ≥ 1/);
 });
 
-test('hostile environment code cannot stop a run: the episode records the error and the next one runs', () => {
+test('hostile environment code cannot stop a run: the episode records the failing action and the error, the next one runs, exit 3', () => {
   const envDir = join(dir, 'trap');
   cpSync(join(CATALOG_DIR, 'echo-target'), envDir, { recursive: true });
   writeFileSync(join(envDir, 'spec.json'), JSON.stringify(HANG_SPEC));
@@ -118,16 +118,91 @@ test('hostile environment code cannot stop a run: the episode records the error 
   writeFileSync(script, JSON.stringify({ episodes: [[{ tool: 'hang' }], [{ tool: 'safe' }]] }));
   const out = join(dir, 'trap-run');
   const r = palestra('run', envDir, '--agent', `scripted:${script}`, '--episodes', '2', '--out', out);
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /1 episode stopped on an environment error, e\.g\. episode 0: DEADLINE/);
+  assert.equal(r.code, 3, r.out + r.err);
+  assert.match(r.out, /1 failed \(1 environment\), not in the means, e\.g\. episode 0: DEADLINE/);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.deepEqual(
-    summary.errors.map((e: { index: number; error: string }) => [e.index, e.error.split(':')[0]]),
-    [[0, 'DEADLINE']],
+    summary.errors.map((e: { index: number; error: string; fault: string }) => [
+      e.index,
+      e.error.split(':')[0],
+      e.fault,
+    ]),
+    [[0, 'DEADLINE', 'environment']],
   );
+  assert.equal(summary.complete, 1);
+  assert.equal(summary.returnMean, 1, 'the failed episode is not averaged in');
   assert.equal(readEpisode(join(out, 'episode-000001.jsonl')).footer!.return, 1_000_000);
+  assert.deepEqual(readEpisode(join(out, 'episode-000000.jsonl')).failure?.action, { tool: 'hang' });
   const replayed = palestra('replay', join(out, 'episode-000000.jsonl'), '--env', envDir);
-  assert.match(replayed.out, /stopped by an environment error after 0 steps: DEADLINE/);
+  assert.equal(replayed.code, 0, replayed.out + replayed.err);
+  assert.match(replayed.out, /── step 1 ── hang \{\} → ✖ DEADLINE \(environment fault\)/);
+  assert.match(replayed.out, /failed at step 1: DEADLINE/);
+});
+
+test('done when: a reward rule that pays past reward.bounds fails every episode of palestra run (exit 3, summary.json)', () => {
+  // frozen-lake with an extra +5 per step and bounds [0, 1]: the kernel stops each episode at its
+  // first step with REWARD_OUT_OF_BOUNDS, an environment fault.
+  const envDir = join(dir, 'lake-pays');
+  cpSync(join(CATALOG_DIR, 'frozen-lake'), envDir, { recursive: true });
+  const spec = JSON.parse(readFileSync(join(envDir, 'spec.json'), 'utf8'));
+  spec.reward.rules.push({ perStep: 5 });
+  spec.reward.bounds = { min: 0, max: 1 };
+  writeFileSync(join(envDir, 'spec.json'), JSON.stringify(spec));
+  const out = join(dir, 'lake-pays-run');
+  const r = palestra('run', envDir, '--agent', 'random', '--episodes', '3', '--out', out);
+  assert.equal(r.code, 3, r.out + r.err);
+  assert.match(r.out, /3 failed \(3 environment\), not in the means/);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.episodes, 3);
+  assert.equal(summary.complete, 0);
+  assert.equal(summary.failed, 3);
+  assert.deepEqual(summary.faults, { agent: 0, environment: 3 });
+  assert.equal(summary.successRate, 0);
+  assert.deepEqual(
+    summary.errors.map((e: { error: string }) => e.error.split(':')[0]),
+    ['REWARD_OUT_OF_BOUNDS', 'REWARD_OUT_OF_BOUNDS', 'REWARD_OUT_OF_BOUNDS'],
+  );
+  const ep = readEpisode(join(out, 'episode-000000.jsonl'));
+  assert.equal(ep.failure?.i, 1, 'the step that paid too much is the failure line');
+  assert.equal(ep.footer!.error!.fault, 'environment');
+});
+
+test('an agent that fails stops palestra run with exit 3 and says what to fix', () => {
+  // Nothing listens on the discard port: the OpenAI agent cannot reach its endpoint.
+  const out = join(dir, 'no-endpoint');
+  const r = palestra(
+    'run',
+    'echo-target',
+    '--agent',
+    'openai:m',
+    '--base-url',
+    'http://127.0.0.1:9/v1',
+    '--episodes',
+    '2',
+    '--out',
+    out,
+  );
+  assert.equal(r.code, 3, r.out + r.err);
+  assert.match(r.err, /episode 0 \(seed 0\) failed: AGENT_FAILED/);
+  assert.match(r.err, /→ fix the agent or its endpoint/);
+});
+
+test('palestra rollout refuses a spec without reward.bounds, with the path and the fix', () => {
+  // A reward computed by a module: no bounds can be derived from the rules.
+  const envDir = join(dir, 'lake-unbounded');
+  cpSync(join(CATALOG_DIR, 'frozen-lake-js'), envDir, { recursive: true });
+  const spec = JSON.parse(readFileSync(join(envDir, 'spec.json'), 'utf8'));
+  delete spec.reward.bounds;
+  spec.reward.rules.push({ module: 'bonus.js#bonus' });
+  writeFileSync(join(envDir, 'spec.json'), JSON.stringify(spec));
+  writeFileSync(
+    join(envDir, 'bonus.js'),
+    'export function bonus({ context }) { return context.row * 0.1; }\n',
+  );
+  const r = palestra('rollout', envDir, '--episodes', '2', '--out', join(dir, 'unbounded-run'));
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /declares no reward bounds \(\$\.reward\.bounds\)/);
+  assert.match(r.err, /→ add "bounds": \{ "min"/);
 });
 
 test('Ctrl-C at a human prompt in a real terminal stops palestra run cleanly: exit 130, a valid truncated file', () => {

@@ -15,13 +15,13 @@ import { registerEvalCommands } from '../eval/command.ts';
 import { registerHtmlCommands } from '../html/command.ts';
 import { registerLearnabilityCommands } from '../learnability/command.ts';
 import { registerMcpCommand } from '../mcp/command.ts';
-import { intArg, paint } from '../rollout/cliArgs.ts';
+import { EXIT_EPISODES_FAILED, intArg, paint } from '../rollout/cliArgs.ts';
 import { registerRolloutCommands } from '../rollout/command.ts';
 import { registerRunCommand } from '../run/command.ts';
 import { registerScoreCommands } from '../score/command.ts';
 import { registerServeCommand } from '../serve/command.ts';
 import { registerTrainCommand } from '../train/command.ts';
-import { formatHeader, formatStep } from './transcript.ts';
+import { formatFailure, formatHeader, formatStep } from './transcript.ts';
 
 const program = new Command('palestra')
   .description(
@@ -42,14 +42,19 @@ Examples:
 program
   .command('check')
   .description(
-    'check an environment: Gymnasium API contract, determinism, reward bounds, statechart reachability',
+    'check an environment: Gymnasium API contract, determinism (here and in another process under another TZ and host clock), reward bounds, statechart reachability; exit 1 on any error, including a check that could not run',
   )
   .argument('<env>', 'catalog name or folder with spec.json')
   .option('--episodes <n>', 'random episodes for the dynamic checks', intArg('--episodes', 1), 40)
   .option('--seed <s>', 'seed of the checks', intArg('--seed'), 0)
-  .action(async (name: string, opts: { episodes: number; seed: number }) => {
+  .option('--no-cross-host', 'skip replaying episodes in another process (reported as a warning)')
+  .action(async (name: string, opts: { episodes: number; seed: number; crossHost: boolean }) => {
     const source = loadCatalog(name);
-    const report = await checkEnv(source, { episodes: opts.episodes, seed: opts.seed });
+    const report = await checkEnv(source, {
+      episodes: opts.episodes,
+      seed: opts.seed,
+      ...(opts.crossHost ? {} : { crossHost: false as const }),
+    });
     console.log(formatCheckReport(report));
     console.log(`  bundle ${await bundleId(source)}`);
     if (!report.ok) process.exitCode = 1;
@@ -72,9 +77,12 @@ program
     if (opts.step !== undefined && opts.step > 1)
       console.log(paint('dim', `   … steps 1–${opts.step - 1} replayed and verified`));
     for (const s of shown) console.log(formatStep(s));
+    // The failing action is re-executed by replay too (it must fail the same way); shown unless --step stopped before it.
+    if (ep.failure && (opts.step === undefined || opts.step >= ep.failure.i))
+      console.log(formatFailure(ep.failure));
     const total = ep.steps.reduce((a, s) => a + s.reward, 0) / 1e6;
     const end = ep.footer?.error
-      ? `stopped by an environment error after ${ep.footer.length} steps: ${ep.footer.error.code}: ${ep.footer.error.message}`
+      ? `failed ${ep.failure ? `at step ${ep.failure.i}` : `after ${ep.footer.length} steps`}: ${ep.footer.error.code}: ${ep.footer.error.message}${ep.footer.error.fault ? ` (${ep.footer.error.fault} fault)` : ''} · a failed episode, not a complete one`
       : ep.footer
         ? `${ep.footer.terminated ? 'terminated' : 'truncated'} after ${ep.footer.length} steps · return ${ep.footer.return / 1e6}`
         : `the file stops after step ${ep.steps.length} (truncated record: the run was interrupted) · return so far ${total}`;
@@ -113,5 +121,6 @@ program.parseAsync(process.argv).catch((e: unknown) => {
     );
   } else if (e instanceof PalestraError) console.error(paint('red', `✖ ${e.explain()}`));
   else console.error(e);
-  process.exitCode = 1;
+  // `palestra run` stops at an agent that fails: an episode failed, as documented for exit 3.
+  process.exitCode = e instanceof PalestraError && e.code === 'EPISODE_FAILED' ? EXIT_EPISODES_FAILED : 1;
 });

@@ -9,7 +9,7 @@ const indent = (s: string) =>
     .map((l) => `    ${l}`)
     .join('\n');
 
-function actionText(step: EpisodeStep): string {
+function actionText(step: Pick<EpisodeStep, 'action'>): string {
   const a = step.action as { tool?: string; arguments?: unknown; text?: string };
   if (a.tool !== undefined) return `${a.tool} ${JSON.stringify(a.arguments ?? {})}`;
   return `says ${JSON.stringify(a.text)}`;
@@ -45,5 +45,18 @@ export function formatHeader(ep: Episode): string {
     ),
     `── reset ── state ${h.info.state.join(' ')}`,
     indent(h.observation.text),
+  ].join('\n');
+}
+
+/** The failure line of a failed episode: the action that caused it and the error, with its fault. */
+export function formatFailure(failure: {
+  i: number;
+  action: EpisodeStep['action'];
+  error: { code: string; message: string; fault?: string };
+}): string {
+  const fault = failure.error.fault ? ` (${failure.error.fault} fault)` : '';
+  return [
+    `── step ${failure.i} ── ${paint('bold', actionText(failure))} → ${paint('red', `✖ ${failure.error.code}${fault}`)}`,
+    paint('red', indent(failure.error.message)),
   ].join('\n');
 }

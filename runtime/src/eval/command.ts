@@ -4,7 +4,16 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
-import { abortOnSigint, applyBaseUrl, intArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import {
+  abortOnSigint,
+  applyBaseUrl,
+  EXIT_CODES_HELP,
+  exitOnFailures,
+  intArg,
+  paint,
+  tableStyle,
+} from '../rollout/cliArgs.ts';
+import { failedNote } from '../rollout/failure.ts';
 import type { Interval } from './bootstrap.ts';
 import { type EvalReport, evaluate } from './evaluate.ts';
 
@@ -23,14 +32,21 @@ export function formatEvalReport(r: EvalReport): string {
   lines.push(
     `${r.env} · ${r.tasks} ${r.split === 'eval' ? 'held-out' : '(no held-out split: all)'} tasks × ${r.episodesPerTask} seeds (from ${r.seed}) · 95% bootstrap intervals`,
   );
-  const head = ['agent', 'episodes', 'success [95% CI]', 'mean return [95% CI]'];
+  const head = ['agent', 'episodes', 'failed', 'success [95% CI]', 'mean return [95% CI]'];
   const t = new Table({ ...tableStyle(), head });
   for (const s of [r.a, r.b].filter((x) => x !== undefined))
-    t.push([`${s.label}: ${s.agent}`, s.episodes, ci(s.successRate, 3, true), ci(s.meanReturn)]);
+    t.push([
+      `${s.label}: ${s.agent}`,
+      s.episodes,
+      s.failed.failed ? `${s.failed.failed} (${s.failed.agent} agent, ${s.failed.environment} env.)` : 0,
+      ci(s.successRate, 3, true),
+      ci(s.meanReturn),
+    ]);
   if (r.difference)
     t.push([
       `${r.a.label} − ${r.b!.label} (paired)`,
       r.difference.pairs,
+      '',
       signed(r.difference.successRate, true),
       signed(r.difference.meanReturn),
     ]);
@@ -87,7 +103,12 @@ export function formatEvalReport(r: EvalReport): string {
       ]);
     lines.push(pt.toString());
   }
-  if (!r.complete)
+  for (const s of [r.a, r.b].filter((x) => x !== undefined))
+    if (s.failed.failed > 0)
+      lines.push(
+        paint('yellow', `! ${s.label}: ${failedNote(s.failed)}: the figures cover complete pairs only`),
+      );
+  if (!r.complete && r.failed === 0)
     lines.push(
       paint(
         'yellow',
@@ -138,9 +159,14 @@ export function registerEvalCommands(program: Command): void {
     .addHelpText(
       'after',
       `
+Episodes stopped by an error count as failed (per agent, by fault in eval.json) and are left out of
+the scores: only (task, seed) pairs both agents completed are compared.
+
 Examples:
   palestra eval echo-target --agent scripted:right.json --vs random --episodes-per-task 8
-  palestra eval refund-desk --agent openai:my-lora --vs openai:base --base-url http://localhost:8000/v1`,
+  palestra eval refund-desk --agent openai:my-lora --vs openai:base --base-url http://localhost:8000/v1
+
+${EXIT_CODES_HELP}`,
     )
     .action(async (name: string, flags: EvalFlags) => {
       applyBaseUrl(flags.baseUrl, flags.agent, flags.vs);
@@ -169,6 +195,11 @@ Examples:
       writeFileSync(join(flags.out, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
       console.log(formatEvalReport(report));
       console.log(`report: ${join(flags.out, 'eval.json')}`);
-      if (!report.complete) process.exitCode = controller.signal.aborted ? 130 : 1;
+      if (controller.signal.aborted) process.exitCode = 130;
+      exitOnFailures(
+        report.failed,
+        `${report.failed} episode${report.failed === 1 ? '' : 's'} failed, not in the scores`,
+      );
+      if (!report.complete && !process.exitCode) process.exitCode = 1;
     });
 }

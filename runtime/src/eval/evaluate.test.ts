@@ -4,10 +4,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readEpisode } from '@palestra/envs';
+import { openEnv, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { randomAgent } from '../agents/random.ts';
 import { echoOracle } from '../rollout/testAgents.ts';
+import { boomOrRight, echoBoom } from '../rollout/testEnvs.ts';
 import { bootstrapMean } from './bootstrap.ts';
 import { evalPlans, evalTasks, evaluate } from './evaluate.ts';
 
@@ -111,13 +112,38 @@ test('palestra eval --vs prints intervals, the paired difference and where the a
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /2 held-out tasks × 3 seeds/);
-  assert.match(r.stdout, /a: scripted:right\.json │ 6 +│ 100% \[100%, 100%\]/);
+  assert.match(r.stdout, /a: scripted:right\.json │ 6 +│ 0 +│ 100% \[100%, 100%\]/);
   assert.match(
     r.stdout,
-    /a − b \(paired\) +│ 6 +│ \+100% \[\+100%, \+100%\] │ \+1\.000 \[\+1\.000, \+1\.000\]/,
+    /a − b \(paired\) +│ 6 +│ +│ \+100% \[\+100%, \+100%\] │ \+1\.000 \[\+1\.000, \+1\.000\]/,
   );
   assert.match(r.stdout, /a is better/);
   assert.match(r.stdout, /tasks where they differ \(2 of 2\)/);
   const report = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8'));
   assert.equal(report.difference.successRate.estimate, 1);
+});
+
+test('failed episodes are counted per agent and by fault, and left out of the scores and the pairs', async () => {
+  // Agent a breaks the environment on every "ember" task (7); b is always right.
+  const source = echoBoom();
+  const report = await evaluate(source, {
+    agent: { label: 'a', make: () => boomOrRight((w) => w === 'ember') },
+    vs: { label: 'b', make: () => echoOracle() },
+    episodesPerTask: 2,
+    seed: 0,
+    out: join(dir, 'boom'),
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  assert.deepEqual(report.a.failed, { failed: 2, agent: 0, environment: 2 });
+  assert.deepEqual(report.b!.failed, { failed: 0, agent: 0, environment: 0 });
+  assert.equal(report.failed, 2);
+  assert.equal(report.complete, false);
+  // Only the pairs a completed: with its failures scored as losses a would be at 50%.
+  assert.equal(report.a.episodes, 2);
+  assert.equal(report.a.successRate.estimate, 1);
+  assert.equal(report.difference!.pairs, 2);
+  assert.deepEqual(
+    report.perTask.map((t) => t.taskId),
+    ['ocean'],
+  );
 });

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { type EnvSource, taskIndices } from '@palestra/envs';
+import { type EnvHandle, type EnvSource, taskIndices } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
+import { countFailures, type FailureCounts } from '../rollout/failure.ts';
 import type { EpisodePlan } from '../rollout/plan.ts';
-import { type EpisodeOutcome, type RolloutResult, rollout } from '../rollout/rollout.ts';
+import { type EpisodeOutcome, episodeComplete, type RolloutResult, rollout } from '../rollout/rollout.ts';
 import { succeeded } from '../rollout/summary.ts';
 import { bootstrapMean, type Interval } from './bootstrap.ts';
 
@@ -28,12 +29,17 @@ export interface EvaluateOptions {
   /** Bootstrap resamples. Default 2000. */
   resamples?: number;
   onProgress?: (label: string, done: number, total: number) => void;
+  /** How environments are opened (default `openEnv`: code modules run in a worker). */
+  openEnv?: (source: EnvSource) => Promise<EnvHandle>;
 }
 
 export interface AgentScore {
   label: string;
   agent: string;
+  /** Complete episodes scored (pairs both agents completed, with a baseline). */
   episodes: number;
+  /** Episodes of this agent that failed (stopped by an error), by fault: not in the scores. */
+  failed: FailureCounts;
   successRate: Interval;
   meanReturn: Interval;
 }
@@ -61,6 +67,8 @@ export interface EvalReport {
   perTask: TaskRow[];
   /** False when some episode did not complete (interrupted or failed): the report covers complete pairs only. */
   complete: boolean;
+  /** Failed episodes of both agents together (see each agent's `failed`). */
+  failed: number;
 }
 
 /** The held-out tasks of a spec, or every task when none is held out. */
@@ -102,7 +110,7 @@ export function evalPlans(
 }
 
 const key = (e: EpisodeOutcome) => `${e.taskIndex}/${e.seed}`;
-const done = (e: EpisodeOutcome) => e.status === 'complete' || e.status === 'resumed';
+const done = episodeComplete;
 
 function score(
   label: string,
@@ -115,6 +123,7 @@ function score(
     label,
     agent: result.agent,
     episodes: units.length,
+    failed: countFailures(result.episodes),
     successRate: bootstrapMean(
       units.map((e) => (succeeded(e) ? 1 : 0)),
       { seed, resamples },
@@ -148,7 +157,8 @@ export async function evaluate(source: EnvSource, options: EvaluateOptions): Pro
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.retries === undefined ? {} : { retries: options.retries }),
       ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (p) => options.onProgress?.(a.label, p.done, p.total),
+      ...(options.openEnv ? { openEnv: options.openEnv } : {}),
+      onProgress: (p) => options.onProgress?.(a.label, p.done + p.failed, p.total),
     });
   };
   const ra = await run(options.agent);
@@ -167,6 +177,7 @@ export async function evaluate(source: EnvSource, options: EvaluateOptions): Pro
     a: score(options.agent.label, ra, aUnits, seed, resamples),
     perTask: [],
     complete: aUnits.length === ra.episodes.length && (!rb || bUnits.length === rb.episodes.length),
+    failed: 0,
   };
   if (rb && options.vs) {
     report.b = score(options.vs.label, rb, bUnits, seed, resamples);
@@ -182,6 +193,7 @@ export async function evaluate(source: EnvSource, options: EvaluateOptions): Pro
       ),
     };
   }
+  report.failed = report.a.failed.failed + (report.b?.failed.failed ?? 0);
   const stats = (eps: EpisodeOutcome[]) => ({
     successRate: eps.filter(succeeded).length / eps.length,
     meanReturn: eps.reduce((s, e) => s + e.returnMicros, 0) / 1e6 / eps.length,

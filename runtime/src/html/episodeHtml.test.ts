@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Script } from 'node:vm';
-import { type Episode, readEpisode } from '@palestra/envs';
+import { type Episode, openEnv, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { Command } from 'commander';
 import { planGroups } from '../rollout/plan.ts';
 import { rollout } from '../rollout/rollout.ts';
 import { agentStats, slowFlakyAgent } from '../rollout/testAgents.ts';
+import { boomOrRight, echoBoom } from '../rollout/testEnvs.ts';
 import { registerHtmlCommands } from './command.ts';
 import { cumulativeReturns, escapeHtml, renderEpisodeHtml, writeEpisodeHtml } from './episodeHtml.ts';
 
@@ -138,4 +139,22 @@ test('palestra html and palestra replay --html write the page beside the episode
   assert.match(logged.join('\n'), /page: /);
   writeEpisodeHtml(readEpisode(file), join(dir, 'nested', 'deeper', 'p.html'));
   assert.ok(existsSync(join(dir, 'nested', 'deeper', 'p.html')));
+});
+
+test('a failed episode shows the action that broke it, the error and its fault, as the last position', async () => {
+  const source = echoBoom();
+  const out = join(dir, 'boom');
+  const result = await rollout(source, {
+    plans: planGroups(source.spec, { episodes: 1, seed: 0, out }),
+    agent: () => boomOrRight(() => true),
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  const ep = readEpisode(result.episodes[0]!.file);
+  assert.equal(ep.steps.length, 0);
+  const html = renderEpisodeHtml(ep);
+  assert.ok(html.includes('<section class="step" id="step-1" data-i="1"'), 'the failure is position 1');
+  assert.ok(html.includes(escapeHtml('echo {"word":"boom"}')), 'the failing action');
+  assert.match(html, /failed \(environment fault\)/);
+  assert.match(html, /failed at step 1: EXCEPTION/);
+  assert.match(html, /<input id="scrub" type="range" min="0" max="1"/);
 });

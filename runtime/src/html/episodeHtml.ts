@@ -12,7 +12,7 @@ const money = (micros: number) => {
   return (v > 0 ? '+' : '') + String(v);
 };
 
-function actionText(step: EpisodeStep): string {
+function actionText(step: Pick<EpisodeStep, 'action'>): string {
   const a = step.action as { tool?: string; arguments?: unknown; text?: string };
   if (a.tool !== undefined) return `${a.tool} ${JSON.stringify(a.arguments ?? {})}`;
   return `says ${JSON.stringify(a.text)}`;
@@ -108,6 +108,21 @@ ${turnHtml(step.turn)}
 </section>`;
 }
 
+/** The failure line of a failed episode: the action that caused it and the error, as the step that never completed. */
+function failureSection(f: NonNullable<Episode['failure']>): string {
+  const fault = f.error.fault ?? '';
+  return `<section class="step" id="step-${f.i}" data-i="${f.i}" hidden>
+<h3>Step ${f.i} <span class="tag bad">failed${fault ? ` (${escapeHtml(fault)} fault)` : ''}</span></h3>
+<dl>
+<dt>Action</dt><dd><code>${escapeHtml(actionText(f))}</code></dd>
+<dt>Error</dt><dd><code>${escapeHtml(f.error.code)}</code>: ${escapeHtml(f.error.message)}</dd>
+<dt>Hash</dt><dd><code class="dim">${escapeHtml(f.hash)}</code></dd>
+</dl>
+<p class="dim">The action did not complete: the episode stopped here, failed (not counted in returns or success rates). Replay re-executes it and requires the same error.</p>
+${turnHtml(f.turn)}
+</section>`;
+}
+
 const CSS = `
 :root{font-family:system-ui,sans-serif;color:#1d2330;background:#f7f7f9}
 body{margin:0;padding:1rem 1.5rem;max-width:1200px}
@@ -170,8 +185,9 @@ export function renderEpisodeHtml(ep: Episode): string {
   const h = ep.header;
   const cum = cumulativeReturns(ep);
   const total = cum.at(-1) ?? 0;
+  const failure = ep.failure;
   const end = ep.footer?.error
-    ? `stopped by an environment error: ${ep.footer.error.code}: ${ep.footer.error.message}`
+    ? `failed${failure ? ` at step ${failure.i}` : ''}: ${ep.footer.error.code}: ${ep.footer.error.message}${ep.footer.error.fault ? ` (${ep.footer.error.fault} fault)` : ''}`
     : ep.footer
       ? `${ep.footer.terminated ? 'terminated' : 'truncated'} after ${ep.footer.length} steps`
       : `incomplete record (interrupted after step ${ep.steps.length})`;
@@ -184,6 +200,11 @@ export function renderEpisodeHtml(ep: Episode): string {
         .join(' ');
       return `<li data-i="${s.i}"${cls ? ` class="${cls}"` : ''} title="${escapeHtml(actionText(s))}">${s.i}. ${escapeHtml(actionText(s))} · ${money(s.reward)}</li>`;
     }),
+    ...(failure
+      ? [
+          `<li data-i="${failure.i}" class="neg" title="${escapeHtml(actionText(failure))}">${failure.i}. ${escapeHtml(actionText(failure))} · ✖ ${escapeHtml(failure.error.code)}</li>`,
+        ]
+      : []),
   ].join('\n');
   const reset = `<section class="step" id="step-0" data-i="0" hidden>
 <h3>Reset</h3>
@@ -207,7 +228,7 @@ export function renderEpisodeHtml(ep: Episode): string {
 ${sparkline(cum)}
 <div class="controls">
 <button id="prev" type="button" aria-label="previous step">◀</button>
-<input id="scrub" type="range" min="0" max="${ep.steps.length}" value="0" step="1" aria-label="step">
+<input id="scrub" type="range" min="0" max="${ep.steps.length + (failure ? 1 : 0)}" value="0" step="1" aria-label="step">
 <button id="next" type="button" aria-label="next step">▶</button>
 <span id="pos">reset</span>
 </div>
@@ -218,6 +239,7 @@ ${list}
 <div class="panel">
 ${reset}
 ${ep.steps.map((s, k) => stepSection(s, cum[k + 1]!)).join('\n')}
+${failure ? failureSection(failure) : ''}
 </div>
 </div>
 <noscript><style>section.step[hidden]{display:block}</style></noscript>

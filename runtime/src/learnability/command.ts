@@ -3,7 +3,15 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { bar } from '../branch/chart.ts';
-import { abortOnSigint, intArg, numberArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import {
+  abortOnSigint,
+  EXIT_CODES_HELP,
+  EXIT_EPISODES_FAILED,
+  intArg,
+  numberArg,
+  paint,
+  tableStyle,
+} from '../rollout/cliArgs.ts';
 import { type LearnabilityReport, learnability } from './learnability.ts';
 
 /** The report an author reads before publishing. */
@@ -16,6 +24,7 @@ export function formatLearnabilityReport(r: LearnabilityReport): string {
     head: [
       'agent',
       'kind',
+      'failed',
       'return mean ± sd',
       'success',
       'mean length',
@@ -28,6 +37,7 @@ export function formatLearnabilityReport(r: LearnabilityReport): string {
     t.push([
       x.name,
       x.kind,
+      x.failed.failed,
       `${x.meanReturn.toFixed(3)} ± ${x.stdReturn.toFixed(3)}`,
       `${(100 * x.successRate).toFixed(0)}%`,
       x.meanLength.toFixed(1),
@@ -83,7 +93,7 @@ export function registerLearnabilityCommands(program: Command): void {
   program
     .command('learnability')
     .description(
-      'before publishing: baselines, reward distribution, GRPO groups without signal, and degenerate policies that should not score (exit 1 if one beats random)',
+      'before publishing: baselines, reward distribution, GRPO groups without signal, and degenerate policies that should not score (exit 1 if one beats random, 3 if episodes failed)',
     )
     .argument('<env>', 'catalog name or folder with spec.json')
     .option('--groups <n>', 'groups per agent', intArg('--groups', 1), 16)
@@ -104,9 +114,13 @@ export function registerLearnabilityCommands(program: Command): void {
     .addHelpText(
       'after',
       `
+Episodes stopped by an error count as failed (an error finding) and are left out of every figure.
+
 Examples:
   palestra learnability echo-target
-  palestra learnability refund-desk --scripted solve.json --groups 32`,
+  palestra learnability refund-desk --scripted solve.json --groups 32
+
+${EXIT_CODES_HELP} Here 1 also means a degenerate policy beats random (it takes precedence over 3).`,
     )
     .action(async (name: string, flags: LearnabilityFlags) => {
       const source = loadCatalog(name);
@@ -130,5 +144,6 @@ Examples:
       console.log(formatLearnabilityReport(report));
       if (flags.json) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
       if (!report.ok) process.exitCode = 1;
+      else if (report.failed > 0) process.exitCode = EXIT_EPISODES_FAILED;
     });
 }

@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { envSource } from '@palestra/envs';
+import { envSource, openEnv } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import { echoBoom } from '../rollout/testEnvs.ts';
 import { formatLearnabilityReport } from './command.ts';
 import { histogram, learnability } from './learnability.ts';
 
@@ -94,4 +95,28 @@ test('a reward that pays for silence is caught: the report says so and the comma
   assert.equal(run.status, 1, run.stderr);
   assert.match(run.stdout, /empty reply .* ✖ games the reward/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).ok, false);
+});
+
+test('failed episodes are counted apart, by fault, and left out of every figure; an error finding names them', async () => {
+  // Every echo breaks the environment: random and "repeat previous" fail every episode, the empty
+  // reply probe never echoes and completes. With failures scored as 0, random would look complete.
+  const r = await learnability(echoBoom({ always: true }), {
+    groups: 2,
+    group: 2,
+    concurrency: 1,
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  const byName = new Map(r.results.map((x) => [x.name, x]));
+  assert.deepEqual(byName.get('random')!.failed, { failed: 4, agent: 0, environment: 4 });
+  assert.equal(byName.get('random')!.episodes, 0);
+  assert.deepEqual(byName.get('empty reply')!.failed, { failed: 0, agent: 0, environment: 0 });
+  assert.equal(byName.get('empty reply')!.episodes, 4);
+  assert.equal(r.failed, 8);
+  assert.equal(r.histogram.counts.length, 0, "no complete random episode: random's returns are empty");
+  assert.ok(
+    r.findings.some(
+      (f) => f.level === 'error' && /"random": 4 failed \(4 environment\), not in the means/.test(f.message),
+    ),
+    JSON.stringify(r.findings),
+  );
 });

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EnvSource } from '@palestra/envs';
+import type { EnvHandle, EnvSource } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
+import { countFailures, type FailureCounts, failedNote } from '../rollout/failure.ts';
 import { planGroups } from '../rollout/plan.ts';
-import { type EpisodeOutcome, rollout } from '../rollout/rollout.ts';
+import { type EpisodeOutcome, episodeComplete, rollout } from '../rollout/rollout.ts';
 import { meanStd, succeeded } from '../rollout/summary.ts';
 import { probesFor } from './probes.ts';
 
@@ -24,13 +25,18 @@ export interface LearnabilityOptions {
   out?: string;
   concurrency?: number;
   signal?: AbortSignal;
+  /** How environments are opened (default `openEnv`: code modules run in a worker). */
+  openEnv?: (source: EnvSource) => Promise<EnvHandle>;
 }
 
 export interface AgentResult {
   name: string;
   kind: 'baseline' | 'probe';
   agent: string;
+  /** Complete episodes: the figures below are over these. */
   episodes: number;
+  /** Episodes that failed (stopped by an error), by fault: left out of every figure. */
+  failed: FailureCounts;
   meanReturn: number;
   stdReturn: number;
   successRate: number;
@@ -67,6 +73,8 @@ export interface LearnabilityReport {
   findings: { level: 'error' | 'warning' | 'info'; message: string }[];
   /** False when a degenerate policy beats random by more than the margin. */
   ok: boolean;
+  /** Failed episodes of every agent together (an error finding names them). */
+  failed: number;
 }
 
 /** A histogram of `values` in `bins` equal bins (one bin when every value is the same). */
@@ -87,7 +95,7 @@ function resultOf(
   eps: EpisodeOutcome[],
   agent: string,
 ): AgentResult {
-  const done = eps.filter((e) => e.status === 'complete' || e.status === 'resumed');
+  const done = eps.filter(episodeComplete);
   const returns = done.map((e) => e.returnMicros / 1e6);
   const { mean, std } = meanStd(returns);
   const groups = new Map<number, number[]>();
@@ -99,6 +107,7 @@ function resultOf(
     kind,
     agent,
     episodes: done.length,
+    failed: countFailures(eps),
     meanReturn: mean,
     stdReturn: std,
     successRate: done.length ? done.filter(succeeded).length / done.length : 0,
@@ -149,10 +158,11 @@ export async function learnability(
         agent: () => a.make(seed),
         concurrency: options.concurrency ?? 4,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.openEnv ? { openEnv: options.openEnv } : {}),
       });
       results.push(resultOf(a.name, a.kind, r.episodes, r.agent));
       if (a.name === 'random')
-        randomReturns = r.episodes.filter((e) => e.status !== 'pending').map((e) => e.returnMicros / 1e6);
+        randomReturns = r.episodes.filter(episodeComplete).map((e) => e.returnMicros / 1e6);
     }
   } finally {
     if (!options.out) rmSync(out, { recursive: true, force: true });
@@ -174,6 +184,11 @@ export async function learnability(
     }
 
   const findings: LearnabilityReport['findings'] = [];
+  for (const r of results.filter((x) => x.failed.failed > 0))
+    findings.push({
+      level: 'error',
+      message: `"${r.name}": ${failedNote(r.failed)}${r.failed.environment ? ': the environment fails under play (palestra replay shows the failing step)' : ''}`,
+    });
   for (const r of results.filter((x) => x.games))
     findings.push({
       level: 'error',
@@ -225,5 +240,6 @@ export async function learnability(
     histogram: histogram(randomReturns),
     findings,
     ok: !results.some((r) => r.games),
+    failed: results.reduce((a, r) => a + r.failed.failed, 0),
   };
 }

@@ -63,6 +63,25 @@ export function abortOnSigint(controller: AbortController, onFirst?: () => void)
   return () => process.off('SIGINT', handler);
 }
 
+/**
+ * Exit code of `palestra run`, `rollout`, `eval`, `branch` and `learnability` when the command ran
+ * to the end but some episode failed (stopped by an error, not by its rules). Distinct from 1 (a
+ * bad flag, spec or file, or a crash: the command could not do its work) and 130 (Ctrl-C).
+ */
+export const EXIT_EPISODES_FAILED = 3;
+
+/** The exit codes, as each command's --help lists them. */
+export const EXIT_CODES_HELP = `Exit codes: 0 every episode complete · 1 a usage error, an invalid spec or file, or a crash ·
+${EXIT_EPISODES_FAILED} some episode failed (stopped by an error: counted in the summary as failed, by fault, and
+left out of the means) · 130 interrupted (Ctrl-C; the same command finishes the run).`;
+
+/** Sets `EXIT_EPISODES_FAILED` and says so, when `failed` > 0 (an interrupted run keeps 130). */
+export function exitOnFailures(failed: number, note: string): void {
+  if (failed === 0) return;
+  console.log(paint('yellow', `! ${note}; exit code ${EXIT_EPISODES_FAILED}`));
+  if (process.exitCode !== 130) process.exitCode = EXIT_EPISODES_FAILED;
+}
+
 /** Says how far an interrupted run got and that the same command finishes it; exit code 130 (SIGINT's). */
 export function reportInterrupted(summary: { complete: number; episodes: number }): void {
   console.log(

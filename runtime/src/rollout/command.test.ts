@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readEpisode } from '@palestra/envs';
+import { CATALOG_DIR } from '@palestra/envs/catalog';
 
 const cli = new URL('./testCli.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'palestra-rollout-cli-'));
@@ -121,4 +122,32 @@ test('killed outright (SIGKILL, no cleanup): the same command keeps what was com
   for (const f of files) assert.equal(readEpisode(join(out, f)).complete, true, f);
   for (const [f, bytes] of before)
     assert.ok(readFileSync(join(out, f)).equals(bytes), `${f} was kept as it was`);
+});
+
+test('palestra rollout counts failed episodes apart, by fault, and exits 3', () => {
+  // echo-target whose action module throws on "boom", played by a script that always says it.
+  const envDir = join(dir, 'boom-env');
+  mkdirSync(envDir, { recursive: true });
+  const spec = JSON.parse(readFileSync(join(CATALOG_DIR, 'echo-target', 'spec.json'), 'utf8'));
+  spec.actions.remember = { module: 'boom.js#remember' };
+  writeFileSync(join(envDir, 'spec.json'), JSON.stringify(spec));
+  writeFileSync(
+    join(envDir, 'boom.js'),
+    "export function remember({ event }) { if (event.word === 'boom') throw new Error('boom'); return { said: event.word }; }\n",
+  );
+  const script = join(dir, 'boom.json');
+  writeFileSync(script, JSON.stringify([{ tool: 'echo', arguments: { word: 'boom' } }]));
+  const out = join(dir, 'boom-run');
+  const r = palestra('rollout', envDir, '--agent', `scripted:${script}`, '--episodes', '2', '--out', out);
+  assert.equal(r.code, 3, r.out + r.err);
+  assert.match(r.out, /0\/2 · 2 failed/);
+  assert.match(
+    r.out,
+    /! 2 failed \(2 environment\), not in the means, e\.g\. .*EXCEPTION: .*boom.*\(environment fault\)/,
+  );
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.complete, 0);
+  assert.equal(summary.failed, 2);
+  assert.deepEqual(summary.faults, { agent: 0, environment: 2 });
+  assert.equal(summary.note, '2 failed (2 environment), not in the means');
 });

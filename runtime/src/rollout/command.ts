@@ -10,6 +10,8 @@ import { type OverseerStats, scoreFiles } from '../score/scoreFiles.ts';
 import {
   abortOnSigint,
   applyBaseUrl,
+  EXIT_CODES_HELP,
+  exitOnFailures,
   intArg,
   numberArg,
   paint,
@@ -17,7 +19,8 @@ import {
   tableStyle,
 } from './cliArgs.ts';
 import { planGroups } from './plan.ts';
-import { type RolloutProgress, rollout } from './rollout.ts';
+import { requireRewardBounds } from './rewardBounds.ts';
+import { episodeComplete, type RolloutProgress, rollout } from './rollout.ts';
 import { summarizeRollout, writeSummary } from './summary.ts';
 import { defaultWorkers, rolloutInWorkers } from './workers.ts';
 
@@ -92,6 +95,10 @@ export function registerRolloutCommands(program: Command): void {
       `
 Episode files are episode-g<group>-m<member>.jsonl. Ctrl-C stops in-flight episodes (their files stay
 valid, marked truncated); the same command again keeps complete episodes and replays the rest.
+The spec must declare reward.bounds. An episode stopped by an error records the action that caused
+it and counts as failed (summary.json: failed, faults), never in the means.
+
+${EXIT_CODES_HELP}
 
 Examples:
   palestra rollout frozen-lake --agent random --episodes 64 --group 8 --concurrency 16 --out runs/lake
@@ -100,6 +107,7 @@ Examples:
     .action(async (name: string, flags: RolloutFlags) => {
       applyBaseUrl(flags.baseUrl, flags.agent);
       const source = loadCatalog(name);
+      requireRewardBounds(source.spec, 'rollout');
       resolveAgent(flags.agent, source.spec, flags.seed); // fail fast on a bad --agent
       mkdirSync(flags.out, { recursive: true });
       const plans = planGroups(source.spec, {
@@ -139,7 +147,7 @@ Examples:
         ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
         onProgress: (p: RolloutProgress) => {
           const s = Math.max(p.elapsedMs / 1000, 1e-3);
-          bar.update(p.done, {
+          bar.update(p.done + p.failed, {
             eps: ((p.done - p.resumed) / s).toFixed(1),
             tps: (p.turns / s).toFixed(1),
             inflight: p.turnsInFlight,
@@ -172,9 +180,8 @@ Examples:
         prices,
       );
       if (flags.overseer !== 'none') {
-        const complete = result.episodes
-          .filter((e) => e.status === 'complete' || e.status === 'resumed')
-          .map((e) => e.file);
+        // Failed episodes carry no outcome to judge: they are counted, not scored.
+        const complete = result.episodes.filter(episodeComplete).map((e) => e.file);
         if (complete.length > 0)
           summary.overseer = (
             await scoreFiles(complete, flags.overseer, { source, groups: flags.group > 1 })
@@ -198,7 +205,7 @@ Examples:
       table.push([
         summary.env,
         summary.agent,
-        `${summary.complete}/${summary.episodes}${summary.resumed ? ` (${summary.resumed} resumed)` : ''}`,
+        `${summary.complete}/${summary.episodes}${summary.failed ? ` · ${summary.failed} failed` : ''}${summary.resumed ? ` (${summary.resumed} resumed)` : ''}`,
         summary.groups
           ? `${summary.groups} × ${summary.groupSize} (${summary.zeroVarianceGroups} flat)`
           : '-',
@@ -217,7 +224,7 @@ Examples:
         console.log(
           paint(
             'yellow',
-            `! ${summary.errors.length} episode${summary.errors.length === 1 ? '' : 's'} with errors, e.g. ${summary.errors[0]!.file}: ${summary.errors[0]!.error}`,
+            `! ${summary.note}, e.g. ${summary.errors[0]!.file}: ${summary.errors[0]!.error} (${summary.errors[0]!.fault} fault)`,
           ),
         );
       if (summary.overseer)
@@ -232,12 +239,11 @@ Examples:
           ),
         );
       console.log(`summary: ${path}`);
-      if (result.interrupted) {
-        reportInterrupted(summary);
-      } else if (summary.failed > 0) process.exitCode = 1;
+      if (result.interrupted) reportInterrupted(summary);
       else
         console.log(
           `replay one: palestra replay ${join(flags.out, plans[0] ? plans[0].file.split('/').pop()! : '')}`,
         );
+      exitOnFailures(summary.failed, summary.note);
     });
 }

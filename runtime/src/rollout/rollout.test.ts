@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { envSource, openEnv, PalestraError, readEpisode, replay, taskIndices } from '@palestra/envs';
-import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import { openEnv, PalestraError, readEpisode, replay, taskIndices } from '@palestra/envs';
+import { loadCatalog } from '@palestra/envs/catalog';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
 import { callAgent, isPermanent } from './callAgent.ts';
@@ -13,6 +13,7 @@ import { groupFileName, parseGroupFileName, planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
 import { summarizeRollout } from './summary.ts';
 import { agentStats, slowFlakyAgent } from './testAgents.ts';
+import { echoBoom } from './testEnvs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-rollout-'));
 const echo = loadCatalog('echo-target');
@@ -282,41 +283,80 @@ test('callAgent: an error a retry cannot fix (HTTP 401, 404) is not retried; 429
   assert.equal(isPermanent(new Error('plain')), false);
 });
 
-test('an environment error ends its episode in the footer, is not retried, and the handle plays on', async () => {
-  // echo-target whose action is a code module that throws on the word "boom".
-  const spec = JSON.parse(readFileSync(join(CATALOG_DIR, 'echo-target', 'spec.json'), 'utf8'));
-  spec.name = 'echo-boom';
-  spec.actions.remember = { module: 'boom.js#remember' };
-  const source = envSource(spec, {
-    'boom.js': `export function remember({ event }) { if (event.word === 'boom') throw new Error('boom'); return { said: event.word }; }`,
-  });
+test('a failed step records its action and error; the episode counts as failed, by fault, out of the means, also when resumed', async () => {
+  const source = echoBoom();
   const out = join(dir, 'boom');
+  const plans = planGroups(source.spec, { episodes: 6, seed: 0, out });
   let turns = 0;
+  // Episode 0 breaks the environment, episode 3 sends a reply far past any limit (the agent's
+  // fault); the others say the right word and succeed.
+  const word = (instructions: string) => /the word: (\w+)/.exec(instructions)?.[1] ?? '';
+  const agent = (p: { index: number }) => ({
+    id: 'test:boom',
+    turn: ({ episode }: { episode: { instructions: string } }) => {
+      turns++;
+      if (p.index === 0) return { actions: [{ tool: 'echo', arguments: { word: 'boom' } }] };
+      if (p.index === 3) return { actions: [{ text: 'x'.repeat(300_000) }] };
+      return { actions: [{ tool: 'echo', arguments: { word: word(episode.instructions) } }] };
+    },
+  });
   const result = await rollout(source, {
-    plans: planGroups(source.spec, { episodes: 4, seed: 0, out }),
-    agent: (p) => ({
-      id: 'test:boom',
-      turn: () => {
-        turns++;
-        return { actions: [{ tool: 'echo', arguments: { word: p.index % 2 === 0 ? 'boom' : 'fine' } }] };
-      },
-    }),
+    plans,
+    agent,
     concurrency: 1,
     openEnv: (s) => openEnv(s, { isolate: false }),
   });
-  assert.equal(turns, 4, 'environment errors are not retried');
+  assert.equal(turns, 6, 'failed steps are not retried');
   assert.equal(result.envHandles, 1, 'the same handle, recovered, played every episode');
   assert.deepEqual(
-    result.episodes.map((e) => [e.status, e.error === undefined]),
+    result.episodes.map((e) => [e.status, e.failure?.fault ?? null, e.failure?.recorded ?? null]),
     [
-      ['complete', false],
-      ['complete', true],
-      ['complete', false],
-      ['complete', true],
+      ['complete', 'environment', true],
+      ['complete', null, null],
+      ['complete', null, null],
+      ['complete', 'agent', true],
+      ['complete', null, null],
+      ['complete', null, null],
     ],
   );
+  // The record keeps the offending action and the error, and replay reproduces the error.
   const ep = readEpisode(result.episodes[0]!.file);
   assert.equal(ep.complete, true);
+  assert.deepEqual(ep.failure?.action, { tool: 'echo', arguments: { word: 'boom' } });
+  assert.equal(ep.failure?.i, 1);
+  assert.equal(ep.footer!.length, 0, 'only completed steps are counted');
   assert.match(`${ep.footer!.error!.code}: ${ep.footer!.error!.message}`, /boom/);
-  assert.equal(summarizeRollout(result).errors.length, 2);
+  assert.equal(ep.footer!.error!.fault, 'environment');
+  await replay(source, ep, { isolate: false });
+  assert.equal(readEpisode(result.episodes[3]!.file).footer!.error!.fault, 'agent');
+
+  const check = (s: ReturnType<typeof summarizeRollout>) => {
+    assert.equal(s.episodes, 6);
+    assert.equal(s.complete, 4);
+    assert.equal(s.failed, 2);
+    assert.deepEqual(s.faults, { agent: 1, environment: 1 });
+    assert.equal(s.note, '2 failed (1 agent, 1 environment), not in the means');
+    // Over the four complete episodes only: with the failures' returns of 0 it would be 4/6.
+    assert.equal(s.returnMean, 1);
+    assert.equal(s.successRate, 1);
+    assert.deepEqual(
+      s.errors.map((e) => [e.index, e.fault, e.recorded]),
+      [
+        [0, 'environment', true],
+        [3, 'agent', true],
+      ],
+    );
+  };
+  check(summarizeRollout(result));
+  // A rerun keeps every file, and reads the failures back from them.
+  const again = await rollout(source, {
+    plans,
+    agent,
+    concurrency: 1,
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  assert.equal(turns, 6, 'nothing was played again');
+  assert.ok(again.episodes.every((e) => e.status === 'resumed'));
+  check(summarizeRollout(again));
+  assert.equal(summarizeRollout(again).resumed, 6);
 });

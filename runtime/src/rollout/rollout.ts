@@ -12,6 +12,7 @@ import {
 } from '@palestra/envs';
 import type { Agent, TurnRecord } from '../agents/agent.ts';
 import { AgentError, callAgent } from './callAgent.ts';
+import { failureOfError, failureOfRecord, type OutcomeFailure } from './failure.ts';
 import { Limiter } from './limiter.ts';
 import type { EpisodePlan } from './plan.ts';
 import { EnvPool } from './pool.ts';
@@ -41,9 +42,11 @@ export interface RolloutOptions {
 
 export interface RolloutProgress {
   total: number;
-  /** Episodes complete (played now or found complete on disk). */
+  /** Episodes complete (played now or found complete on disk), without a failure. */
   done: number;
+  /** Episodes found complete on disk and kept (failed ones included). */
   resumed: number;
+  /** Episodes that failed (see `OutcomeFailure`), played now or kept from disk. */
   failed: number;
   /** Turns and steps played in this session. */
   turns: number;
@@ -53,14 +56,19 @@ export interface RolloutProgress {
   elapsedMs: number;
 }
 
+/**
+ * What happened to an episode's file in this run. Whether the episode *succeeded in ending by its
+ * rules* is another matter: an episode whose `failure` is set failed, whatever its status
+ * (`episodeFailed`); only the others are complete (`episodeComplete`).
+ */
 export type EpisodeStatus =
-  /** played to the end now (including episodes stopped by an environment error, recorded in the footer) */
+  /** its file was finished now (a footer): ended by its rules, or by a recorded failure */
   | 'complete'
-  /** found complete on disk and kept */
+  /** its file was found finished on disk and kept (a recorded failure is read back from it) */
   | 'resumed'
   /** stopped by the run's abort: the file is truncated, a rerun plays it again */
   | 'interrupted'
-  /** the agent failed after its retries (or the environment could not start): truncated or no file */
+  /** the agent failed after its retries (or the environment could not start): truncated or no file, a rerun plays it again */
   | 'failed'
   /** never started (the run was aborted first) */
   | 'pending';
@@ -85,8 +93,20 @@ export interface EpisodeOutcome {
   turns: number;
   retries: number;
   usage: { promptTokens: number; completionTokens: number };
-  /** The environment error in the footer, or why the episode failed. */
+  /** Set when the episode failed: the error that stopped it, whose fault, and whether its file records it. */
+  failure?: OutcomeFailure;
+  /** `failure` as one line: `CODE: message`. */
   error?: string;
+}
+
+/** The episode failed: stopped by an error (recorded or not), not by its rules. */
+export function episodeFailed(e: Pick<EpisodeOutcome, 'failure'>): boolean {
+  return e.failure !== undefined;
+}
+
+/** The episode ended by its rules (played now or kept from disk): the ones means and success rates are over. */
+export function episodeComplete(e: Pick<EpisodeOutcome, 'status' | 'failure'>): boolean {
+  return (e.status === 'complete' || e.status === 'resumed') && e.failure === undefined;
 }
 
 export interface RolloutResult {
@@ -114,12 +134,15 @@ function usageOf(turn: unknown): { promptTokens: number; completionTokens: numbe
 function outcomeOf(plan: EpisodePlan, ep: Episode, status: EpisodeStatus): EpisodeOutcome {
   let promptTokens = 0;
   let completionTokens = 0;
-  for (const s of ep.steps) {
-    const u = usageOf(s.turn);
+  // The turn that sent a failing action sits on the failure line.
+  const turns = [...ep.steps.map((s) => s.turn), ep.failure?.turn].filter((t) => t !== undefined);
+  for (const t of turns) {
+    const u = usageOf(t);
     promptTokens += u.promptTokens;
     completionTokens += u.completionTokens;
   }
   const f = ep.footer;
+  const failure = failureOfRecord(ep);
   return {
     index: plan.index,
     group: plan.group,
@@ -134,14 +157,14 @@ function outcomeOf(plan: EpisodePlan, ep: Episode, status: EpisodeStatus): Episo
     terminated: f?.terminated ?? false,
     truncated: f?.truncated ?? false,
     invalidActions: ep.steps.filter((s) => s.invalidAction).length,
-    turns: ep.steps.filter((s) => s.turn !== undefined).length,
+    turns: turns.length,
     retries: 0,
     usage: { promptTokens, completionTokens },
-    ...(f?.error ? { error: `${f.error.code}: ${f.error.message}` } : {}),
+    ...(failure ? { failure, error: `${failure.code}: ${failure.message}` } : {}),
   };
 }
 
-function blank(plan: EpisodePlan, status: EpisodeStatus, error?: string): EpisodeOutcome {
+function blank(plan: EpisodePlan, status: EpisodeStatus, failure?: OutcomeFailure): EpisodeOutcome {
   return {
     index: plan.index,
     group: plan.group,
@@ -159,7 +182,7 @@ function blank(plan: EpisodePlan, status: EpisodeStatus, error?: string): Episod
     turns: 0,
     retries: 0,
     usage: { promptTokens: 0, completionTokens: 0 },
-    ...(error ? { error } : {}),
+    ...(failure ? { failure, error: `${failure.code}: ${failure.message}` } : {}),
   };
 }
 
@@ -200,11 +223,14 @@ function existing(plan: EpisodePlan, root: string, agentId: () => string): Episo
  *   agent turns are in flight. Environment steps are synchronous, so they never interleave.
  * - **Failures**: an agent turn that throws or passes `timeoutMs` is retried with exponential
  *   backoff; an episode whose agent still fails is left truncated and reported `failed`. An
- *   environment error ends its episode with the error in the footer (never retried: it would
- *   fail the same way), and the handle is recovered.
+ *   error of a step (the environment's code, a reward out of bounds, an oversized action) ends
+ *   its episode: the offending action and the error are recorded (`failStep`: replay reproduces
+ *   the error), the outcome carries the `failure` and its fault, and the handle is recovered.
+ *   It is never retried: it would fail the same way. Failed episodes count apart from complete
+ *   ones (`episodeFailed`).
  * - **Cancellation and resume**: on `signal` abort, in-flight episodes stop at once and their
- *   files stay valid, truncated JSONL; a rerun with the same plans keeps complete episodes and
- *   plays truncated ones again from scratch.
+ *   files stay valid, truncated JSONL; a rerun with the same plans keeps finished episodes (and
+ *   reads recorded failures back from them) and plays truncated ones again from scratch.
  *
  * @example
  * const plans = planGroups(source.spec, { episodes: 64, group: 8, seed: 0, out: 'runs/a' });
@@ -248,7 +274,8 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
     if (ep) {
       const o = outcomeOf(plan, ep, 'resumed');
       outcomes.set(plan.index, o);
-      progress.done++;
+      if (o.failure) progress.failed++;
+      else progress.done++;
       progress.resumed++;
       report(o);
     } else todo.push(plan);
@@ -299,8 +326,10 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
         } catch (e) {
           if (signal?.aborted) o.status = 'interrupted';
           else {
+            // No action to record: the file stays truncated and a rerun plays the episode again.
             o.status = 'failed';
-            o.error = e instanceof PalestraError ? `${e.code}: ${e.message}` : String(e);
+            o.failure = failureOfError(e, 'agent');
+            o.error = `${o.failure.code}: ${o.failure.message}`;
           }
           return o;
         }
@@ -315,9 +344,11 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
           try {
             r = env.step(action);
           } catch (e) {
-            // Environment code failed (deadline, memory, exception): the footer records it.
+            // The step failed (environment code, a reward out of bounds, an oversized action):
+            // the action that caused it and the error are recorded, so replay can reproduce it.
             if (!(e instanceof PalestraError)) throw e;
-            writer.fail({ code: e.code, message: e.message });
+            const line = writer.failStep(action, e, first ? result.turn : undefined);
+            o.failure = { ...line.error, recorded: true, step: line.i };
             o.error = `${e.code}: ${e.message}`;
             await env.recover();
             return o;
@@ -358,7 +389,7 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
       try {
         env = await pool.acquire();
       } catch (e) {
-        const o = blank(plan, 'failed', e instanceof PalestraError ? `${e.code}: ${e.message}` : String(e));
+        const o = blank(plan, 'failed', failureOfError(e, 'environment'));
         outcomes.set(plan.index, o);
         progress.failed++;
         report(o);
@@ -377,15 +408,15 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
       } catch (e) {
         // reset failed, or something unexpected: the handle may be in any state, so replace it.
         broken = true;
-        o = blank(plan, 'failed', e instanceof PalestraError ? `${e.code}: ${e.message}` : String(e));
+        o = blank(plan, 'failed', failureOfError(e, 'environment'));
       } finally {
         progress.episodesInFlight--;
       }
       if (broken) pool.discard(env);
       else pool.release(env);
       outcomes.set(plan.index, o);
-      if (o.status === 'complete') progress.done++;
-      if (o.status === 'failed') progress.failed++;
+      if (o.failure) progress.failed++;
+      else if (o.status === 'complete') progress.done++;
       report(o);
     }
   }
@@ -409,4 +440,7 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
   };
 }
 
+export { failureOfRecord, type OutcomeFailure } from './failure.ts';
+// Rollouts and training need the declared bounds: `rollout` and `train` call this before they start.
+export { RewardBoundsRequiredError, requireRewardBounds } from './rewardBounds.ts';
 export { AgentError };

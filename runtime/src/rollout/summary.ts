@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EpisodeOutcome, RolloutResult } from './rollout.ts';
+import { countFailures, type FailureCounts, failedNote } from './failure.ts';
+import { type EpisodeOutcome, episodeComplete, type RolloutResult } from './rollout.ts';
 
 /** USD per token (prompt and completion priced apart, as providers do). */
 export interface TokenPrices {
@@ -23,11 +24,20 @@ export interface RolloutSummary {
   env: string;
   bundle: string;
   agent: string;
-  /** Episodes planned, and how many are complete (played now or kept from an earlier session). */
+  /**
+   * Episodes planned; how many are complete (ended by their rules, played now or kept from an
+   * earlier session); how many failed (stopped by an error, recorded or not: see `faults`).
+   * Means, spreads, success rates, lengths and groups are over the complete ones only.
+   */
   episodes: number;
   complete: number;
+  /** Episodes kept from an earlier session (complete or failed). */
   resumed: number;
   failed: number;
+  /** The failed episodes split by fault: the agent's output broke the episode, or the environment failed. */
+  faults: { agent: number; environment: number };
+  /** `n failed (…), not in the means`, or '' (for people reading the file). */
+  note: string;
   interrupted: boolean;
   groupSize: number;
   returnMean: number;
@@ -39,6 +49,7 @@ export interface RolloutSummary {
   /** Groups whose members' returns are all equal: they carry no GRPO signal. */
   zeroVarianceGroups: number;
   groups: number;
+  /** Tokens of every episode that was played or kept, failed ones included (they were paid for). */
   tokens: { prompt: number; completion: number };
   /** USD, when prices were given. */
   cost: number | null;
@@ -55,8 +66,8 @@ export interface RolloutSummary {
     envHandles: number;
   };
   perTask: TaskStats[];
-  /** Failed episodes and environment errors, one line each. */
-  errors: { index: number; file: string; error: string }[];
+  /** Failed episodes, one line each: the error, its fault, and whether the file records it. */
+  errors: { index: number; file: string; error: string; fault: 'agent' | 'environment'; recorded: boolean }[];
 }
 
 /** An episode succeeded when it reached a final state with a positive return. */
@@ -72,10 +83,12 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
 
 /**
  * Aggregates a rollout into what `summary.json` holds: return mean and spread per task, success
- * rate, tokens from the turn records, cost, groups without variance, throughput.
+ * rate, tokens from the turn records, cost, groups without variance, throughput. Failed episodes
+ * are counted (split by fault) and listed, never averaged: their return is not an outcome.
  */
 export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): RolloutSummary {
-  const done = result.episodes.filter((e) => e.status === 'complete' || e.status === 'resumed');
+  const done = result.episodes.filter(episodeComplete);
+  const failures: FailureCounts = countFailures(result.episodes);
   const returns = done.map((e) => e.returnMicros / 1e6);
   const { mean, std } = meanStd(returns);
   const byTask = new Map<number, EpisodeOutcome[]>();
@@ -101,9 +114,11 @@ export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): R
   for (const e of done) byGroup.set(e.group, [...(byGroup.get(e.group) ?? []), e]);
   const groupSize = Math.max(1, ...result.episodes.map((e) => e.member + 1));
   const fullGroups = [...byGroup.values()].filter((g) => g.length === groupSize && groupSize > 1);
+  // Tokens were spent on failed episodes too: they count in the cost.
+  const spent = result.episodes.filter((e) => e.status !== 'pending');
   const tokens = {
-    prompt: done.reduce((a, e) => a + e.usage.promptTokens, 0),
-    completion: done.reduce((a, e) => a + e.usage.completionTokens, 0),
+    prompt: spent.reduce((a, e) => a + e.usage.promptTokens, 0),
+    completion: spent.reduce((a, e) => a + e.usage.completionTokens, 0),
   };
   const played = result.episodes.filter((e) => e.status === 'complete').length;
   const secs = Math.max(result.seconds, 1e-9);
@@ -115,7 +130,9 @@ export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): R
     episodes: result.episodes.length,
     complete: done.length,
     resumed: result.episodes.filter((e) => e.status === 'resumed').length,
-    failed: result.episodes.filter((e) => e.status === 'failed').length,
+    failed: failures.failed,
+    faults: { agent: failures.agent, environment: failures.environment },
+    note: failedNote(failures),
     interrupted: result.interrupted,
     groupSize,
     returnMean: mean,
@@ -140,9 +157,19 @@ export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): R
       envHandles: result.envHandles,
     },
     perTask,
-    errors: result.episodes
-      .filter((e) => e.error)
-      .map((e) => ({ index: e.index, file: e.file, error: e.error! })),
+    errors: result.episodes.flatMap((e) =>
+      e.failure
+        ? [
+            {
+              index: e.index,
+              file: e.file,
+              error: `${e.failure.code}: ${e.failure.message}`,
+              fault: e.failure.fault,
+              recorded: e.failure.recorded,
+            },
+          ]
+        : [],
+    ),
   };
 }
 

@@ -8,13 +8,15 @@ import { resolveAgent } from '../agents/resolve.ts';
 import {
   abortOnSigint,
   applyBaseUrl,
+  EXIT_CODES_HELP,
+  exitOnFailures,
   intArg,
   paint,
   reportInterrupted,
   tableStyle,
 } from '../rollout/cliArgs.ts';
 import { episodeFileName } from '../rollout/plan.ts';
-import type { RolloutResult } from '../rollout/rollout.ts';
+import { episodeComplete, type RolloutResult } from '../rollout/rollout.ts';
 import { summarizeRollout, writeSummary } from '../rollout/summary.ts';
 import { runEpisodes } from './runEpisodes.ts';
 
@@ -55,7 +57,12 @@ export function registerRunCommand(program: Command): void {
       `
 Episode i is reset with seed + i and the environment draws its task from that seed. The same command
 again keeps the complete episodes and plays the rest; Ctrl-C stops at once and leaves valid files.
-For many episodes at once, GRPO groups and retries, use palestra rollout.`,
+An episode stopped by an error (the environment's code, a reward outside reward.bounds, an oversized
+action) records the action that caused it and counts as failed, never in the means; the next one
+runs. An agent that fails (after --retries) stops the run. For many episodes at once, GRPO groups and
+retries, use palestra rollout.
+
+${EXIT_CODES_HELP}`,
     )
     .action(async (name: string, opts: RunFlags) => {
       const source = loadCatalog(name);
@@ -85,7 +92,7 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
           out: opts.out,
           signal: controller.signal,
           onEpisode: (done, _total, ep) => {
-            if (ep.status === 'complete' || ep.status === 'resumed') {
+            if (episodeComplete(ep)) {
               sum += ep.returnMicros / 1e6;
               finished++;
             }
@@ -99,7 +106,7 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
         (agent as { close?: () => void }).close?.();
       }
       const summary = summarizeRollout(result);
-      const done = result.episodes.filter((e) => e.status === 'complete' || e.status === 'resumed');
+      const done = result.episodes.filter(episodeComplete);
       const returns = done.map((e) => e.returnMicros / 1e6);
       const table = new Table({
         ...tableStyle(),
@@ -107,6 +114,7 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
           'env',
           'agent',
           'episodes',
+          'failed',
           'return mean ± sd',
           'min … max',
           'success',
@@ -119,6 +127,9 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
         summary.env,
         summary.agent,
         `${summary.complete}${summary.resumed ? ` (${summary.resumed} resumed)` : ''}`,
+        summary.failed
+          ? `${summary.failed} (${summary.faults.agent} agent, ${summary.faults.environment} env.)`
+          : 0,
         `${summary.returnMean.toFixed(3)} ± ${summary.returnStd.toFixed(3)}`,
         returns.length ? `${Math.min(...returns)} … ${Math.max(...returns)}` : '-',
         `${(100 * summary.successRate).toFixed(0)}%`,
@@ -131,7 +142,7 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
         console.log(
           paint(
             'yellow',
-            `! ${summary.errors.length} episode${summary.errors.length === 1 ? '' : 's'} stopped on an environment error, e.g. episode ${summary.errors[0]!.index}: ${summary.errors[0]!.error}`,
+            `! ${summary.note}, e.g. episode ${summary.errors[0]!.index}: ${summary.errors[0]!.error} (${summary.errors[0]!.fault} fault)`,
           ),
         );
       const t = summary.throughput;
@@ -139,12 +150,11 @@ For many episodes at once, GRPO groups and retries, use palestra rollout.`,
         `${t.steps} steps in ${t.seconds.toFixed(2)} s (${Math.round(t.stepsPerSecond)} steps/s) · bundle ${summary.bundle}`,
       );
       writeSummary(opts.out, summary);
-      if (result.interrupted) {
-        reportInterrupted(summary);
-        return;
-      }
-      console.log(
-        `episodes in ${opts.out}/ · replay one: palestra replay ${join(opts.out, episodeFileName(0))}`,
-      );
+      if (result.interrupted) reportInterrupted(summary);
+      else
+        console.log(
+          `episodes in ${opts.out}/ · replay one: palestra replay ${join(opts.out, episodeFileName(0))}`,
+        );
+      exitOnFailures(summary.failed, summary.note);
     });
 }

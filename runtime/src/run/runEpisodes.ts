@@ -24,10 +24,11 @@ export interface RunOptions {
  * plan (`planSeries`), so recording, environment errors, cancellation and resume work as in
  * `rollout`: complete episode files already in `out` are kept, so a rerun resumes.
  *
- * When an episode fails (the agent, after `retries`, or an environment that cannot start), the
- * run stops and throws `EPISODE_FAILED`: the episode's file stays without a footer, so a rerun
- * plays it again. Environment code errors do not stop the run: they end their episode, recorded
- * in its footer.
+ * When an episode fails without a record (the agent, after `retries`, or an environment that
+ * cannot start), the run stops and throws `EPISODE_FAILED`: the episode's file stays without a
+ * footer, so a rerun plays it again. A failed step (environment code, a reward out of bounds, an
+ * oversized action) does not stop the run: its episode records the action and the error, and
+ * counts as failed in the result (`failure`, see `episodeFailed`).
  *
  * @example
  * const r = await runEpisodes(loadCatalog('frozen-lake'), randomAgent(spec, 7), { episodes: 20, seed: 7, out: 'runs/demo' });
@@ -54,7 +55,7 @@ export async function runEpisodes(
       signal: stop.signal,
       onProgress: (p, finished) => {
         if (!finished) return;
-        if (finished.status === 'failed') {
+        if (finished.failure && !finished.failure.recorded) {
           failure ??= finished;
           stop.abort(new Error('the agent failed'));
         }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PalestraError } from '@palestra/envs';
+import { checkJsonText, InputLimitError, PalestraError, REQUEST_LIMITS } from '@palestra/envs';
 import { z } from 'zod';
 import type { ServeCore } from './core.ts';
 import { actionSchema, envMetadata, observationSchema, openEnvTools, stateSchema } from './describe.ts';
@@ -9,7 +9,9 @@ import { EnvSession, type WireState } from './session.ts';
 import { type ValidationIssue, zodIssues } from './wireAction.ts';
 import { wireJson } from './wireJson.ts';
 
-const MAX_BODY = 16 << 20;
+// A body is read up to this many bytes, then refused: no UTF-8 text this long is within the
+// character limit (a UTF-16 code unit takes at most 3 bytes), so the exact check can wait for the text.
+const MAX_BODY = 3 * REQUEST_LIMITS.maxChars;
 
 const stepBody = z.looseObject({
   action: z.unknown().refine((v) => v !== undefined, 'Field required'),
@@ -21,9 +23,24 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly detail: unknown,
+    /** Palestra's code, sent beside `detail` when there is one. */
+    readonly code?: string,
   ) {
     super(typeof detail === 'string' ? detail : 'request error');
   }
+}
+
+/**
+ * A body past `REQUEST_LIMITS`: 413 when it is too large, 422 when it nests too deep (FastAPI's
+ * shape of a validation error, so OpenEnv clients read it), with the code either way.
+ */
+function limitError(e: InputLimitError): HttpError {
+  if (e.code === 'INPUT_TOO_LARGE') return new HttpError(413, describeError(e), e.code);
+  return new HttpError(
+    422,
+    [{ type: 'json_invalid', loc: ['body', 0], msg: describeError(e), input: {} }],
+    e.code,
+  );
 }
 
 const unprocessable = (issues: ValidationIssue[]) => new HttpError(422, issues);
@@ -39,11 +56,23 @@ async function readJson(req: IncomingMessage, emptyAs: unknown): Promise<unknown
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, `the body is larger than ${MAX_BODY} bytes`);
+    if (size > MAX_BODY)
+      throw new HttpError(
+        413,
+        `the body is larger than ${MAX_BODY} bytes; the limit is ${REQUEST_LIMITS.maxChars} characters`,
+        'INPUT_TOO_LARGE',
+      );
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return emptyAs;
+  // Depth and size before anything recurses over the value (zod, and every JSON.stringify after).
+  try {
+    checkJsonText(text, REQUEST_LIMITS, 'the request body');
+  } catch (e) {
+    if (e instanceof InputLimitError) throw limitError(e);
+    throw e;
+  }
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -135,7 +164,8 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
         try {
           body = await readJson(req, undefined);
         } catch (e) {
-          if (e instanceof HttpError && e.status === 422)
+          // Text that is not JSON is JSON-RPC's parse error; input past the limits stays a 4xx.
+          if (e instanceof HttpError && e.status === 422 && !e.code)
             return rpcError(null, JSONRPC.PARSE_ERROR, 'Parse error');
           throw e;
         }
@@ -162,7 +192,8 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, core
     if (!handler) throw new HttpError(405, 'Method Not Allowed');
     reply(res, 200, await handler());
   } catch (e) {
-    if (e instanceof HttpError) return reply(res, e.status, { detail: e.detail });
+    if (e instanceof HttpError)
+      return reply(res, e.status, { detail: e.detail, ...(e.code ? { code: e.code } : {}) });
     // A reset naming a task that does not exist is the client's mistake; anything else means the
     // environment failed (its code threw or hung).
     if (e instanceof RangeError)

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EnvHandle, type EnvSource, makeEnv, PalestraError } from '@palestra/envs';
+import { type EnvHandle, type EnvSource, makeEnv, PalestraError, REQUEST_LIMITS } from '@palestra/envs';
 import { WebSocketServer } from 'ws';
 import { ServeCore, type ServeOptions, type ServeOptionsInput, serveOptionsSchema } from './core.ts';
 import { handleHttp } from './http.ts';
@@ -48,7 +48,9 @@ export async function startServer(
     );
   const opts = parsed.data;
   const core = new ServeCore(source, await makeEnv(source), opts, hooks.buildEnv);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 << 20 });
+  // Messages up to 4 bytes per allowed character are read and, past REQUEST_LIMITS, refused with
+  // an error message on a socket that stays open; only larger ones make ws close it (1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * REQUEST_LIMITS.maxChars });
   const http = createServer((req, res) => {
     void handleHttp(req, res, core);
   });

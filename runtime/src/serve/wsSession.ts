@@ -1,4 +1,4 @@
-import { PalestraError } from '@palestra/envs';
+import { checkJsonText, InputLimitError, PalestraError, REQUEST_LIMITS } from '@palestra/envs';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ServeCore } from './core.ts';
@@ -145,8 +145,16 @@ export function attachSocket(ws: WebSocket, core: ServeCore, mcpSessionId?: stri
 
   async function handle(raw: RawData, s: EnvSession): Promise<void> {
     let msg: unknown;
+    const text = raw.toString();
     try {
-      msg = JSON.parse(raw.toString());
+      // Depth and size before anything recurses over the message (zod, and every JSON.stringify after).
+      checkJsonText(text, REQUEST_LIMITS, 'the message');
+    } catch (e) {
+      if (!(e instanceof InputLimitError)) throw e;
+      return error('VALIDATION_ERROR', describeError(e), { palestra_code: e.code });
+    }
+    try {
+      msg = JSON.parse(text);
     } catch (e) {
       return error('INVALID_JSON', `Invalid JSON: ${(e as Error).message}`);
     }

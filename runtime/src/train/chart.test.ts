@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { rewardCurveHtml, sparkline } from './chart.ts';
 import { readState, type TrainState, writeState } from './checkpoint.ts';
-import { readTrainConfig } from './command.ts';
+import { faultNote, readTrainConfig } from './command.ts';
 import { rlConfig, schedule } from './train.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-train-unit-'));
@@ -39,6 +39,24 @@ function state(): TrainState {
 }
 
 describe('training run records and charts', () => {
+  it("keeps each step's broken episodes in train.json, the chart and the step line", () => {
+    const s = state();
+    s.steps[1]!.faults = { agent: 1, environment: 2, codes: { ACTION_TOO_LARGE: 1, ENV_DEADLINE: 2 } };
+    s.steps[2]!.faults = { agent: 0, environment: 0, codes: {} };
+    const out = mkdtempSync(join(dir, 'faults-'));
+    writeState(out, s);
+    assert.deepEqual(readState(out)!.steps[1]!.faults, s.steps[1]!.faults);
+    const html = rewardCurveHtml(s);
+    assert.match(html, /<span title="1× ACTION_TOO_LARGE, 2× ENV_DEADLINE">2 \/ 1<\/span>/);
+    assert.match(html, /2 episodes broken by the environment \(left out\) · 1 by the agent/);
+    assert.equal(
+      faultNote(s.steps[1]!),
+      ' · 2 environment faults left out · 1 agent fault at the worst reward (ACTION_TOO_LARGE, 2× ENV_DEADLINE)',
+    );
+    assert.equal(faultNote(s.steps[2]!), '');
+    assert.equal(faultNote(s.steps[0]!), '');
+  });
+
   it('draws a sparkline from low to high, with a dot where a value is missing', () => {
     assert.equal(sparkline([0, 0.5, 1, null]), '▁▅█·');
     assert.equal(sparkline([0.3, 0.3]), '▄▄');

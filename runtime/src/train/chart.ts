@@ -86,6 +86,23 @@ const pointsOf = (steps: StepRecord[], pick: (r: StepRecord) => number | null) =
     return y === null ? [] : [{ x: r.step, y }];
   });
 
+/** A step's broken episodes, `environment / agent` (with the codes on hover); `-` for SFT steps. */
+function faultCell(r: StepRecord): string {
+  if (!r.faults) return '-';
+  const codes = Object.entries(r.faults.codes)
+    .map(([c, n]) => `${n}× ${c}`)
+    .join(', ');
+  return `<span title="${esc(codes)}">${r.faults.environment} / ${r.faults.agent}</span>`;
+}
+
+/** The run's broken episodes in one sentence (empty when none broke). */
+function faultSummary(steps: StepRecord[]): string {
+  const env = steps.reduce((a, r) => a + (r.faults?.environment ?? 0), 0);
+  const agent = steps.reduce((a, r) => a + (r.faults?.agent ?? 0), 0);
+  if (env + agent === 0) return '';
+  return ` · ${env} episode${env === 1 ? '' : 's'} broken by the environment (left out) · ${agent} by the agent (trained on at the worst reward)`;
+}
+
 /**
  * The reward curve of a training run as one self-contained HTML page (inline SVG, no script, no
  * CDN: it opens anywhere, offline, and can be attached to a report): training reward mean ± std,
@@ -131,7 +148,7 @@ export function rewardCurveHtml(state: TrainState): string {
   const rows = steps
     .map(
       (r) =>
-        `<tr><td>${r.step}</td><td>${r.kind}</td><td>${esc(r.trained)}</td><td>${r.reward ? `${fmt(r.reward.mean)} ± ${fmt(r.reward.std)}` : '-'}</td><td>${r.eval ? `${(100 * r.eval.successRate).toFixed(0)}%` : '-'}</td><td>${metric(r, 'loss') === null ? '-' : fmt(metric(r, 'loss')!)}</td><td>${(metric(r, 'kl') ?? metric(r, 'approx_kl')) === null ? '-' : fmt((metric(r, 'kl') ?? metric(r, 'approx_kl'))!)}</td><td>${r.seconds === null ? '-' : r.seconds.toFixed(1)}</td></tr>`,
+        `<tr><td>${r.step}</td><td>${r.kind}</td><td>${esc(r.trained)}</td><td>${r.reward ? `${fmt(r.reward.mean)} ± ${fmt(r.reward.std)}` : '-'}</td><td>${r.eval ? `${(100 * r.eval.successRate).toFixed(0)}%` : '-'}</td><td>${metric(r, 'loss') === null ? '-' : fmt(metric(r, 'loss')!)}</td><td>${(metric(r, 'kl') ?? metric(r, 'approx_kl')) === null ? '-' : fmt((metric(r, 'kl') ?? metric(r, 'approx_kl'))!)}</td><td>${faultCell(r)}</td><td>${r.seconds === null ? '-' : r.seconds.toFixed(1)}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
@@ -144,14 +161,14 @@ svg{background:#fafafa;border:1px solid #e5e5e5;border-radius:6px}
 .g{stroke:#e5e5e5}table{border-collapse:collapse;margin-top:16px}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
 </style></head><body>
 <h1>${esc(state.env)} · ${esc(state.algo)} on ${esc(state.model)} · ${steps.length} step${steps.length === 1 ? '' : 's'}</h1>
-<p>group ${state.group} · ${state.episodesPerStep} episodes per step · seed ${state.seed}</p>
+<p>group ${state.group} · ${state.episodesPerStep} episodes per step · seed ${state.seed}${faultSummary(steps)}</p>
 <div class="grid">
 ${panel('Training reward per step', [reward], n)}
 ${panel('Held-out success rate', [success], n)}
 ${panel('KL to the reference', [kl], n)}
 ${panel('Loss', [loss], n)}
 </div>
-<table><thead><tr><th>step</th><th>kind</th><th>policy after</th><th>reward</th><th>eval success</th><th>loss</th><th>KL</th><th>seconds</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>step</th><th>kind</th><th>policy after</th><th>reward</th><th>eval success</th><th>loss</th><th>KL</th><th title="episodes the environment broke (left out) / the agent broke (worst reward)">faults env / agent</th><th>seconds</th></tr></thead><tbody>${rows}</tbody></table>
 </body></html>
 `;
 }

@@ -32,6 +32,18 @@ const stepSchema = z.object({
   seconds: numberOrNull,
   /** True when the trainer had finished this step but the loop had not recorded it (a crash in between). */
   recovered: z.boolean().optional(),
+  /**
+   * Broken episodes of a GRPO/PPO step (absent for SFT steps, and in runs recorded before it was
+   * kept): `agent` ones were trained on with the worst reward of their group, `environment` ones
+   * left out; `codes` counts them by error code (`VETOED`: the overseer's verdict alone).
+   */
+  faults: z
+    .object({
+      agent: z.number().int().nonnegative(),
+      environment: z.number().int().nonnegative(),
+      codes: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .optional(),
 });
 export type StepRecord = z.infer<typeof stepSchema>;
 

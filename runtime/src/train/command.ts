@@ -6,7 +6,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { abortOnSigint, intArg, numberArg, paint } from '../rollout/cliArgs.ts';
 import { sparkline } from './chart.ts';
-import type { TrainState } from './checkpoint.ts';
+import type { StepRecord, TrainState } from './checkpoint.ts';
 import { type TrainOptions, train } from './train.ts';
 
 interface TrainFlags {
@@ -75,6 +75,20 @@ export function readTrainConfig(
   };
 }
 
+/** ` · 2 environment faults left out (BAD_REWARD) · 1 agent fault at the worst reward`, or empty. */
+export function faultNote(step: Pick<StepRecord, 'faults'>): string {
+  const f = step.faults;
+  if (!f || f.agent + f.environment === 0) return '';
+  const codes = Object.entries(f.codes)
+    .map(([c, n]) => (n > 1 ? `${n}× ${c}` : c))
+    .join(', ');
+  const parts = [
+    f.environment ? `${f.environment} environment fault${f.environment === 1 ? '' : 's'} left out` : '',
+    f.agent ? `${f.agent} agent fault${f.agent === 1 ? '' : 's'} at the worst reward` : '',
+  ].filter(Boolean);
+  return ` · ${parts.join(' · ')} (${codes})`;
+}
+
 function stepLine(state: TrainState): string {
   const last = state.steps.at(-1);
   if (!last) return '';
@@ -82,7 +96,8 @@ function stepLine(state: TrainState): string {
   const m = last.metrics ?? {};
   const num = (k: string) => (typeof m[k] === 'number' ? (m[k] as number).toPrecision(3) : '-');
   const e = last.eval ? ` · eval success ${(100 * last.eval.successRate).toFixed(0)}%` : '';
-  return `step ${last.step} ${last.kind}${last.recovered ? ' (recovered: trained before a crash)' : ''} → ${last.trained} · ${r}${r ? ' · ' : ''}loss ${num('loss')} · kl ${typeof m.kl === 'number' ? num('kl') : num('approx_kl')}${e} · ${last.seconds === null ? '-' : last.seconds.toFixed(1)} s`;
+  const f = faultNote(last);
+  return `step ${last.step} ${last.kind}${last.recovered ? ' (recovered: trained before a crash)' : ''} → ${last.trained} · ${r}${r ? ' · ' : ''}loss ${num('loss')} · kl ${typeof m.kl === 'number' ? num('kl') : num('approx_kl')}${e}${f} · ${last.seconds === null ? '-' : last.seconds.toFixed(1)} s`;
 }
 
 /**

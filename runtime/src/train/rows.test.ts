@@ -172,3 +172,87 @@ describe('episodeRows', () => {
     assert.throws(() => episodeRows(episode([{ reward: 0 }])), /not caused by a model turn/);
   });
 });
+
+/** An episode that stopped on `code` at the step after `steps`: a failure line (sent by `turn`), then the footer. */
+function failed(
+  steps: { reward: number; turn?: TurnRecord }[],
+  code: string,
+  fault: 'agent' | 'environment',
+  turn?: TurnRecord,
+): Episode {
+  const e = episode(steps);
+  const error = { code, message: `${code} at step ${steps.length + 1}`, fault };
+  return {
+    ...e,
+    failure: {
+      kind: 'failure',
+      i: steps.length + 1,
+      action: { text: 'x' },
+      error,
+      ...(turn ? { turn } : {}),
+      hash: 'f'.repeat(64),
+    },
+    footer: { kind: 'footer', error } as Episode['footer'],
+  };
+}
+
+describe('episodeRows of failed episodes (issue 11: training never pays for breaking the environment)', () => {
+  const bounds = { min: -1.12 };
+
+  it('trains on the turn that broke the episode, with the worst reward, whatever the environment paid before', () => {
+    const t1 = record([1, 2], [10]);
+    const t2 = record([1, 2, 10, 50], [11, 12, 13]); // the oversized reply
+    const rows = episodeRows(failed([{ reward: 900_000, turn: t1 }], 'ACTION_TOO_LARGE', 'agent', t2), {
+      bounds,
+      score: 0.9,
+    });
+    assert.equal(rows.length, 1);
+    assert.deepEqual(rows[0]!.completion_ids, [10, 50, 11, 12, 13]);
+    assert.deepEqual(rows[0]!.env_mask, [1, 0, 1, 1, 1]);
+    assert.deepEqual(rows[0]!.rewards, [0, -1.120001]);
+  });
+
+  it('an agent fault whose action was a later call of the last turn lands on that turn', () => {
+    const t1 = record([1], [10, 11]);
+    const rows = episodeRows(failed([{ reward: 500_000, turn: t1 }], 'OBSERVATION_TOO_LARGE', 'agent'), {
+      bounds,
+    });
+    assert.deepEqual(rows[0]!.rewards, [-1.120001]);
+  });
+
+  it('a lower score than the penalty stands; the penalty needs the declared bounds', () => {
+    const e = failed([{ reward: 0, turn: record([1], [10]) }], 'ACTION_TOO_LARGE', 'agent');
+    assert.deepEqual(episodeRows(e, { bounds, score: -7 })[0]!.rewards, [-7]);
+    assert.throws(() => episodeRows(e, { score: 0 }), { code: 'REWARD_BOUNDS_REQUIRED' });
+  });
+
+  it('refuses an episode the environment broke: it has nothing to teach', () => {
+    const e = failed([{ reward: 1_000_000, turn: record([1], [10]) }], 'BAD_REWARD', 'environment');
+    assert.throws(
+      () => episodeRows(e, { bounds, file: 'x.jsonl' }),
+      (err: Error & { code?: string }) =>
+        err.code === 'ENVIRONMENT_FAULT_EPISODE' &&
+        /x\.jsonl/.test(err.message) &&
+        /BAD_REWARD/.test(err.message),
+    );
+  });
+
+  it("the code decides, not the record's fault field; and another verdict can add blame, never remove it", () => {
+    // A record that calls an agent code an environment fault is still the agent's.
+    const laundered = failed([{ reward: 0, turn: record([1], [10]) }], 'ACTION_TOO_LARGE', 'environment');
+    assert.deepEqual(episodeRows(laundered, { bounds })[0]!.rewards, [-1.120001]);
+    // The overseer found a forged record where the file claims an environment fault.
+    const forged = failed([{ reward: 0, turn: record([1], [10]) }], 'ENV_CODE_ERROR', 'environment');
+    assert.deepEqual(episodeRows(forged, { bounds, fault: 'agent', score: 1 })[0]!.rewards, [-1.120001]);
+  });
+
+  it('old records (an error in the footer only, no fault field) are judged by their code', () => {
+    const e = episode([{ reward: 0, turn: record([1], [10]) }]);
+    const withFooter = (code: string) =>
+      ({ ...e, footer: { kind: 'footer', error: { code, message: code } } }) as unknown as Episode;
+    assert.deepEqual(episodeRows(withFooter('OBSERVATION_TOO_LARGE'), { bounds })[0]!.rewards, [-1.120001]);
+    assert.throws(() => episodeRows(withFooter('ENV_DEADLINE'), { bounds }), {
+      code: 'ENVIRONMENT_FAULT_EPISODE',
+    });
+  });
+});

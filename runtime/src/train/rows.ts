@@ -1,5 +1,7 @@
-import { type Episode, type EpisodeStep, PalestraError } from '@palestra/envs';
+import { agentFaultMicros, type Episode, type Fault, PalestraError } from '@palestra/envs';
+import { faultOfRecord } from '@palestra/overseer';
 import type { TurnRecord } from '../agents/agent.ts';
+import { blame } from './batch.ts';
 
 /**
  * One training row as the trainer's `/train` takes it (TRL's `rollout_func` shape, PROTOCOLS.md):
@@ -29,6 +31,17 @@ export interface EpisodeRowsOptions {
   score?: number;
   /** Default: `groupKey(taskIndex, seed)` from the episode header. */
   group?: string;
+  /**
+   * The spec's declared reward bounds. Required for an episode the agent broke (its record ends on
+   * an agent fault): its reward is `agentFaultMicros(bounds)`, one micro-unit below the lowest
+   * return, whatever `score` says (a lower `score` stands).
+   */
+  bounds?: { min: number };
+  /**
+   * Whose fault the episode is by another verdict than its record's (the overseer's `Score.fault`:
+   * a forged or broken record). It can add blame, never remove it (`blame`).
+   */
+  fault?: Fault;
   /** Named in errors. */
   file?: string;
 }
@@ -46,21 +59,39 @@ interface Turn {
   rewardMicros: number;
 }
 
-/** The model turns of an episode, each with the steps it caused (a turn record sits on its first step). */
-function turnsOf(steps: EpisodeStep[], file: string): Turn[] {
+/**
+ * The model turns of an episode, each with the steps it caused (a turn record sits on its first
+ * step). A failure line is the last step tried: when its action opened a turn, that turn (whose
+ * output broke the episode) is the last one, with no reward of its own.
+ */
+function turnsOf(episode: Episode, file: string): Turn[] {
+  const lines = [
+    ...episode.steps.map((s) => ({ i: s.i, turn: s.turn, reward: s.reward })),
+    ...(episode.failure ? [{ i: episode.failure.i, turn: episode.failure.turn, reward: 0 }] : []),
+  ];
   const turns: Turn[] = [];
-  for (const step of steps) {
-    if (step.turn !== undefined && step.turn !== null) {
-      turns.push({ record: step.turn as TurnRecord, step: step.i, rewardMicros: 0 });
+  for (const line of lines) {
+    if (line.turn !== undefined && line.turn !== null) {
+      turns.push({ record: line.turn as TurnRecord, step: line.i, rewardMicros: 0 });
     } else if (turns.length === 0) {
-      throw new PalestraError('NO_TURN_RECORD', `${file}: step ${step.i} was not caused by a model turn`, {
-        details: { file, step: step.i },
+      throw new PalestraError('NO_TURN_RECORD', `${file}: step ${line.i} was not caused by a model turn`, {
+        details: { file, step: line.i },
         hint: 'train on episodes played by a model agent (openai:<model> against the trainer or vLLM); scripted episodes are for --algo sft',
       });
     }
-    turns[turns.length - 1]!.rewardMicros += step.reward;
+    turns[turns.length - 1]!.rewardMicros += line.reward;
   }
   return turns;
+}
+
+/**
+ * Who broke an episode whose record ends on an error (its failure line's, or an old record's
+ * footer's), or undefined when it ended by its rules. The overseer's reading (`faultOfRecord`):
+ * the code decides, and a record's own `fault` can only blame the agent, never excuse it.
+ */
+export function recordedFault(episode: Pick<Episode, 'footer' | 'failure'>): Fault | undefined {
+  const error = episode.failure?.error ?? episode.footer?.error;
+  return error ? faultOfRecord(error) : undefined;
 }
 
 /** True when `ids` starts with `prefix`. */
@@ -83,18 +114,48 @@ function extendsIds(ids: number[], prefix: number[]): boolean {
  * Palestra's trainer). A turn whose prompt adds nothing after the previous completion would merge two
  * turns into one run of model tokens, so its reward is added to that run's.
  *
+ * Training never pays for breaking the environment: an episode that ends on an *environment*
+ * fault is refused (`ENVIRONMENT_FAULT_EPISODE`: leave it out of the batch, as `stepBatch` does),
+ * and one the *agent* broke is trained on with the worst reward there is, `agentFaultMicros(bounds)`
+ * on its last turn (the one whose output broke it) and 0 on the others, whatever the environment
+ * paid before the break.
+ *
  * @example
  * const rows = episodeRows(readEpisode('runs/s1/episode-g000000-m00.jsonl'), { score: 1 });
  */
 export function episodeRows(episode: Episode, options: EpisodeRowsOptions = {}): TrainingRow[] {
   const file = options.file ?? 'episode';
   const group = options.group ?? groupKey(episode.header.taskIndex, episode.header.seed);
-  const turns = turnsOf(episode.steps, file);
+  const fault = blame(recordedFault(episode), options.fault);
+  const error = episode.failure?.error ?? episode.footer?.error;
+  if (fault === 'environment')
+    throw new PalestraError(
+      'ENVIRONMENT_FAULT_EPISODE',
+      `${file}: the environment broke this episode${error ? ` at step ${episode.failure?.i ?? episode.steps.length + 1} (${error.code})` : ''}: it has nothing to teach the policy`,
+      {
+        details: { file, ...(error ? { code: error.code } : {}) },
+        hint: 'leave episodes the environment broke out of training batches (stepBatch does), and fix the environment: palestra check',
+      },
+    );
+  let score = options.score === undefined ? undefined : Math.round(options.score * 1e6);
+  if (fault === 'agent') {
+    if (!options.bounds)
+      throw new PalestraError(
+        'REWARD_BOUNDS_REQUIRED',
+        `${file}: the agent broke this episode (${error?.code ?? 'a vetoed record'}), and its reward needs the declared reward bounds`,
+        {
+          details: { file, path: '$.reward.bounds' },
+          hint: "pass the spec's reward.bounds: an episode the agent broke scores one micro-unit below their min",
+        },
+      );
+    score = Math.min(score ?? Number.POSITIVE_INFINITY, agentFaultMicros(options.bounds));
+  }
+  const turns = turnsOf(episode, file);
   // Summed in exact micro-units (DESIGN.md), turned into floats once a row is complete.
   const rewards = turns.map((t) => t.rewardMicros);
-  if (options.score !== undefined && turns.length > 0) {
+  if (score !== undefined && turns.length > 0) {
     rewards.fill(0);
-    rewards[rewards.length - 1] = Math.round(options.score * 1e6);
+    rewards[rewards.length - 1] = score;
   }
   const rows: TrainingRow[] = [];
   let row: TrainingRow | undefined;

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readEpisode, taskIndices } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
+import { envSource, readEpisode, taskIndices } from '@palestra/envs';
+import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import type { TurnRecord } from '../agents/agent.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
 import { rollout } from '../rollout/rollout.ts';
@@ -63,6 +63,30 @@ async function recordNoisyDemos(): Promise<string> {
 }
 
 const CLI = new URL('../../bin/palestra.js', import.meta.url).pathname;
+
+describe('palestra train refuses what it cannot train on safely (no trainer needed)', () => {
+  it('a spec without reward.bounds: REWARD_BOUNDS_REQUIRED with its JSON path, before the trainer starts', async () => {
+    // An expression rule: the loader cannot derive bounds for it, and none are declared.
+    const spec = JSON.parse(readFileSync(join(CATALOG_DIR, 'echo-target', 'spec.json'), 'utf8'));
+    spec.reward = { rules: [{ expr: '0.0' }] };
+    const out = join(dir, 'no-bounds');
+    await assert.rejects(
+      train({
+        source: envSource(spec, source.files),
+        algo: 'grpo',
+        // A model that does not exist: the refusal must come first, or this would fail another way.
+        model: join(dir, 'no-model'),
+        loraRank: 8,
+        steps: 1,
+        group: 2,
+        out,
+      }),
+      (e: Error & { code?: string; details?: Record<string, unknown> }) =>
+        e.code === 'REWARD_BOUNDS_REQUIRED' && e.details?.path === '$.reward.bounds',
+    );
+    assert.equal(existsSync(join(out, 'trainer')), false, 'no trainer was started');
+  });
+});
 
 describe('palestra train (echo-target, tiny model, real trainer)', () => {
   it('GRPO improves on its demonstrator: SFT on half-wrong transcripts reaches ~0.7, GRPO then lifts the training reward to ≥ 0.9', async () => {

@@ -6,9 +6,10 @@ import { scriptedAgent } from '../agents/scripted.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import type { EpisodePlan } from '../rollout/plan.ts';
 import { planGroups } from '../rollout/plan.ts';
-import { type RolloutProgress, rollout } from '../rollout/rollout.ts';
+import { requireRewardBounds } from '../rollout/rewardBounds.ts';
+import { episodeComplete, type RolloutProgress, rollout } from '../rollout/rollout.ts';
 import { meanStd, succeeded } from '../rollout/summary.ts';
-import { scoreFiles } from '../score/scoreFiles.ts';
+import { checkFaultShare } from './batch.ts';
 import { rewardCurveHtml } from './chart.ts';
 import {
   readState,
@@ -18,7 +19,8 @@ import {
   writeState,
 } from './checkpoint.ts';
 import { episodeConversation, type SftConversation } from './conversations.ts';
-import { episodeRows, type TrainingRow } from './rows.ts';
+import type { TrainingRow } from './rows.ts';
+import { scoreStep } from './scoreStep.ts';
 import { startTrainer, type TrainAlgo, type TrainerOptions, type TrainerService } from './service.ts';
 
 export interface TrainOptions {
@@ -155,9 +157,8 @@ async function warmStartConversations(
       ...(signal ? { signal } : {}),
     });
     if (result.interrupted) return [];
-    episodes = result.episodes
-      .filter((e) => e.status === 'complete' || e.status === 'resumed')
-      .map((e) => readEpisode(e.file));
+    // Failed transcripts (a recorded failure) are not worth imitating.
+    episodes = result.episodes.filter(episodeComplete).map((e) => readEpisode(e.file));
   }
   if (episodes.length === 0)
     throw new PalestraError(
@@ -194,8 +195,12 @@ export function rlConfig(config: Record<string, unknown>, temperature: number): 
  * rollouts of the training tasks with the `openai` agent against the service's current policy
  * (`NAME@STEP`), scores them with the overseer, turns them into token-in/token-out rows, and sends
  * one `/train` step; the service hot-swaps to the new adapter. Warm-start SFT steps on recorded
- * transcripts come first. Every `evalEvery` steps the policy plays the held-out tasks through
- * `evaluate()` (palestra eval's engine).
+ * transcripts come first. Training never pays for breaking the environment (`stepBatch`): an
+ * episode the agent broke trains with the worst reward of its group, one the environment broke is
+ * left out and counted in the step's `faults`, and a step where the environment broke more than
+ * `MAX_FAULT_SHARE` of the episodes fails (`TRAIN_ENVIRONMENT_FAULTS`). The spec must declare
+ * `reward.bounds` (`REWARD_BOUNDS_REQUIRED` otherwise, before anything starts). Every `evalEvery`
+ * steps the policy plays the held-out tasks through `evaluate()` (palestra eval's engine).
  *
  * Crash safety: `train.json` is rewritten after every step and the service persists its adapter
  * in the same folder, so a rerun skips finished steps, resumes a step's rollouts where they
@@ -223,6 +228,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       'WARM_START_REQUIRED',
       '--sft-steps needs --warm-start (the transcripts to imitate)',
     );
+  // An episode the agent broke is scored below the declared minimum return: no bounds, no such score.
+  const bounds = requireRewardBounds(source.spec, 'train');
   const plan = schedule(options.algo, options.steps, sftSteps);
   let trainTasks = taskIndices(source.spec, 'train');
   if (trainTasks.length === 0) trainTasks = taskIndices(source.spec, 'all');
@@ -378,6 +385,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const policy = health.policy;
       let rows: TrainingRow[] | undefined;
       let reward: StepRecord['reward'] = null;
+      let faults: StepRecord['faults'];
       const config = (kind === 'sft' && options.algo !== 'sft' ? options.sftConfig : options.config) ?? {};
       let done: Awaited<ReturnType<TrainerService['train']>>;
       if (kind === 'sft') {
@@ -406,44 +414,37 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             emit({ kind: 'phase', step: k, phase: 'rollout', done: p.done, total: p.total }),
         });
         if (result.interrupted) return { state, interrupted: true, chart: chartPath };
-        const failed = result.episodes.filter((e) => e.status === 'failed');
-        if (failed.length > 0)
+        // An agent turn that failed after its retries is the endpoint failing, not an outcome to learn from.
+        const unanswered = result.episodes.filter(
+          (e) => e.status === 'failed' && e.failure?.fault !== 'environment',
+        );
+        if (unanswered.length > 0)
           throw new PalestraError(
             'ROLLOUT_FAILED',
-            `step ${k}: ${failed.length} episode(s) failed, e.g. ${failed[0]!.file}: ${failed[0]!.error}`,
+            `step ${k}: ${unanswered.length} episode(s) failed, e.g. ${unanswered[0]!.file}: ${unanswered[0]!.error}`,
             {
               hint: `the policy endpoint failed; the trainer's stderr:\n${trainer.stderrTail()}\nfix the cause and rerun the same command`,
             },
           );
         emit({ kind: 'phase', step: k, phase: 'score' });
-        const outcomes = result.episodes;
-        const scores =
-          overseer === 'none'
-            ? outcomes.map((o) => ({ file: o.file, reward: o.returnMicros / 1e6 }))
-            : // Group-relative: an LLM judge ranks each GRPO group side by side (RULER-like).
-              (
-                await scoreFiles(
-                  outcomes.map((o) => o.file),
-                  overseer,
-                  { source, groups: options.group > 1 },
-                )
-              ).scored.map((s) => ({
-                file: s.file,
-                reward: s.score.reward,
-              }));
-        // Rows are grouped by the task and seed in each episode's header: a plan's group.
-        rows = scores.flatMap((s) =>
-          episodeRows(readEpisode(s.file), {
-            ...(overseer === 'none' ? {} : { score: s.reward }),
-            file: s.file,
-          }),
-        );
-        const { mean, std } = meanStd(scores.map((s) => s.reward));
+        const batch = await scoreStep(result.episodes, { source, overseer, group: options.group, bounds });
+        // Too many environment faults: the environment needs fixing before it can teach anything.
+        checkFaultShare(source.spec.name, k, batch);
+        rows = batch.rows;
+        const { mean, std } = meanStd(batch.episodes.map((e) => e.reward));
+        const trainedOn = new Set(batch.episodes.map((e) => e.file));
+        const kept = result.episodes.filter((o) => trainedOn.has(o.file));
         reward = {
           mean,
           std,
-          episodes: scores.length,
-          success: outcomes.filter(succeeded).length / outcomes.length,
+          episodes: batch.episodes.length,
+          success:
+            kept.length === 0 ? 0 : kept.filter((o) => !o.failure && succeeded(o)).length / kept.length,
+        };
+        faults = {
+          agent: batch.faults.agent,
+          environment: batch.faults.environment,
+          codes: batch.faults.codes,
         };
         emit({ kind: 'phase', step: k, phase: 'train' });
         done = await trainer.train({ algo: kind, config: rlConfig(config, options.temperature ?? 1), rows });
@@ -460,6 +461,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         eval: null,
         rows: rows?.length ?? (sft ? sft.length : null),
         seconds: (performance.now() - started) / 1000,
+        ...(faults ? { faults } : {}),
       };
       // Recorded before evaluating: the step is trained, whatever happens to the evaluation.
       state.steps.push(record);
