@@ -8,5 +8,13 @@ export { scriptedAgent } from './agents/scripted.ts';
 export { type BranchOptions, branch, branchPoints } from './branch/branch.ts';
 export { type EvalReport, type EvaluateOptions, evaluate } from './eval/evaluate.ts';
 export { renderEpisodeHtml, writeEpisodeHtml } from './html/episodeHtml.ts';
-export { type RolloutOptions, type RolloutResult, rollout } from './rollout/rollout.ts';
+export type { OutcomeFailure } from './rollout/failure.ts';
+export { RewardBoundsRequiredError, requireRewardBounds } from './rollout/rewardBounds.ts';
+export {
+  episodeComplete,
+  episodeFailed,
+  type RolloutOptions,
+  type RolloutResult,
+  rollout,
+} from './rollout/rollout.ts';
 export { type RunOptions, runEpisodes } from './run/runEpisodes.ts';

@@ -411,7 +411,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           concurrency: options.concurrency ?? 8,
           ...(signal ? { signal } : {}),
           onProgress: (p: RolloutProgress) =>
-            emit({ kind: 'phase', step: k, phase: 'rollout', done: p.done, total: p.total }),
+            // Failed episodes are finished too (the rollout counts them apart from `done`).
+            emit({ kind: 'phase', step: k, phase: 'rollout', done: p.done + p.failed, total: p.total }),
         });
         if (result.interrupted) return { state, interrupted: true, chart: chartPath };
         // An agent turn that failed after its retries is the endpoint failing, not an outcome to learn from.
