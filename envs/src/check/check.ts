@@ -9,6 +9,7 @@ import {
   checkSameInstanceDeterminism,
 } from './episodeChecks.ts';
 import { runRandomEpisodes } from './episodes.ts';
+import { checkUnusedExports } from './exports.ts';
 import { exploreGraph } from './graph.ts';
 import { checkOrder } from './order.ts';
 import { type CheckFinding, type CheckReport, failFromError, notRun } from './report.ts';
@@ -147,6 +148,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       checkTraps(spec, graph.edges),
       ...graph.findings,
       checkToolsHandled(spec),
+      checkUnusedExports(spec, env.moduleExports),
     );
     const crossHostFinding = await checkCrossHost(
       crossHost,

@@ -114,7 +114,7 @@ export async function checkSameInstanceDeterminism(twin: Env, run: RandomRun): P
         'NONDETERMINISTIC',
         `${differing} of ${done.length} episodes differed on a second instance with the same seed and actions; ${first}`,
         {
-          hint: 'keep no state in module variables (it survives between episodes); draw randomness only from Math.random or rand() inside the environment',
+          hint: 'draw randomness only from Math.random or rand() inside the environment; if it does, report this as a Palestra bug (the kernel should make this impossible)',
         },
       );
 }

@@ -10,7 +10,7 @@ import { checkReturn, type ReturnBounds, returnBounds } from './bounds.ts';
 import { ENTERED_ACTION, markEntries, statePathsOf } from './entered.ts';
 import { Prng } from './prng.ts';
 import { type EnvSource, usesModules } from './source.ts';
-import { findTaskIndex, resolveTask, taskCount } from './tasks.ts';
+import { TaskCache, taskCount } from './tasks.ts';
 import type {
   Action,
   EnvSnapshot,
@@ -26,10 +26,12 @@ import type {
 type Ctx = Record<string, unknown>;
 type Ev = { type: string } & Record<string, unknown>;
 
-export interface MakeEnvOptions {
-  /** Share one sandbox between environments of the same source (a vector env does). */
-  sandbox?: Sandbox;
-}
+/**
+ * Options of `makeEnv`: none today. (There was `sandbox`, to share one between environments; an
+ * Env now always owns its sandbox, since module state in a shared one let one environment's
+ * episodes depend on what another's ran.)
+ */
+export type MakeEnvOptions = Record<string, never>;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const MICRO = 1_000_000;
@@ -94,12 +96,17 @@ interface CompiledReward {
  * never crash: the step returns an error observation, the spec's `limits.invalidActionPenalty`
  * as reward, the machine does not move, and the episode goes on (the step still counts).
  * A text reply becomes the event `{ type: spec.replyEvent, text }`.
+ *
+ * Environment code runs in the env's own sandbox, rewound at every reset to the realm its modules
+ * loaded into (`Sandbox.rewind`): whatever the code keeps in module scope lasts one episode, so an
+ * episode is the same after any number of earlier ones as in a fresh process.
  */
 export class Env {
   readonly spec: GymSpec;
   private readonly files: Record<string, string>;
+  /** Its own: rewound at every episode start, so no episode sees what an earlier one left in module state. */
   private sandbox: Sandbox | undefined;
-  private readonly ownsSandbox: boolean;
+  private readonly tasks: TaskCache;
   private readonly machine: AnyStateMachine;
   private readonly tools = new Map<string, { tool: ToolSpec; validate: ValidateFunction }>();
   private readonly rewards: CompiledReward[];
@@ -132,11 +139,11 @@ export class Env {
   private actorError: unknown;
 
   /** @internal use `makeEnv` */
-  constructor(source: EnvSource, sandbox: Sandbox | undefined, ownsSandbox: boolean) {
+  constructor(source: EnvSource, sandbox: Sandbox | undefined) {
     this.spec = source.spec;
     this.files = source.files;
     this.sandbox = sandbox;
-    this.ownsSandbox = ownsSandbox;
+    this.tasks = new TaskCache(source.spec, () => this.sandbox);
     const spec = this.spec;
 
     for (const tool of spec.tools)
@@ -336,6 +343,11 @@ export class Env {
     return e;
   }
 
+  /** Every exported function of the environment's modules, as `file.js#name` (for `palestra check`). */
+  get moduleExports(): readonly string[] {
+    return this.sandbox?.exportedRefs ?? [];
+  }
+
   /** Number of tasks in the spec. */
   get taskCount(): number {
     return taskCount(this.spec);
@@ -352,18 +364,7 @@ export class Env {
     this.actor?.stop();
     this.actor = undefined;
     this.status = 'idle';
-    if (this.sandbox?.poisoned && this.ownsSandbox) {
-      this.sandbox.dispose();
-      this.sandbox = undefined;
-    }
-    if (!this.sandbox && usesModules(this.spec))
-      throw new EnvStateError(
-        'SANDBOX_REBUILD',
-        'the sandbox failed in the last episode and must be rebuilt',
-        {
-          hint: 'call `await env.recover()` before reset()',
-        },
-      );
+    this.rewindSandbox();
     this.codeError = undefined;
     this.seed = seed;
     this.rng = new Prng(seed);
@@ -377,9 +378,12 @@ export class Env {
     const index =
       options.taskIndex ??
       (options.taskId !== undefined
-        ? findTaskIndex(this.spec, options.taskId, this.sandbox, this.spec.limits.stepDeadlineMs)
+        ? this.tasks.findIndex(options.taskId, this.spec.limits.stepDeadlineMs)
         : drawn);
-    this.task = resolveTask(this.spec, index, this.sandbox, this.spec.limits.stepDeadlineMs);
+    this.task = this.tasks.get(index, this.spec.limits.stepDeadlineMs);
+    // Task generation ran in the sandbox (or did not, if the task was known): either way the
+    // episode starts from the sandbox as its modules loaded.
+    this.sandbox?.rewind();
     this.initialContext = structuredClone({ ...this.spec.context.initial, ...(this.task.context ?? {}) });
     const invalidContext = this.contextProblems(this.initialContext);
     if (invalidContext)
@@ -813,7 +817,9 @@ export class Env {
     this.returnMicros = snapshot.returnMicros;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
     bindRng(this.rng);
-    this.task = resolveTask(this.spec, snapshot.taskIndex, this.sandbox, this.spec.limits.stepDeadlineMs);
+    this.rewindSandbox();
+    this.task = this.tasks.get(snapshot.taskIndex, this.spec.limits.stepDeadlineMs);
+    this.sandbox?.rewind();
     this.startActor(structuredClone(snapshot.machine));
     this.status = snapshot.status;
   }
@@ -844,18 +850,43 @@ export class Env {
     return this.stepCount;
   }
 
-  /** Rebuilds a sandbox that failed (deadline, memory). `reset` asks for it when needed. */
+  /**
+   * The sandbox as its modules loaded, for a new episode (or a restored one). A sandbox that
+   * cannot be rewound (the host's stack overflowed in it) is dropped, and `reset` says to
+   * `recover()`. A restored episode also starts from the loaded modules: module state is not part
+   * of a snapshot, so code that keeps state across the steps of an episode sees it start over.
+   */
+  private rewindSandbox(): void {
+    this.sandbox?.rewind();
+    if (this.sandbox?.poisoned) {
+      this.sandbox.dispose();
+      this.sandbox = undefined;
+    }
+    if (!this.sandbox && usesModules(this.spec))
+      throw new EnvStateError(
+        'SANDBOX_REBUILD',
+        'the sandbox failed in the last episode and must be rebuilt',
+        {
+          hint: 'call `await env.recover()` before reset()',
+        },
+      );
+  }
+
+  /**
+   * Builds a new sandbox if the old one cannot be used again. After an ordinary failure (deadline,
+   * memory, a queued job) there is nothing to do: the next `reset` rewinds the sandbox.
+   */
   async recover(): Promise<void> {
     if (!usesModules(this.spec) || (this.sandbox && !this.sandbox.poisoned)) return;
-    if (!this.ownsSandbox)
-      throw new EnvStateError('SHARED_SANDBOX', 'this environment shares its sandbox: recover the owner');
+    this.sandbox?.rewind();
+    if (this.sandbox && !this.sandbox.poisoned) return;
     this.sandbox?.dispose();
     this.sandbox = await newSandbox(this.spec, this.files);
   }
 
   close(): void {
     this.actor?.stop();
-    if (this.ownsSandbox) this.sandbox?.dispose();
+    this.sandbox?.dispose();
     this.status = 'closed';
   }
 }
@@ -877,17 +908,12 @@ export function newSandbox(spec: GymSpec, files: Record<string, string>): Promis
  * let { observation } = env.reset({ seed: 42 });
  * const r = env.step({ tool: 'move', arguments: { direction: 'down' } });
  */
-export async function makeEnv(source: EnvSource, options: MakeEnvOptions = {}): Promise<Env> {
-  let sandbox = options.sandbox;
-  let owns = false;
-  if (!sandbox && usesModules(source.spec)) {
-    sandbox = await newSandbox(source.spec, source.files);
-    owns = true;
-  }
+export async function makeEnv(source: EnvSource, _options: MakeEnvOptions = {}): Promise<Env> {
+  const sandbox = usesModules(source.spec) ? await newSandbox(source.spec, source.files) : undefined;
   try {
-    return new Env(source, sandbox, owns);
+    return new Env(source, sandbox);
   } catch (e) {
-    if (owns) sandbox?.dispose();
+    sandbox?.dispose();
     if (e instanceof SandboxError) throw e;
     if (e instanceof PalestraError) throw e;
     throw new EnvCodeError('MACHINE_INVALID', `the statechart is invalid: ${(e as Error).message}`, {

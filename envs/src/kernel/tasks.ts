@@ -31,7 +31,9 @@ export function taskIndices(spec: GymSpec, split: 'train' | 'eval' | 'all'): num
 
 /**
  * Task `index` of the spec. Generated tasks come from the sandboxed generator, seeded by the
- * index alone, so task 17 is the same task in every episode and on every machine.
+ * index alone and run in a rewound sandbox (the realm as its modules left it at load), so task 17
+ * is the same task in every episode, after any history, and on every machine. The generator's
+ * own state stays in the sandbox: rewind it again before running an episode (`Env.reset` does).
  */
 export function resolveTask(
   spec: GymSpec,
@@ -49,6 +51,7 @@ export function resolveTask(
     });
   const rng = new Prng(index).state;
   let raw: unknown;
+  sandbox.rewind();
   try {
     raw = sandbox.call(
       spec.tasks.module,
@@ -82,12 +85,55 @@ export function findTaskIndex(
   sandbox: Sandbox | undefined,
   deadlineMs: number,
 ): number {
-  if ('list' in spec.tasks) {
-    const i = spec.tasks.list.findIndex((t) => t.id === id);
-    if (i >= 0) return i;
-  } else {
-    for (let i = 0; i < spec.tasks.count; i++)
-      if (resolveTask(spec, i, sandbox, deadlineMs).id === id) return i;
+  return new TaskCache(spec, () => sandbox).findIndex(id, deadlineMs);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
   }
-  throw new RangeError(`no task with id "${id}" in ${spec.name}`);
+  return value;
+}
+
+/**
+ * An environment's tasks by index, each generated once. Sound because a generated task is a
+ * function of its index alone (`resolveTask` runs the generator in a rewound sandbox), so a task
+ * kept from an earlier episode is the task a fresh process would generate; and cheap, because a
+ * rollout meets the same tasks again and again (refund-desk: one generator call, ~0.1 ms, saved
+ * per reset). Holds at most `limit` tasks; the oldest go first.
+ */
+export class TaskCache {
+  private readonly tasks = new Map<number, Task>();
+
+  constructor(
+    private readonly spec: GymSpec,
+    /** The environment's sandbox now (it is replaced after a failure). */
+    private readonly sandbox: () => Sandbox | undefined,
+    private readonly limit = 4096,
+  ) {}
+
+  /** Task `index` (see `resolveTask`). */
+  get(index: number, deadlineMs: number): Task {
+    const known = this.tasks.get(index);
+    if (known) return known;
+    const task = resolveTask(this.spec, index, this.sandbox(), deadlineMs);
+    if ('module' in this.spec.tasks) {
+      if (this.tasks.size >= this.limit) this.tasks.delete(this.tasks.keys().next().value!);
+      // Frozen: one episode must not be able to change the task the next one gets.
+      this.tasks.set(index, deepFreeze(task));
+    }
+    return task;
+  }
+
+  /** The index of the task with this id (generated tasks are scanned in index order). */
+  findIndex(id: string, deadlineMs: number): number {
+    if ('list' in this.spec.tasks) {
+      const i = this.spec.tasks.list.findIndex((t) => t.id === id);
+      if (i >= 0) return i;
+    } else {
+      for (let i = 0; i < this.spec.tasks.count; i++) if (this.get(i, deadlineMs).id === id) return i;
+    }
+    throw new RangeError(`no task with id "${id}" in ${this.spec.name}`);
+  }
 }

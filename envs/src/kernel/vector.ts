@@ -1,7 +1,7 @@
 import { EnvStateError } from '../errors.ts';
-import { type Env, makeEnv, newSandbox } from './env.ts';
+import { type Env, makeEnv } from './env.ts';
 import { Prng } from './prng.ts';
-import { type EnvSource, usesModules } from './source.ts';
+import type { EnvSource } from './source.ts';
 import type { Action, Observation, ResetInfo, StepInfo } from './types.ts';
 
 /**
@@ -33,7 +33,9 @@ export interface VectorStepResult {
  * N environments of one source stepped together (one process, one thread: spreading them over
  * workers belongs to the rollout engine). Sub-env i of `reset({ seed })` gets seed `seed + i`;
  * later episodes get seeds drawn from a generator seeded with `seed`, so the whole run is
- * reproducible. Environments with code share one sandbox.
+ * reproducible. Each sub-env has its own sandbox, rewound at each of its episodes: sub-envs step in
+ * turn, so in a shared one the module state of one sub-env's episode would reach the others'
+ * (about 2 MB and a few milliseconds to build per sandbox).
  */
 export class VectorEnv {
   private readonly needsReset: boolean[];
@@ -51,15 +53,15 @@ export class VectorEnv {
 
   static async create(source: EnvSource, n: number, mode: AutoresetMode = 'next-step'): Promise<VectorEnv> {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`a vector env needs n ≥ 1, got ${n}`);
-    const sandbox = usesModules(source.spec) ? await newSandbox(source.spec, source.files) : undefined;
     const envs: Env[] = [];
-    for (let i = 0; i < n; i++) envs.push(await makeEnv(source, sandbox ? { sandbox } : {}));
-    const v = new VectorEnv(envs, mode);
-    v.sharedSandbox = sandbox;
-    return v;
+    try {
+      for (let i = 0; i < n; i++) envs.push(await makeEnv(source));
+    } catch (e) {
+      for (const env of envs) env.close();
+      throw e;
+    }
+    return new VectorEnv(envs, mode);
   }
-
-  private sharedSandbox: Awaited<ReturnType<typeof newSandbox>> | undefined;
 
   get size(): number {
     return this.envs.length;
@@ -138,6 +140,5 @@ export class VectorEnv {
 
   close(): void {
     for (const env of this.envs) env.close();
-    this.sharedSandbox?.dispose();
   }
 }

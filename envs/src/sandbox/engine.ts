@@ -17,6 +17,18 @@ import {
  *   is UTC, whatever the host's `TZ`;
  * - `tzset` reports UTC with no daylight saving; the interval timer import never schedules.
  *
+ * Two more imports would let the host or the past shape the memory, and so where code runs out of
+ * it (which QuickJS lets code catch): they are pinned so that a sandbox's memory is the same bytes
+ * on every host and after every history (image.ts).
+ *
+ * - The process environment: Emscripten hands the C library one built from the host (`LANG` from
+ *   the host's locale, `_` = the script's path), and musl copies it into the heap on first use;
+ *   its lengths would shift every later allocation. The sandbox gets an empty environment.
+ * - Heap growth (`emscripten_resize_heap`): the glue grows by a share of the current size and
+ *   gives up when that passes the maximum, so near the maximum an allocation failed or not by
+ *   the size earlier episodes had grown the memory to. It grows to exactly what is asked for now
+ *   (`resizeExact`), and fails only past the maximum.
+ *
  * So there is no path from environment code to real time or to the host's time zone to close one
  * by one: the engine has no such input. (QuickJS has no Intl, no `performance`, no timers, and the
  * sandbox never runs its job queue; see `Sandbox`.) Why here and not by wrapping `Date` inside the
@@ -37,17 +49,21 @@ import {
  *
  * The emscripten glue's imports are found by what their source does (they are minified), and
  * loading fails loudly if a quickjs-emscripten upgrade changes them (the escape corpus in
- * escape.test.ts checks the result). Its other imports (memory growth, stdout, environment
- * variables, the host callbacks of quickjs-emscripten) reach nothing of the language.
+ * escape.test.ts checks the result). Its other imports (stdout, the host callbacks of
+ * quickjs-emscripten) reach nothing of the language.
  */
+
+const PAGE_BYTES = 65_536;
+/** The glue's own maximum (32768 pages). */
+const MAX_MEMORY_BYTES = 2 ** 31;
 
 /** A logical epoch for `Date` inside the sandbox: 2000-01-01T00:00:00Z. */
 export const SANDBOX_EPOCH_MS = 946_684_800_000;
 
-// One WebAssembly instance per process (per worker thread) serves every sandbox, and it has one
-// clock import, so the clock is module state here. It is never read across calls: `Sandbox.call`
-// sets it before every call (and `Sandbox.create` before loading modules), so calls of several
-// sandboxes in one thread, in any order, each see their own time.
+// Every QuickJS instance of a thread calls the same clock import, so the clock is module state
+// here. It is never read across calls: `Sandbox.call` sets it before every call (and
+// `Sandbox.create` before making its context), so calls of several sandboxes in one thread, in
+// any order, each see their own time.
 let clockMs = SANDBOX_EPOCH_MS;
 
 /** Sets what `Date.now()` reads inside every sandbox of this thread until the next call sets it. */
@@ -87,8 +103,41 @@ function tzsetUtc(memory: WebAssembly.Memory) {
   };
 }
 
-/** Rewrites the glue's imports in place; throws if they are not the ones this file knows. */
-function pinHost(imports: WebAssembly.Imports): void {
+/** `environ_sizes_get(count, size)`: an empty environment. */
+function environSizesEmpty(memory: WebAssembly.Memory) {
+  return (count: number, size: number): number => {
+    const heap = new Uint32Array(memory.buffer);
+    heap[count >>> 2] = 0;
+    heap[size >>> 2] = 0;
+    return 0;
+  };
+}
+
+/**
+ * `emscripten_resize_heap(bytes)`, made a function of the request and the cap alone. The glue's
+ * own grows the memory by 20 %, 10 % or 5 % of its current size and fails when all three pass the
+ * cap, even if the request fits: so near the cap, whether an allocation succeeded depended on how
+ * large earlier episodes had left the memory (it never shrinks). Here the memory grows to exactly
+ * the pages asked for, and the request fails only if it passes the cap. The glue's function then
+ * runs to refresh its views of the memory (its own growth is zero pages by then).
+ */
+function resizeExact(memory: WebAssembly.Memory, glue: (bytes: number) => unknown, maxBytes: number) {
+  return (requested: number): unknown => {
+    const bytes = requested >>> 0;
+    if (bytes > maxBytes) return false;
+    const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > 0)
+      try {
+        memory.grow(pages);
+      } catch {
+        return false; // the host could not give the memory: a host failure, not a limit
+      }
+    return glue(requested);
+  };
+}
+
+/** Rewrites the glue's imports in place (returns its memory); throws if they are not the ones this file knows. */
+function pinHost(imports: WebAssembly.Imports, maxBytes: number): WebAssembly.Memory {
   const found: string[] = [];
   const unknown: string[] = [];
   let memory: WebAssembly.Memory | undefined;
@@ -112,15 +161,25 @@ function pinHost(imports: WebAssembly.Imports): void {
       } else if (/setTimeout/.test(src)) {
         table[name] = () => 0; // setitimer: QuickJS never arms one; if it did, no alarm would fire
         found.push('timer');
+      } else if (/for\s*\(\s*\w+\s+of\s+\w+\(\)\s*\)/.test(src) && /Infinity/.test(src)) {
+        table[name] = () => 0; // environ_get: nothing to copy, the environment is empty
+        found.push('environ');
+      } else if (/=\s*\w+\(\);\s*\w+\[\w+\s*>>\s*2\]\s*=\s*\w+\.length/.test(src)) {
+        table[name] = environSizesEmpty(memory);
+        found.push('environ sizes');
+      } else if (/\.grow\(/.test(src) && /2147483648/.test(src)) {
+        table[name] = resizeExact(memory, value as (bytes: number) => unknown, maxBytes);
+        found.push('heap growth');
       } else if (/\bDate\b|performance|hrtime/.test(src)) unknown.push(`${module}.${name}`);
     }
   }
-  const want = ['clock', 'localtime', 'timer', 'tzset'];
+  const want = ['clock', 'environ', 'environ sizes', 'heap growth', 'localtime', 'timer', 'tzset'];
   if (unknown.length > 0 || found.sort().join() !== want.join())
     throw new Error(
-      `the QuickJS glue's time imports are not the ones the sandbox pins (found ${found.join(', ') || 'none'}; ` +
+      `the QuickJS glue's time, environment and memory imports are not the ones the sandbox pins (found ${found.join(', ') || 'none'}; ` +
         `unknown ${unknown.join(', ') || 'none'}): update envs/src/sandbox/engine.ts for this quickjs-emscripten version`,
     );
+  return memory;
 }
 
 async function wasmBytes(): Promise<BufferSource> {
@@ -134,20 +193,37 @@ async function wasmBytes(): Promise<BufferSource> {
   return res.arrayBuffer();
 }
 
-const PINNED = newVariant(RELEASE_SYNC, {
-  emscriptenModule: {
-    async instantiateWasm(imports, onSuccess) {
-      pinHost(imports);
-      const { instance } = await WebAssembly.instantiate(await wasmBytes(), imports);
-      onSuccess(instance);
-      return instance.exports;
+// Compiled once per thread: every instance shares the machine code (and V8's tier-up of it, which
+// made the first out-of-memory in a process cost about 1.5 s), and only its memory is its own.
+let compiled: Promise<WebAssembly.Module> | undefined;
+const compiledQuickJS = () => {
+  compiled ??= wasmBytes().then((bytes) => WebAssembly.compile(bytes));
+  return compiled;
+};
+
+/** The pinned variant; `onMemory` receives the instance's memory (`memory` if given, else the glue's own). */
+function pinnedVariant(
+  onMemory: (memory: WebAssembly.Memory) => void,
+  memory?: WebAssembly.Memory,
+  maxBytes = MAX_MEMORY_BYTES,
+) {
+  return newVariant(RELEASE_SYNC, {
+    emscriptenModule: {
+      ...(memory ? { wasmMemory: memory } : {}),
+      async instantiateWasm(imports, onSuccess) {
+        onMemory(pinHost(imports, maxBytes));
+        const instance = await WebAssembly.instantiate(await compiledQuickJS(), imports);
+        onSuccess(instance);
+        return instance.exports;
+      },
     },
-  },
-});
+  });
+}
 
 let quickjs: Promise<QuickJSWASMModule> | undefined;
 /**
  * The QuickJS WebAssembly module with the host's time pinned (see above), loaded once per thread.
+ * Its memory is shared by everything that uses it; a `Sandbox` takes its own (`newQuickJSInstance`).
  *
  * @example
  * const qjs = await loadQuickJS();
@@ -155,6 +231,51 @@ let quickjs: Promise<QuickJSWASMModule> | undefined;
  * vm.dump(vm.unwrapResult(vm.evalCode('new Date(2000, 0, 1).getTimezoneOffset()'))); // 0, under any TZ
  */
 export function loadQuickJS(): Promise<QuickJSWASMModule> {
-  quickjs ??= newQuickJSWASMModuleFromVariant(PINNED);
+  quickjs ??= newQuickJSWASMModuleFromVariant(pinnedVariant(() => {}));
   return quickjs;
+}
+
+/** A QuickJS instance of its own: the pinned module, and the WebAssembly memory that nothing else uses. */
+export interface QuickJSInstance {
+  qjs: QuickJSWASMModule;
+  memory: WebAssembly.Memory;
+}
+
+/** What the glue starts with (its static data, a 5 MB stack and the first heap): 256 pages. */
+const INITIAL_MEMORY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A new QuickJS instance with a memory of its own (about 1 ms once the module is compiled): a
+ * sandbox can then save its memory right after loading and put those bytes back before each
+ * episode (`MemoryImage`), which a memory shared with other sandboxes would not allow.
+ *
+ * `maxBytes` caps the memory (at least the 16 MB the glue starts with, at most its 2 GB). QuickJS's own limit
+ * (`setMemoryLimit`) does not count everything: an ArrayBuffer bomb under a 1 MB limit grew the
+ * memory to its 2 GB maximum (and kept it, touched, for the process's life) before QuickJS
+ * reported out-of-memory. The cap ends that at `maxBytes` with the same error.
+ *
+ * @example
+ * const { qjs, memory } = await newQuickJSInstance({ maxBytes: 64 << 20 });
+ * const vm = qjs.newContext(); // lives in `memory`, and only it does
+ */
+export async function newQuickJSInstance(options: { maxBytes?: number } = {}): Promise<QuickJSInstance> {
+  const pages = (bytes: number) => Math.ceil(bytes / PAGE_BYTES);
+  const initial = pages(INITIAL_MEMORY_BYTES);
+  const maximum =
+    options.maxBytes === undefined
+      ? undefined
+      : Math.min(pages(MAX_MEMORY_BYTES), Math.max(initial, pages(options.maxBytes)));
+  const own = maximum === undefined ? undefined : new WebAssembly.Memory({ initial, maximum });
+  let memory: WebAssembly.Memory | undefined;
+  const qjs = await newQuickJSWASMModuleFromVariant(
+    pinnedVariant(
+      (m) => {
+        memory = m;
+      },
+      own,
+      maximum === undefined ? MAX_MEMORY_BYTES : maximum * PAGE_BYTES,
+    ),
+  );
+  if (!memory) throw new Error('the QuickJS glue did not pass its memory to instantiateWasm');
+  return { qjs, memory };
 }

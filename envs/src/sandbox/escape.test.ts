@@ -9,9 +9,10 @@ import { SANDBOX_EPOCH_MS, Sandbox } from './sandbox.ts';
  * something other than (seed, actions). Each snippet is a module whose `f` runs through the real
  * `Sandbox` twice, the way an episode is first run and later replayed:
  *
- * - **first run**: a sandbox that already ran the snippet once (a rollout reuses one sandbox for
- *   many episodes), host `TZ` = Pacific/Chatham (+12:45, with daylight saving), and the host's
- *   `Date.now` moved about seven years ahead while the calls run;
+ * - **first run**: a sandbox that already ran the snippet in an earlier episode (a rollout reuses
+ *   one sandbox for many episodes, rewinding it at each reset as the kernel does), host `TZ` =
+ *   Pacific/Chatham (+12:45, with daylight saving), and the host's `Date.now` moved about seven
+ *   years ahead while the calls run;
  * - **replay**: a fresh sandbox, host `TZ` = UTC, the host's real clock.
  *
  * Both runs must give the same output, or both must be refused with a typed `SandboxError`
@@ -23,8 +24,12 @@ interface Snippet {
   name: string;
   /** Why this was (or plausibly could be) an escape. */
   why: string;
-  /** Module source; it exports `f`, called with `{ n: 3 }`. */
+  /** Module source (`snippet.js`); it exports `f`, called with `{ n: 3 }`. */
   src: string;
+  /** Other files of the bundle, which the snippet may import. */
+  files?: Record<string, string>;
+  /** The export that earlier episodes call (default `f`): history that differs from the measured call. */
+  earlier?: string;
   /** The output both runs must give. */
   expect?: unknown;
   /** The SandboxError code both runs must be refused with. */
@@ -309,27 +314,93 @@ const corpus: Snippet[] = [
 ];
 
 /**
- * Escapes through the sandbox's own history, which the sandbox alone cannot close (see the note at
- * the end): one sandbox serves every episode of an Env (and every sub-env of a VectorEnv).
+ * Escapes through the sandbox's own history: state that code keeps outside the frozen realm —
+ * in module scope, in objects made at load, in the allocator — and that an earlier episode in the
+ * same sandbox would leave behind. The first run plays the snippet in two earlier episodes (so a
+ * counter would read 3); the kernel rewinds the sandbox at each reset (image.ts), so it must read
+ * what a fresh sandbox reads. `expect` pins the fresh value, so a rewind that restored nothing
+ * but happened to match could not pass.
  */
 const sandboxHistory: Snippet[] = [
   {
     name: 'a counter in module scope',
     why: 'a rollout reuses one sandbox for many episodes; a replay starts from a fresh one',
     src: `let n = 0;\n${fn('n += 1;\nreturn n;')}`,
+    expect: 1,
   },
   {
     name: 'a cache in a module-level Map',
     why: 'as above, through a mutable object instead of a binding',
     src: `const seen = new Map();\n${fn('seen.set(seen.size, 1);\nreturn seen.size;')}`,
+    expect: 1,
+  },
+  {
+    name: 'an array made at load',
+    why: 'an array the module fills as it runs: its length counts the calls so far',
+    src: `const log = [];\n${fn("log.push('x');\nreturn log.join('');")}`,
+    expect: 'x',
+  },
+  {
+    name: 'state in a closure made at load',
+    why: 'no binding of the module changes, only a variable the closure captured',
+    src: `const next = (() => { let k = 10; return () => ++k; })();\n${fn('return next();')}`,
+    expect: 11,
+  },
+  {
+    name: 'state in an imported module',
+    why: 'the counter lives in another file of the bundle, reached through an import',
+    src: `import { bump } from './state.js';\n${fn('return bump();')}`,
+    files: { 'state.js': 'let calls = 0;\nexport function bump() { return ++calls; }' },
+    expect: 1,
+  },
+  {
+    name: 'a property on an exported function',
+    why: 'module functions are not intrinsics, so the freeze does not cover them',
+    src: `${fn('f.calls = (f.calls || 0) + 1;\nreturn f.calls;')}`,
+    expect: 1,
+  },
+  {
+    name: 'a static field of a class made at load',
+    why: 'class objects are made by the module, not frozen',
+    src: `class Tally { static n = 0; }\n${fn('return ++Tally.n;')}`,
+    expect: 1,
+  },
+  {
+    name: 'a generator made at load',
+    why: 'a suspended generator keeps its position between calls',
+    src: `const ids = (function* () { let i = 0; for (;;) yield i++; })();\n${fn('return ids.next().value;')}`,
+    expect: 0,
+  },
+  {
+    name: 'a WeakMap keyed by an object made at load',
+    why: 'weak collections hold state like any other (only their GC timing is hidden)',
+    src: `const key = {};\nconst wm = new WeakMap([[key, 0]]);\n${fn('wm.set(key, wm.get(key) + 1);\nreturn wm.get(key);')}`,
+    expect: 1,
+  },
+  {
+    name: 'how much fits before a caught out-of-memory',
+    why: 'QuickJS lets code catch "out of memory", and where it strikes depends on everything the allocator holds: here an earlier episode grew the atom table (20,000 new property names, which it never gives back), with no module state involved',
+    src: `export function grow() {\n  const o = {};\n  for (let i = 0; i < 20000; i++) o['key' + i] = i;\n  return 0;\n}\n${fn(
+      'const keep = [];\nlet n = 0;\ntry { for (;;) { keep.push(new Array(4096).fill(n)); n++; } } catch (e) { return [n, String(e)]; }',
+    )}`,
+    earlier: 'grow',
+  },
+  {
+    name: 'an error stack through two modules',
+    why: 'module names appear in stack traces; an instance-suffixed name would differ by history',
+    src: `import { where } from './lib/where.js';\n${fn('return where();')}`,
+    files: { 'lib/where.js': 'export function where() { return new Error("here").stack; }' },
+    expect: '    at where (lib/where.js:1:43)\n    at f (snippet.js:3:1)\n    at call (prelude.js:27:19)\n',
   },
 ];
 
 type Outcome = { value: unknown } | { refused: string };
 
-function callOnce(s: Sandbox): Outcome {
+function callOnce(s: Sandbox, name = 'f'): Outcome {
   try {
-    return { value: s.call('snippet.js#f', { n: 3 }, new Prng(5).state, CLOCK, performance.now() + 2000) };
+    return {
+      value: s.call(`snippet.js#${name}`, { n: 3 }, new Prng(5).state, CLOCK, performance.now() + 2000),
+    };
   } catch (e) {
     assert.ok(e instanceof SandboxError, `an untyped error escaped: ${e}`);
     assert.ok(typeof e.code === 'string' && e.code.length > 0, 'a SandboxError without a code');
@@ -337,25 +408,33 @@ function callOnce(s: Sandbox): Outcome {
   }
 }
 
-async function create(src: string): Promise<Sandbox> {
-  return Sandbox.create({ files: { 'snippet.js': src }, memoryMb: 16, maxOutputBytes: 100_000 });
+async function create(snippet: Snippet): Promise<Sandbox> {
+  return Sandbox.create({
+    files: { 'snippet.js': snippet.src, ...snippet.files },
+    memoryMb: 16,
+    maxOutputBytes: 100_000,
+  });
 }
 
-/** Runs `f` under a host time zone and a host clock moved by `shiftMs`, after `before` earlier calls. */
-async function runUnder(src: string, tz: string, shiftMs: number, before: number): Promise<Outcome> {
+/** Runs `f` under a host time zone and a host clock moved by `shiftMs`, after `before` earlier episodes. */
+async function runUnder(snippet: Snippet, tz: string, shiftMs: number, before: number): Promise<Outcome> {
   const savedTz = process.env.TZ;
   const hostNow = Date.now;
   process.env.TZ = tz;
   Date.now = () => hostNow() + shiftMs;
   let s: Sandbox | undefined;
   try {
-    s = await create(src);
-    for (let i = 0; i < before; i++)
-      if ('refused' in callOnce(s) && s.poisoned) {
-        // As the kernel does after a poisoned sandbox: a fresh one for the next episode.
+    s = await create(snippet);
+    for (let i = 0; i < before; i++) {
+      callOnce(s, snippet.earlier);
+      // As the kernel does at every reset: the next episode starts from the loaded modules.
+      s.rewind();
+      if (s.poisoned) {
+        // Cannot be rewound (the host's stack overflowed): the kernel builds a new one.
         s.dispose();
-        s = await create(src);
+        s = await create(snippet);
       }
+    }
     return callOnce(s);
   } finally {
     s?.dispose();
@@ -366,18 +445,19 @@ async function runUnder(src: string, tz: string, shiftMs: number, before: number
 }
 
 const SEVEN_YEARS_MS = 7 * 365.25 * 86_400_000 + 12_345;
-const first = (src: string) => runUnder(src, 'Pacific/Chatham', SEVEN_YEARS_MS, 1);
-const replay = (src: string) => runUnder(src, 'UTC', 0, 0);
+const first = (snippet: Snippet, before = 1) => runUnder(snippet, 'Pacific/Chatham', SEVEN_YEARS_MS, before);
+const replay = (snippet: Snippet) => runUnder(snippet, 'UTC', 0, 0);
 
-test(`the escape corpus holds ${corpus.length} snippets`, () => {
+test(`the escape corpus holds ${corpus.length} snippets, and ${sandboxHistory.length} more through the sandbox's history`, () => {
   assert.ok(corpus.length >= 25);
-  assert.equal(new Set(corpus.map((s) => s.name)).size, corpus.length);
+  const names = [...corpus, ...sandboxHistory].map((s) => s.name);
+  assert.equal(new Set(names).size, names.length);
 });
 
 for (const snippet of corpus) {
   test(`escape: ${snippet.name} — same output under another TZ, host clock and history, or refused`, async () => {
-    const a = await first(snippet.src);
-    const b = await replay(snippet.src);
+    const a = await first(snippet);
+    const b = await replay(snippet);
     assert.deepEqual(
       a,
       b,
@@ -388,18 +468,16 @@ for (const snippet of corpus) {
   });
 }
 
-// Not closed by the sandbox alone: state kept in a module's own scope survives from one call to
-// the next, and one sandbox serves many episodes. So does a subtler channel: QuickJS's
-// out-of-memory error is catchable (its deadline interrupt is not), and how much fits before it
-// depends on what earlier calls left in the runtime; a grown atom table moved a count of
-// allocations by one in an 8 MB sandbox, too small and layout-dependent to pin in a test. The fix
-// for both is a fresh sandbox (QuickJS runtime) per episode in the kernel; until then
-// `palestra check` catches them by comparing an episode run after others with the same episode
-// run first in a fresh process.
 for (const snippet of sandboxHistory) {
-  test(`escape: ${snippet.name} — same output after earlier episodes in the same sandbox`, {
-    todo: 'depends on the sandbox history: needs a fresh sandbox per episode in the kernel',
-  }, async () => {
-    assert.deepEqual(await first(snippet.src), await replay(snippet.src), snippet.why);
+  test(`escape: ${snippet.name} — same output after earlier episodes in the same sandbox`, async () => {
+    const a = await first(snippet, 2);
+    const b = await replay(snippet);
+    assert.deepEqual(
+      a,
+      b,
+      `${snippet.why}\nfirst run: ${JSON.stringify(a)}\nreplay:    ${JSON.stringify(b)}`,
+    );
+    if (snippet.expect !== undefined) assert.deepEqual(b, { value: snippet.expect }, snippet.why);
+    else assert.ok('value' in b, `${snippet.why}: refused (${JSON.stringify(b)})`);
   });
 }

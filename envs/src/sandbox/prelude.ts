@@ -35,7 +35,9 @@ export const PRELUDE = (maxOutputBytes: number) => `(function () {
     return value;
   }
   function register(file, ns) {
-    for (const k of Object.keys(ns)) if (typeof ns[k] === 'function') fns[file + '#' + k] = ns[k];
+    const names = [];
+    for (const k of Object.keys(ns)) if (typeof ns[k] === 'function') { fns[file + '#' + k] = ns[k]; names.push(k); }
+    return names.join(',');
   }
   function call(ref, input) {
     const req = JSON.parse(input);

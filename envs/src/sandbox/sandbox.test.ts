@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { SandboxError } from '../errors.ts';
 import { Prng } from '../kernel/prng.ts';
 import { SANDBOX_EPOCH_MS, Sandbox } from './sandbox.ts';
@@ -26,17 +26,6 @@ export function ok(a) { return { sum: a.x + a.y, r: Math.random(), now: Date.now
 
 const sandboxes: Sandbox[] = [];
 
-// The first out-of-memory in a process costs QuickJS about 1.5 s once (measured with a 1 MB limit
-// too, so it is not heap growth); later ones take about 0.2 s. Pay it before timing the corpus.
-before(async () => {
-  const s = await Sandbox.create({
-    files: { 'w.js': 'export function w() { const a = []; for (;;) a.push(new ArrayBuffer(1e5)); }' },
-    memoryMb: 1,
-    maxOutputBytes: 100,
-  });
-  assert.throws(() => s.call('w.js#w', {}, [1, 2, 3, 4], 0, performance.now() + 5000), SandboxError);
-  s.dispose();
-});
 async function make(): Promise<Sandbox> {
   const s = await Sandbox.create({ files: { 'hostile.js': HOSTILE }, memoryMb: 8, maxOutputBytes: 100_000 });
   sandboxes.push(s);
@@ -77,7 +66,7 @@ const corpus: [string, string, number?][] = [
 ];
 
 for (const [name, code, deadlineMs = DEADLINE_MS] of corpus) {
-  test(`hostile code: ${name} ends in a typed ${code} error within deadline + 3 s, and a fresh sandbox runs normally`, async () => {
+  test(`hostile code: ${name} ends in a typed ${code} error within deadline + 3 s, and after rewind() the same sandbox runs normally`, async () => {
     const s = await make();
     const { error, ms } = callTimed(s, name, deadlineMs);
     assert.ok(error instanceof SandboxError, `expected SandboxError, got ${error}`);
@@ -85,14 +74,27 @@ for (const [name, code, deadlineMs = DEADLINE_MS] of corpus) {
     // A bound, not a benchmark: a hang would never end. With the suite's other test files on both
     // cores, an out-of-memory case once took 1.8 s in CI, over the earlier deadline + 1 s.
     assert.ok(ms < deadlineMs + 3000, `took ${ms} ms`);
-    const next = s.poisoned ? await make() : s;
+    s.rewind();
+    assert.equal(s.poisoned, false, 'rewind() restores the image, whatever the failure left');
+    assert.equal(s.imageDifference(), undefined, 'the memory is the image again, byte for byte');
     const rng = new Prng(3).state;
     assert.deepEqual(
-      (next.call('hostile.js#ok', { x: 1, y: 2 }, rng, 0, performance.now() + 1000) as { sum: number }).sum,
+      (s.call('hostile.js#ok', { x: 1, y: 2 }, rng, 0, performance.now() + 1000) as { sum: number }).sum,
       3,
     );
   });
 }
+
+test('memory QuickJS does not count (ArrayBuffer contents) is capped too: a bomb ends in MEMORY at (32 + 2 × memoryMb) MB', async () => {
+  // Under QuickJS's limit alone this bomb grew the WebAssembly memory to its 2 GB maximum.
+  const s = await make();
+  assert.throws(
+    () => s.call('hostile.js#bombTyped', {}, [1, 2, 3, 4], 0, performance.now() + 10_000),
+    (e: unknown) => e instanceof SandboxError && e.code === 'MEMORY',
+  );
+  const bytes = (s as unknown as { memory: WebAssembly.Memory }).memory.buffer.byteLength;
+  assert.ok(bytes <= (32 + 2 * 8) * 1024 * 1024, `the memory grew to ${bytes} bytes`);
+});
 
 test('the Function constructor reaches nothing of the host', async () => {
   const s = await make();
@@ -207,7 +209,7 @@ test("the bundle's own files import each other, by relative path from a folder t
   assert.equal(s.call('main.js#f', { n: 21 }, [1, 2, 3, 4], 0, performance.now() + 1000), 42);
 });
 
-test('a call that leaves a Promise job queued is refused (ASYNC) and poisons the sandbox', async () => {
+test('a call that leaves a Promise job queued is refused (ASYNC) and poisons the sandbox until rewind()', async () => {
   const s = await Sandbox.create({
     files: {
       'a.js':
@@ -223,6 +225,39 @@ test('a call that leaves a Promise job queued is refused (ASYNC) and poisons the
     (e: unknown) => e instanceof SandboxError && e.code === 'ASYNC' && /a\.js#f/.test(e.message),
   );
   assert.equal(s.poisoned, true);
+  // The job is still queued: any call would let it run. Refused until the image is back.
+  assert.throws(
+    () => s.call('a.js#g', {}, [1, 2, 3, 4], 0, performance.now() + 1000),
+    (e: unknown) => e instanceof SandboxError && e.code === 'POISONED' && /rewind/.test(e.hint ?? ''),
+  );
+  s.rewind();
+  assert.equal(s.poisoned, false);
+  assert.equal(s.call('a.js#g', {}, [1, 2, 3, 4], 0, performance.now() + 1000), 2);
+});
+
+test("an overflow of the host's own stack leaves the sandbox poisoned after rewind(): only a new one helps", async () => {
+  // A QuickJS stack limit above what V8 gives WebAssembly, so the host overflows first and the
+  // unwinding skips Emscripten's stack-pointer bookkeeping (the 256 KB default never gets there).
+  const s = await Sandbox.create({
+    files: {
+      'r.js':
+        'export function deep() { function f() { return f() + 1; } return f(); }\nexport const ok = () => 1;',
+    },
+    memoryMb: 64,
+    maxOutputBytes: 1000,
+    stackKb: 2048,
+  });
+  sandboxes.push(s);
+  assert.throws(
+    () => s.call('r.js#deep', {}, [1, 2, 3, 4], 0, performance.now() + 5000),
+    (e: unknown) => e instanceof SandboxError && e.code === 'STACK',
+  );
+  s.rewind();
+  assert.equal(s.poisoned, true);
+  assert.throws(
+    () => s.call('r.js#ok', {}, [1, 2, 3, 4], 0, performance.now() + 1000),
+    (e: unknown) => e instanceof SandboxError && e.code === 'POISONED' && /new sandbox/.test(e.hint ?? ''),
+  );
 });
 
 test('the bridge is not reachable: no global, and a replaced global cannot hijack later calls', async () => {
