@@ -158,17 +158,7 @@ export class Env {
       } else {
         const ref = g.module!;
         guards[name] = ({ context, event }, params) =>
-          this.callModule(
-            ref,
-            {
-              context,
-              event,
-              params: params ?? null,
-              task: this.task,
-              step: this.stepCount,
-            },
-            `$.guards.${name}.module`,
-          ) === true;
+          this.callModule(ref, this.codeInput(context, event, params), `$.guards.${name}.module`) === true;
       }
     }
     const actions: Record<string, unknown> = {};
@@ -190,17 +180,7 @@ export class Env {
         const ref = a.module!;
         const path = `$.actions.${name}.module`;
         actions[name] = assign(({ context, event }: { context: Ctx; event: Ev }, params: unknown) => {
-          const patch = this.callModule(
-            ref,
-            {
-              context,
-              event,
-              params: params ?? null,
-              task: this.task,
-              step: this.stepCount,
-            },
-            path,
-          );
+          const patch = this.callModule(ref, this.codeInput(context, event, params), path);
           if (patch === null) return {};
           if (typeof patch !== 'object' || Array.isArray(patch))
             throw this.remember(
@@ -311,6 +291,11 @@ export class Env {
     act.task = this.task;
     act.step = this.stepCount;
     return act;
+  }
+
+  /** The one JSON argument a guard or action module gets. */
+  private codeInput(context: Ctx, event: Ev, params: unknown): Record<string, unknown> {
+    return { context, event, params: params ?? null, task: this.task, step: this.stepCount };
   }
 
   /** Calls sandboxed code; `path` is the spec element that names it, added to its errors. */
