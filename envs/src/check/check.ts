@@ -88,8 +88,9 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
   let env: Env | undefined;
   let twin: Env | undefined;
   try {
-    env = await makeEnv(source);
-    twin = await makeEnv(source);
+    // Entries are tracked so that a state passed through counts as reached (`info.entered`).
+    env = await makeEnv(source, { trackEntries: true });
+    twin = await makeEnv(source, { trackEntries: true });
   } catch (e) {
     env?.close();
     add(failFromError('build', e, 'the environment could not be built'));

@@ -22,7 +22,7 @@ async function main(): Promise<unknown> {
     return JSON.parse(r.value) as unknown;
   };
   const { spec, files } = (await next()) as { spec: unknown; files: Record<string, string> };
-  const env: Env = await makeEnv(envSource(spec, files));
+  const env: Env = await makeEnv(envSource(spec, files), { trackEntries: true });
   try {
     const { episodes } = (await next()) as { episodes: { seed: number; actions: Action[] }[] };
     const traces: unknown[][] = [];

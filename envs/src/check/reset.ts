@@ -9,7 +9,7 @@ import { type CheckFinding, fail, notRun, pass } from './report.ts';
 export async function checkResetHygiene(source: EnvSource, used: Env, seed: number): Promise<CheckFinding> {
   let fresh: Env | undefined;
   try {
-    fresh = await makeEnv(source);
+    fresh = await makeEnv(source, { trackEntries: true });
     const probe = sampleAction(source.spec, new Prng(seed + 7));
     const a = [used.reset({ seed: seed + 999 })];
     const b = [fresh.reset({ seed: seed + 999 })];

@@ -51,8 +51,17 @@ const shapes = {
 };
 
 describe('info.entered: every state entered during the step', () => {
+  test('untracked (the default, without transient rules), steps carry no info.entered', async () => {
+    const plain = structuredClone(shapes) as typeof shapes;
+    plain.reward.rules = plain.reward.rules.filter((r) => !('transient' in r));
+    const env = await makeEnv(envSource(plain, {}));
+    env.reset({ seed: 0 });
+    assert.equal('entered' in env.step({ tool: 'go' }).info, false);
+    env.close();
+  });
+
   test('transient states, re-entries and parallel regions, as dotted paths in entry order', async () => {
-    const env = await makeEnv(envSource(shapes, {}));
+    const env = await makeEnv(envSource(shapes, {}), { trackEntries: true });
     const reset = env.reset({ seed: 0 });
     assert.equal('entered' in reset.info, false, 'the reset info has no new field');
     const again = env.step({ tool: 'again' });
@@ -64,7 +73,7 @@ describe('info.entered: every state entered during the step', () => {
   });
 
   test('an invalid action enters nothing', async () => {
-    const env = await makeEnv(envSource(shapes, {}));
+    const env = await makeEnv(envSource(shapes, {}), { trackEntries: true });
     env.reset({ seed: 0 });
     assert.deepEqual(env.step({ tool: 'nope' }).info.entered, []);
     env.close();

@@ -27,11 +27,18 @@ type Ctx = Record<string, unknown>;
 type Ev = { type: string } & Record<string, unknown>;
 
 /**
- * Options of `makeEnv`: none today. (There was `sandbox`, to share one between environments; an
- * Env now always owns its sandbox, since module state in a shared one let one environment's
- * episodes depend on what another's ran.)
+ * Options of `makeEnv`. (There was `sandbox`, to share one between environments; an Env now always
+ * owns its sandbox, since module state in a shared one let one environment's episodes depend on
+ * what another's ran.)
  */
-export type MakeEnvOptions = Record<string, never>;
+export interface MakeEnvOptions {
+  /**
+   * Report `info.entered` on every step: the states entered during it, transient ones included
+   * (`palestra check` reads it). It costs an inline action per state entry, so it is off unless
+   * asked for, or needed by a `transient` reward rule.
+   */
+  trackEntries?: boolean;
+}
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const MICRO = 1_000_000;
@@ -131,6 +138,8 @@ export class Env {
   /** States entered during the current step, in order (the entry markers append; see entered.ts). */
   private entered: string[] = [];
   private recordingEntries = false;
+  /** Whether states carry entry markers (see `MakeEnvOptions.trackEntries`). */
+  private readonly trackEntries: boolean;
   private status: 'idle' | 'running' | 'ended' | 'failed' | 'closed' = 'idle';
   private deadline = Number.POSITIVE_INFINITY;
   private initialContext: Ctx = {};
@@ -139,8 +148,10 @@ export class Env {
   private actorError: unknown;
 
   /** @internal use `makeEnv` */
-  constructor(source: EnvSource, sandbox: Sandbox | undefined) {
+  constructor(source: EnvSource, sandbox: Sandbox | undefined, options: MakeEnvOptions = {}) {
     this.spec = source.spec;
+    this.trackEntries =
+      options.trackEntries === true || source.spec.reward.rules.some((r) => r.transient === true);
     this.files = source.files;
     this.sandbox = sandbox;
     this.tasks = new TaskCache(source.spec, () => this.sandbox);
@@ -198,7 +209,7 @@ export class Env {
       }
     }
     this.machine = setup({ guards: guards as never, actions: actions as never }).createMachine({
-      ...(markEntries(spec.machine) as object),
+      ...((this.trackEntries ? markEntries(spec.machine) : spec.machine) as object),
       context: () => this.initialContext,
     } as never) as unknown as AnyStateMachine;
     const { paths: statePathSet, ids } = statePathsOf(spec.machine);
@@ -566,7 +577,7 @@ export class Env {
         rewardMicros: micros,
         rewardComponents: components,
         ...(invalid ? { invalidAction: invalid } : {}),
-        entered,
+        ...(this.trackEntries ? { entered } : {}),
       },
     };
   }
@@ -893,10 +904,10 @@ export function newSandbox(spec: GymSpec, files: Record<string, string>): Promis
  * let { observation } = env.reset({ seed: 42 });
  * const r = env.step({ tool: 'move', arguments: { direction: 'down' } });
  */
-export async function makeEnv(source: EnvSource, _options: MakeEnvOptions = {}): Promise<Env> {
+export async function makeEnv(source: EnvSource, options: MakeEnvOptions = {}): Promise<Env> {
   const sandbox = usesModules(source.spec) ? await newSandbox(source.spec, source.files) : undefined;
   try {
-    return new Env(source, sandbox);
+    return new Env(source, sandbox, options);
   } catch (e) {
     sandbox?.dispose();
     if (e instanceof SandboxError) throw e;

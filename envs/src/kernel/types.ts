@@ -35,7 +35,8 @@ export interface StepInfo {
   /**
    * States entered during the step, as dotted paths in the order XState entered them, transient
    * ones included (a state left again at once by `always`). Empty for an invalid action. Not
-   * part of the episode record (steps record `state`, the states active after the step).
+   * part of the episode record (steps record `state`, the states active after the step). Only
+   * when tracked: `makeEnv(source, { trackEntries: true })`, or a spec with a `transient` rule.
    */
   entered?: string[];
 }
