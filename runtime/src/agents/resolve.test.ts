@@ -24,3 +24,13 @@ test('openai:<model>, anthropic:<model> and human resolve; a missing key names i
     process.env = saved;
   }
 });
+
+test('random:invalid=<rate> asks the random agent for invalid calls; a bad rate is refused', () => {
+  assert.equal(resolveAgent('random', spec, 3).id, 'random:3');
+  assert.equal(resolveAgent('random:invalid=0.25', spec, 3).id, 'random:3:invalid=0.25');
+  assert.throws(() => resolveAgent('random:invalid=2', spec, 3), {
+    code: 'UNKNOWN_AGENT',
+    message: /from 0 to 1/,
+  });
+  assert.throws(() => resolveAgent('random:invalid=', spec, 3), { code: 'UNKNOWN_AGENT' });
+});

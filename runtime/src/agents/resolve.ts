@@ -7,12 +7,27 @@ import { randomAgent } from './random.ts';
 import { scriptedAgent } from './scripted.ts';
 
 /**
- * `random` | `scripted:<file>` | `openai:<model>` | `anthropic:<model>` | `human` → an agent.
+ * `random` | `random:invalid=<rate>` | `scripted:<file>` | `openai:<model>` | `anthropic:<model>` |
+ * `human` → an agent. `random` sends arguments that pass each tool's JSON schema; with
+ * `invalid=<rate>` (0…1) that share of its calls breaks one constraint on purpose.
  * Model agents read their endpoint and key from the environment: `OPENAI_BASE_URL` and
  * `OPENAI_API_KEY` (a local base URL needs no key), `ANTHROPIC_BASE_URL` and `ANTHROPIC_API_KEY`.
  */
 export function resolveAgent(spec: string, env: GymSpec, seed: number): Agent {
   if (spec === 'random') return randomAgent(env, seed);
+  const invalid = /^random:invalid=(.+)$/.exec(spec);
+  if (invalid) {
+    const rate = Number(invalid[1]);
+    if (!(rate >= 0 && rate <= 1))
+      throw new PalestraError(
+        'UNKNOWN_AGENT',
+        `"${spec}": the invalid-call rate must be a number from 0 to 1`,
+        {
+          hint: 'e.g. --agent random:invalid=0.1 (one call in ten breaks its tool schema)',
+        },
+      );
+    return randomAgent(env, seed, { invalidRate: rate });
+  }
   if (spec.startsWith('scripted:')) return scriptedAgent(spec.slice('scripted:'.length));
   if (spec.startsWith('openai:') && spec.length > 'openai:'.length)
     return openaiAgent({ model: spec.slice('openai:'.length) });
@@ -20,6 +35,6 @@ export function resolveAgent(spec: string, env: GymSpec, seed: number): Agent {
     return anthropicAgent({ model: spec.slice('anthropic:'.length) });
   if (spec === 'human') return humanAgent();
   throw new PalestraError('UNKNOWN_AGENT', `unknown agent "${spec}"`, {
-    hint: 'use --agent random, scripted:<file.json>, openai:<model>, anthropic:<model> or human',
+    hint: 'use --agent random, random:invalid=<rate>, scripted:<file.json>, openai:<model>, anthropic:<model> or human',
   });
 }

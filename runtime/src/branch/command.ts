@@ -39,7 +39,7 @@ export function registerBranchCommands(program: Command): void {
     .option('--samples <n>', 'continuations per branch point', intArg('--samples', 1), 16)
     .option(
       '--agent <agent>',
-      'the agent that plays on: random | scripted:<file.json> | openai:<model> | anthropic:<model>',
+      'the agent that plays on: random | random:invalid=<rate> | scripted:<file.json> | openai:<model> | anthropic:<model>',
       'random',
     )
     .option('--base-url <url>', 'endpoint of openai:<model> (OpenAI-compatible) or anthropic:<model> agents')

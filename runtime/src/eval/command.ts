@@ -142,7 +142,7 @@ export function registerEvalCommands(program: Command): void {
     .argument('<env>', 'catalog name or folder with spec.json')
     .option(
       '--agent <agent>',
-      'the agent: random | scripted:<file.json> | openai:<model> | anthropic:<model>',
+      'the agent: random | random:invalid=<rate> | scripted:<file.json> | openai:<model> | anthropic:<model>',
       'random',
     )
     .option('--vs <agent>', 'a baseline agent, played on the same tasks and seeds')

@@ -53,7 +53,11 @@ export function registerRolloutCommands(program: Command): void {
       'play many episodes at once (groups of G share a task and seed, for GRPO), record each, write summary.json; rerun to resume',
     )
     .argument('<env>', 'catalog name or folder with spec.json')
-    .option('--agent <agent>', 'random | scripted:<file.json> | openai:<model> | anthropic:<model>', 'random')
+    .option(
+      '--agent <agent>',
+      'random (valid calls) | random:invalid=<rate> | scripted:<file.json> | openai:<model> | anthropic:<model>',
+      'random',
+    )
     .option(
       '--base-url <url>',
       'endpoint of the model agent: OpenAI-compatible for openai:<model> (vLLM, llama.cpp, Ollama, the trainer), Messages API for anthropic:<model>',

@@ -42,7 +42,7 @@ export function registerRunCommand(program: Command): void {
     .argument('<env>', 'catalog name or folder with spec.json')
     .option(
       '--agent <agent>',
-      'random | scripted:<file.json> | openai:<model> | anthropic:<model> | human',
+      'random | random:invalid=<rate> | scripted:<file.json> | openai:<model> | anthropic:<model> | human',
       'random',
     )
     .option(
