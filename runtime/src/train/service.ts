@@ -264,8 +264,10 @@ async function trainerPython(log?: (line: string) => void): Promise<string> {
  * hold gigabytes of GPU memory, goes with it instead of living on as an orphan. The shell waits for
  * the server, so it exits (with the server's status) when the server does.
  */
+// The shell's own stderr goes to /dev/null (fd 4 keeps the real one for the server): a shell whose
+// child ends by the watchdog's SIGTERM prints "Terminated", which read as a failure on a normal exit.
 const WATCHDOG =
-  'exec 3<&0; "$0" "$@" </dev/null 3<&- & child=$!; echo "palestra-trainer pid $child"; (read _ <&3; kill $child 2>/dev/null) & wait $child';
+  'exec 3<&0 4>&2 2>/dev/null; "$0" "$@" </dev/null 3<&- 2>&4 4>&- & child=$!; echo "palestra-trainer pid $child"; (read _ <&3; kill $child 2>/dev/null) & wait $child';
 
 /**
  * Starts the trainer service (`python -m palestra_trainer serve`) on a free loopback port, waits
