@@ -26,6 +26,7 @@ export function formatLearnabilityReport(r: LearnabilityReport): string {
       'kind',
       'failed',
       'return mean ± sd',
+      'earned',
       'success',
       'mean length',
       'invalid',
@@ -39,6 +40,7 @@ export function formatLearnabilityReport(r: LearnabilityReport): string {
       x.kind,
       x.failed.failed,
       `${x.meanReturn.toFixed(3)} ± ${x.stdReturn.toFixed(3)}`,
+      x.meanEarned.toFixed(3),
       `${(100 * x.successRate).toFixed(0)}%`,
       x.meanLength.toFixed(1),
       `${(100 * x.invalidShare).toFixed(0)}%`,
@@ -65,9 +67,17 @@ export function formatLearnabilityReport(r: LearnabilityReport): string {
           : paint('dim', `· ${f.message}`),
     );
   lines.push(
-    r.ok
-      ? paint('green', '✔ no degenerate policy beats the random baseline')
-      : paint('red', '✖ a degenerate policy beats the random baseline: fix the reward before publishing'),
+    r.results.some((x) => x.games)
+      ? paint(
+          'red',
+          '✖ a degenerate policy earns reward without solving the task: fix the reward before publishing',
+        )
+      : r.failed > 0
+        ? paint(
+            'red',
+            `✖ ${r.failed} episode(s) failed: no verdict until every episode completes (see the errors above)`,
+          )
+        : paint('green', '✔ no degenerate policy earns reward without solving the task'),
   );
   return lines.join('\n');
 }
@@ -93,7 +103,7 @@ export function registerLearnabilityCommands(program: Command): void {
   program
     .command('learnability')
     .description(
-      'before publishing: baselines, reward distribution, GRPO groups without signal, and degenerate policies that should not score (exit 1 if one beats random, 3 if episodes failed)',
+      'before publishing: baselines, reward distribution, GRPO groups without signal, and degenerate policies that should not earn reward (exit 1 if one games the reward, 3 if episodes failed)',
     )
     .argument('<env>', 'catalog name or folder with spec.json')
     .option('--groups <n>', 'groups per agent', intArg('--groups', 1), 16)
@@ -114,13 +124,18 @@ export function registerLearnabilityCommands(program: Command): void {
     .addHelpText(
       'after',
       `
-Episodes stopped by an error count as failed (an error finding) and are left out of every figure.
+A degenerate policy games the reward when it beats random's return by more than the margin and
+either earns more reward than random (positive reward components, before costs and penalties) or
+scores within the margin of the best return the spec's bounds allow. Beating random only by paying
+smaller penalties (idling instead of acting blind) is reported, not failed.
+Episodes stopped by an error count as failed (an error finding) and are left out of every figure;
+then the report is not a pass.
 
 Examples:
   palestra learnability echo-target
   palestra learnability refund-desk --scripted solve.json --groups 32
 
-${EXIT_CODES_HELP} Here 1 also means a degenerate policy beats random (it takes precedence over 3).`,
+${EXIT_CODES_HELP} Here 1 also means a degenerate policy games the reward (it takes precedence over 3).`,
     )
     .action(async (name: string, flags: LearnabilityFlags) => {
       const source = loadCatalog(name);
@@ -143,7 +158,7 @@ ${EXIT_CODES_HELP} Here 1 also means a degenerate policy beats random (it takes 
       }
       console.log(formatLearnabilityReport(report));
       if (flags.json) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
-      if (!report.ok) process.exitCode = 1;
+      if (report.results.some((x) => x.games)) process.exitCode = 1;
       else if (report.failed > 0) process.exitCode = EXIT_EPISODES_FAILED;
     });
 }

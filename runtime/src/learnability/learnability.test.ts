@@ -4,11 +4,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { envSource, openEnv } from '@palestra/envs';
+import { type Action, envSource, makeEnv, openEnv } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import { echoBoom } from '../rollout/testEnvs.ts';
 import { formatLearnabilityReport } from './command.ts';
-import { histogram, learnability } from './learnability.ts';
+import { gamesTheReward, histogram, learnability } from './learnability.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-learnability-'));
 const echoSpec = JSON.parse(readFileSync(join(CATALOG_DIR, 'echo-target', 'spec.json'), 'utf8'));
@@ -46,7 +46,7 @@ test('echo-target: no degenerate policy scores; a scripted baseline shows the go
     r.histogram.counts.reduce((a, b) => a + b, 0),
     32,
   );
-  assert.match(formatLearnabilityReport(r), /✔ no degenerate policy beats the random baseline/);
+  assert.match(formatLearnabilityReport(r), /✔ no degenerate policy earns reward without solving the task/);
 });
 
 test('frozen-lake: the probes score no better than random', async () => {
@@ -70,6 +70,7 @@ test('a reward that pays for silence is caught: the report says so and the comma
   assert.equal(silence.games, true);
   assert.equal(silence.meanReturn, 1);
   assert.match(formatLearnabilityReport(gamed), /"empty reply" scores 1\.000 on average/);
+  assert.equal(silence.meanEarned, 1, 'the reward it earns is the "matched" rule');
 
   const folder = join(dir, 'echo-silence');
   mkdirSync(folder);
@@ -113,10 +114,147 @@ test('failed episodes are counted apart, by fault, and left out of every figure;
   assert.equal(byName.get('empty reply')!.episodes, 4);
   assert.equal(r.failed, 8);
   assert.equal(r.histogram.counts.length, 0, "no complete random episode: random's returns are empty");
+  // No probe games this reward, yet the analysis is not a pass: its figures miss the failed episodes.
+  assert.equal(
+    r.results.some((x) => x.games),
+    false,
+  );
+  assert.equal(r.ok, false);
+  const text = formatLearnabilityReport(r);
+  assert.match(text.split('\n').at(-1)!, /^✖ 8 episode\(s\) failed: no verdict/);
+  assert.doesNotMatch(text, /✔/, 'no probe is compared with a random baseline that has no complete episode');
+
+  // The command: exit 3 (episodes failed), the verdict is the last line, no stack trace.
+  const boom = echoBoom({ always: true });
+  const folder = join(dir, 'echo-boom');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'spec.json'), JSON.stringify(boom.spec));
+  for (const [file, text] of Object.entries(boom.files)) writeFileSync(join(folder, file), text);
+  const cli = new URL('../rollout/testCli.ts', import.meta.url).pathname;
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', cli, 'learnability', folder, '--groups', '2', '--group', '2', '--concurrency', '1'],
+    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+  );
+  assert.equal(run.status, 3, run.stderr);
+  assert.match(run.stdout.trimEnd().split('\n').at(-1)!, /^✖ 8 episode\(s\) failed: no verdict/);
+  assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, 'no stack trace');
   assert.ok(
     r.findings.some(
       (f) => f.level === 'error' && /"random": 4 failed \(4 environment\), not in the means/.test(f.message),
     ),
     JSON.stringify(r.findings),
   );
+});
+
+test('gamesTheReward: earning reward or scoring like a solved episode games it; paying smaller penalties does not', () => {
+  const bounds = { min: -1, max: 1, from: 'bounds' as const };
+  const random = { meanReturn: -0.6, meanEarned: 0 };
+  // Idling until the step limit: far above random, earns nothing, far from what solving pays.
+  assert.equal(gamesTheReward({ meanReturn: -0.1, meanEarned: 0 }, random, bounds, 0.2), false);
+  // The same policy paid by a rule random rarely triggers.
+  assert.equal(gamesTheReward({ meanReturn: 0.4, meanEarned: 0.5 }, random, bounds, 0.2), true);
+  // A reward made only of penalties: silence ends at the maximum, as a solved episode would.
+  assert.equal(
+    gamesTheReward(
+      { meanReturn: 0, meanEarned: 0 },
+      { meanReturn: -0.6, meanEarned: 0 },
+      { ...bounds, max: 0 },
+      0.1,
+    ),
+    true,
+  );
+  // Without bounds the observed maximum may be the probe's own mean: it says nothing about solving.
+  assert.equal(
+    gamesTheReward({ meanReturn: 0, meanEarned: 0 }, random, { min: -0.6, max: 0, from: 'observed' }, 0.1),
+    false,
+  );
+  // Not above random by the margin: never gaming, whatever it earns.
+  assert.equal(gamesTheReward({ meanReturn: -0.5, meanEarned: 1 }, random, bounds, 0.2), false);
+});
+
+test('refund-desk passes: probes beat random only by smaller penalties, earn nothing, and an honest attempt beats them all', async () => {
+  const source = loadCatalog('refund-desk');
+  const r = await learnability(source, {
+    groups: 4,
+    group: 2,
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  assert.equal(r.failed, 0);
+  assert.equal(r.ok, true, JSON.stringify(r.findings));
+  const byName = new Map(r.results.map((x) => [x.name, x]));
+  // Random's valid calls name orders that do not exist: every decision it makes is blind, and the
+  // policy penalizes blind decisions, so random earns nothing and scores far below idling.
+  const random = byName.get('random')!;
+  assert.equal(random.meanEarned, 0);
+  const idle = byName.get('empty reply')!;
+  assert.ok(idle.overRandom! > r.margin, 'the old check ("beats random") failed refund-desk on this');
+  assert.equal(idle.meanReturn, -0.12, 'twelve step costs');
+  for (const x of r.results.filter((y) => y.kind === 'probe')) {
+    assert.equal(x.meanEarned, 0, x.name);
+    assert.equal(x.games, false, x.name);
+  }
+  assert.ok(
+    r.findings.some((f) => f.level === 'info' && /"empty reply" .* smaller penalties/.test(f.message)),
+  );
+
+  // An honest attempt: look the ticket's order up, then decide at random between refund, denial and
+  // escalation (a model that reads the ticket but not the policy). Over every ticket it must score
+  // above every degenerate policy; else a model would learn to avoid trying.
+  const env = await makeEnv(source);
+  try {
+    type Ticket = { orderId: string; amount: number };
+    const decisions = (t: Ticket): Action[] => [
+      { tool: 'issue_refund', arguments: { orderId: t.orderId, amount: t.amount } },
+      { tool: 'deny_refund', arguments: { orderId: t.orderId, reason: 'the policy does not allow it' } },
+      { tool: 'escalate', arguments: { reason: 'a supervisor should decide' } },
+    ];
+    let micros = 0;
+    let episodes = 0;
+    for (let i = 0; i < env.taskCount; i++)
+      for (const k of [0, 1, 2]) {
+        env.reset({ seed: 3, taskIndex: i });
+        // Tests may look behind the curtain: the order and amount a careful reader takes from the ticket.
+        const ticket = (env as unknown as { task: { data: Ticket } }).task.data;
+        for (const a of [
+          { tool: 'lookup_order', arguments: { orderId: ticket.orderId } },
+          decisions(ticket)[k]!,
+        ])
+          micros += env.step(a).info.rewardMicros;
+        episodes++;
+      }
+    const honest = micros / episodes / 1e6;
+    const best = Math.max(...r.results.filter((y) => y.kind === 'probe').map((y) => y.meanReturn));
+    assert.ok(
+      honest > best,
+      `honest attempt ${honest.toFixed(3)} vs best degenerate policy ${best.toFixed(3)}`,
+    );
+  } finally {
+    env.close();
+  }
+});
+
+test('a refund-desk whose blind escalation pays 1 is caught: "always escalate" earns reward without solving', async () => {
+  const source = loadCatalog('refund-desk');
+  const spec = structuredClone(source.spec) as unknown as {
+    name: string;
+    machine: { states: { open: { states: { triage: { on: { ESCALATE: { target: string } } } } } } };
+  };
+  spec.name = 'refund-desk-escalate-pays';
+  spec.machine.states.open.states.triage.on.ESCALATE.target = '#escalated';
+  const r = await learnability(envSource(spec, source.files), {
+    groups: 4,
+    group: 2,
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  assert.equal(r.ok, false);
+  const escalate = r.results.find((x) => x.name === 'always escalate')!;
+  assert.equal(escalate.games, true);
+  assert.equal(escalate.meanEarned, 1);
+  assert.ok(escalate.earnedOverRandom! > r.margin);
+  assert.deepEqual(
+    r.results.filter((x) => x.games).map((x) => x.name),
+    ['always escalate'],
+  );
+  assert.match(formatLearnabilityReport(r), /✖ a degenerate policy earns reward without solving the task/);
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EnvHandle, EnvSource } from '@palestra/envs';
+import { type EnvHandle, type EnvSource, readEpisode } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
@@ -39,6 +39,11 @@ export interface AgentResult {
   failed: FailureCounts;
   meanReturn: number;
   stdReturn: number;
+  /**
+   * Mean reward earned per episode: the sum of the positive reward components of its steps (what
+   * the rules paid, before step costs and penalties). Gaming a reward means earning it.
+   */
+  meanEarned: number;
   successRate: number;
   meanLength: number;
   invalidShare: number;
@@ -46,7 +51,13 @@ export interface AgentResult {
   flatGroups: number;
   /** For probes: mean return minus random's. */
   overRandom?: number;
-  /** For probes: beats random by more than the margin. */
+  /** For probes: mean earned reward minus random's. */
+  earnedOverRandom?: number;
+  /**
+   * For probes: the reward can be gamed by this policy. It beats random by more than the margin AND
+   * either earns more reward than random by more than the margin, or scores within the margin of the
+   * best return the spec's bounds allow (see `gamesTheReward`).
+   */
   games?: boolean;
 }
 
@@ -71,7 +82,7 @@ export interface LearnabilityReport {
   /** Returns of the random baseline. */
   histogram: Histogram;
   findings: { level: 'error' | 'warning' | 'info'; message: string }[];
-  /** False when a degenerate policy beats random by more than the margin. */
+  /** False when a degenerate policy games the reward (see `AgentResult.games`) or when any episode failed. */
   ok: boolean;
   /** Failed episodes of every agent together (an error finding names them). */
   failed: number;
@@ -89,6 +100,14 @@ export function histogram(values: number[], bins = 10): Histogram {
   return { min, max, width, counts };
 }
 
+/** The positive reward components of a recorded episode, summed (micro-units). */
+function earnedMicros(file: string): number {
+  let micros = 0;
+  for (const step of readEpisode(file).steps)
+    for (const c of step.components) if (c.micros > 0) micros += c.micros;
+  return micros;
+}
+
 function resultOf(
   name: string,
   kind: AgentResult['kind'],
@@ -98,6 +117,7 @@ function resultOf(
   const done = eps.filter(episodeComplete);
   const returns = done.map((e) => e.returnMicros / 1e6);
   const { mean, std } = meanStd(returns);
+  const earned = meanStd(done.map((e) => earnedMicros(e.file) / 1e6)).mean;
   const groups = new Map<number, number[]>();
   for (const e of done) groups.set(e.group, [...(groups.get(e.group) ?? []), e.returnMicros]);
   const full = [...groups.values()].filter((g) => g.length > 1);
@@ -110,6 +130,7 @@ function resultOf(
     failed: countFailures(eps),
     meanReturn: mean,
     stdReturn: std,
+    meanEarned: earned,
     successRate: done.length ? done.filter(succeeded).length / done.length : 0,
     meanLength: done.length ? steps / done.length : 0,
     invalidShare: steps ? done.reduce((a, e) => a + e.invalidActions, 0) / steps : 0,
@@ -118,9 +139,42 @@ function resultOf(
 }
 
 /**
+ * Whether a degenerate probe games the reward: it beats random's return by more than `margin`, AND
+ * it either earns more reward than random by more than `margin` or, with bounds from the spec,
+ * scores within `margin` of the best return they allow.
+ *
+ * Why not "beats random" alone: random is itself a degenerate policy (it ignores the observation),
+ * and its return is roughly the average of the "always <tool>" probes, so whenever blind actions
+ * carry different penalties one probe beats it, however sound the reward. refund-desk shows it:
+ * random's valid calls name orders that do not exist, so every decision it makes is blind and
+ * penalized (-1, -0.5, -0.3) as the policy says it must be; replying until the step limit (-0.12)
+ * or escalating blind (-0.31) beats random (-0.62) only by paying smaller penalties, and earns
+ * nothing. Gaming a reward means collecting it without solving the task: earning positive reward
+ * random does not earn, or ending as well as a solved episode (a reward made only of penalties,
+ * where silence scores the maximum). Avoiding penalties by idling is reported as an info finding.
+ *
+ * @example
+ * gamesTheReward(silence, random, { min: 0, max: 1, from: 'bounds' }, 0.1); // true if silence pays
+ */
+export function gamesTheReward(
+  probe: Pick<AgentResult, 'meanReturn' | 'meanEarned'>,
+  random: Pick<AgentResult, 'meanReturn' | 'meanEarned'>,
+  range: LearnabilityReport['range'],
+  margin: number,
+): boolean {
+  if (probe.meanReturn - random.meanReturn <= margin) return false;
+  const earns = probe.meanEarned - random.meanEarned > margin;
+  // An observed range's maximum may be the probe's own mean: only the spec's bounds say what solving pays.
+  const asGoodAsSolving = range.from === 'bounds' && probe.meanReturn >= range.max - margin;
+  return earns || asGoodAsSolving;
+}
+
+/**
  * What an author should know before publishing an environment: how baselines score, how rewards
  * are spread, how many GRPO groups carry no signal (every member scored the same), and whether a
- * degenerate policy (always one tool, empty replies, repeating itself) beats a random agent.
+ * degenerate policy (always one tool, empty replies, repeating itself) games the reward: beats a
+ * random agent by earning reward without solving the task (`gamesTheReward`). Failed episodes make
+ * the report an error (`ok` false), never a pass.
  *
  * @example
  * const report = await learnability(loadCatalog('echo-target'), { groups: 16, group: 4 });
@@ -177,10 +231,12 @@ export async function learnability(
       : { min: Math.min(...observed), max: Math.max(...observed), from: 'observed' as const };
   const margin = options.margin ?? Math.max(0.1 * (range.max - range.min), 1e-6);
   const random = results[0]!;
+  // Against no complete episode on either side there is nothing to compare (the failures are errors).
   for (const r of results)
-    if (r.kind === 'probe') {
+    if (r.kind === 'probe' && r.episodes > 0 && random.episodes > 0) {
       r.overRandom = r.meanReturn - random.meanReturn;
-      r.games = r.overRandom > margin;
+      r.earnedOverRandom = r.meanEarned - random.meanEarned;
+      r.games = gamesTheReward(r, random, range, margin);
     }
 
   const findings: LearnabilityReport['findings'] = [];
@@ -192,7 +248,12 @@ export async function learnability(
   for (const r of results.filter((x) => x.games))
     findings.push({
       level: 'error',
-      message: `"${r.name}" scores ${r.meanReturn.toFixed(3)} on average, ${r.overRandom!.toFixed(3)} more than random (margin ${margin.toFixed(3)}): an agent can collect reward without solving the task`,
+      message: `"${r.name}" scores ${r.meanReturn.toFixed(3)} on average, ${r.overRandom!.toFixed(3)} more than random, and earns ${r.meanEarned.toFixed(3)} (random ${random.meanEarned.toFixed(3)}; margin ${margin.toFixed(3)}): an agent can collect reward without solving the task`,
+    });
+  for (const r of results.filter((x) => x.overRandom !== undefined && !x.games && x.overRandom > margin))
+    findings.push({
+      level: 'info',
+      message: `"${r.name}" scores ${r.meanReturn.toFixed(3)}, ${r.overRandom!.toFixed(3)} more than random, but earns about what random earns (${r.meanEarned.toFixed(3)} vs ${random.meanEarned.toFixed(3)}): it only pays smaller penalties, which is not gaming (an honest attempt that fails should still score above it, or a model learns to avoid trying)`,
     });
   const scripted = results.find((r) => r.name === 'scripted');
   if (random.successRate === 0 && (!scripted || scripted.successRate === 0))
@@ -228,6 +289,7 @@ export async function learnability(
       message: `one tool: "always ${spec.tools[0]!.name}" is the random agent itself, so it is not probed`,
     });
 
+  const failed = results.reduce((a, r) => a + r.failed.failed, 0);
   return {
     v: 1,
     env: `${spec.name}@${spec.version}`,
@@ -239,7 +301,8 @@ export async function learnability(
     results,
     histogram: histogram(randomReturns),
     findings,
-    ok: !results.some((r) => r.games),
-    failed: results.reduce((a, r) => a + r.failed.failed, 0),
+    // An analysis whose episodes (or agent calls) failed is not a pass, whatever the probes scored.
+    ok: !results.some((r) => r.games) && failed === 0,
+    failed,
   };
 }
