@@ -22,7 +22,7 @@ import { planGroups } from './plan.ts';
 import { requireRewardBounds } from './rewardBounds.ts';
 import { episodeComplete, type RolloutProgress, rollout } from './rollout.ts';
 import { summarizeRollout, writeSummary } from './summary.ts';
-import { defaultWorkers, rolloutInWorkers } from './workers.ts';
+import { defaultWorkers, effectiveConcurrency, rolloutInWorkers } from './workers.ts';
 
 interface RolloutFlags {
   agent: string;
@@ -64,7 +64,12 @@ export function registerRolloutCommands(program: Command): void {
     )
     .option('--episodes <n>', 'episodes in total (rounded up to whole groups)', intArg('--episodes', 1), 16)
     .option('--group <g>', 'episodes per group: same task, same environment seed', intArg('--group', 1), 1)
-    .option('--concurrency <c>', 'agent turns (model calls) in flight at once', intArg('--concurrency', 1), 4)
+    .option(
+      '--concurrency <c>',
+      'agent turns (model calls) in flight at once (random and scripted agents answer in-process and play one episode at a time)',
+      intArg('--concurrency', 1),
+      4,
+    )
     .option('--out <dir>', 'run folder: episode files and summary.json', '.palestra/runs/rollout')
     .option('--seed <s>', 'run seed: group g uses environment seed s + g', intArg('--seed'), 0)
     .option(
@@ -91,7 +96,7 @@ export function registerRolloutCommands(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'worker threads that play episodes (each with its share of --concurrency); "auto" uses the cores for runs of 32+ episodes in flight, 0 plays on the main thread',
+      'worker threads that play episodes (each with its share of --concurrency); "auto" uses the cores for model agents with 32+ episodes in flight (never for random or scripted agents, whose turns are too cheap to share), 0 plays on the main thread',
       'auto',
     )
     .addHelpText(
@@ -143,9 +148,11 @@ Examples:
           `--workers must be "auto" or a whole number ≥ 0, got "${flags.workers}"`,
         );
       let result: Awaited<ReturnType<typeof rollout>>;
+      const concurrency =
+        workers > 0 ? flags.concurrency : effectiveConcurrency(flags.concurrency, flags.agent);
       const common = {
         plans,
-        concurrency: flags.concurrency,
+        concurrency,
         retries: flags.retries,
         signal: controller.signal,
         ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),

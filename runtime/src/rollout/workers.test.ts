@@ -9,7 +9,7 @@ import { startLlmServer } from '@palestra/overseer/testing';
 import { randomAgent } from '../agents/random.ts';
 import { planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
-import { rolloutInWorkers } from './workers.ts';
+import { defaultWorkers, effectiveConcurrency, rolloutInWorkers } from './workers.ts';
 
 const lake = loadCatalog('frozen-lake');
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `palestra-workers-${name}-`));
@@ -119,4 +119,13 @@ test("a worker's typed error reaches the caller: a folder holding another run is
     rolloutInWorkers(lake, { plans: [], agent: 'human', agentSeed: 0 }),
     (e: unknown) => e instanceof PalestraError && e.code === 'HUMAN_IN_WORKER',
   );
+});
+
+test('in-process agents get no workers and one episode in flight; model agents keep both', () => {
+  assert.equal(defaultWorkers(32, 'random'), 0);
+  assert.equal(defaultWorkers(64, 'scripted:good.json'), 0);
+  assert.ok(defaultWorkers(64, 'openai:qwen') >= 1);
+  assert.equal(effectiveConcurrency(32, 'random'), 1);
+  assert.equal(effectiveConcurrency(32, 'random:invalid=0.1'), 1);
+  assert.equal(effectiveConcurrency(32, 'openai:qwen'), 32);
 });
