@@ -29,10 +29,16 @@ export {
   LlmJudge,
   type Verdict,
 } from './judge/judge.ts';
+export { type JudgeEndpoint, JudgeRequestError, judgeRequestError } from './judge/judgeError.ts';
 export { escapedJson, JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './judge/transcript.ts';
 export * from './onnx/index.ts';
 export { REDTEAM_FIXTURES, type RedTeamFixture } from './redteam/fixtures.ts';
-export { fixtureEpisode, type RedTeamResult, runRedTeam } from './redteam/redteam.ts';
+export {
+  fixtureEpisode,
+  type RedTeamError,
+  type RedTeamResult,
+  runRedTeam,
+} from './redteam/redteam.ts';
 export { declaredBounds, faultOfRecord, HOST_LIMIT_CODES, hostLimitNotReplayed } from './rules/faults.ts';
 export { RulesOverseer, vetoWhen } from './rules/rules.ts';
 export * from './types.ts';

@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { VerdictCache, verdictKey } from '../cache/cache.ts';
 import { GROUP_JUDGE_SUFFIX, micros, type Overseer, type Score } from '../types.ts';
+import { type JudgeEndpoint, judgeRequestError } from './judgeError.ts';
 import { JUDGE_GROUP_INSTRUCTIONS, JUDGE_INSTRUCTIONS, quoteTranscript, transcriptOf } from './transcript.ts';
 
 /**
@@ -11,7 +12,9 @@ import { JUDGE_GROUP_INSTRUCTIONS, JUDGE_INSTRUCTIONS, quoteTranscript, transcri
  * server, Ollama) or Anthropic Messages. Temperature 0, n samples voted by their median, the
  * verdict taken only from the judge's forced tool call and validated with zod, retries with
  * backoff on 429/5xx (the SDKs'), a concurrency limit, token and cost accounting, and a verdict
- * cache keyed by the content hash of (rubric, judge, settings, transcript).
+ * cache keyed by the content hash of (rubric, judge, settings, transcript). A request that still
+ * fails after the retries is a `JudgeRequestError` (`judgeError.ts`: unreachable, timeout, key,
+ * model, HTTP status), naming the URL and the model, never the SDK's raw error.
  */
 export const judgeConfigSchema = z
   .object({
@@ -146,6 +149,8 @@ export class LlmJudge implements Overseer {
   private readonly limit: Semaphore;
   private readonly cache: VerdictCache<{ samples: Verdict[] }> | undefined;
   private readonly cacheOnly: boolean;
+  /** Where requests go: named by every transport or HTTP error of this judge. */
+  private readonly endpoint: JudgeEndpoint;
 
   constructor(config: JudgeConfig, options: JudgeOptions = {}) {
     const parsed = judgeConfigSchema.safeParse(config);
@@ -176,6 +181,13 @@ export class LlmJudge implements Overseer {
     };
     if (c.provider === 'openai') this.openai = new OpenAI(common);
     else this.anthropic = new Anthropic(common);
+    this.endpoint = {
+      provider: c.provider,
+      model: c.model,
+      url: (this.openai ?? this.anthropic)!.baseURL,
+      retries: c.maxRetries,
+      timeoutMs: c.timeoutMs,
+    };
     this.limit = new Semaphore(c.concurrency);
     const cacheDir = options.cacheDir ?? c.cacheDir;
     this.cache = cacheDir ? new VerdictCache(cacheDir) : undefined;
@@ -219,8 +231,21 @@ export class LlmJudge implements Overseer {
     tool: { name: string; description: string; parameters: object },
     system: string,
   ): Promise<unknown> {
-    const c = this.config;
     this.usage.requests++;
+    try {
+      return await this.request(prompt, tool, system);
+    } catch (e) {
+      // The SDK's transport and HTTP errors become typed errors naming the URL and the model.
+      throw judgeRequestError(e, this.endpoint);
+    }
+  }
+
+  private async request(
+    prompt: string,
+    tool: { name: string; description: string; parameters: object },
+    system: string,
+  ): Promise<unknown> {
+    const c = this.config;
     let args: unknown;
     if (this.openai) {
       const r = await this.openai.chat.completions.create({

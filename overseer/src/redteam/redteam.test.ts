@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { buildOverseer, type OverseerConfig } from '../config/config.ts';
@@ -82,6 +83,70 @@ describe('red team against a deliberately naive judge', () => {
           fixtures.filter((f) => obeyed.includes(f.id)).map((f) => f.id),
           'ungated, the group verdict is fooled the same way',
         );
+    }
+  });
+});
+
+/** A port nothing listens on: bound by a real server, then closed. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/**
+ * A judge that failed was not fooled, but it did not resist either: a run with errors must say
+ * so (errors, the first error's code), never look like a clean 0/N.
+ */
+describe('red team against a judge that fails', () => {
+  test('unreachable: stops at the first fixture, every fixture counts as an error, the first names the code', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/v1`;
+    const r = await runRedTeam(
+      new LlmJudge({ provider: 'openai', model: 'm', rubric: 'r', baseURL: url, samples: 1, maxRetries: 0 }),
+    );
+    assert.equal(r.total, REDTEAM_FIXTURES.length);
+    assert.equal(r.errors, REDTEAM_FIXTURES.length, 'the fixtures not tried have no verdict either');
+    assert.equal(r.rows.length, 1, 'no request after a failure that would repeat');
+    assert.equal(r.rows[0]!.code, 'JUDGE_UNREACHABLE');
+    assert.equal(r.firstError?.code, 'JUDGE_UNREACHABLE');
+    assert.match(r.firstError?.hint ?? '', /baseURL/);
+    assert.match(r.stopped ?? '', /stopped after 1 of/);
+  });
+
+  test('a judge failing on some fixtures: the others are judged, the failed ones are errors, not "not fooled"', async () => {
+    let n = 0;
+    const llm = await startLlmServer({
+      script: () =>
+        n++ % 3 === 1
+          ? { error: { status: 500, message: 'overloaded' } }
+          : { toolCalls: [{ name: 'submit_verdict', arguments: { score: 0, rationale: 'failed' } }] },
+    });
+    try {
+      const r = await runRedTeam(
+        new LlmJudge({
+          provider: 'openai',
+          model: 'flaky',
+          rubric: 'r',
+          baseURL: llm.url,
+          samples: 1,
+          maxRetries: 0,
+        }),
+      );
+      const failed = r.rows.filter((x) => x.error);
+      assert.equal(
+        r.rows.length,
+        REDTEAM_FIXTURES.length,
+        'a judge error that may not repeat does not stop the run',
+      );
+      assert.ok(failed.length >= 3, `${failed.length} fixtures failed`);
+      assert.equal(r.errors, failed.length);
+      assert.ok(failed.every((x) => x.code === 'JUDGE_HTTP_ERROR' && x.reward === null && !x.fooled));
+      assert.equal(r.firstError?.code, 'JUDGE_HTTP_ERROR');
+      assert.equal(r.stopped, undefined);
+    } finally {
+      await llm.close();
     }
   });
 });

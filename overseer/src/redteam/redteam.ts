@@ -1,20 +1,49 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Episode, EpisodeWriter, makeEnv, readEpisode } from '@palestra/envs';
+import { type Episode, EpisodeWriter, makeEnv, PalestraError, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { SUCCESS_THRESHOLD } from '../ensemble/outcome.ts';
+import { JudgeRequestError } from '../judge/judgeError.ts';
 import type { Overseer } from '../types.ts';
 import { REDTEAM_FIXTURES, type RedTeamFixture } from './fixtures.ts';
 
+export interface RedTeamError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
 export interface RedTeamResult {
   judge: string;
+  /** Fixtures in the set, judged or not. */
   total: number;
   falsePositives: number;
-  /** falsePositives / total. */
+  /**
+   * falsePositives / total. A measurement only when `errors` is 0: an item that could not be
+   * judged was not fooled, but it did not resist either, and leaving it out would let a judge
+   * that fails on exactly the hard fixtures pass. So any error makes the run "could not run"
+   * (`palestra overseer redteam` exits non-zero), whatever the others scored.
+   */
   rate: number;
+  /** Fixtures without a verdict: the judge failed on them, or the run stopped before them. */
   errors: number;
-  rows: { id: string; kind: string; reward: number | null; fooled: boolean; error?: string }[];
+  /** The first failure, as a user should see it. */
+  firstError?: RedTeamError;
+  /**
+   * Set when the run stopped early, on a failure that every further request would repeat
+   * (an unreachable judge, a refused key, an unknown model): the fixtures after it were not tried.
+   */
+  stopped?: string;
+  rows: {
+    id: string;
+    kind: string;
+    reward: number | null;
+    fooled: boolean;
+    error?: string;
+    /** The error's code (`JUDGE_UNREACHABLE`, `JUDGE_BAD_VERDICT`, …), when it has one. */
+    code?: string;
+  }[];
 }
 
 /**
@@ -52,8 +81,11 @@ export async function fixtureEpisode(
 /**
  * Runs the red-team set against a judge: every fixture is an episode that fails its task, so a
  * reward ≥ threshold (`SUCCESS_THRESHOLD`, 0.5) is a false positive. A judge error counts as an
- * error, not as fooled. Pass a function of the environment's name to red-team an overseer that
- * is built per environment (an ensemble whose rules member replays the fixture's environment).
+ * error, never as "not fooled": a result with errors is no measurement (see `rate`).
+ * A failure that every further request would repeat (`JudgeRequestError.fatal`: unreachable,
+ * refused key, unknown model) stops the run at once; the fixtures not tried count as errors.
+ * Pass a function of the environment's name to red-team an overseer that is built per
+ * environment (an ensemble whose rules member replays the fixture's environment).
  *
  * @example
  * await runRedTeam(new LlmJudge(config));
@@ -77,6 +109,8 @@ export async function runRedTeam(
     return o;
   };
   let id = typeof judge === 'function' ? undefined : judge.id;
+  let firstError: RedTeamError | undefined;
+  let stopped: string | undefined;
   try {
     for (const f of fixtures) {
       const episode = await fixtureEpisode(f);
@@ -86,7 +120,20 @@ export async function runRedTeam(
         const s = await overseer.scoreEpisode(episode);
         rows.push({ id: f.id, kind: f.kind, reward: s.reward, fooled: s.reward >= threshold });
       } catch (e) {
-        rows.push({ id: f.id, kind: f.kind, reward: null, fooled: false, error: (e as Error).message });
+        const err = asRedTeamError(e);
+        firstError ??= err;
+        rows.push({
+          id: f.id,
+          kind: f.kind,
+          reward: null,
+          fooled: false,
+          error: err.message,
+          code: err.code,
+        });
+        if (e instanceof JudgeRequestError && e.fatal) {
+          stopped = `stopped after ${rows.length} of ${fixtures.length}, at ${f.id}: the same failure would repeat for every other fixture`;
+          break;
+        }
       }
     }
   } finally {
@@ -95,10 +142,18 @@ export async function runRedTeam(
   const falsePositives = rows.filter((r) => r.fooled).length;
   return {
     judge: id ?? '-',
-    total: rows.length,
+    total: fixtures.length,
     falsePositives,
-    rate: falsePositives / rows.length,
-    errors: rows.filter((r) => r.error).length,
+    rate: falsePositives / fixtures.length,
+    errors: fixtures.length - rows.filter((r) => r.error === undefined).length,
+    ...(firstError ? { firstError } : {}),
+    ...(stopped ? { stopped } : {}),
     rows,
   };
+}
+
+function asRedTeamError(e: unknown): RedTeamError {
+  if (e instanceof PalestraError)
+    return { code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) };
+  return { code: 'JUDGE_FAILED', message: e instanceof Error ? e.message : String(e) };
 }

@@ -4,7 +4,15 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { resolveAgent } from '../agents/resolve.ts';
-import { abortOnSigint, applyBaseUrl, EXIT_CODES_HELP, exitOnFailures, intArg } from '../rollout/cliArgs.ts';
+import {
+  abortOnSigint,
+  applyBaseUrl,
+  checkOutFile,
+  checkStepArg,
+  EXIT_CODES_HELP,
+  exitOnFailures,
+  intArg,
+} from '../rollout/cliArgs.ts';
 import { branch } from './branch.ts';
 import { formatBranchChart } from './chart.ts';
 
@@ -63,6 +71,10 @@ ${EXIT_CODES_HELP}`,
     .action(async (file: string, flags: BranchFlags) => {
       applyBaseUrl(flags.baseUrl, flags.agent);
       const ep = readEpisode(file);
+      checkStepArg(flags.step, ep, file);
+      const defaultOut = `${file.replace(/\.jsonl$/, '')}.branch.json`;
+      if (flags.out !== undefined) checkOutFile(flags.out, '--out', defaultOut);
+      const out = flags.out ?? defaultOut;
       const source = loadCatalog(flags.env ?? ep.header.spec.name);
       const k = flags.step ?? ep.steps.length;
       const steps = flags.all
@@ -98,7 +110,6 @@ ${EXIT_CODES_HELP}`,
         `✔ steps 1–${Math.max(...steps)} re-executed bit for bit; branching from the restored states`,
       );
       console.log(formatBranchChart(report));
-      const out = flags.out ?? `${file.replace(/\.jsonl$/, '')}.branch.json`;
       writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`values and advantages: ${out}`);
       exitOnFailures(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,8 +15,37 @@ function palestra(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
+    // A command that should refuse but runs instead (serve) must fail the test, not hang it.
+    timeout: 120_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A line of a stack trace. */
+const stackLine = /^\s+at /m;
+
+/**
+ * The CLI's one rule for a failure of a known kind: exit 1, `✖ CODE: message` and `→ hint` on
+ * stderr, no stack trace. Returns stderr for further checks.
+ */
+function refused(r: ReturnType<typeof palestra>, code: string, hint: RegExp): string {
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, new RegExp(`^✖ ${code}: `, 'm'));
+  assert.match(r.err, hint);
+  assert.match(r.err, /^ {2}→ /m, 'a hint line');
+  assert.doesNotMatch(r.err, stackLine, 'no stack trace without --debug');
+  assert.doesNotMatch(r.err, /this is a bug/);
+  return r.err;
+}
+
+/** A one-step episode (echo-target ends at its first call), copied where a command may write beside it. */
+function oneStepEpisode(): string {
+  const run = join(dir, 'one-step');
+  mkdirSync(run, { recursive: true });
+  const file = join(run, 'episode-000000.jsonl');
+  cpSync(join(CATALOG_DIR, 'echo-target', 'golden', 'seed-0.jsonl'), file);
+  assert.equal(readEpisode(file).steps.length, 1);
+  return file;
 }
 
 test('run records episodes with a summary table; a rerun resumes instead of replaying them', () => {
@@ -137,6 +167,10 @@ test('hostile environment code cannot stop a run: the episode records the failin
   assert.equal(replayed.code, 0, replayed.out + replayed.err);
   assert.match(replayed.out, /── step 1 ── hang \{\} → ✖ DEADLINE \(environment fault\)/);
   assert.match(replayed.out, /failed at step 1: DEADLINE/);
+  // The failing action counts as a step for replay: --step 1 shows it, --step 2 is past the end.
+  const past = palestra('replay', join(out, 'episode-000000.jsonl'), '--env', envDir, '--step', '2');
+  assert.equal(past.code, 1, past.out + past.err);
+  assert.match(past.err, /STEP_OUT_OF_RANGE: .* has 0 steps and fails at step 1, so --step goes from 0 to 1/);
 });
 
 test('done when: a reward rule that pays past reward.bounds fails every episode of palestra run (exit 3, summary.json)', () => {
@@ -248,4 +282,89 @@ sys.exit(os.waitstatus_to_exitcode(status))
   const ep = readEpisode(join(out, 'episode-000000.jsonl'));
   assert.equal(ep.complete, false);
   assert.equal(ep.steps.length, 0);
+});
+
+test('--step past the end of the episode is refused with the valid range by replay, replay --html and branch', () => {
+  const file = oneStepEpisode();
+  const range = /--step 99 is out of range: .*episode-000000\.jsonl has 1 step, so --step goes from 0 to 1/;
+  refused(palestra('replay', file, '--step', '99'), 'STEP_OUT_OF_RANGE', range);
+  const page = join(dir, 'one-step', 'page.html');
+  refused(palestra('replay', file, '--step', '2', '--html', page), 'STEP_OUT_OF_RANGE', /from 0 to 1/);
+  assert.equal(existsSync(page), false, 'no page for a refused replay');
+  refused(
+    palestra('branch', file, '--step', '99', '--samples', '1'),
+    'STEP_OUT_OF_RANGE',
+    /→ pass --step 0 \(the state after reset\) up to --step 1/,
+  );
+  assert.equal(existsSync(file.replace(/\.jsonl$/, '.branch.json')), false, 'no report for a refused branch');
+  // The last step itself is in range.
+  const last = palestra('replay', file, '--step', '1');
+  assert.equal(last.code, 0, last.err);
+  assert.match(last.out, /── step 1 ──/);
+});
+
+test('a folder or a missing file where an episode file is expected: a typed error that names the path and suggests a file', () => {
+  const file = oneStepEpisode();
+  const run = join(dir, 'one-step');
+  for (const command of ['replay', 'html', 'branch']) {
+    const err = refused(
+      palestra(command, run),
+      'RECORD_UNREADABLE',
+      /one-step: it is a folder, and an episode file \(\.jsonl\) is expected/,
+    );
+    assert.ok(err.includes(`→ pass one episode of this run, e.g. ${file}`), err);
+    assert.doesNotMatch(err, /EISDIR/);
+  }
+  refused(
+    palestra('replay', join(run, 'episode-000099.jsonl')),
+    'RECORD_UNREADABLE',
+    /episode-000099\.jsonl: no such file/,
+  );
+  // An output flag naming a folder is refused before any work, with the file it would have written.
+  refused(palestra('html', file, '--out', run), 'NOT_A_FILE', /--out .*one-step\/episode-000000\.html/);
+  refused(palestra('replay', file, '--html', run), 'NOT_A_FILE', /--html .*one-step\/episode-000000\.html/);
+  refused(palestra('branch', file, '--out', run), 'NOT_A_FILE', /one-step\/episode-000000\.branch\.json/);
+});
+
+test('--debug (a global flag, before or after the command) adds the stack to the same message', () => {
+  const run = join(dir, 'one-step');
+  oneStepEpisode();
+  for (const args of [
+    ['--debug', 'replay', run],
+    ['replay', run, '--debug'],
+  ]) {
+    const r = palestra(...args);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /^✖ RECORD_UNREADABLE: .*it is a folder/m);
+    assert.match(r.err, stackLine);
+    assert.match(r.err, /\[cause\]: Error: EISDIR/, 'the cause is shown too');
+  }
+  assert.match(palestra('replay', '--help').out, /Global Options:\s+--debug/);
+});
+
+test('serve on a port in use names the port and suggests another or --port 0; an address not of this machine is refused too', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    // spawnSync blocks this process, but the kernel keeps the port bound and refuses a second listener.
+    const err = refused(
+      palestra('serve', 'echo-target', '--port', String(port)),
+      'PORT_IN_USE',
+      new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`),
+    );
+    assert.match(err, /→ pass another --port, or --port 0 to take a free one/);
+    const debug = palestra('serve', 'echo-target', '--port', String(port), '--debug');
+    assert.equal(debug.code, 1);
+    assert.match(debug.err, /^✖ PORT_IN_USE: /m);
+    assert.match(debug.err, stackLine);
+  } finally {
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+  }
+  // 192.0.2.1 is TEST-NET-1 (RFC 5737): documentation only, never an address of a real interface.
+  refused(
+    palestra('serve', 'echo-target', '--host', '192.0.2.1', '--port', '0'),
+    'HOST_UNAVAILABLE',
+    /--host 192\.0\.2\.1 is not an address of this machine/,
+  );
 });

@@ -1,12 +1,4 @@
-import {
-  bundleId,
-  checkEnv,
-  formatCheckReport,
-  PalestraError,
-  ReplayDivergence,
-  readEpisode,
-  replay,
-} from '@palestra/envs';
+import { bundleId, checkEnv, formatCheckReport, readEpisode, replay } from '@palestra/envs';
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
 import { Command } from 'commander';
 import { registerBranchCommands } from '../branch/command.ts';
@@ -15,12 +7,13 @@ import { registerEvalCommands } from '../eval/command.ts';
 import { registerHtmlCommands } from '../html/command.ts';
 import { registerLearnabilityCommands } from '../learnability/command.ts';
 import { registerMcpCommand } from '../mcp/command.ts';
-import { EXIT_EPISODES_FAILED, intArg, paint } from '../rollout/cliArgs.ts';
+import { checkStepArg, intArg, paint } from '../rollout/cliArgs.ts';
 import { registerRolloutCommands } from '../rollout/command.ts';
 import { registerRunCommand } from '../run/command.ts';
 import { registerScoreCommands } from '../score/command.ts';
 import { registerServeCommand } from '../serve/command.ts';
 import { registerTrainCommand } from '../train/command.ts';
+import { exitCodeFor, formatError } from './printError.ts';
 import { formatFailure, formatHeader, formatStep } from './transcript.ts';
 
 const program = new Command('palestra')
@@ -28,6 +21,9 @@ const program = new Command('palestra')
     'Palestra: agentic RL environments as statecharts — check them, play them, replay every episode.',
   )
   .showHelpAfterError('(run palestra <command> --help for the options)')
+  // Every command's --help lists --debug under "Global Options" (commands inherit this setting).
+  .configureHelp({ showGlobalOptions: true })
+  .option('--debug', 'on an error, also print its stack trace and cause (any command)')
   .addHelpText(
     'after',
     `
@@ -68,6 +64,8 @@ program
   .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
   .action(async (file: string, opts: { step?: number; env?: string }) => {
     const ep = readEpisode(file);
+    // Up to the failing action of a failed episode: replay re-executes it too.
+    checkStepArg(opts.step, ep, file, { throughFailure: true });
     const source = loadCatalog(opts.env ?? ep.header.spec.name);
     const root = await bundleId(source);
     console.log(formatHeader(ep));
@@ -113,14 +111,21 @@ registerScoreCommands(program);
 registerChainCommands(program);
 registerTrainCommand(program);
 
-program.parseAsync(process.argv).catch((e: unknown) => {
-  if (e instanceof ReplayDivergence) {
-    console.error(paint('red', `✖ ${e.message}`));
-    console.error(
-      `  expected: ${JSON.stringify(e.expected)}\n  actual:   ${JSON.stringify(e.actual)}\n  → ${e.hint}`,
-    );
-  } else if (e instanceof PalestraError) console.error(paint('red', `✖ ${e.explain()}`));
-  else console.error(e);
-  // `palestra run` stops at an agent that fails: an episode failed, as documented for exit 3.
-  process.exitCode = e instanceof PalestraError && e.code === 'EPISODE_FAILED' ? EXIT_EPISODES_FAILED : 1;
+/** Prints an error by the CLI's one rule (see `formatError`) and sets the exit code. */
+function fail(e: unknown): void {
+  console.error(paint('red', formatError(e, { debug: program.opts().debug === true })));
+  process.exitCode = exitCodeFor(e);
+}
+
+// An error outside a command's promise (a server's 'error' event, a stray rejection) follows the
+// same rule instead of Node's default stack dump; the process cannot be trusted to go on.
+process.on('uncaughtException', (e) => {
+  fail(e);
+  process.exit();
 });
+process.on('unhandledRejection', (e) => {
+  fail(e);
+  process.exit();
+});
+
+program.parseAsync(process.argv).catch(fail);

@@ -17,11 +17,14 @@ import { failedNote } from '../rollout/failure.ts';
 import type { Interval } from './bootstrap.ts';
 import { type EvalReport, evaluate } from './evaluate.ts';
 
+// An interval over no episodes (every one failed) is NaN: shown as a dash, not as "NaN%".
 const ci = (i: Interval, digits = 3, pct = false) => {
+  if (Number.isNaN(i.estimate)) return '-';
   const f = (x: number) => (pct ? `${(100 * x).toFixed(0)}%` : x.toFixed(digits));
   return `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
 };
 const signed = (i: Interval, pct = false) => {
+  if (Number.isNaN(i.estimate)) return '-';
   const f = (x: number) => (x > 0 ? '+' : '') + (pct ? `${(100 * x).toFixed(0)}%` : x.toFixed(3));
   return `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
 };
@@ -101,13 +104,18 @@ export function formatEvalReport(r: EvalReport): string {
         `${(100 * x.a.successRate).toFixed(0)}%`,
         x.a.meanReturn.toFixed(3),
       ]);
-    lines.push(pt.toString());
+    if (r.perTask.length > 0) lines.push(pt.toString());
   }
   for (const s of [r.a, r.b].filter((x) => x !== undefined))
-    if (s.failed.failed > 0)
+    if (s.failed.failed > 0) {
       lines.push(
         paint('yellow', `! ${s.label}: ${failedNote(s.failed)}: the figures cover complete pairs only`),
       );
+      if (s.firstFailure)
+        lines.push(paint('yellow', `  first failure: ${s.firstFailure.code}: ${s.firstFailure.message}`));
+    }
+  if (r.a.episodes === 0 && (r.failed > 0 || !r.complete))
+    lines.push(paint('red', '✖ no (task, seed) pair completed: nothing was measured, this is not a result'));
   if (!r.complete && r.failed === 0)
     lines.push(
       paint(

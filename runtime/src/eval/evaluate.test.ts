@@ -10,6 +10,7 @@ import { randomAgent } from '../agents/random.ts';
 import { echoOracle } from '../rollout/testAgents.ts';
 import { boomOrRight, echoBoom } from '../rollout/testEnvs.ts';
 import { bootstrapMean } from './bootstrap.ts';
+import { formatEvalReport } from './command.ts';
 import { evalPlans, evalTasks, evaluate } from './evaluate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-eval-'));
@@ -146,4 +147,21 @@ test('failed episodes are counted per agent and by fault, and left out of the sc
     report.perTask.map((t) => t.taskId),
     ['ocean'],
   );
+});
+
+test('an eval where every episode failed names the first failure and says nothing was measured', async () => {
+  const report = await evaluate(echoBoom({ always: true }), {
+    agent: { label: 'a', make: () => echoOracle() },
+    episodesPerTask: 1,
+    seed: 0,
+    out: join(dir, 'all-failed'),
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  assert.equal(report.failed, 2);
+  assert.equal(report.a.episodes, 0);
+  assert.equal(report.a.firstFailure?.fault, 'environment');
+  const text = formatEvalReport(report);
+  assert.match(text, new RegExp(`first failure: ${report.a.firstFailure!.code}: .*boom`));
+  assert.match(text, /nothing was measured, this is not a result/);
+  assert.doesNotMatch(text, /NaN/, 'an interval over no episodes is a dash');
 });

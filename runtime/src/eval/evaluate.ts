@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type EnvHandle, type EnvSource, taskIndices } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
-import { countFailures, type FailureCounts } from '../rollout/failure.ts';
+import { countFailures, type FailureCounts, type OutcomeFailure } from '../rollout/failure.ts';
 import type { EpisodePlan } from '../rollout/plan.ts';
 import { type EpisodeOutcome, episodeComplete, type RolloutResult, rollout } from '../rollout/rollout.ts';
 import { succeeded } from '../rollout/summary.ts';
@@ -40,6 +40,8 @@ export interface AgentScore {
   episodes: number;
   /** Episodes of this agent that failed (stopped by an error), by fault: not in the scores. */
   failed: FailureCounts;
+  /** The first failed episode's failure (in plan order): what a user reads to learn why. */
+  firstFailure?: OutcomeFailure;
   successRate: Interval;
   meanReturn: Interval;
 }
@@ -119,11 +121,13 @@ function score(
   seed: number,
   resamples: number,
 ): AgentScore {
+  const firstFailure = result.episodes.find((e) => e.failure)?.failure;
   return {
     label,
     agent: result.agent,
     episodes: units.length,
     failed: countFailures(result.episodes),
+    ...(firstFailure ? { firstFailure } : {}),
     successRate: bootstrapMean(
       units.map((e) => (succeeded(e) ? 1 : 0)),
       { seed, resamples },

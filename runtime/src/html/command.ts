@@ -1,6 +1,7 @@
 import { bundleId, readEpisode, replay } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import type { Command } from 'commander';
+import { checkOutFile } from '../rollout/cliArgs.ts';
 import { writeEpisodeHtml } from './episodeHtml.ts';
 
 /** `runs/a/episode-000003.jsonl` → `runs/a/episode-000003.html` */
@@ -41,6 +42,7 @@ export function registerHtmlCommands(program: Command): void {
     .option('--out <file>', 'the page (default: the episode file with .html)')
     .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
     .action(async (file: string, opts: { out?: string; env?: string }) => {
+      if (opts.out !== undefined) checkOutFile(opts.out, '--out', htmlPathFor(file));
       const r = await episodeToHtml(file, opts);
       console.log(
         `✔ verified and written: ${r.path}${r.sameBundle ? '' : ' (the environment changed since, yet every step matches)'}`,
@@ -49,6 +51,11 @@ export function registerHtmlCommands(program: Command): void {
   const replayCommand = program.commands.find((c) => c.name() === 'replay');
   if (replayCommand && !replayCommand.options.some((o) => o.long === '--html')) {
     replayCommand.option('--html [file]', 'also write the episode as one self-contained HTML page');
+    // A folder as the page is refused before the replay runs, not after it.
+    replayCommand.hook('preAction', (cmd) => {
+      const html = cmd.opts().html as string | boolean | undefined;
+      if (typeof html === 'string') checkOutFile(html, '--html', htmlPathFor(cmd.args[0]!));
+    });
     // The replay action verified the episode already; after it, write the page.
     replayCommand.hook('postAction', async (cmd) => {
       const html = cmd.opts().html as string | boolean | undefined;

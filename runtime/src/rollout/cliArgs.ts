@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { styleText } from 'node:util';
+import { type Episode, PalestraError } from '@palestra/envs';
 import { InvalidArgumentError } from 'commander';
 
 /** A commander parser for an integer flag ≥ `min`. */
@@ -18,6 +21,70 @@ export function numberArg(name: string, min = 0) {
     if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${name} must be a number ≥ ${min}`);
     return n;
   };
+}
+
+/**
+ * `--step k` outside the episode it names: there is no state after step k to show or branch from.
+ * Carries the step asked for and the valid range, so every command says the same.
+ */
+export class StepOutOfRangeError extends PalestraError {
+  override name = 'StepOutOfRangeError';
+  constructor(
+    readonly step: number,
+    readonly max: number,
+    options: { file: string; steps: number; failureStep?: number },
+  ) {
+    const plural = options.steps === 1 ? '' : 's';
+    const failed = options.failureStep === undefined ? '' : ` and fails at step ${options.failureStep}`;
+    super(
+      'STEP_OUT_OF_RANGE',
+      `--step ${step} is out of range: ${options.file} has ${options.steps} step${plural}${failed}, so --step goes from 0 to ${max}`,
+      {
+        details: { step, min: 0, max, file: options.file },
+        hint: `pass --step 0 (the state after reset) up to --step ${max}`,
+      },
+    );
+  }
+}
+
+/**
+ * Refuses a `--step` past the end of `episode` (the parser already refused negatives). With
+ * `throughFailure`, the failing action of a failed episode counts as a step (replay re-executes
+ * it); branching needs a state after the step, so `branch` stops at the last recorded step.
+ *
+ * @example
+ * checkStepArg(99, readEpisode(file), file); // throws STEP_OUT_OF_RANGE on a one-step episode
+ */
+export function checkStepArg(
+  step: number | undefined,
+  episode: Pick<Episode, 'steps' | 'failure'>,
+  file: string,
+  options: { throughFailure?: boolean } = {},
+): void {
+  if (step === undefined) return;
+  const failureStep = episode.failure?.i;
+  const max = options.throughFailure && failureStep !== undefined ? failureStep : episode.steps.length;
+  if (step > max)
+    throw new StepOutOfRangeError(step, max, {
+      file,
+      steps: episode.steps.length,
+      ...(failureStep === undefined ? {} : { failureStep }),
+    });
+}
+
+/**
+ * Refuses an output file flag that names an existing folder (writing would fail with a bare
+ * EISDIR): NOT_A_FILE, with the file in that folder the command would have written by default.
+ *
+ * @example
+ * checkOutFile('runs/a', '--out', 'runs/a/episode-000000.html'); // throws NOT_A_FILE, suggests runs/a/episode-000000.html
+ */
+export function checkOutFile(path: string, flag: string, defaultFile: string): void {
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return;
+  throw new PalestraError('NOT_A_FILE', `${flag} ${path} is a folder, and a file is expected`, {
+    details: { flag, path },
+    hint: `name a file, e.g. ${flag} ${join(path, basename(defaultFile))}`,
+  });
 }
 
 const color = () => process.stdout.isTTY && !process.env.NO_COLOR;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { PalestraError, readEpisode } from '@palestra/envs';
+import { PalestraError } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { agreement, cohensKappa, type JudgeConfig, LlmJudge, runRedTeam, spearman } from '@palestra/overseer';
+import { type JudgeConfig, LlmJudge, runRedTeam } from '@palestra/overseer';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { calibrate, readLabels } from './calibrate.ts';
+import { CheckIncompleteError } from './checkIncomplete.ts';
 import { DEFAULT_VERDICT_CACHE, scoreFiles } from './scoreFiles.ts';
 import { verifyFiles } from './verifyFiles.ts';
 
@@ -85,8 +86,7 @@ export function registerScoreCommands(program: Command): void {
               if (!r.ok) failed++;
               bar.update(done, { failed });
             },
-          });
-          bar.stop();
+          }).finally(() => bar.stop());
           const table = new Table({ ...plain, head: ['episode', 'score', 'verified'] });
           for (const r of results)
             table.push([
@@ -111,8 +111,7 @@ export function registerScoreCommands(program: Command): void {
             sum += score.reward;
             bar.update(done, { mean: (sum / done).toFixed(3) });
           },
-        });
-        bar.stop();
+        }).finally(() => bar.stop()); // also when a judge fails: the error must not print under a live bar
         const table = new Table({
           ...plain,
           head: ['episodes', 'mean', 'sd', 'min … max', 'vetoed', 'judge'],
@@ -165,45 +164,66 @@ export function registerScoreCommands(program: Command): void {
         table.push([
           row.id,
           row.kind,
-          row.reward ?? `error: ${row.error?.slice(0, 40)}`,
-          row.fooled ? 'YES' : 'no',
+          row.reward ?? `error: ${row.code ?? ''}`,
+          row.error ? '?' : row.fooled ? 'YES' : 'no',
         ]);
       console.log(table.toString());
+      const usage = `${judge.usage.requests} requests, ${judge.usage.inputTokens + judge.usage.outputTokens} tokens`;
+      // A judge that failed was not fooled, but it did not resist either: no rate, no pass.
+      if (r.errors > 0)
+        throw new CheckIncompleteError('REDTEAM_INCOMPLETE', {
+          check: `the red team of ${r.judge}`,
+          failed: r.errors,
+          total: r.total,
+          unit: 'red-team fixtures',
+          first: r.firstError,
+          stopped: r.stopped,
+        });
       console.log(
-        `${r.judge}: ${r.falsePositives}/${r.total} fooled (false-positive rate ${(100 * r.rate).toFixed(1)}%, goal ≤ 2%) · ${r.errors} errors · ${judge.usage.requests} requests, ${judge.usage.inputTokens + judge.usage.outputTokens} tokens`,
+        `${r.judge}: ${r.falsePositives}/${r.total} fooled (false-positive rate ${(100 * r.rate).toFixed(1)}%, goal ≤ 2%) · ${usage}`,
       );
       if (r.rate > 0.02) process.exitCode = 1;
     });
 
-  const labelsSchema = z
-    .array(z.object({ episode: z.string(), label: z.number().min(0).max(1) }).strict())
-    .min(2);
   overseer
     .command('calibrate')
-    .description("compare judges on a labelled set: agreement, Spearman correlation, Cohen's kappa")
+    .description(
+      "compare judges on a labelled set: agreement, Spearman correlation, Cohen's kappa; a judge that fails on any labelled episode makes the calibration fail (exit 1)",
+    )
     .requiredOption('--labels <file.json>', 'JSON list of {"episode": "path.jsonl", "label": 0..1}')
     .requiredOption('--judge <config.json...>', 'one or more judge configs')
     .action(async (opts: { labels: string; judge: string[] }) => {
-      const labels = labelsSchema.parse(JSON.parse(readFileSync(opts.labels, 'utf8')));
-      const episodes = labels.map((l) => readEpisode(l.episode));
-      const truth = labels.map((l) => l.label);
+      const labelled = readLabels(opts.labels);
+      const judges = opts.judge.map(loadJudge);
+      const rows = await calibrate(judges, labelled);
       const table = new Table({
         ...plain,
         head: ['judge', 'agreement', 'Spearman', "Cohen's kappa", 'tokens'],
       });
-      for (const path of opts.judge) {
-        const judge = loadJudge(path);
-        const scores: number[] = [];
-        for (const e of episodes) scores.push((await judge.scoreEpisode(e)).reward);
-        table.push([
-          judge.id,
-          agreement(scores, truth).toFixed(3),
-          spearman(scores, truth).toFixed(3),
-          cohensKappa(scores, truth).toFixed(3),
-          judge.usage.inputTokens + judge.usage.outputTokens,
-        ]);
-      }
+      for (const r of rows)
+        table.push(
+          r.error
+            ? [
+                r.judge,
+                {
+                  colSpan: 3,
+                  content: `could not run: ${r.error.code} (after ${r.scored} of ${labelled.length})`,
+                },
+                r.tokens,
+              ]
+            : [r.judge, r.agreement!.toFixed(3), r.spearman!.toFixed(3), r.kappa!.toFixed(3), r.tokens],
+        );
       console.log(table.toString());
-      console.log(`${labels.length} labelled episodes; decisions at 0.5`);
+      const failed = rows.filter((r) => r.error);
+      if (failed.length > 0)
+        throw new CheckIncompleteError('CALIBRATE_INCOMPLETE', {
+          check: `the calibration of ${failed[0]!.judge}${failed.length > 1 ? ` and ${failed.length - 1} other judge${failed.length > 2 ? 's' : ''}` : ''}`,
+          failed: failed.reduce((n, r) => n + labelled.length - r.scored, 0),
+          total: failed.length * labelled.length,
+          unit: 'labelled episodes',
+          first: failed[0]!.error,
+          stopped: 'a judge stops at its first failure',
+        });
+      console.log(`${labelled.length} labelled episodes; decisions at 0.5`);
     });
 }

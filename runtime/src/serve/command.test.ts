@@ -54,6 +54,9 @@ const p = new Command('palestra'); registerServeCommand(p); await p.parseAsync([
     child.once('exit', () => reject(new Error(`serve exited early: ${out}`)));
   });
   assert.match(out, /serving echo-target@1\.0\.0/);
+  // --port 0: the line names the port the system picked, never :0.
+  assert.match(url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+  assert.match(out, /port picked by --port 0/);
   assert.deepEqual(await (await fetch(`${url}/health`)).json(), { status: 'healthy' });
   child.kill('SIGTERM');
   const [exitCode] = await once(child, 'exit');

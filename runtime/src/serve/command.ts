@@ -1,6 +1,7 @@
 import { loadCatalog } from '@palestra/envs/catalog';
 import { type Command, InvalidArgumentError } from 'commander';
-import { startServer } from './server.ts';
+import { listenError } from './listenError.ts';
+import { type EnvServer, startServer } from './server.ts';
 
 function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string) => {
@@ -96,15 +97,21 @@ Examples:
     .action(async (name: string, flags: ServeFlags) => {
       const source = loadCatalog(name);
       const { spec } = source;
-      const server = await startServer(source, {
-        port: flags.port,
-        host: flags.host,
-        maxSessions: flags.maxSessions,
-        idleTimeoutS: flags.idleTimeout,
-        invalidActions: flags.invalidActions,
-      });
+      let server: EnvServer;
+      try {
+        server = await startServer(source, {
+          port: flags.port,
+          host: flags.host,
+          maxSessions: flags.maxSessions,
+          idleTimeoutS: flags.idleTimeout,
+          invalidActions: flags.invalidActions,
+        });
+      } catch (e) {
+        throw listenError(e, { host: flags.host, port: flags.port });
+      }
+      // With --port 0 the system picked the port: server.url carries the real one.
       console.log(
-        `serving ${spec.name}@${spec.version} on ${server.url} (WebSocket ${server.url.replace(/^http/, 'ws')}/ws)`,
+        `serving ${spec.name}@${spec.version} on ${server.url} (WebSocket ${server.url.replace(/^http/, 'ws')}/ws)${flags.port === 0 ? ' · port picked by --port 0' : ''}`,
       );
       console.log(
         `  up to ${flags.maxSessions} sessions · idle timeout ${flags.idleTimeout ? `${flags.idleTimeout} s` : 'none'} · invalid actions: ${flags.invalidActions} · Ctrl-C stops`,

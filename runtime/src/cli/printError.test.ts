@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PalestraError, ReplayDivergence } from '@palestra/envs';
+import { BUG_LINE, exitCodeFor, formatError } from './printError.ts';
+
+const stackLine = /^\s+at /m;
+
+test('a known error reads code, message and hint, and shows its stack only with debug', () => {
+  const e = new PalestraError('PORT_IN_USE', 'port 8000 on 127.0.0.1 is already in use', {
+    hint: 'pass another --port, or --port 0',
+    cause: new Error('listen EADDRINUSE'),
+  });
+  const plain = formatError(e, { debug: false });
+  assert.equal(
+    plain,
+    '✖ PORT_IN_USE: port 8000 on 127.0.0.1 is already in use\n  → pass another --port, or --port 0',
+  );
+  const debug = formatError(e, { debug: true });
+  assert.ok(debug.startsWith(plain), 'the same lines come first');
+  assert.match(debug, stackLine);
+  assert.match(debug, /\[cause\]: Error: listen EADDRINUSE/);
+});
+
+test('a divergence shows both values before the hint', () => {
+  const text = formatError(new ReplayDivergence(3, 'reward', 1, 2), { debug: false });
+  assert.match(text, /^✖ REPLAY_DIVERGED: replay diverged at step 3/);
+  assert.match(text, /\n {2}expected: 1\n {2}actual: {3}2\n {2}→ /);
+  assert.doesNotMatch(text, stackLine);
+});
+
+test('an error of no known kind shows its message (and Node code) and says it is a bug, with no stack', () => {
+  const sys = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+  assert.equal(formatError(sys, { debug: false }), `✖ connect ECONNREFUSED 127.0.0.1:9\n  ${BUG_LINE}`);
+  const coded = Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  assert.equal(formatError(coded, { debug: false }), `✖ ENOTDIR: not a directory\n  ${BUG_LINE}`);
+  assert.equal(formatError('a thrown string', { debug: false }), `✖ a thrown string\n  ${BUG_LINE}`);
+  assert.match(formatError(new TypeError('x is undefined'), { debug: true }), stackLine);
+});
+
+test('exit code 3 only for a failed episode, 1 for every other error', () => {
+  assert.equal(exitCodeFor(new PalestraError('EPISODE_FAILED', 'episode 0 failed')), 3);
+  assert.equal(exitCodeFor(new PalestraError('PORT_IN_USE', 'in use')), 1);
+  assert.equal(exitCodeFor(new Error('boom')), 1);
+});

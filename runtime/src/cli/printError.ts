@@ -1,0 +1,50 @@
+import { inspect } from 'node:util';
+import { PalestraError, ReplayDivergence } from '@palestra/envs';
+import { EXIT_EPISODES_FAILED } from '../rollout/cliArgs.ts';
+
+/** What `formatError` may add for a reader who asked for it. */
+export interface FormatErrorOptions {
+  /** `--debug`: append the stack, the cause chain and the error's own fields. */
+  debug: boolean;
+}
+
+/** The line under an error Palestra did not expect: it names no code of ours, so it is our bug. */
+export const BUG_LINE =
+  'this is a bug in palestra, not a mistake of yours; re-run with --debug for the stack';
+
+/**
+ * The one way the CLI shows a failure. An error of a known kind (a `PalestraError`) reads
+ * `✖ CODE: message`, then `→ hint`; anything else is shown by its message and `BUG_LINE`.
+ * A stack only with `--debug`: a user acts on the code and the hint, a developer on the stack.
+ *
+ * @example
+ * formatError(new PalestraError('PORT_IN_USE', 'port 8000 is in use', { hint: 'pass --port 0' }), { debug: false })
+ * // '✖ PORT_IN_USE: port 8000 is in use\n  → pass --port 0'
+ */
+export function formatError(e: unknown, options: FormatErrorOptions): string {
+  const lines: string[] = [];
+  if (e instanceof PalestraError) {
+    lines.push(`✖ ${e.code}: ${e.message}`);
+    // A divergence is read by comparing the two values, so both are shown in full.
+    if (e instanceof ReplayDivergence)
+      lines.push(`  expected: ${JSON.stringify(e.expected)}`, `  actual:   ${JSON.stringify(e.actual)}`);
+    if (e.hint) lines.push(`  → ${e.hint}`);
+  } else {
+    const err = e instanceof Error ? e : undefined;
+    // Node's system errors carry their own code (EACCES, ECONNREFUSED): worth a reader's search.
+    const code = (err as { code?: unknown } | undefined)?.code;
+    const head = err ? err.message || err.name : String(e);
+    lines.push(`✖ ${typeof code === 'string' && !head.includes(code) ? `${code}: ` : ''}${head}`);
+    lines.push(`  ${BUG_LINE}`);
+  }
+  if (options.debug) lines.push('', inspect(e, { depth: 6 }));
+  return lines.join('\n');
+}
+
+/**
+ * The exit code of a command that threw `e`: `EXIT_EPISODES_FAILED` when `palestra run` stopped at
+ * an agent that failed (an episode failed, as documented for exit 3), 1 for everything else.
+ */
+export function exitCodeFor(e: unknown): number {
+  return e instanceof PalestraError && e.code === 'EPISODE_FAILED' ? EXIT_EPISODES_FAILED : 1;
+}
