@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { PalestraError, ReplayDivergence } from '@palestra/envs';
 import { BUG_LINE, exitCodeFor, formatError } from './printError.ts';
@@ -41,4 +44,20 @@ test('exit code 3 only for a failed episode, 1 for every other error', () => {
   assert.equal(exitCodeFor(new PalestraError('EPISODE_FAILED', 'episode 0 failed')), 3);
   assert.equal(exitCodeFor(new PalestraError('PORT_IN_USE', 'in use')), 1);
   assert.equal(exitCodeFor(new Error('boom')), 1);
+});
+
+test('a file-system error on a path the user named is theirs to fix, not a bug: code, message and hint', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'palestra-fs-')), 'a-file');
+  writeFileSync(file, '');
+  let error: unknown;
+  try {
+    mkdirSync(join(file, 'runs'), { recursive: true });
+  } catch (e) {
+    error = e;
+  }
+  const text = formatError(error, { debug: false });
+  assert.match(text, /^✖ ENOTDIR: .*a-file/);
+  assert.match(text, /→ a part of the path is a file, not a folder/);
+  assert.ok(!text.includes(BUG_LINE), text);
+  assert.doesNotMatch(text, stackLine);
 });

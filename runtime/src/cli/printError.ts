@@ -29,6 +29,10 @@ export function formatError(e: unknown, options: FormatErrorOptions): string {
     if (e instanceof ReplayDivergence)
       lines.push(`  expected: ${JSON.stringify(e.expected)}`, `  actual:   ${JSON.stringify(e.actual)}`);
     if (e.hint) lines.push(`  → ${e.hint}`);
+  } else if (fileSystemHint(e)) {
+    // A file or folder the user named could not be read or written: their path, not our bug.
+    const err = e as NodeJS.ErrnoException;
+    lines.push(`✖ ${err.code}: ${err.message}`, `  → ${fileSystemHint(e)}`);
   } else {
     const err = e instanceof Error ? e : undefined;
     // Node's system errors carry their own code (EACCES, ECONNREFUSED): worth a reader's search.
@@ -39,6 +43,26 @@ export function formatError(e: unknown, options: FormatErrorOptions): string {
   }
   if (options.debug) lines.push('', inspect(e, { depth: 6 }));
   return lines.join('\n');
+}
+
+/** Node's file-system errors that a path on the command line causes, with what to do about each. */
+const FS_HINTS: Record<string, string> = {
+  ENOENT: 'check the path: a file or folder in it does not exist',
+  ENOTDIR: 'a part of the path is a file, not a folder: choose another path (e.g. another --out)',
+  EISDIR: 'the path is a folder where a file is expected: name a file',
+  EACCES: 'you may not read or write there: choose another path, or fix its permissions',
+  EPERM: 'the operation is not permitted there: choose another path',
+  EROFS: 'that file system is read-only: choose another path (e.g. another --out)',
+  ENOSPC: 'the disk is full: free some space or choose another path',
+  EEXIST: 'something already exists at that path: remove it or choose another',
+};
+
+/** The hint for a file-system error on a path (`err.code` and `err.path` set), else undefined. */
+function fileSystemHint(e: unknown): string | undefined {
+  const err = e as Partial<NodeJS.ErrnoException> | undefined;
+  if (!(e instanceof Error) || typeof err?.path !== 'string' || typeof err.code !== 'string')
+    return undefined;
+  return FS_HINTS[err.code];
 }
 
 /**
