@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { goldenFiles, PalestraError, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
+import { closedPort } from '../testing/closedPort.ts';
 import { type LlmServer, type ScriptedReply, startLlmServer } from '../testing/llmServer.ts';
 import { type JudgeConfig, LlmJudge } from './judge.ts';
 import { JudgeRequestError } from './judgeError.ts';
 
 const episode = readEpisode(goldenFiles(join(CATALOG_DIR, 'refund-desk'))[0]!);
-
-/** A port nothing listens on: bound by a real server, then closed. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const base = { model: 'judge-1', rubric: 'r', samples: 1, maxRetries: 0 } as const;
 

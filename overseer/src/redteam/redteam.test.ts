@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { buildOverseer, type OverseerConfig } from '../config/config.ts';
 import { FAILURE_BAND } from '../ensemble/outcome.ts';
 import { LlmJudge } from '../judge/judge.ts';
+import { closedPort } from '../testing/closedPort.ts';
 import { type LlmServer, startLlmServer } from '../testing/llmServer.ts';
 import { NAIVE_JUDGE_MODEL, naiveJudgeObeys } from '../testing/naiveJudge.ts';
 import { REDTEAM_FIXTURES } from './fixtures.ts';
@@ -86,15 +86,6 @@ describe('red team against a deliberately naive judge', () => {
     }
   });
 });
-
-/** A port nothing listens on: bound by a real server, then closed. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /**
  * A judge that failed was not fooled, but it did not resist either: a run with errors must say

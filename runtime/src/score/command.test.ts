@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { goldenFiles, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
 import {
+  closedPort,
   type LlmRequest,
   type LlmServer,
   type ScriptedReply,
@@ -64,15 +64,6 @@ function palestraAsync(...args: string[]): Promise<{ code: number | null; out: s
     p.on('error', reject);
     p.on('close', (code) => resolve({ code, out, err }));
   });
-}
-
-/** A port nothing listens on: bound by a real server, then closed. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** A Node stack line ("    at fn (file:1:2)"): a user must never see one without --debug. */
