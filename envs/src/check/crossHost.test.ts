@@ -77,6 +77,26 @@ test('another process that fails is a check that could not run, never a pass', a
   assert.equal(report.ok, false);
 });
 
+test('another process whose answer has the wrong shape is a check that could not run, not a crash', async () => {
+  // Before its answer was parsed with a schema, `null` crashed the checker from an event handler
+  // and `{"traces": []}` threw a TypeError out of checkEnv.
+  for (const answer of ['null', '{"traces": []}', '{"traces": 5, "host": {"timeZone": "UTC", "now": 1}}']) {
+    const replace = `const w = process.stdout.write.bind(process.stdout); process.stdout.write = (_s, ...a) => w(${JSON.stringify(answer)}, ...a);`;
+    const report = await checkEnv(envSource(door), {
+      episodes: 2,
+      crossHost: { childImports: [inject(replace)] },
+    });
+    const f = crossHost(report);
+    assert.equal(f.ran, false, answer);
+    assert.equal(f.code, 'CHECK_NOT_RUN');
+    assert.match(
+      f.message,
+      /could not run: the other process answered without its traces and host conditions: /,
+    );
+    assert.equal(report.ok, false);
+  }
+});
+
 /**
  * Environments that read the host's real clock or zone through a QuickJS intrinsic. The sandbox
  * is being closed against this; until then the cross-host check must catch them, and after, the

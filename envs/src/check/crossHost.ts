@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { canonicalJson } from '../episode/hash.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import { firstDivergence, shortJson } from './divergence.ts';
@@ -47,6 +48,15 @@ export interface CrossHostRun {
   /** Stops the other process if it still runs (when the check ends early). */
   cancel: () => void;
 }
+
+/** What crossHostChild.ts writes on stdout: the traces with the host it ran under, or the error that stopped it. */
+const childAnswer = z.union([
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({
+    traces: z.array(z.array(z.unknown())),
+    host: z.object({ timeZone: z.string(), now: z.number() }),
+  }),
+]);
 
 const DEFAULT_SHIFT_MS = Math.round(7 * 365.25 * 86_400_000) + 1_234_567;
 const CHILD = fileURLToPath(new URL('./crossHostChild.ts', import.meta.url));
@@ -130,13 +140,11 @@ export function startCrossHostRun(source: EnvSource, options: CrossHostOptions =
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
-      let parsed: {
-        traces?: unknown[][];
-        host?: { timeZone: string; now: number };
-        error?: { code: string; message: string };
-      };
+      // The other process's answer crosses a process boundary: parsed with its schema, so an answer
+      // of the wrong shape is a check that could not run, not a crash of the checker.
+      let json: unknown;
       try {
-        parsed = JSON.parse(Buffer.concat(out).toString('utf8'));
+        json = JSON.parse(Buffer.concat(out).toString('utf8'));
       } catch {
         resolve({
           ok: false,
@@ -144,12 +152,21 @@ export function startCrossHostRun(source: EnvSource, options: CrossHostOptions =
         });
         return;
       }
-      if (parsed.error)
+      const answer = childAnswer.safeParse(json);
+      if (!answer.success) {
+        resolve({
+          ok: false,
+          why: `the other process answered without its traces and host conditions: ${shortJson(json)}`,
+        });
+        return;
+      }
+      const parsed = answer.data;
+      if ('error' in parsed)
         resolve({
           ok: false,
           why: `the environment failed to load in the other process: ${parsed.error.code}: ${parsed.error.message}`,
         });
-      else resolve({ ok: true, traces: parsed.traces ?? [], host: parsed.host!, startedAt });
+      else resolve({ ok: true, traces: parsed.traces, host: parsed.host, startedAt });
     });
     child.stdin.on('error', () => {}); // a child that dies early closes its stdin; 'close' reports it
     child.stdin.write(`${JSON.stringify({ spec: source.spec, files: source.files })}\n`);

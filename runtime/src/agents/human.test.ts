@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { makeEnv, readEpisode, type ToolSpec } from '@palestra/envs';
+import { makeEnv, type PalestraError, readEpisode, type ToolSpec } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { runEpisodes } from '../run/runEpisodes.ts';
 import type { TurnInput } from './agent.ts';
@@ -85,6 +85,29 @@ describe('humanAgent, driven through streams', () => {
     const pending = agent.turn(input(0, 'obs'));
     t.stdin.end();
     await assert.rejects(async () => pending, { code: 'HUMAN_INPUT_CLOSED' });
+  });
+
+  test('a new agent on an input that already ended refuses at once (it used to wait forever, and the process exited 0)', async () => {
+    const t = terminal();
+    const first = humanAgent({ input: t.stdin, output: t.stdout });
+    const pending = first.turn(input(0, 'obs'));
+    t.stdin.end();
+    await assert.rejects(async () => pending, { code: 'HUMAN_INPUT_CLOSED' });
+    // The next episode's agent reads the same, ended, input.
+    const second = humanAgent({ input: t.stdin, output: t.stdout });
+    const timer = setTimeout(() => assert.fail('the turn hung on an ended input'), 5000);
+    try {
+      await assert.rejects(
+        async () => second.turn(input(0, 'obs')),
+        (e: PalestraError) => {
+          assert.equal(e.code, 'HUMAN_INPUT_CLOSED');
+          assert.equal(e.details.permanent, true, 'not retried: asking again reads the same end');
+          return true;
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   });
 
   test('parseLine: a tool with no arguments is {}; an unknown first word is a text reply', () => {

@@ -41,6 +41,9 @@ export function humanAgent(options: HumanAgentOptions = {}): HumanAgent {
 
   function open(): Interface {
     if (rl) return rl;
+    // An input that ended before (an earlier agent read it to the end) emits no 'close' for a new
+    // reader: without this a turn would wait forever, and the process would quietly exit 0.
+    if (input.readableEnded || input.destroyed) closed = true;
     rl = createInterface({ input, ...(tty ? { output, terminal: true } : { terminal: false }) });
     rl.on('line', (line) => {
       const w = waiting;
@@ -101,10 +104,14 @@ export function humanAgent(options: HumanAgentOptions = {}): HumanAgent {
         const line = await nextLine(turn.signal);
         // A terminal echoes what is typed; piped input is echoed here so the transcript reads right.
         if (line !== null && !tty) write(`${line}\n`);
-        if (line === null)
+        if (line === null) {
+          write('\n');
+          // Permanent: asking again reads the same end of input.
           throw new PalestraError('HUMAN_INPUT_CLOSED', 'the input ended before an action was given', {
-            details: { step: turn.step, episode: turn.episodeIndex },
+            details: { step: turn.step, episode: turn.episodeIndex, permanent: true },
+            hint: 'play in a terminal, or pipe one line per turn into palestra run --agent human',
           });
+        }
         const parsed = parseLine(line.trim(), turn.tools);
         if (parsed.kind === 'retry') {
           if (parsed.message) write(`${parsed.message}\n`);

@@ -177,7 +177,7 @@ export function policyError(
       return new PalestraError('POLICY_UNREACHABLE', `${agent}: cannot reach ${url} (${times})`, {
         details: { ...details, attempts },
         cause,
-        hint: 'check the base URL and that the server is running',
+        hint: `check the base URL (--base-url, or ${agent.startsWith('anthropic:') ? 'ANTHROPIC_BASE_URL' : 'OPENAI_BASE_URL'}) and that the server is running`,
       });
     case 'bad-response':
       return badResponse(agent, url, failure.message, cause);

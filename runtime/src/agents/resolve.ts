@@ -28,7 +28,7 @@ export function resolveAgent(spec: string, env: GymSpec, seed: number): Agent {
       );
     return randomAgent(env, seed, { invalidRate: rate });
   }
-  if (spec.startsWith('scripted:')) return scriptedAgent(spec.slice('scripted:'.length));
+  if (spec.startsWith('scripted:')) return scriptedAgent(spec.slice('scripted:'.length), env);
   if (spec.startsWith('openai:') && spec.length > 'openai:'.length)
     return openaiAgent({ model: spec.slice('openai:'.length) });
   if (spec.startsWith('anthropic:') && spec.length > 'anthropic:'.length)

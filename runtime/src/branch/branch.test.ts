@@ -4,7 +4,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { canonicalJson, type Episode, makeEnv, openEnv, ReplayDivergence, readEpisode } from '@palestra/envs';
+import {
+  canonicalJson,
+  type Episode,
+  makeEnv,
+  openEnv,
+  PalestraError,
+  ReplayDivergence,
+  readEpisode,
+} from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { randomAgent } from '../agents/random.ts';
 import { planGroups } from '../rollout/plan.ts';
@@ -57,7 +65,20 @@ test('the state restored at step k is exactly the recorded one: playing the reco
     assert.equal(e.field, 'observation');
     return true;
   });
-  await assert.rejects(branchPoints(lake, ep, [ep.steps.length + 1]), /out of range/);
+  // The library refuses a step past the end with the code the CLI gives, naming the episode's length.
+  for (const k of [ep.steps.length + 1, -1])
+    await assert.rejects(branchPoints(lake, ep, [k]), (e: unknown) => {
+      assert.ok(e instanceof PalestraError);
+      assert.equal(e.code, 'STEP_OUT_OF_RANGE');
+      assert.match(
+        e.message,
+        new RegExp(
+          `the episode has ${ep.steps.length} steps, so a branch point goes from 0 to ${ep.steps.length}`,
+        ),
+      );
+      assert.ok(e.hint);
+      return true;
+    });
 });
 
 test('values are probabilities, ended states have known outcomes, advantages are their differences', async () => {

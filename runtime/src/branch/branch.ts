@@ -49,10 +49,17 @@ export async function branchPoints(
 ): Promise<BranchPoint[]> {
   const wanted = new Set(at);
   const upTo = Math.max(0, ...at);
-  if (upTo > episode.steps.length || Math.min(...at) < 0)
+  const n = episode.steps.length;
+  const bad = at.find((k) => !Number.isInteger(k) || k < 0 || k > n);
+  if (bad !== undefined)
+    // The code `palestra branch --step` and `replay --step` give for the same mistake.
     throw new PalestraError(
-      'BAD_STEP',
-      `step ${upTo} is out of range: the episode has ${episode.steps.length} steps (0 … ${episode.steps.length})`,
+      'STEP_OUT_OF_RANGE',
+      `step ${bad} is out of range: the episode has ${n} step${n === 1 ? '' : 's'}, so a branch point goes from 0 to ${n}`,
+      {
+        details: { step: bad, min: 0, max: n },
+        hint: `branch from step 0 (the state after reset) up to step ${n}`,
+      },
     );
   const env = await open(source);
   try {

@@ -12,6 +12,7 @@ import {
   EXIT_CODES_HELP,
   exitOnFailures,
   intArg,
+  refuseHuman,
 } from '../rollout/cliArgs.ts';
 import { branch } from './branch.ts';
 import { formatBranchChart } from './chart.ts';
@@ -70,6 +71,7 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, flags: BranchFlags) => {
       applyBaseUrl(flags.baseUrl, flags.agent);
+      refuseHuman('branch', flags.agent);
       const ep = readEpisode(file);
       checkStepArg(flags.step, ep, file);
       const defaultOut = `${file.replace(/\.jsonl$/, '')}.branch.json`;

@@ -368,3 +368,83 @@ test('serve on a port in use names the port and suggests another or --port 0; an
     /--host 192\.0\.2\.1 is not an address of this machine/,
   );
 });
+
+// ── What a newcomer gives the commands by mistake: each a typed error, never a bug line ─────────
+
+test('a scripted file of the wrong shape names the JSON path of each mistake, not "Invalid input"', () => {
+  const file = join(dir, 'wrong-shape.json');
+  writeFileSync(file, JSON.stringify([{ tool: 3 }, { text: 5 }, { tool: 'echo', extra: 1 }]));
+  const err = refused(
+    palestra('run', 'echo-target', '--agent', `scripted:${file}`, '--out', join(dir, 'ws')),
+    'SCRIPT_INVALID',
+    /\$\[0\]\.tool: .*expected string.*; \$\[1\]\.text: .*expected string.*; \$\[2\]: Unrecognized key: "extra"/,
+  );
+  assert.doesNotMatch(err, /\$: Invalid input/);
+  writeFileSync(file, JSON.stringify({ episode: [] }));
+  refused(
+    palestra('eval', 'echo-target', '--agent', `scripted:${file}`, '--out', join(dir, 'ws-eval')),
+    'SCRIPT_INVALID',
+    /\$\.episodes: .*expected array/,
+  );
+  writeFileSync(file, '{"episodes": [[{"tool": "echo"}],]}');
+  refused(
+    palestra('learnability', 'echo-target', '--scripted', file),
+    'SCRIPT_UNREADABLE',
+    /cannot read the script .*wrong-shape\.json/,
+  );
+});
+
+test('--agent human where many episodes play at once is refused with where to play by hand', () => {
+  const file = oneStepEpisode();
+  // Before: rollout printed a prompt per episode and, its input gone, exited 0 with no summary.
+  for (const args of [
+    ['rollout', 'echo-target', '--agent', 'human', '--out', join(dir, 'h-rollout')],
+    ['eval', 'echo-target', '--vs', 'human', '--out', join(dir, 'h-eval')],
+    ['branch', file, '--agent', 'human', '--samples', '1'],
+  ])
+    refused(palestra(...args), 'HUMAN_NOT_SUPPORTED', /→ play by hand with palestra run <env> --agent human/);
+});
+
+test('output paths that cannot be written fail before any episode, with the file-system hint', () => {
+  const blocker = join(dir, 'a-file');
+  writeFileSync(blocker, '');
+  // eval used to play every episode into a path through a file, and fail at the end.
+  const ev = refused(
+    palestra('eval', 'echo-target', '--out', join(blocker, 'eval')),
+    'ENOTDIR',
+    /→ a part of the path is a file, not a folder/,
+  );
+  assert.doesNotMatch(ev, /ENOTDIR: ENOTDIR/, 'the code once, not twice');
+  // learnability used to blame the environment for every episode ("the environment fails under play").
+  refused(
+    palestra('learnability', 'echo-target', '--out', join(blocker, 'l'), '--groups', '1', '--group', '1'),
+    'ENOTDIR',
+    /not a directory/,
+  );
+  // learnability --json naming a folder was written after the whole analysis (EISDIR at the end).
+  const folder = join(dir, 'json-folder');
+  mkdirSync(folder, { recursive: true });
+  refused(palestra('learnability', 'echo-target', '--json', folder), 'NOT_A_FILE', /--json .*json-folder/);
+  const workers = palestra('rollout', 'echo-target', '--workers', 'many', '--out', join(dir, 'w'));
+  assert.equal(workers.code, 1);
+  assert.match(workers.err, /--workers must be "auto" or a whole number ≥ 0/);
+  assert.equal(existsSync(join(dir, 'w')), false, 'refused before the run folder is made');
+});
+
+test('output piped into a reader that stops early (| head) ends quietly, not as a bug', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    [bin, 'run', 'frozen-lake', '--episodes', '5', '--out', join(dir, 'piped')],
+    { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  // Like `head -1`: read the first chunk, then close the pipe.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.doesNotMatch(err, /EPIPE|this is a bug/, err);
+  assert.equal(code, 0, err);
+});

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PalestraError, ReplayDivergence } from '@palestra/envs';
+import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import { BUG_LINE, exitCodeFor, formatError } from './printError.ts';
 
 const stackLine = /^\s+at /m;
@@ -40,8 +41,15 @@ test('an error of no known kind shows its message (and Node code) and says it is
   assert.match(formatError(new TypeError('x is undefined'), { debug: true }), stackLine);
 });
 
-test('exit code 3 only for a failed episode, 1 for every other error', () => {
+test('exit code 3 for failed episodes (one that stopped run, or all of an agent in eval and learnability), 1 for every other error', () => {
   assert.equal(exitCodeFor(new PalestraError('EPISODE_FAILED', 'episode 0 failed')), 3);
+  const failed = { failed: 2, agent: 2, environment: 0 };
+  assert.equal(
+    exitCodeFor(
+      NothingMeasuredError.noEpisode('EVAL_INCOMPLETE', 'the evaluation', { name: 'a', episodes: 2, failed }),
+    ),
+    3,
+  );
   assert.equal(exitCodeFor(new PalestraError('PORT_IN_USE', 'in use')), 1);
   assert.equal(exitCodeFor(new Error('boom')), 1);
 });

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { PalestraError, ReplayDivergence } from '@palestra/envs';
 import { EXIT_EPISODES_FAILED } from '../rollout/cliArgs.ts';
+import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 
 /** What `formatError` may add for a reader who asked for it. */
 export interface FormatErrorOptions {
@@ -32,7 +33,11 @@ export function formatError(e: unknown, options: FormatErrorOptions): string {
   } else if (fileSystemHint(e)) {
     // A file or folder the user named could not be read or written: their path, not our bug.
     const err = e as NodeJS.ErrnoException;
-    lines.push(`✖ ${err.code}: ${err.message}`, `  → ${fileSystemHint(e)}`);
+    // Node's message starts with the code already ("ENOTDIR: not a directory, mkdir 'x'").
+    const message = err.message.startsWith(`${err.code}: `)
+      ? err.message.slice(`${err.code}: `.length)
+      : err.message;
+    lines.push(`✖ ${err.code}: ${message}`, `  → ${fileSystemHint(e)}`);
   } else {
     const err = e instanceof Error ? e : undefined;
     // Node's system errors carry their own code (EACCES, ECONNREFUSED): worth a reader's search.
@@ -66,9 +71,11 @@ function fileSystemHint(e: unknown): string | undefined {
 }
 
 /**
- * The exit code of a command that threw `e`: `EXIT_EPISODES_FAILED` when `palestra run` stopped at
- * an agent that failed (an episode failed, as documented for exit 3), 1 for everything else.
+ * The exit code of a command that threw `e`: `EXIT_EPISODES_FAILED` when episodes failed (as
+ * documented for exit 3): `palestra run` stopped at an agent that failed, or `eval` and
+ * `learnability` measured nothing because every episode of an agent failed; 1 for everything else.
  */
 export function exitCodeFor(e: unknown): number {
+  if (e instanceof NothingMeasuredError) return EXIT_EPISODES_FAILED;
   return e instanceof PalestraError && e.code === 'EPISODE_FAILED' ? EXIT_EPISODES_FAILED : 1;
 }

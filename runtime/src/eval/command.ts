@@ -11,11 +11,13 @@ import {
   exitOnFailures,
   intArg,
   paint,
+  refuseHuman,
+  requireWritableFolder,
   tableStyle,
 } from '../rollout/cliArgs.ts';
 import { failedNote } from '../rollout/failure.ts';
 import type { Interval } from './bootstrap.ts';
-import { type EvalReport, evaluate } from './evaluate.ts';
+import { type EvalReport, evaluate, requireMeasured } from './evaluate.ts';
 
 // An interval over no episodes (every one failed) is NaN: shown as a dash, not as "NaN%".
 const ci = (i: Interval, digits = 3, pct = false) => {
@@ -54,7 +56,8 @@ export function formatEvalReport(r: EvalReport): string {
       signed(r.difference.meanReturn),
     ]);
   lines.push(t.toString());
-  if (r.difference) {
+  // Over no pair there is no difference to read, and no task where the agents "score the same".
+  if (r.difference && r.difference.pairs > 0) {
     const d = r.difference.meanReturn;
     lines.push(
       d.low > 0
@@ -95,7 +98,7 @@ export function formatEvalReport(r: EvalReport): string {
       lines.push(`tasks where they differ (${differ.length} of ${r.perTask.length}):`);
       lines.push(pt.toString());
     }
-  } else {
+  } else if (!r.difference) {
     const pt = new Table({ ...tableStyle(), head: ['task', 'episodes', 'success', 'mean return'] });
     for (const x of r.perTask)
       pt.push([
@@ -135,6 +138,7 @@ interface EvalFlags {
   out: string;
   concurrency: number;
   timeoutMs?: number;
+  retries: number;
 }
 
 /**
@@ -164,11 +168,19 @@ export function registerEvalCommands(program: Command): void {
     )
     .option('--concurrency <c>', 'agent turns in flight at once', intArg('--concurrency', 1), 4)
     .option('--timeout-ms <t>', 'deadline of one agent turn', intArg('--timeout-ms', 1))
+    .option(
+      '--retries <r>',
+      'retries of a failed agent turn, with exponential backoff',
+      intArg('--retries'),
+      3,
+    )
     .addHelpText(
       'after',
       `
 Episodes stopped by an error count as failed (per agent, by fault in eval.json) and are left out of
-the scores: only (task, seed) pairs both agents completed are compared.
+the scores: only (task, seed) pairs both agents completed are compared. When an agent completes no
+episode (an endpoint that cannot be reached, say) nothing is measured: EVAL_INCOMPLETE with the first
+failure and what to do, no table, exit 3.
 
 Examples:
   palestra eval echo-target --agent scripted:right.json --vs random --episodes-per-task 8
@@ -178,9 +190,11 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (name: string, flags: EvalFlags) => {
       applyBaseUrl(flags.baseUrl, flags.agent, flags.vs);
+      refuseHuman('eval', flags.agent, flags.vs);
       const source = loadCatalog(name);
       resolveAgent(flags.agent, source.spec, flags.seed);
       if (flags.vs) resolveAgent(flags.vs, source.spec, flags.seed);
+      requireWritableFolder(flags.out, '--out');
       const controller = new AbortController();
       const stop = abortOnSigint(controller);
       let report: EvalReport;
@@ -194,6 +208,7 @@ ${EXIT_CODES_HELP}`,
           seed: flags.seed,
           out: flags.out,
           concurrency: flags.concurrency,
+          retries: flags.retries,
           signal: controller.signal,
           ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
         });
@@ -201,6 +216,8 @@ ${EXIT_CODES_HELP}`,
         stop();
       }
       writeFileSync(join(flags.out, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
+      // Every episode of an agent failed (an endpoint that cannot be reached, say): an error, not a table.
+      if (!controller.signal.aborted) requireMeasured(report);
       console.log(formatEvalReport(report));
       console.log(`report: ${join(flags.out, 'eval.json')}`);
       if (controller.signal.aborted) process.exitCode = 130;

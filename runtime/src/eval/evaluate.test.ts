@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -83,13 +83,8 @@ test('an always-right agent against random: paired difference with its interval,
 });
 
 test('palestra eval --vs prints intervals, the paired difference and where the agents differ', () => {
-  // A scripted always-right agent: the eval plans play ocean ×3, then ember ×3.
-  const script = join(dir, 'right.json');
-  const say = (word: string) => [{ tool: 'echo', arguments: { word } }];
-  writeFileSync(
-    script,
-    JSON.stringify({ episodes: [...Array(3).fill(say('ocean')), ...Array(3).fill(say('ember'))] }),
-  );
+  // The README's held-out script: list i is the i-th held-out task's (ocean, ember), on all 3 seeds of it.
+  const script = new URL('../../../examples/echo-heldout.json', import.meta.url).pathname;
   const out = join(dir, 'cli');
   const cli = new URL('../rollout/testCli.ts', import.meta.url).pathname;
   const r = spawnSync(
@@ -113,7 +108,7 @@ test('palestra eval --vs prints intervals, the paired difference and where the a
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /2 held-out tasks × 3 seeds/);
-  assert.match(r.stdout, /a: scripted:right\.json │ 6 +│ 0 +│ 100% \[100%, 100%\]/);
+  assert.match(r.stdout, /a: scripted:echo-heldout\.json │ 6 +│ 0 +│ 100% \[100%, 100%\]/);
   assert.match(
     r.stdout,
     /a − b \(paired\) +│ 6 +│ +│ \+100% \[\+100%, \+100%\] │ \+1\.000 \[\+1\.000, \+1\.000\]/,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type EnvHandle, type EnvSource, taskIndices } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 import { countFailures, type FailureCounts, type OutcomeFailure } from '../rollout/failure.ts';
+import { faults, NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import type { EpisodePlan } from '../rollout/plan.ts';
 import { type EpisodeOutcome, episodeComplete, type RolloutResult, rollout } from '../rollout/rollout.ts';
 import { succeeded } from '../rollout/summary.ts';
@@ -71,6 +72,35 @@ export interface EvalReport {
   complete: boolean;
   /** Failed episodes of both agents together (see each agent's `failed`). */
   failed: number;
+}
+
+/**
+ * Refuses a report that measured nothing (`NothingMeasuredError`, code `EVAL_INCOMPLETE`): an
+ * agent completed no episode (with a baseline, `b` is then absent: agent A had no unit to pair),
+ * or no (task, seed) pair was completed by both. An interrupted run is left to its caller.
+ *
+ * @example
+ * const report = await evaluate(source, options); requireMeasured(report); // throws when every episode of A failed
+ */
+export function requireMeasured(r: EvalReport): void {
+  if (r.a.episodes > 0) return;
+  const named = (s: AgentScore) => ({
+    name: `${s.label} (${s.agent})`,
+    episodes: r.tasks * r.episodesPerTask,
+    failed: s.failed,
+    firstFailure: s.firstFailure,
+  });
+  const none = [r.a, r.b].find((s) => s !== undefined && s.failed.failed === r.tasks * r.episodesPerTask);
+  if (none) throw NothingMeasuredError.noEpisode('EVAL_INCOMPLETE', 'the evaluation', named(none));
+  if (r.failed > 0)
+    throw new NothingMeasuredError(
+      'EVAL_INCOMPLETE',
+      `the evaluation measured nothing: no (task, seed) pair was completed by both agents (${[r.a, r.b]
+        .filter((s) => s !== undefined)
+        .map((s) => `${s.label}: ${faults(s.failed)}`)
+        .join('; ')}).`,
+      [r.a, r.b].filter((s) => s !== undefined).map(named),
+    );
 }
 
 /** The held-out tasks of a spec, or every task when none is held out. */
@@ -166,7 +196,9 @@ export async function evaluate(source: EnvSource, options: EvaluateOptions): Pro
     });
   };
   const ra = await run(options.agent);
-  const rb = options.vs && !options.signal?.aborted ? await run(options.vs) : undefined;
+  // An agent that completed nothing leaves no unit to pair: the baseline is not played for nothing.
+  const rb =
+    options.vs && !options.signal?.aborted && ra.episodes.some(done) ? await run(options.vs) : undefined;
   // Only pairs both agents completed count, so A and B are measured on the same units.
   const bByKey = new Map((rb?.episodes ?? []).filter(done).map((e) => [key(e), e]));
   const aUnits = ra.episodes.filter(done).filter((e) => !rb || bByKey.has(key(e)));

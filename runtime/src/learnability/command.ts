@@ -5,11 +5,13 @@ import type { Command } from 'commander';
 import { bar } from '../branch/chart.ts';
 import {
   abortOnSigint,
+  checkOutFile,
   EXIT_CODES_HELP,
   EXIT_EPISODES_FAILED,
   intArg,
   numberArg,
   paint,
+  requireWritableFolder,
   tableStyle,
 } from '../rollout/cliArgs.ts';
 import { type LearnabilityReport, learnability } from './learnability.ts';
@@ -39,12 +41,17 @@ export function formatLearnabilityReport(r: LearnabilityReport): string {
       x.name,
       x.kind,
       x.failed.failed,
-      `${x.meanReturn.toFixed(3)} ± ${x.stdReturn.toFixed(3)}`,
-      x.meanEarned.toFixed(3),
-      `${(100 * x.successRate).toFixed(0)}%`,
-      x.meanLength.toFixed(1),
-      `${(100 * x.invalidShare).toFixed(0)}%`,
-      `${(100 * x.flatGroups).toFixed(0)}%`,
+      // Over no complete episode there are no figures: a dash, not a mean of nothing that reads as 0.
+      ...(x.episodes === 0
+        ? Array.from({ length: 6 }, () => '-')
+        : [
+            `${x.meanReturn.toFixed(3)} ± ${x.stdReturn.toFixed(3)}`,
+            x.meanEarned.toFixed(3),
+            `${(100 * x.successRate).toFixed(0)}%`,
+            x.meanLength.toFixed(1),
+            `${(100 * x.invalidShare).toFixed(0)}%`,
+            `${(100 * x.flatGroups).toFixed(0)}%`,
+          ]),
       x.overRandom === undefined
         ? ''
         : `${x.overRandom > 0 ? '+' : ''}${x.overRandom.toFixed(3)}${x.games ? ' ✖ games the reward' : ' ✔'}`,
@@ -129,7 +136,8 @@ either earns more reward than random (positive reward components, before costs a
 scores within the margin of the best return the spec's bounds allow. Beating random only by paying
 smaller penalties (idling instead of acting blind) is reported, not failed.
 Episodes stopped by an error count as failed (an error finding) and are left out of every figure;
-then the report is not a pass.
+then the report is not a pass. A baseline (random, or --scripted) that completes no episode measures
+nothing: LEARNABILITY_INCOMPLETE with the first failure and what to do, no report, exit 3.
 
 Examples:
   palestra learnability echo-target
@@ -139,6 +147,9 @@ ${EXIT_CODES_HELP} Here 1 also means a degenerate policy games the reward (it ta
     )
     .action(async (name: string, flags: LearnabilityFlags) => {
       const source = loadCatalog(name);
+      // Paths the report is written to are checked before any episode is played, not after.
+      if (flags.json) checkOutFile(flags.json, '--json', 'learnability.json');
+      if (flags.out) requireWritableFolder(flags.out, '--out');
       const controller = new AbortController();
       const stop = abortOnSigint(controller);
       let report: LearnabilityReport;

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Action, envSource, makeEnv, openEnv } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import { echoBoom } from '../rollout/testEnvs.ts';
 import { formatLearnabilityReport } from './command.ts';
 import { gamesTheReward, histogram, learnability } from './learnability.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-learnability-'));
+const CLI = new URL('../../bin/palestra.js', import.meta.url).pathname;
 const echoSpec = JSON.parse(readFileSync(join(CATALOG_DIR, 'echo-target', 'spec.json'), 'utf8'));
 
 test('histogram: equal bins, the maximum in the last bin, one bin for constant data', () => {
@@ -98,55 +100,95 @@ test('a reward that pays for silence is caught: the report says so and the comma
   assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).ok, false);
 });
 
-test('failed episodes are counted apart, by fault, and left out of every figure; an error finding names them', async () => {
-  // Every echo breaks the environment: random and "repeat previous" fail every episode, the empty
-  // reply probe never echoes and completes. With failures scored as 0, random would look complete.
-  const r = await learnability(echoBoom({ always: true }), {
+/** echo-target whose reply (a text turn, no tool) runs a code module that throws: random only echoes, so only the "empty reply" probe breaks it. */
+function echoReplyBoom() {
+  const spec = structuredClone(echoSpec);
+  spec.name = 'echo-reply-boom';
+  spec.machine.states.waiting.on.REPLY = { target: 'missed', actions: 'boom' };
+  spec.actions.boom = { module: 'boom.js#boom' };
+  return envSource(spec, { 'boom.js': "export function boom() { throw new Error('boom'); }" });
+}
+
+test('failed episodes of a probe are counted apart, by fault, and left out of every figure; an error finding names them', async () => {
+  const r = await learnability(echoReplyBoom(), {
     groups: 2,
     group: 2,
     concurrency: 1,
     openEnv: (s) => openEnv(s, { isolate: false }),
   });
   const byName = new Map(r.results.map((x) => [x.name, x]));
-  assert.deepEqual(byName.get('random')!.failed, { failed: 4, agent: 0, environment: 4 });
-  assert.equal(byName.get('random')!.episodes, 0);
-  assert.deepEqual(byName.get('empty reply')!.failed, { failed: 0, agent: 0, environment: 0 });
-  assert.equal(byName.get('empty reply')!.episodes, 4);
-  assert.equal(r.failed, 8);
-  assert.equal(r.histogram.counts.length, 0, "no complete random episode: random's returns are empty");
-  // No probe games this reward, yet the analysis is not a pass: its figures miss the failed episodes.
-  assert.equal(
-    r.results.some((x) => x.games),
-    false,
-  );
+  assert.deepEqual(byName.get('random')!.failed, { failed: 0, agent: 0, environment: 0 });
+  assert.equal(byName.get('random')!.episodes, 4);
+  const empty = byName.get('empty reply')!;
+  assert.deepEqual(empty.failed, { failed: 4, agent: 0, environment: 4 });
+  assert.equal(empty.episodes, 0);
+  assert.equal(empty.overRandom, undefined, 'a probe with no complete episode is compared with nothing');
+  assert.equal(r.failed, 4);
   assert.equal(r.ok, false);
   const text = formatLearnabilityReport(r);
-  assert.match(text.split('\n').at(-1)!, /^✖ 8 episode\(s\) failed: no verdict/);
-  assert.doesNotMatch(text, /✔/, 'no probe is compared with a random baseline that has no complete episode');
-
-  // The command: exit 3 (episodes failed), the verdict is the last line, no stack trace.
-  const boom = echoBoom({ always: true });
-  const folder = join(dir, 'echo-boom');
-  mkdirSync(folder);
-  writeFileSync(join(folder, 'spec.json'), JSON.stringify(boom.spec));
-  for (const [file, text] of Object.entries(boom.files)) writeFileSync(join(folder, file), text);
-  const cli = new URL('../rollout/testCli.ts', import.meta.url).pathname;
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', cli, 'learnability', folder, '--groups', '2', '--group', '2', '--concurrency', '1'],
-    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
-  );
-  assert.equal(run.status, 3, run.stderr);
-  assert.match(run.stdout.trimEnd().split('\n').at(-1)!, /^✖ 8 episode\(s\) failed: no verdict/);
-  assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, 'no stack trace');
+  assert.match(text.split('\n').at(-1)!, /^✖ 4 episode\(s\) failed: no verdict/);
+  assert.match(text, /│ empty reply +│ probe +│ 4 +│ - +│ - +│ - +│/, 'no figures over zero episodes');
   assert.ok(
     r.findings.some(
-      (f) => f.level === 'error' && /"random": 4 failed \(4 environment\), not in the means/.test(f.message),
+      (f) =>
+        f.level === 'error' && /"empty reply": 4 failed \(4 environment\), not in the means/.test(f.message),
     ),
     JSON.stringify(r.findings),
   );
 });
 
+test('a random baseline that completes no episode measures nothing: LEARNABILITY_INCOMPLETE, exit 3, no report', async () => {
+  // Every echo breaks the environment, so every random episode fails. The report used to print
+  // random's "figures" (0.000 ± 0.000 over no episode) and warnings drawn from them.
+  await assert.rejects(
+    learnability(echoBoom({ always: true }), {
+      groups: 2,
+      group: 2,
+      concurrency: 1,
+      openEnv: (s) => openEnv(s, { isolate: false }),
+    }),
+    (e: NothingMeasuredError) => {
+      assert.ok(e instanceof NothingMeasuredError);
+      assert.equal(e.code, 'LEARNABILITY_INCOMPLETE');
+      assert.match(
+        e.message,
+        /none of the 4 episodes of the random baseline completed \(4 failed, 4 by the environment\)\. First failure: \w+: .*boom/,
+      );
+      assert.ok(e.hint);
+      return true;
+    },
+  );
+
+  const boom = echoBoom({ always: true });
+  const folder = join(dir, 'echo-boom');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'spec.json'), JSON.stringify(boom.spec));
+  for (const [file, text] of Object.entries(boom.files)) writeFileSync(join(folder, file), text);
+  const run = spawnSync(
+    process.execPath,
+    [CLI, 'learnability', folder, '--groups', '2', '--group', '2', '--concurrency', '1'],
+    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+  );
+  assert.equal(run.status, 3, run.stdout + run.stderr);
+  assert.match(run.stderr, /^✖ LEARNABILITY_INCOMPLETE: the learnability analysis measured nothing/m);
+  assert.match(run.stderr, /^ {2}→ /m, 'a hint');
+  assert.doesNotMatch(run.stdout, /return mean|no degenerate policy/, 'no report over nothing');
+  assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('a scripted baseline that cannot be read fails before any episode is played', async () => {
+  const out = join(dir, 'bad-script-run');
+  await assert.rejects(
+    learnability(loadCatalog('echo-target'), {
+      groups: 1,
+      group: 1,
+      scripted: join(dir, 'missing.json'),
+      out,
+    }),
+    /SCRIPT_UNREADABLE|cannot read the script/,
+  );
+  assert.equal(existsSync(join(out, '0-random')), false, 'random was not played first');
+});
 test('gamesTheReward: earning reward or scoring like a solved episode games it; paying smaller penalties does not', () => {
   const bounds = { min: -1, max: 1, from: 'bounds' as const };
   const random = { meanReturn: -0.6, meanEarned: 0 };

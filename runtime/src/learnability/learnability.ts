@@ -5,7 +5,8 @@ import { type EnvHandle, type EnvSource, readEpisode } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
-import { countFailures, type FailureCounts, failedNote } from '../rollout/failure.ts';
+import { countFailures, type FailureCounts, failedNote, type OutcomeFailure } from '../rollout/failure.ts';
+import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { type EpisodeOutcome, episodeComplete, rollout } from '../rollout/rollout.ts';
 import { meanStd, succeeded } from '../rollout/summary.ts';
@@ -37,6 +38,8 @@ export interface AgentResult {
   episodes: number;
   /** Episodes that failed (stopped by an error), by fault: left out of every figure. */
   failed: FailureCounts;
+  /** The first failed episode's failure (in plan order): what a user reads to learn why. */
+  firstFailure?: OutcomeFailure;
   meanReturn: number;
   stdReturn: number;
   /**
@@ -122,12 +125,14 @@ function resultOf(
   for (const e of done) groups.set(e.group, [...(groups.get(e.group) ?? []), e.returnMicros]);
   const full = [...groups.values()].filter((g) => g.length > 1);
   const steps = done.reduce((a, e) => a + e.length, 0);
+  const firstFailure = eps.find((e) => e.failure)?.failure;
   return {
     name,
     kind,
     agent,
     episodes: done.length,
     failed: countFailures(eps),
+    ...(firstFailure ? { firstFailure } : {}),
     meanReturn: mean,
     stdReturn: std,
     meanEarned: earned,
@@ -174,7 +179,8 @@ export function gamesTheReward(
  * are spread, how many GRPO groups carry no signal (every member scored the same), and whether a
  * degenerate policy (always one tool, empty replies, repeating itself) games the reward: beats a
  * random agent by earning reward without solving the task (`gamesTheReward`). Failed episodes make
- * the report an error (`ok` false), never a pass.
+ * the report an error (`ok` false), never a pass; a baseline (random, or the scripted one) that
+ * completes no episode measures nothing, and throws `NothingMeasuredError` (`LEARNABILITY_INCOMPLETE`).
  *
  * @example
  * const report = await learnability(loadCatalog('echo-target'), { groups: 16, group: 4 });
@@ -189,10 +195,18 @@ export async function learnability(
   const seed = options.seed ?? 0;
   const out = options.out ?? mkdtempSync(join(tmpdir(), 'palestra-learnability-'));
   const spec = source.spec;
+  // A bad script fails before any episode is played, not after random's.
+  if (options.scripted) scriptedAgent(options.scripted, spec);
   const agents: { name: string; kind: AgentResult['kind']; make: (seed: number) => Agent }[] = [
     { name: 'random', kind: 'baseline', make: (s) => randomAgent(spec, s) },
     ...(options.scripted
-      ? [{ name: 'scripted', kind: 'baseline' as const, make: () => scriptedAgent(options.scripted!) }]
+      ? [
+          {
+            name: 'scripted',
+            kind: 'baseline' as const,
+            make: () => scriptedAgent(options.scripted!, source.spec),
+          },
+        ]
       : []),
     ...probesFor(spec).map((p) => ({ ...p, kind: 'probe' as const })),
   ];
@@ -214,7 +228,16 @@ export async function learnability(
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.openEnv ? { openEnv: options.openEnv } : {}),
       });
-      results.push(resultOf(a.name, a.kind, r.episodes, r.agent));
+      const result = resultOf(a.name, a.kind, r.episodes, r.agent);
+      results.push(result);
+      // A baseline with no complete episode leaves nothing to compare the probes with: stop here.
+      if (a.kind === 'baseline' && result.episodes === 0 && !options.signal?.aborted)
+        throw NothingMeasuredError.noEpisode('LEARNABILITY_INCOMPLETE', 'the learnability analysis', {
+          name: `the ${a.name} baseline`,
+          episodes: plans.length,
+          failed: result.failed,
+          firstFailure: result.firstFailure,
+        });
       if (a.name === 'random')
         randomReturns = r.episodes.filter(episodeComplete).map((e) => e.returnMicros / 1e6);
     }

@@ -27,9 +27,11 @@ export interface CallAgentOptions {
 /**
  * Errors a retry cannot fix: an HTTP 4xx from the endpoint (a bad key, a wrong model name, a
  * request it rejects), except 408, 409 and 429, which are about timing. The status is read from
- * a Palestra policy error's details or from an SDK error.
+ * a Palestra policy error's details or from an SDK error. An agent may also mark its error
+ * `details.permanent` (a human whose input ended).
  */
 export function isPermanent(e: unknown): boolean {
+  if ((e as { details?: { permanent?: unknown } })?.details?.permanent === true) return true;
   const status =
     (e as { details?: { status?: unknown } })?.details?.status ?? (e as { status?: unknown })?.status;
   return typeof status === 'number' && status >= 400 && status < 500 && ![408, 409, 429].includes(status);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { styleText } from 'node:util';
 import { type Episode, PalestraError } from '@palestra/envs';
@@ -87,6 +87,27 @@ export function checkOutFile(path: string, flag: string, defaultFile: string): v
   });
 }
 
+/**
+ * Creates a run folder a flag names, and checks it can be written, before any episode is played:
+ * a path through a file (ENOTDIR) or a folder without write permission (EACCES) then fails at
+ * once with the file-system hint, instead of failing every episode as if the environment broke.
+ *
+ * @example
+ * requireWritableFolder(flags.out, '--out');
+ */
+export function requireWritableFolder(path: string, flag: string): void {
+  mkdirSync(path, { recursive: true });
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (e) {
+    throw new PalestraError('OUT_NOT_WRITABLE', `${flag} ${path} cannot be written to`, {
+      cause: e,
+      details: { flag, path },
+      hint: `choose another ${flag}, or fix the folder's permissions`,
+    });
+  }
+}
+
 const color = () => process.stdout.isTTY && !process.env.NO_COLOR;
 /** Colours a string for the terminal (plain when piped or with NO_COLOR). */
 export function paint(style: Parameters<typeof styleText>[0], s: string): string {
@@ -111,6 +132,33 @@ export function applyBaseUrl(url: string | undefined, ...agents: (string | undef
   if (agents.some((a) => a?.startsWith('anthropic:'))) process.env.ANTHROPIC_BASE_URL = url;
   if (agents.some((a) => a?.startsWith('openai:')) || !agents.some((a) => a?.startsWith('anthropic:')))
     process.env.OPENAI_BASE_URL = url;
+}
+
+/**
+ * Refuses `--agent human` (or `--vs human`) in a command that plays many episodes at once: one
+ * terminal cannot answer several prompts, and `palestra run` is where a person plays.
+ *
+ * @example
+ * refuseHuman('rollout', flags.agent); // throws HUMAN_NOT_SUPPORTED for "human"
+ */
+export function refuseHuman(command: string, ...agents: (string | undefined)[]): void {
+  if (!agents.includes('human')) return;
+  throw new PalestraError(
+    'HUMAN_NOT_SUPPORTED',
+    `palestra ${command} plays many episodes at once, and a person can answer one prompt at a time`,
+    { hint: 'play by hand with palestra run <env> --agent human' },
+  );
+}
+
+/** `--workers`: "auto" or a whole number ≥ 0 (a commander parser, so a bad value fails before any work). */
+export function workersArg(v: string): number | 'auto' {
+  if (v === 'auto') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(
+      '--workers must be "auto" or a whole number ≥ 0 (0: the main thread only)',
+    );
+  return n;
 }
 
 /**

@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { PalestraError } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
@@ -15,14 +13,16 @@ import {
   intArg,
   numberArg,
   paint,
+  refuseHuman,
   reportInterrupted,
   tableStyle,
+  workersArg,
 } from './cliArgs.ts';
 import { planGroups } from './plan.ts';
 import { requireRewardBounds } from './rewardBounds.ts';
 import { episodeComplete, type RolloutProgress, rollout } from './rollout.ts';
 import { summarizeRollout, writeSummary } from './summary.ts';
-import { defaultWorkers, effectiveConcurrency, rolloutInWorkers } from './workers.ts';
+import { answersInProcess, effectiveConcurrency, rolloutAutoWorkers, rolloutInWorkers } from './workers.ts';
 
 interface RolloutFlags {
   agent: string;
@@ -37,7 +37,7 @@ interface RolloutFlags {
   pricePrompt?: number;
   priceCompletion?: number;
   overseer: string;
-  workers: string;
+  workers: number | 'auto';
 }
 
 /**
@@ -66,7 +66,7 @@ export function registerRolloutCommands(program: Command): void {
     .option('--group <g>', 'episodes per group: same task, same environment seed', intArg('--group', 1), 1)
     .option(
       '--concurrency <c>',
-      'agent turns (model calls) in flight at once (random and scripted agents answer in-process and play one episode at a time)',
+      'most agent turns (model calls) in flight at once. Model agents start with one episode and add more, up to this, while the measured wait for the model is worth more than opening another environment; random and scripted agents never wait, so they play one episode at a time',
       intArg('--concurrency', 1),
       4,
     )
@@ -96,7 +96,8 @@ export function registerRolloutCommands(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'worker threads that play episodes (each with its share of --concurrency); "auto" uses the cores for model agents with 32+ episodes in flight (never for random or scripted agents, whose turns are too cheap to share), 0 plays on the main thread',
+      'extra threads that play episodes, each with its share of --concurrency. "auto" (the default) uses threads only where they pay: with many model calls in flight (--concurrency 64 or more, on 2+ cores) it plays about an eighth of the episodes on the main thread first and measures how busy that thread is; only if it cannot keep up do the rest go to one thread per 32 calls in flight, up to the cores. Random and scripted agents never get threads (their turns are too cheap to share). N: exactly N threads; 0: the main thread only',
+      workersArg,
       'auto',
     )
     .addHelpText(
@@ -115,6 +116,7 @@ Examples:
     )
     .action(async (name: string, flags: RolloutFlags) => {
       applyBaseUrl(flags.baseUrl, flags.agent);
+      refuseHuman('rollout', flags.agent);
       const source = loadCatalog(name);
       requireRewardBounds(source.spec, 'rollout');
       resolveAgent(flags.agent, source.spec, flags.seed); // fail fast on a bad --agent
@@ -140,19 +142,17 @@ Examples:
         process.stderr.write('\n! stopping: in-flight episodes end now (Ctrl-C again to quit at once)\n'),
       );
       bar.start(plans.length, 0, { eps: '-', tps: '-', inflight: 0 });
-      const workers =
-        flags.workers === 'auto' ? defaultWorkers(flags.concurrency, flags.agent) : Number(flags.workers);
-      if (!Number.isInteger(workers) || workers < 0)
-        throw new PalestraError(
-          'BAD_FLAG',
-          `--workers must be "auto" or a whole number ≥ 0, got "${flags.workers}"`,
-        );
-      let result: Awaited<ReturnType<typeof rollout>>;
-      const concurrency =
-        workers > 0 ? flags.concurrency : effectiveConcurrency(flags.concurrency, flags.agent);
+      const inProcess = answersInProcess(flags.agent);
       const common = {
         plans,
-        concurrency,
+        // In-process agents never wait: one episode and one turn at a time on the main thread.
+        concurrency:
+          flags.workers === 'auto' || flags.workers === 0
+            ? effectiveConcurrency(flags.concurrency, flags.agent)
+            : flags.concurrency,
+        // Model agents: as many episodes in flight as the measured wait per turn pays for (each
+        // holds an environment handle), up to --concurrency.
+        ...(inProcess ? {} : { episodesInFlight: 'auto' as const }),
         retries: flags.retries,
         signal: controller.signal,
         ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
@@ -165,19 +165,28 @@ Examples:
           });
         },
       };
+      const local = () => resolveAgent(flags.agent, source.spec, flags.seed);
+      let result: Awaited<ReturnType<typeof rollout>>;
+      let workers = 0;
       try {
-        result =
-          workers > 0
-            ? await rolloutInWorkers(source, {
-                ...common,
-                agent: flags.agent,
-                agentSeed: flags.seed,
-                workers,
-              })
-            : await rollout(source, {
-                ...common,
-                agent: () => resolveAgent(flags.agent, source.spec, flags.seed),
-              });
+        if (flags.workers === 'auto') {
+          const r = await rolloutAutoWorkers(source, {
+            ...common,
+            agent: flags.agent,
+            agentSeed: flags.seed,
+            local,
+          });
+          workers = r.workers;
+          result = r;
+        } else if (flags.workers > 0) {
+          workers = flags.workers;
+          result = await rolloutInWorkers(source, {
+            ...common,
+            agent: flags.agent,
+            agentSeed: flags.seed,
+            workers,
+          });
+        } else result = await rollout(source, { ...common, agent: local });
       } finally {
         bar.stop();
         stopSigint();
@@ -220,24 +229,32 @@ Examples:
         summary.groups
           ? `${summary.groups} × ${summary.groupSize} (${summary.zeroVarianceGroups} flat)`
           : '-',
-        `${summary.returnMean.toFixed(3)} ± ${summary.returnStd.toFixed(3)}`,
-        `${(100 * summary.successRate).toFixed(0)}%`,
-        summary.meanLength.toFixed(1),
+        // Over no complete episode there are no figures: dashes, not zeros that read as results.
+        ...(summary.complete === 0
+          ? ['-', '-', '-']
+          : [
+              `${summary.returnMean.toFixed(3)} ± ${summary.returnStd.toFixed(3)}`,
+              `${(100 * summary.successRate).toFixed(0)}%`,
+              summary.meanLength.toFixed(1),
+            ]),
         `${summary.tokens.prompt} + ${summary.tokens.completion}`,
         summary.cost === null ? '-' : `$${summary.cost.toFixed(4)}`,
       ]);
       console.log(table.toString());
       const t = summary.throughput;
       console.log(
-        `${t.episodes} episodes, ${t.turns} turns, ${t.steps} steps in ${t.seconds.toFixed(2)} s · ${t.episodesPerSecond.toFixed(1)} episodes/s · ${t.turnsPerSecond.toFixed(1)} turns/s · up to ${t.maxTurnsInFlight} turns in flight on ${t.envHandles} environment handle${t.envHandles === 1 ? '' : 's'}`,
+        `${t.episodes} episodes, ${t.turns} turns, ${t.steps} steps in ${t.seconds.toFixed(2)} s · ${t.episodesPerSecond.toFixed(1)} episodes/s · ${t.turnsPerSecond.toFixed(1)} turns/s · up to ${t.maxTurnsInFlight} turns in flight on ${t.envHandles} environment handle${t.envHandles === 1 ? '' : 's'}${workers > 0 ? ` over ${workers} worker threads` : ''}`,
       );
-      if (summary.errors.length > 0)
+      const firstError = summary.errors[0];
+      if (firstError) {
         console.log(
           paint(
             'yellow',
-            `! ${summary.note}, e.g. ${summary.errors[0]!.file}: ${summary.errors[0]!.error} (${summary.errors[0]!.fault} fault)`,
+            `! ${summary.note}, e.g. ${firstError.file}: ${firstError.error} (${firstError.fault} fault)`,
           ),
         );
+        if (firstError.hint) console.log(paint('yellow', `  → ${firstError.hint}`));
+      }
       if (summary.overseer)
         console.log(
           `overseer ${summary.overseer.judge}: mean ${summary.overseer.mean.toFixed(3)} ± ${summary.overseer.sd.toFixed(3)} over ${summary.overseer.episodes} episodes${summary.overseer.vetoed ? `, ${summary.overseer.vetoed} vetoed` : ''} (committed in the episodes)`,
@@ -250,11 +267,11 @@ Examples:
           ),
         );
       console.log(`summary: ${path}`);
+      // An episode worth replaying: a complete one, else one whose file records its failure.
+      const replayable =
+        result.episodes.find(episodeComplete) ?? result.episodes.find((e) => e.failure?.recorded);
       if (result.interrupted) reportInterrupted(summary);
-      else
-        console.log(
-          `replay one: palestra replay ${join(flags.out, plans[0] ? plans[0].file.split('/').pop()! : '')}`,
-        );
+      else if (replayable) console.log(`replay one: palestra replay ${replayable.file}`);
       exitOnFailures(summary.failed, summary.note);
     });
 }

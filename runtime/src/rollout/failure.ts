@@ -19,6 +19,8 @@ export interface OutcomeFailure {
   recorded: boolean;
   /** The step the failure took the place of (recorded failures). */
   step?: number;
+  /** What to do about it, when the error said (kept from the error or its cause, for unrecorded failures). */
+  hint?: string;
 }
 
 /** Failed episodes, and how they split by fault. */
@@ -45,10 +47,18 @@ export function failureOfRecord(ep: Episode): OutcomeFailure | undefined {
   };
 }
 
+/** The first hint along the error and its causes (an agent's failure wraps the model call's error, which says what to check). */
+function hintOf(e: unknown): string | undefined {
+  for (let x = e, depth = 0; x !== undefined && depth < 8; x = (x as Error).cause, depth++)
+    if (x instanceof PalestraError && x.hint) return x.hint;
+  return undefined;
+}
+
 /** A failure that left no record: `fault` says whose it was (the agent's turn, or the environment's start). */
 export function failureOfError(e: unknown, fault: Fault): OutcomeFailure {
+  const hint = hintOf(e);
   return e instanceof PalestraError
-    ? { code: e.code, message: e.message, fault, recorded: false }
+    ? { code: e.code, message: e.message, fault, recorded: false, ...(hint ? { hint } : {}) }
     : { code: 'UNEXPECTED', message: e instanceof Error ? e.message : String(e), fault, recorded: false };
 }
 

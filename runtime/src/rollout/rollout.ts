@@ -7,12 +7,14 @@ import {
   type Episode,
   EpisodeWriter,
   type Observation,
+  openEnv,
   PalestraError,
   readEpisode,
 } from '@palestra/envs';
 import type { Agent, TurnRecord } from '../agents/agent.ts';
 import { AgentError, callAgent } from './callAgent.ts';
 import { failureOfError, failureOfRecord, type OutcomeFailure } from './failure.ts';
+import { RunningMean, shouldAddLane } from './lanes.ts';
 import { Limiter } from './limiter.ts';
 import type { EpisodePlan } from './plan.ts';
 import { EnvPool } from './pool.ts';
@@ -24,8 +26,12 @@ export interface RolloutOptions {
   agent: (plan: EpisodePlan) => Agent;
   /** Agent turns (model calls) in flight at once. Default 4. */
   concurrency?: number;
-  /** Episodes in flight at once, each with its own environment handle. Default `concurrency`. */
-  episodesInFlight?: number;
+  /**
+   * Episodes in flight at once, each with its own environment handle. Default `concurrency`.
+   * `'auto'`: start with one and add one (up to `concurrency`) while the measured agent wait per
+   * turn is worth more than opening another handle (`shouldAddLane`).
+   */
+  episodesInFlight?: number | 'auto';
   /** Deadline of one agent turn attempt, in ms. Default: none. */
   timeoutMs?: number;
   /** Retries of a failed agent turn (environment errors are never retried). Default 3. */
@@ -241,7 +247,8 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
   // Every in-flight turn listens to the run's signal: hundreds are expected, not a leak.
   if (signal) setMaxListeners(0, signal);
   const concurrency = options.concurrency ?? 4;
-  const lanes = options.episodesInFlight ?? concurrency;
+  const adaptive = options.episodesInFlight === 'auto';
+  const lanes = adaptive ? concurrency : ((options.episodesInFlight as number | undefined) ?? concurrency);
   const root = await bundleId(source);
   const started = performance.now();
   const turnLimiter = new Limiter(concurrency);
@@ -281,7 +288,17 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
     } else todo.push(plan);
   }
 
-  const pool = new EnvPool(source, Math.max(1, Math.min(lanes, todo.length)), options.openEnv);
+  // What 'auto' decides on: the time to open a handle, an agent turn, and turns per episode.
+  const handleMs = new RunningMean(0);
+  const turnMs = new RunningMean(0);
+  const turnsPerEpisode = new RunningMean(1);
+  const open = options.openEnv ?? ((s: EnvSource) => openEnv(s));
+  const pool = new EnvPool(source, Math.max(1, Math.min(lanes, todo.length)), async (s) => {
+    const t = performance.now();
+    const env = await open(s);
+    handleMs.add(performance.now() - t);
+    return env;
+  });
 
   async function play(plan: EpisodePlan, env: EnvHandle): Promise<EpisodeOutcome> {
     const agent = options.agent(plan);
@@ -302,6 +319,7 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
           return o;
         }
         let result: Awaited<ReturnType<typeof callAgent>>;
+        const turnStarted = performance.now();
         try {
           result = await callAgent(
             agent,
@@ -335,6 +353,7 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
         }
         o.turns++;
         progress.turns++;
+        turnMs.add(performance.now() - turnStarted);
         const u = usageOf(result.turn);
         o.usage.promptTokens += u.promptTokens;
         o.usage.completionTokens += u.completionTokens;
@@ -368,6 +387,7 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
           }
         }
         report();
+        grow();
       }
     } finally {
       // Without an ending (abort, agent failure) no footer is written: the file reads as truncated.
@@ -376,7 +396,38 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
   }
 
   const queue = todo.slice();
-  async function lane(): Promise<void> {
+  const running: Promise<void>[] = [];
+  // 'auto' adds one lane at a time: the next waits until the last one holds its handle, so each
+  // decision sees what the previous handle cost.
+  let growing = false;
+  function grow(): void {
+    if (!adaptive || growing || signal?.aborted || running.length >= Math.min(lanes, todo.length)) return;
+    const add = shouldAddLane({
+      lanes: running.length,
+      waitingEpisodes: queue.length,
+      turnsPerEpisode: turnsPerEpisode.value,
+      turnMs: turnMs.value,
+      handleMs: handleMs.value,
+    });
+    if (!add) return;
+    growing = true;
+    let holds = false;
+    running.push(
+      lane(() => {
+        if (holds) return;
+        holds = true;
+        growing = false;
+      }),
+    );
+  }
+  async function lane(started = () => {}): Promise<void> {
+    try {
+      await laneLoop(started);
+    } finally {
+      started();
+    }
+  }
+  async function laneLoop(started: () => void): Promise<void> {
     for (let plan = queue.shift(); plan && !signal?.aborted; plan = queue.shift()) {
       // Agents that answer synchronously would otherwise keep the whole run in one chain of
       // microtasks: timers, Ctrl-C and the progress bar get their turn between episodes.
@@ -388,7 +439,9 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
       let env: EnvHandle;
       try {
         env = await pool.acquire();
+        started();
       } catch (e) {
+        started();
         const o = blank(plan, 'failed', failureOfError(e, 'environment'));
         outcomes.set(plan.index, o);
         progress.failed++;
@@ -416,12 +469,22 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
       else pool.release(env);
       outcomes.set(plan.index, o);
       if (o.failure) progress.failed++;
-      else if (o.status === 'complete') progress.done++;
+      else if (o.status === 'complete') {
+        progress.done++;
+        turnsPerEpisode.add(o.turns);
+      }
       report(o);
+      grow();
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(lanes, todo.length) }, () => lane()));
+    for (let i = 0; i < (adaptive ? 1 : Math.min(lanes, todo.length)); i++) running.push(lane());
+    // Lanes that 'auto' adds while others run are awaited too.
+    for (let n = 0; n < running.length; ) {
+      const batch = running.slice(n);
+      n = running.length;
+      await Promise.all(batch);
+    }
   } finally {
     pool.close();
   }

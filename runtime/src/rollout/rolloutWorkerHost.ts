@@ -15,7 +15,7 @@ const data = workerData as {
   agent: string;
   agentSeed: number;
   concurrency: number;
-  episodesInFlight: number;
+  episodesInFlight: number | 'auto';
   timeoutMs?: number;
   retries?: number;
   backoffMs?: number;

@@ -67,7 +67,15 @@ export interface RolloutSummary {
   };
   perTask: TaskStats[];
   /** Failed episodes, one line each: the error, its fault, and whether the file records it. */
-  errors: { index: number; file: string; error: string; fault: 'agent' | 'environment'; recorded: boolean }[];
+  errors: {
+    index: number;
+    file: string;
+    error: string;
+    fault: 'agent' | 'environment';
+    recorded: boolean;
+    /** What to do about it, when the error said. */
+    hint?: string;
+  }[];
 }
 
 /** An episode succeeded when it reached a final state with a positive return. */
@@ -166,6 +174,7 @@ export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): R
               error: `${e.failure.code}: ${e.failure.message}`,
               fault: e.failure.fault,
               recorded: e.failure.recorded,
+              ...(e.failure.hint ? { hint: e.failure.hint } : {}),
             },
           ]
         : [],

@@ -9,7 +9,14 @@ import { startLlmServer } from '@palestra/overseer/testing';
 import { randomAgent } from '../agents/random.ts';
 import { planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
-import { defaultWorkers, effectiveConcurrency, rolloutInWorkers } from './workers.ts';
+import { agentStats, slowFlakyAgent } from './testAgents.ts';
+import {
+  defaultWorkers,
+  effectiveConcurrency,
+  rolloutAutoWorkers,
+  rolloutInWorkers,
+  SATURATED,
+} from './workers.ts';
 
 const lake = loadCatalog('frozen-lake');
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `palestra-workers-${name}-`));
@@ -124,8 +131,67 @@ test("a worker's typed error reaches the caller: a folder holding another run is
 test('in-process agents get no workers and one episode in flight; model agents keep both', () => {
   assert.equal(defaultWorkers(32, 'random'), 0);
   assert.equal(defaultWorkers(64, 'scripted:good.json'), 0);
-  assert.ok(defaultWorkers(64, 'openai:qwen') >= 1);
+  // A single worker only moves the work off an idle main thread: none until there are two.
+  assert.equal(defaultWorkers(32, 'openai:qwen', 8), 0);
+  assert.equal(defaultWorkers(63, 'openai:qwen', 8), 0);
+  assert.equal(defaultWorkers(64, 'openai:qwen', 8), 2);
+  assert.equal(defaultWorkers(256, 'openai:qwen', 4), 4);
+  assert.equal(defaultWorkers(256, 'openai:qwen', 1), 0, 'one core: no thread to share with');
   assert.equal(effectiveConcurrency(32, 'random'), 1);
   assert.equal(effectiveConcurrency(32, 'random:invalid=0.1'), 1);
   assert.equal(effectiveConcurrency(32, 'openai:qwen'), 32);
+});
+
+test('--workers auto: a main thread that waits keeps the run; one that cannot keep up hands the rest to threads', async () => {
+  const llm = await startLlmServer({
+    script: () => ({ toolCalls: [{ name: 'move', arguments: { direction: 'down' } }] }),
+  });
+  const saved = { url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
+  process.env.OPENAI_BASE_URL = llm.url;
+  process.env.OPENAI_API_KEY = 'local';
+  try {
+    const plan = (out: string) => planGroups(lake.spec, { episodes: 32, group: 2, seed: 4, out });
+    const candidates = defaultWorkers(64, 'openai:toy');
+    // The main thread mostly waits (a 10 ms model): no threads, every episode in plan order.
+    const decisions: { workers: number; utilization: number }[] = [];
+    const stats = agentStats();
+    const waiting = await rolloutAutoWorkers(lake, {
+      plans: plan(tmp('auto-wait')),
+      agent: 'openai:toy',
+      agentSeed: 0,
+      concurrency: 64,
+      local: () => slowFlakyAgent(lake.spec, stats, { delayMs: 10 }),
+      onDecision: (d) => decisions.push(d),
+    });
+    assert.equal(waiting.workers, 0);
+    assert.deepEqual(
+      waiting.episodes.map((e) => [e.index, e.status]),
+      plan('x').map((p) => [p.index, 'complete']),
+    );
+    if (candidates > 0) assert.ok(decisions[0]!.utilization < SATURATED, JSON.stringify(decisions));
+    // A main thread busy 5 ms per turn (per-turn work it cannot share): saturated, so threads.
+    const busy = await rolloutAutoWorkers(lake, {
+      plans: plan(tmp('auto-busy')),
+      agent: 'openai:toy',
+      agentSeed: 0,
+      concurrency: 64,
+      local: () => ({
+        id: 'openai:toy',
+        turn: () => {
+          const t = performance.now();
+          while (performance.now() - t < 5);
+          return { actions: [{ tool: 'move', arguments: { direction: 'down' } }] };
+        },
+      }),
+    });
+    // On one core there is no thread to share with: the run stays on the main thread.
+    assert.equal(busy.workers, candidates);
+    assert.equal(busy.episodes.filter((e) => e.status === 'complete').length, 32);
+  } finally {
+    process.env.OPENAI_BASE_URL = saved.url;
+    process.env.OPENAI_API_KEY = saved.key;
+    if (saved.url === undefined) delete process.env.OPENAI_BASE_URL;
+    if (saved.key === undefined) delete process.env.OPENAI_API_KEY;
+    await llm.close();
+  }
 });

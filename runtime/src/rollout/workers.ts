@@ -1,8 +1,15 @@
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { bundleId, type EnvSource, PalestraError } from '@palestra/envs';
 import type { EpisodePlan } from './plan.ts';
-import type { EpisodeOutcome, RolloutOptions, RolloutProgress, RolloutResult } from './rollout.ts';
+import {
+  type EpisodeOutcome,
+  type RolloutOptions,
+  type RolloutProgress,
+  type RolloutResult,
+  rollout,
+} from './rollout.ts';
 
 /** Messages between the parent and a rollout worker. */
 export type ToWorker = { type: 'abort' };
@@ -42,16 +49,27 @@ export function effectiveConcurrency(concurrency: number, agent: string): number
   return answersInProcess(agent) ? 1 : concurrency;
 }
 
+/** Model calls in flight that one thread serves before a second thread pays for its start-up. */
+export const TURNS_PER_WORKER = 32;
+
 /**
- * How many workers `palestra rollout` uses for a run: none for small runs (a worker costs ~0.3 s to
- * start, and builds its own environments), and none for agents that answer in-process (`random`,
- * `scripted:`): their turns cost microseconds, so threads only add start-up and environment builds
- * (64 random episodes of refund-desk at --concurrency 32 took 13.4 s with workers, 1.5 s without).
- * Model agents keep many requests in flight, whose SDK and JSON work is what the threads share.
+ * How many worker threads `palestra rollout --workers auto` may use (`rolloutAutoWorkers` uses them
+ * only if the main thread is measured saturated): one per 32 model calls in flight, up to the
+ * cores, and none unless that makes two or more. A single worker only moves the work off
+ * the main thread, which then idles: start-up and a second set of environment builds for nothing.
+ * None for agents that answer in-process (`random`, `scripted:`): their turns cost microseconds,
+ * so threads only add start-up and environment builds (64 random episodes of refund-desk at
+ * --concurrency 32 took 13.4 s with workers, 1.5 s without). Model agents with many requests in
+ * flight spend the main thread on SDK and JSON work per turn, which is what the threads share.
+ *
+ * @example
+ * defaultWorkers(32, 'openai:m') // 0: one thread serves 32 calls
+ * defaultWorkers(256, 'openai:m') // the cores, up to 8
  */
-export function defaultWorkers(episodesInFlight: number, agent: string): number {
-  if (agent === 'human' || episodesInFlight < 32 || answersInProcess(agent)) return 0;
-  return Math.min(availableParallelism(), Math.ceil(episodesInFlight / 32));
+export function defaultWorkers(concurrency: number, agent: string, cores = availableParallelism()): number {
+  if (agent === 'human' || answersInProcess(agent)) return 0;
+  const n = Math.min(cores, Math.floor(concurrency / TURNS_PER_WORKER));
+  return n >= 2 ? n : 0;
 }
 
 /**
@@ -74,7 +92,9 @@ export async function rolloutInWorkers(
       hint: 'use one thread (workers 0) to play by hand',
     });
   const concurrency = options.concurrency ?? 4;
-  const lanes = options.episodesInFlight ?? concurrency;
+  const auto = options.episodesInFlight === 'auto';
+  // With 'auto', each worker chooses within its share of the concurrency.
+  const lanes = auto ? concurrency : ((options.episodesInFlight as number | undefined) ?? concurrency);
   const groups = [...new Set(plans.map((p) => p.group))];
   const n = Math.max(1, Math.min(options.workers ?? availableParallelism(), groups.length, lanes));
   // Whole groups per worker, dealt round-robin, so each worker's share is spread over the run.
@@ -126,7 +146,7 @@ export async function rolloutInWorkers(
                 agent: options.agent,
                 agentSeed: options.agentSeed,
                 concurrency: Math.max(1, Math.round(concurrency / n)),
-                episodesInFlight: Math.max(1, Math.round(lanes / n)),
+                episodesInFlight: auto ? 'auto' : Math.max(1, Math.round(lanes / n)),
                 timeoutMs: options.timeoutMs,
                 retries: options.retries,
                 backoffMs: options.backoffMs,
@@ -194,4 +214,89 @@ export async function rolloutInWorkers(
     signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** The main thread's busy share (event-loop utilisation) from which worker threads pay. */
+export const SATURATED = 0.8;
+
+export interface AutoWorkerRolloutOptions extends WorkerRolloutOptions {
+  /** The same agent, built on this thread (for the episodes the main thread plays). */
+  local: RolloutOptions['agent'];
+  /** Called once the pilot has measured the main thread: the threads chosen for the rest (0: none). */
+  onDecision?: (decision: { workers: number; utilization: number }) => void;
+}
+
+/**
+ * `--workers auto`: threads only when the measured cost per turn says the main thread cannot keep
+ * up. Threads pay when the main thread is saturated by per-turn work (SDK calls, JSON, turn
+ * records) for many model calls in flight; otherwise they only add start-up and a second set of
+ * environment builds (64 episodes against a local server: 6.0 s over 2 threads, 2.1 s on one).
+ * So a run that could use threads (`defaultWorkers` > 0) first plays about an eighth of its groups
+ * on the main thread and measures its event-loop utilisation; at `SATURATED` or above the rest
+ * goes to `defaultWorkers` threads, below it stays on the main thread. A run that could not use
+ * threads plays on the main thread with no pilot.
+ *
+ * @example
+ * const r = await rolloutAutoWorkers(source, { plans, agent: 'openai:m', local: () => agent, agentSeed: 0, concurrency: 256 });
+ */
+export async function rolloutAutoWorkers(
+  source: EnvSource,
+  options: AutoWorkerRolloutOptions,
+): Promise<RolloutResult & { workers: number }> {
+  const { local, onDecision, workers: _ignored, agent, agentSeed, ...common } = options;
+  const candidates = defaultWorkers(options.concurrency ?? 4, agent);
+  if (candidates === 0) return { ...(await rollout(source, { ...common, agent: local })), workers: 0 };
+  const groups = [...new Set(options.plans.map((p) => p.group))];
+  const pilotGroups = new Set(groups.slice(0, Math.max(1, Math.ceil(groups.length / 8))));
+  const pilot = options.plans.filter((p) => pilotGroups.has(p.group));
+  const rest = options.plans.filter((p) => !pilotGroups.has(p.group));
+  const started = performance.now();
+  const elu = performance.eventLoopUtilization();
+  const first = await rollout(source, { ...common, plans: pilot, agent: local });
+  const utilization = performance.eventLoopUtilization(elu).utilization;
+  const workers = utilization >= SATURATED ? candidates : 0;
+  onDecision?.({ workers, utilization });
+  if (rest.length === 0 || options.signal?.aborted) return { ...first, workers: 0 };
+  // The second part reports progress on top of the first.
+  const done = first.episodes.filter((e) => e.status === 'complete' || e.status === 'resumed');
+  const offset = {
+    done: done.filter((e) => !e.failure).length,
+    failed: first.episodes.filter((e) => e.failure).length,
+    resumed: first.episodes.filter((e) => e.status === 'resumed').length,
+  };
+  const onProgress: RolloutOptions['onProgress'] = options.onProgress
+    ? (p, finished) =>
+        options.onProgress!(
+          {
+            ...p,
+            total: options.plans.length,
+            done: p.done + offset.done,
+            failed: p.failed + offset.failed,
+            resumed: p.resumed + offset.resumed,
+            turns: p.turns + first.turns,
+            steps: p.steps + first.steps,
+            elapsedMs: performance.now() - started,
+          },
+          finished,
+        )
+    : undefined;
+  const more = { ...common, plans: rest, ...(onProgress ? { onProgress } : {}) };
+  const second =
+    workers > 0
+      ? await rolloutInWorkers(source, { ...more, agent, agentSeed, workers })
+      : await rollout(source, { ...more, agent: local });
+  const byIndex = new Map([...first.episodes, ...second.episodes].map((e) => [e.index, e]));
+  return {
+    env: first.env,
+    bundle: first.bundle,
+    agent: first.agent || second.agent,
+    episodes: options.plans.map((p) => byIndex.get(p.index)!),
+    interrupted: first.interrupted || second.interrupted,
+    seconds: (performance.now() - started) / 1000,
+    turns: first.turns + second.turns,
+    steps: first.steps + second.steps,
+    maxTurnsInFlight: Math.max(first.maxTurnsInFlight, second.maxTurnsInFlight),
+    envHandles: first.envHandles + second.envHandles,
+    workers,
+  };
 }
