@@ -1,6 +1,8 @@
 // Kernel benchmark: Palestra's environments against Gymnasium, measured in the same run.
 // Run: npm run bench        (first run builds bench/.venv with gymnasium; ~15 s from pip's cache)
 //      npm run bench -- --seconds 5
+//      PALESTRA_BENCH_SMOKE=1 npm run bench   (one short round: checks that the bench runs and prints
+//      its table, as the README test does; its numbers are not measurements)
 import Table from 'cli-table3';
 import { CATALOG_DIR, loadCatalog } from '../envs/catalog/index.ts';
 import {
@@ -14,8 +16,13 @@ import {
 } from '../envs/src/index.ts';
 import { measureGymnasium } from './reference/gymnasium.ts';
 
+/** Smoke mode: the smallest run that still prints the table (flags given on the command line win). */
+const SMOKE = process.env.PALESTRA_BENCH_SMOKE === '1';
 const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : SMOKE ? 0.2 : 3;
+/** Untimed warm-up before each measure, in ms; reset latency is timed for RESET_SECONDS. */
+const WARM_MS = SMOKE ? 50 : 300;
+const RESET_SECONDS = SMOKE ? SECONDS : 1;
 
 const DIRS = ['left', 'down', 'right', 'up'];
 const lakeActions: Action[] = Array.from({ length: 4096 }, (_, i) => ({
@@ -27,7 +34,7 @@ const lakeActions: Action[] = Array.from({ length: 4096 }, (_, i) => ({
 function stepRate(env: Env, actions: (i: number) => Action, seconds: number, hash = false): number {
   let steps = 0;
   let seed = 0;
-  const warm = performance.now() + 300;
+  const warm = performance.now() + WARM_MS;
   let t0 = 0;
   let chain = new EpisodeChain();
   let r = env.reset({ seed });
@@ -66,7 +73,7 @@ function vectorRate(v: VectorEnv, seconds: number): number {
   v.reset({ seed: 0 });
   let k = 0;
   const batch = Array.from({ length: 64 }, (_, i) => lakeActions[i]!);
-  const warm = performance.now() + 300;
+  const warm = performance.now() + WARM_MS;
   while (performance.now() < warm) v.step(batch);
   const t0 = performance.now();
   let steps = 0;
@@ -82,7 +89,7 @@ function vectorRate(v: VectorEnv, seconds: number): number {
 // Machines are noisy: each side is measured in several rounds, interleaved (Palestra, then
 // Gymnasium, then Palestra again …), and the median of the rounds is reported.
 const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : SMOKE ? 1 : 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const lake = await makeEnv(loadCatalog('frozen-lake'));
@@ -112,10 +119,10 @@ for (let round = 1; round <= ROUNDS; round++) {
   ours.refund!.push(stepRate(refund, (i) => refundActions[i & 4095]!, SECONDS, true));
   ours.vec!.push(vectorRate(vec, SECONDS));
   ours.vecJs!.push(vectorRate(vecJs, SECONDS));
-  ours.lakeReset!.push(resetMicros(lake, 1));
-  ours.refundReset!.push(resetMicros(refund, 1));
+  ours.lakeReset!.push(resetMicros(lake, RESET_SECONDS));
+  ours.refundReset!.push(resetMicros(refund, RESET_SECONDS));
   console.error(`round ${round}/${ROUNDS}: Gymnasium in bench/.venv …`);
-  gym = await measureGymnasium({ seconds: SECONDS });
+  gym = await measureGymnasium({ seconds: SECONDS, ...(SMOKE ? { warmup: 0.05 } : {}) });
   theirs.single.push(gym.frozen_lake_steps_per_s);
   theirs.vec.push(gym.sync_vector_64_env_steps_per_s);
   theirs.reset.push(gym.frozen_lake_reset_us);
@@ -184,6 +191,8 @@ table.push(
   ],
 );
 console.log(table.toString());
+if (SMOKE)
+  console.log('smoke run (PALESTRA_BENCH_SMOKE=1): one short round, the numbers are not measurements');
 console.log(
   `Node ${process.version}, gymnasium ${gym!.gymnasium_version} on Python ${gym!.python_version}; median of ${ROUNDS} interleaved rounds, ${SECONDS} s per measure; ratio = Palestra / Gymnasium (for latency: Gymnasium / Palestra, higher is better).\n` +
     `rounds — Palestra lake ${ours.lake!.map(fmt).join(' / ')}; Gymnasium ${theirs.single.map(fmt).join(' / ')} steps/s; vectors ${ours.vec!.map(fmt).join(' / ')} vs ${theirs.vec.map(fmt).join(' / ')} env-steps/s.`,

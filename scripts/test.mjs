@@ -3,8 +3,11 @@
 // the trainer's Python tests with pytest in runtime/trainer/.venv (installed or refreshed first by
 // runtime/trainer/install.ts; a no-op when its lock files have not changed).
 // Node 20's `--test` takes no globs, so the files are collected here.
+// End-to-end suites (`*.e2e.test.ts`) are left out; `npm run test:e2e` (`--e2e`) runs them, and
+// only them (no pytest), with the same path filters.
 //
 // Usage: npm test [-- <path-substring> ...]
+//   npm run test:e2e [-- <path-substring> ...]
 //   npm test                                  node tests, then the trainer's pytest suite
 //   npm test -- envs/src/sandbox              only node tests whose path contains a filter
 //   npm test -- runtime/trainer               only the trainer's pytest suite (no node test matches)
@@ -32,7 +35,9 @@ function collect(dir, out) {
   return out;
 }
 
-const filters = process.argv.slice(2);
+const e2e = process.argv.includes('--e2e');
+const filters = process.argv.slice(2).filter((a) => a !== '--e2e');
+const isE2e = (f) => f.endsWith('.e2e.test.ts');
 const files = roots
   .flatMap((r) => {
     try {
@@ -41,13 +46,22 @@ const files = roots
       return [];
     }
   })
+  .filter((f) => isE2e(f) === e2e)
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
+if (e2e && files.length === 0) {
+  if (filters.length > 0) {
+    console.error(`no e2e suite matches ${filters.join(' ')}`);
+    process.exit(1);
+  }
+  console.log(`no e2e suites: no *.e2e.test.ts file under ${roots.join(', ')}`);
+  process.exit(0);
+}
 // A filter inside runtime/trainer that only names node tests (`runtime/trainer/install`) stays node-only.
 const trainerFilters = filters.filter(
   (f) => f.includes(trainer) && (existsSync(join(root, f)) || !files.some((file) => file.includes(f))),
 );
-const runPytest = filters.length === 0 || trainerFilters.length > 0;
+const runPytest = !e2e && (filters.length === 0 || trainerFilters.length > 0);
 
 if (files.length === 0 && !runPytest) {
   console.error(`no test files match ${filters.join(' ')}`);

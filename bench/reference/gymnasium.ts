@@ -280,18 +280,25 @@ function validateResults(v: unknown): string[] {
 
 /**
  * Measures Gymnasium's FrozenLake-v1 on this machine (single env steps/s, reset latency, and
- * SyncVectorEnv×64 env-steps/s), each for `seconds` (default 3) after a short warm-up, so about
- * 3 × (seconds + 0.5) s plus Python start-up. Makes bench/.venv first if needed (its output goes to stderr).
+ * SyncVectorEnv×64 env-steps/s), each for `seconds` (default 3) after an untimed warm-up of
+ * `warmup` seconds (default: the script's 0.5), so about 3 × (seconds + warmup) s plus Python
+ * start-up. Makes bench/.venv first if needed (its output goes to stderr).
  * Throws an Error saying what failed and the command to run by hand.
  */
-export async function measureGymnasium(opts: { seconds?: number } = {}): Promise<GymnasiumResults> {
+export async function measureGymnasium(
+  opts: { seconds?: number; warmup?: number } = {},
+): Promise<GymnasiumResults> {
   const seconds = opts.seconds ?? 3;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
     throw new Error(`measureGymnasium: seconds must be a finite number > 0, got ${String(seconds)}`);
   }
-  const args = ['--seconds', String(seconds)];
+  const warmup = opts.warmup;
+  if (warmup !== undefined && (!Number.isFinite(warmup) || warmup < 0)) {
+    throw new Error(`measureGymnasium: warmup must be a finite number >= 0, got ${String(warmup)}`);
+  }
+  const args = ['--seconds', String(seconds), ...(warmup === undefined ? [] : ['--warmup', String(warmup)])];
   // Three timed phases plus warm-ups and imports; generous, but bounded.
-  const timeoutMs = Math.ceil((3 * (seconds + 0.5) + 120) * 1000);
+  const timeoutMs = Math.ceil((3 * (seconds + (warmup ?? 0.5)) + 120) * 1000);
   const parsed = await runBench(args, timeoutMs, 'benchmark');
   const problems = validateResults(parsed);
   if (problems.length > 0) {

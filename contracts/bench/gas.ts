@@ -5,6 +5,9 @@
  * of OpenZeppelin v4's pull-payment Escrow (reproduced in test/ReferenceEscrowV4.sol).
  *
  * Run: npx tsx contracts/bench/gas.ts   (BENCH_RUNS=64 random sequences by default)
+ * PALESTRA_BENCH_SMOKE=1 runs 2 random sequences (unless BENCH_RUNS says otherwise), to check that it
+ * runs and prints its table (the README test does); gas per call is exact either way, but the
+ * min / median / max then cover fewer samples.
  */
 import fc from 'fast-check';
 import { type Address, type Hex, parseEther } from 'viem';
@@ -35,7 +38,7 @@ import {
   submit,
 } from '../test/harness.ts';
 
-const runs = Number(process.env.BENCH_RUNS ?? 64);
+const runs = Number(process.env.BENCH_RUNS ?? (process.env.PALESTRA_BENCH_SMOKE === '1' ? 2 : 64));
 const h = await createHarness({ unbondingDelay: DAY });
 const x = h.actors;
 

@@ -1,6 +1,8 @@
 // ONNX reward-model benchmark: one batched session.run over a group against a loop of single-row
 // runs, same model, same rows, same run (machines are noisy; the ratio is what to read).
 // Run: npx tsx overseer/bench/onnx.bench.ts [--seconds 2] [--batch 256]
+//      PALESTRA_BENCH_SMOKE=1: a batch of 16 for 0.2 s per cell, to check that it runs and prints its
+//      table (the README test does); those numbers are not measurements.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +24,9 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const SECONDS = arg('--seconds', 2);
-const BATCH = arg('--batch', 256);
+const SMOKE = process.env.PALESTRA_BENCH_SMOKE === '1';
+const SECONDS = arg('--seconds', SMOKE ? 0.2 : 2);
+const BATCH = arg('--batch', SMOKE ? 16 : 256);
 
 const tmp = mkdtempSync(join(tmpdir(), 'palestra-onnx-bench-'));
 
@@ -215,6 +218,7 @@ console.log(
   `onnxruntime-node CPU, 1 intra-op thread; ${BATCH} refund-desk episodes (random agent); ${SECONDS} s per cell`,
 );
 console.log(table.toString());
+if (SMOKE) console.log('smoke run (PALESTRA_BENCH_SMOKE=1): the numbers are not measurements');
 
 await scorer.close();
 await text.close();

@@ -1,7 +1,9 @@
 // Overseer benchmark: rules scoring rate, the judge path with a warm cache vs a cold call, the
 // overseer layer's overhead over calling the SDK directly (same local server, same request count),
 // and what escaping the fenced transcript costs over canonical JSON.
-// Run: npx tsx overseer/bench/overseer.bench.ts
+// Run: npx tsx overseer/bench/overseer.bench.ts [--n 200]
+//      PALESTRA_BENCH_SMOKE=1: 20 verdicts per measure, to check that it runs and prints its table
+//      (the README test does); those numbers are not measurements.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +14,9 @@ import OpenAI from 'openai';
 import { JUDGE_INSTRUCTIONS, LlmJudge, quoteTranscript, RulesOverseer, transcriptOf } from '../src/index.ts';
 import { startLlmServer } from '../src/testing/index.ts';
 
+const SMOKE = process.env.PALESTRA_BENCH_SMOKE === '1';
 const at = process.argv.indexOf('--n');
-const N = at > 0 ? Number(process.argv[at + 1]) : 200;
+const N = at > 0 ? Number(process.argv[at + 1]) : SMOKE ? 20 : 200;
 const episodes = ['refund-desk', 'frozen-lake'].flatMap((e) =>
   goldenFiles(join(CATALOG_DIR, e)).map(readEpisode),
 );
@@ -152,6 +155,7 @@ table.push(
   ],
 );
 console.log(table.toString());
+if (SMOKE) console.log('smoke run (PALESTRA_BENCH_SMOKE=1): the numbers are not measurements');
 console.log(
   `${N} verdicts per measure; Node ${process.version}. ONNX batch vs single rows: npx tsx overseer/bench/onnx.bench.ts`,
 );

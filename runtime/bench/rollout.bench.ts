@@ -1,5 +1,7 @@
 // Rollout benchmark: what the harness costs per turn, and whether it sustains many slow episodes.
 // Run: npx tsx runtime/bench/rollout.bench.ts [--turns 2000] [--episodes 256] [--delay-ms 300] [--workers 2]
+//      PALESTRA_BENCH_SMOKE=1: 40 turns, 4 episodes in flight, 10 ms replies, 2 workers, to check
+//      that it runs and prints its table (the README test does); those numbers are not measurements.
 // Both parts talk to the local OpenAI-wire server (in its own process) over loopback with the real
 // `openai` SDK.
 
@@ -21,10 +23,11 @@ const arg = (name: string, d: number) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : d;
 };
-const TURNS = arg('--turns', 2000);
-const EPISODES = arg('--episodes', 256);
-const DELAY = arg('--delay-ms', 300);
-const WORKERS = arg('--workers', Math.max(2, availableParallelism()));
+const SMOKE = process.env.PALESTRA_BENCH_SMOKE === '1';
+const TURNS = arg('--turns', SMOKE ? 40 : 2000);
+const EPISODES = arg('--episodes', SMOKE ? 4 : 256);
+const DELAY = arg('--delay-ms', SMOKE ? 10 : 300);
+const WORKERS = arg('--workers', SMOKE ? 2 : Math.max(2, availableParallelism()));
 const lake = loadCatalog('frozen-lake');
 
 /** The policy server in its own process; resolves with its URL. */
@@ -210,6 +213,7 @@ table.push(
   ]),
 );
 console.log(table.toString());
+if (SMOKE) console.log('smoke run (PALESTRA_BENCH_SMOKE=1): the numbers are not measurements');
 console.log(
   `${r1.turns} + ${main.r.turns} + ${threads.r.turns} turns; up to ${main.r.maxTurnsInFlight} turns in flight on ${main.r.envHandles} env handles (main thread); longest episode ${Math.max(...main.r.episodes.map((e) => e.turns))} turns; Node ${process.version}, ${availableParallelism()} cores`,
 );
