@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every test in the tree: Node's own test runner for the TypeScript tests (through tsx), then
-// the trainer's Python tests with pytest in runtime/trainer/.venv (installed or refreshed first by
-// runtime/trainer/install.ts; a no-op when its lock files have not changed).
+// the trainer's Python tests with pytest in the trainer's venv (installed or refreshed first by
+// runtime/src/python, the repository's one Python-environment helper; a no-op when its lock has not
+// changed; PALESTRA_TRAINER_PYTHON replaces it).
 // Node 20's `--test` takes no globs, so the files are collected here.
 // End-to-end suites (`*.e2e.test.ts`) are left out; `npm run test:e2e` (`--e2e`) runs them, and
 // only them (no pytest), with the same path filters.
@@ -81,11 +82,14 @@ if (files.length > 0) {
 if (runPytest && process.env.PALESTRA_TRAINER_SKIP === '1') {
   console.error("\nPALESTRA_TRAINER_SKIP=1: the trainer's Python tests were NOT run");
 } else if (runPytest) {
-  const install = spawnSync(process.execPath, ['--import', 'tsx', `${trainer}/install.ts`], {
+  // The helper prints the venv's python on stdout, its progress on stderr.
+  const install = spawnSync(process.execPath, ['--import', 'tsx', 'runtime/src/python/cli.ts', 'trainer'], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
   });
-  if (install.status !== 0) {
+  const python = install.stdout?.trim().split('\n').pop();
+  if (install.status !== 0 || !python) {
     console.error('\nthe trainer venv could not be installed (see above); its tests did not run');
     process.exit(1);
   }
@@ -94,7 +98,7 @@ if (runPytest && process.env.PALESTRA_TRAINER_SKIP === '1') {
   console.error(`\n== pytest ${targets.length ? targets.join(' ') : `${trainer}/tests`}`);
   const threads = '1'; // tiny matrices: one thread is ~10× faster than two on a busy 2-core box (measured)
   const pytest = spawnSync(
-    join(root, trainer, '.venv/bin/python'),
+    python,
     ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...(targets.length ? targets : [`${trainer}/tests`])],
     {
       cwd: root,
