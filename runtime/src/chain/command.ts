@@ -1,4 +1,3 @@
-import { chainDown, chainUp } from '@palestra/contracts';
 import type { Command } from 'commander';
 
 /** `palestra chain up|down`: the local anvil chain with Palestra's contracts, the embedded default. */
@@ -20,6 +19,8 @@ export function registerChainCommands(program: Command): void {
       (v) => Number(v),
     )
     .action(async (opts: { dir: string; port?: number }) => {
+      // The contracts (and viem) load only when a chain command runs, not for every `palestra` command.
+      const { chainUp } = await import('@palestra/contracts');
       const r = await chainUp({ dir: opts.dir, ...(opts.port ? { port: opts.port } : {}) });
       console.log(
         `${r.started ? 'started' : 'already running'}: ${r.rpcUrl} (chain id ${r.chainId}, pid ${r.pid})`,
@@ -37,6 +38,7 @@ export function registerChainCommands(program: Command): void {
     .description('stop the local chain (its state file keeps the contracts for the next `chain up`)')
     .option('--dir <dir>', 'the folder given to chain up', '.palestra/chain')
     .action(async (opts: { dir: string }) => {
+      const { chainDown } = await import('@palestra/contracts');
       const r = await chainDown({ dir: opts.dir });
       console.log(r.stopped ? `stopped anvil (pid ${r.pid})` : 'no local chain was running');
     });

@@ -1,23 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadCatalog } from '@palestra/envs/catalog';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { resolveAgent } from '../agents/resolve.ts';
-import {
-  abortOnSigint,
-  applyBaseUrl,
-  EXIT_CODES_HELP,
-  exitOnFailures,
-  intArg,
-  paint,
-  refuseHuman,
-  requireWritableFolder,
-  tableStyle,
-} from '../rollout/cliArgs.ts';
+import { EXIT_CODES_HELP, intArg, paint, tableStyle } from '../rollout/cliArgs.ts';
 import { failedNote } from '../rollout/failure.ts';
 import type { Interval } from './bootstrap.ts';
-import { type EvalReport, evaluate, requireMeasured } from './evaluate.ts';
+import type { EvalReport } from './evaluate.ts';
 
 // An interval over no episodes (every one failed) is NaN: shown as a dash, not as "NaN%".
 const ci = (i: Interval, digits = 3, pct = false) => {
@@ -129,7 +115,7 @@ export function formatEvalReport(r: EvalReport): string {
   return lines.join('\n');
 }
 
-interface EvalFlags {
+export interface EvalFlags {
   agent: string;
   vs?: string;
   baseUrl?: string;
@@ -189,42 +175,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (name: string, flags: EvalFlags) => {
-      applyBaseUrl(flags.baseUrl, flags.agent, flags.vs);
-      refuseHuman('eval', flags.agent, flags.vs);
-      const source = loadCatalog(name);
-      resolveAgent(flags.agent, source.spec, flags.seed);
-      if (flags.vs) resolveAgent(flags.vs, source.spec, flags.seed);
-      requireWritableFolder(flags.out, '--out');
-      const controller = new AbortController();
-      const stop = abortOnSigint(controller);
-      let report: EvalReport;
-      try {
-        report = await evaluate(source, {
-          agent: { label: 'a', make: () => resolveAgent(flags.agent, source.spec, flags.seed) },
-          ...(flags.vs
-            ? { vs: { label: 'b', make: () => resolveAgent(flags.vs!, source.spec, flags.seed) } }
-            : {}),
-          episodesPerTask: flags.episodesPerTask,
-          seed: flags.seed,
-          out: flags.out,
-          concurrency: flags.concurrency,
-          retries: flags.retries,
-          signal: controller.signal,
-          ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
-        });
-      } finally {
-        stop();
-      }
-      writeFileSync(join(flags.out, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
-      // Every episode of an agent failed (an endpoint that cannot be reached, say): an error, not a table.
-      if (!controller.signal.aborted) requireMeasured(report);
-      console.log(formatEvalReport(report));
-      console.log(`report: ${join(flags.out, 'eval.json')}`);
-      if (controller.signal.aborted) process.exitCode = 130;
-      exitOnFailures(
-        report.failed,
-        `${report.failed} episode${report.failed === 1 ? '' : 's'} failed, not in the scores`,
-      );
-      if (!report.complete && !process.exitCode) process.exitCode = 1;
+      const { evalAction } = await import('./evalAction.ts');
+      await evalAction(name, flags);
     });
 }

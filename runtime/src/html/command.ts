@@ -1,28 +1,9 @@
-import { bundleId, readEpisode, replay } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
 import type { Command } from 'commander';
 import { checkOutFile } from '../rollout/cliArgs.ts';
-import { writeEpisodeHtml } from './episodeHtml.ts';
 
 /** `runs/a/episode-000003.jsonl` → `runs/a/episode-000003.html` */
 export function htmlPathFor(episodeFile: string): string {
   return episodeFile.replace(/\.jsonl$/, '') + '.html';
-}
-
-/**
- * Verifies an episode by replaying it (when its environment can be loaded), then writes its page.
- * Returns the page's path and whether it was verified.
- */
-export async function episodeToHtml(
-  file: string,
-  options: { out?: string; env?: string } = {},
-): Promise<{ path: string; verified: boolean; sameBundle: boolean }> {
-  const ep = readEpisode(file);
-  const source = loadCatalog(options.env ?? ep.header.spec.name);
-  await replay(source, ep);
-  const root = await bundleId(source);
-  const path = writeEpisodeHtml(ep, options.out ?? htmlPathFor(file));
-  return { path, verified: true, sameBundle: ep.header.spec.root === null || ep.header.spec.root === root };
 }
 
 /**
@@ -43,6 +24,7 @@ export function registerHtmlCommands(program: Command): void {
     .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
     .action(async (file: string, opts: { out?: string; env?: string }) => {
       if (opts.out !== undefined) checkOutFile(opts.out, '--out', htmlPathFor(file));
+      const { episodeToHtml } = await import('./episodeToHtml.ts');
       const r = await episodeToHtml(file, opts);
       console.log(
         `✔ verified and written: ${r.path}${r.sameBundle ? '' : ' (the environment changed since, yet every step matches)'}`,
@@ -61,6 +43,10 @@ export function registerHtmlCommands(program: Command): void {
       const html = cmd.opts().html as string | boolean | undefined;
       if (html === undefined || html === false) return;
       const file = cmd.args[0]!;
+      const [{ readEpisode }, { writeEpisodeHtml }] = await Promise.all([
+        import('@palestra/envs'),
+        import('./episodeHtml.ts'),
+      ]);
       const path = writeEpisodeHtml(readEpisode(file), typeof html === 'string' ? html : htmlPathFor(file));
       console.log(`page: ${path}`);
     });

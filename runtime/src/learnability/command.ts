@@ -1,20 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { loadCatalog } from '@palestra/envs/catalog';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { bar } from '../branch/chart.ts';
-import {
-  abortOnSigint,
-  checkOutFile,
-  EXIT_CODES_HELP,
-  EXIT_EPISODES_FAILED,
-  intArg,
-  numberArg,
-  paint,
-  requireWritableFolder,
-  tableStyle,
-} from '../rollout/cliArgs.ts';
-import { type LearnabilityReport, learnability } from './learnability.ts';
+import { EXIT_CODES_HELP, intArg, numberArg, paint, tableStyle } from '../rollout/cliArgs.ts';
+import type { LearnabilityReport } from './learnability.ts';
 
 /** The report an author reads before publishing. */
 export function formatLearnabilityReport(r: LearnabilityReport): string {
@@ -89,7 +77,7 @@ export function formatLearnabilityReport(r: LearnabilityReport): string {
   return lines.join('\n');
 }
 
-interface LearnabilityFlags {
+export interface LearnabilityFlags {
   groups: number;
   group: number;
   seed: number;
@@ -146,30 +134,7 @@ Examples:
 ${EXIT_CODES_HELP} Here 1 also means a degenerate policy games the reward (it takes precedence over 3).`,
     )
     .action(async (name: string, flags: LearnabilityFlags) => {
-      const source = loadCatalog(name);
-      // Paths the report is written to are checked before any episode is played, not after.
-      if (flags.json) checkOutFile(flags.json, '--json', 'learnability.json');
-      if (flags.out) requireWritableFolder(flags.out, '--out');
-      const controller = new AbortController();
-      const stop = abortOnSigint(controller);
-      let report: LearnabilityReport;
-      try {
-        report = await learnability(source, {
-          groups: flags.groups,
-          group: flags.group,
-          seed: flags.seed,
-          concurrency: flags.concurrency,
-          signal: controller.signal,
-          ...(flags.scripted ? { scripted: flags.scripted } : {}),
-          ...(flags.margin === undefined ? {} : { margin: flags.margin }),
-          ...(flags.out ? { out: flags.out } : {}),
-        });
-      } finally {
-        stop();
-      }
-      console.log(formatLearnabilityReport(report));
-      if (flags.json) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
-      if (report.results.some((x) => x.games)) process.exitCode = 1;
-      else if (report.failed > 0) process.exitCode = EXIT_EPISODES_FAILED;
+      const { learnabilityAction } = await import('./learnabilityAction.ts');
+      await learnabilityAction(name, flags);
     });
 }

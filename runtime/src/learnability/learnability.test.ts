@@ -300,3 +300,23 @@ test('a refund-desk whose blind escalation pays 1 is caught: "always escalate" e
   );
   assert.match(formatLearnabilityReport(r), /✖ a degenerate policy earns reward without solving the task/);
 });
+
+test('one environment for every agent of the analysis: isolated handles, shared, report what in-process ones do', async () => {
+  const source = loadCatalog('refund-desk');
+  let opened = 0;
+  const options = { groups: 2, group: 2, concurrency: 4 };
+  const isolated = await learnability(source, {
+    ...options,
+    openEnv: (s) => {
+      opened++;
+      return openEnv(s); // refund-desk has code: a worker thread
+    },
+  });
+  assert.equal(opened, 1, 'agents answer in-process: one episode at a time, on one handle for them all');
+  assert.ok(isolated.results.length > 3);
+  const inProcess = await learnability(source, {
+    ...options,
+    openEnv: (s) => openEnv(s, { isolate: false }),
+  });
+  assert.deepEqual(isolated.results, inProcess.results);
+});

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EnvHandle, type EnvSource, readEpisode } from '@palestra/envs';
+import { type EnvHandle, type EnvSource, openEnv, readEpisode } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
@@ -11,6 +11,7 @@ import { planGroups } from '../rollout/plan.ts';
 import { type EpisodeOutcome, episodeComplete, rollout } from '../rollout/rollout.ts';
 import { meanStd, succeeded } from '../rollout/summary.ts';
 import { probesFor } from './probes.ts';
+import { SharedHandles } from './sharedHandles.ts';
 
 export interface LearnabilityOptions {
   /** Groups per agent (each: one task, one seed). Default 16. */
@@ -24,6 +25,12 @@ export interface LearnabilityOptions {
   margin?: number;
   /** Where the episodes go (default: a temporary folder, removed afterwards). */
   out?: string;
+  /**
+   * Episodes in flight, at most. Every agent of the analysis (random, scripted, the probes)
+   * answers in-process and never waits, so one episode at a time is all the work can use: more
+   * would only open more handles (each a worker thread for an environment with code). Kept for
+   * callers that pass it; the analysis plays one at a time whatever it says.
+   */
   concurrency?: number;
   signal?: AbortSignal;
   /** How environments are opened (default `openEnv`: code modules run in a worker). */
@@ -212,6 +219,9 @@ export async function learnability(
   ];
   const results: AgentResult[] = [];
   let randomReturns: number[] = [];
+  // One rollout per agent, all on the same handles (see `SharedHandles`): the analysis opens one
+  // environment, not one per agent and episode in flight.
+  const handles = new SharedHandles(options.openEnv ?? ((s) => openEnv(s)));
   try {
     for (const [i, a] of agents.entries()) {
       const plans = planGroups(spec, {
@@ -224,9 +234,10 @@ export async function learnability(
       const r = await rollout(source, {
         plans,
         agent: () => a.make(seed),
-        concurrency: options.concurrency ?? 4,
+        // In-process agents never wait: a second episode in flight would overlap nothing.
+        concurrency: 1,
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.openEnv ? { openEnv: options.openEnv } : {}),
+        openEnv: handles.open,
       });
       const result = resultOf(a.name, a.kind, r.episodes, r.agent);
       results.push(result);
@@ -242,6 +253,7 @@ export async function learnability(
         randomReturns = r.episodes.filter(episodeComplete).map((e) => e.returnMicros / 1e6);
     }
   } finally {
+    handles.close();
     if (!options.out) rmSync(out, { recursive: true, force: true });
   }
   options.signal?.throwIfAborted();

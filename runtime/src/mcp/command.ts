@@ -1,6 +1,5 @@
 import { loadCatalog } from '@palestra/envs/catalog';
 import { type Command, InvalidArgumentError } from 'commander';
-import { runMcpStdio } from './stdio.ts';
 
 /**
  * Adds `palestra mcp <env>`: the environment as an MCP server on stdio, for MCP clients (Claude
@@ -43,6 +42,8 @@ Examples:
   #   "mcpServers": { "refund-desk": { "command": "npx", "args": ["palestra", "mcp", "refund-desk"] } }`,
     )
     .action(async (name: string, flags: { firstSeed: number }) => {
+      // The MCP SDK loads only when the server starts, not for every `palestra` command.
+      const { runMcpStdio } = await import('./stdio.ts');
       await runMcpStdio(loadCatalog(name), { firstSeed: flags.firstSeed });
     });
 }

@@ -1,7 +1,4 @@
-import { loadCatalog } from '@palestra/envs/catalog';
 import { type Command, InvalidArgumentError } from 'commander';
-import { listenError } from './listenError.ts';
-import { type EnvServer, startServer } from './server.ts';
 
 function integer(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string) => {
@@ -19,7 +16,7 @@ function seconds(v: string): number {
   return n;
 }
 
-interface ServeFlags {
+export interface ServeFlags {
   port: number;
   host: string;
   maxSessions: number;
@@ -95,31 +92,7 @@ Examples:
   #       r = env.reset(seed=1); r = env.step({"tool": "echo", "arguments": {"word": "apple"}})`,
     )
     .action(async (name: string, flags: ServeFlags) => {
-      const source = loadCatalog(name);
-      const { spec } = source;
-      let server: EnvServer;
-      try {
-        server = await startServer(source, {
-          port: flags.port,
-          host: flags.host,
-          maxSessions: flags.maxSessions,
-          idleTimeoutS: flags.idleTimeout,
-          invalidActions: flags.invalidActions,
-        });
-      } catch (e) {
-        throw listenError(e, { host: flags.host, port: flags.port });
-      }
-      // With --port 0 the system picked the port: server.url carries the real one.
-      console.log(
-        `serving ${spec.name}@${spec.version} on ${server.url} (WebSocket ${server.url.replace(/^http/, 'ws')}/ws)${flags.port === 0 ? ' · port picked by --port 0' : ''}`,
-      );
-      console.log(
-        `  up to ${flags.maxSessions} sessions · idle timeout ${flags.idleTimeout ? `${flags.idleTimeout} s` : 'none'} · invalid actions: ${flags.invalidActions} · Ctrl-C stops`,
-      );
-      const stop = () => {
-        void server.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const { serveAction } = await import('./serveAction.ts');
+      await serveAction(name, flags);
     });
 }

@@ -1,0 +1,20 @@
+import { bundleId, readEpisode, replay } from '@palestra/envs';
+import { loadCatalog } from '@palestra/envs/catalog';
+import { htmlPathFor } from './command.ts';
+import { writeEpisodeHtml } from './episodeHtml.ts';
+
+/**
+ * Verifies an episode by replaying it (when its environment can be loaded), then writes its page.
+ * Returns the page's path and whether it was verified.
+ */
+export async function episodeToHtml(
+  file: string,
+  options: { out?: string; env?: string } = {},
+): Promise<{ path: string; verified: boolean; sameBundle: boolean }> {
+  const ep = readEpisode(file);
+  const source = loadCatalog(options.env ?? ep.header.spec.name);
+  await replay(source, ep);
+  const root = await bundleId(source);
+  const path = writeEpisodeHtml(ep, options.out ?? htmlPathFor(file));
+  return { path, verified: true, sameBundle: ep.header.spec.root === null || ep.header.spec.root === root };
+}
