@@ -30,6 +30,10 @@ const stepSchema = z.object({
   eval: z.object({ successRate: z.number(), meanReturn: z.number(), episodes: z.number().int() }).nullable(),
   rows: z.number().int().nullable(),
   seconds: numberOrNull,
+  /** GRPO/PPO steps: how many groups the step had, and how many scored all their episodes alike (no GRPO signal). */
+  groups: z.object({ groups: z.number().int(), zeroVariance: z.number().int() }).optional(),
+  /** Codes of the warnings this step raised (`ZERO_VARIANCE_GROUPS`, `ZERO_LOSS`, `FLAT_REWARD`; see health.ts). */
+  warnings: z.array(z.string()).optional(),
   /** True when the trainer had finished this step but the loop had not recorded it (a crash in between). */
   recovered: z.boolean().optional(),
   /**

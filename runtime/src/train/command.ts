@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { abortOnSigint, intArg, numberArg, paint } from '../rollout/cliArgs.ts';
 import { sparkline } from './chart.ts';
 import type { StepRecord, TrainState } from './checkpoint.ts';
-import { type TrainOptions, train } from './train.ts';
+import type { TrainOptions } from './train.ts';
 
 interface TrainFlags {
   algo: 'sft' | 'grpo' | 'ppo';
   model: string;
   name?: string;
-  loraRank: number;
+  loraRank?: number;
   targetModules?: string;
   steps: number;
   group: number;
@@ -29,7 +29,7 @@ interface TrainFlags {
   quantize: 'none' | 'nf4';
   config?: string;
   temperature: number;
-  maxTokens: number;
+  maxTokens?: number;
   overseer: string;
   quiet?: boolean;
 }
@@ -89,6 +89,9 @@ export function faultNote(step: Pick<StepRecord, 'faults'>): string {
   return ` · ${parts.join(' · ')} (${codes})`;
 }
 
+/** The step log shows every SFT step that is a multiple of this, and each one evaluated. */
+const SFT_LOG_EVERY = 20;
+
 function stepLine(state: TrainState): string {
   const last = state.steps.at(-1);
   if (!last) return '';
@@ -121,10 +124,14 @@ export function registerTrainCommand(program: Command): void {
       new Option('--algo <algo>', 'sft | grpo | ppo').choices(['sft', 'grpo', 'ppo']).default('grpo'),
     )
     .option('--name <name>', 'name the policy is served under, as NAME@STEP (default: the environment)')
-    .option('--lora-rank <r>', 'LoRA rank', intArg('--lora-rank', 1), 8)
+    .option(
+      '--lora-rank <r>',
+      'LoRA rank (default: 16 for --model tiny, 8 for a model folder)',
+      intArg('--lora-rank', 1),
+    )
     .option(
       '--target-modules <list>',
-      'comma-separated modules LoRA adapts (default: every attention and MLP projection; add lm_head for --model tiny)',
+      'comma-separated modules LoRA adapts (default: every attention and MLP projection, plus lm_head for --model tiny)',
     )
     .option('--steps <n>', 'optimisation steps of --algo (after the warm start)', intArg('--steps', 1), 10)
     .option(
@@ -144,7 +151,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--sft-steps <k>',
-      'SFT steps on --warm-start before GRPO/PPO (default 4 with --warm-start)',
+      'SFT steps on --warm-start before GRPO/PPO (default with --warm-start: 300 for --model tiny, 4 for a model folder)',
       intArg('--sft-steps'),
     )
     .option(
@@ -189,7 +196,11 @@ export function registerTrainCommand(program: Command): void {
       numberArg('--temperature'),
       1,
     )
-    .option('--max-tokens <n>', 'tokens per model turn', intArg('--max-tokens', 1), 128)
+    .option(
+      '--max-tokens <n>',
+      'tokens per model turn (default: 48 for --model tiny, 128 for a model folder)',
+      intArg('--max-tokens', 1),
+    )
     .option(
       '--overseer <config>',
       'rewards: "rules" (replayed reward rules), a JSON ensemble config, or "none" (the environment\'s)',
@@ -245,7 +256,6 @@ Examples:
         source,
         algo: flags.algo,
         model: flags.model,
-        loraRank: flags.loraRank,
         steps: flags.steps,
         group: flags.group,
         evalEvery: flags.evalEvery,
@@ -258,11 +268,12 @@ Examples:
         config: configs.config,
         sftConfig: configs.sftConfig,
         temperature: flags.temperature,
-        maxTokens: flags.maxTokens,
         overseer: flags.overseer,
         signal: controller.signal,
         log,
         ...(flags.name ? { name: flags.name } : {}),
+        ...(flags.loraRank === undefined ? {} : { loraRank: flags.loraRank }),
+        ...(flags.maxTokens === undefined ? {} : { maxTokens: flags.maxTokens }),
         ...(flags.targetModules
           ? {
               targetModules: flags.targetModules
@@ -279,6 +290,7 @@ Examples:
             console.log(
               `training ${e.policy} on ${e.device}: ${e.done > 0 ? `resuming after step ${e.done} of ${e.total}` : `${e.total} steps`} · ${flags.out}`,
             );
+            console.log(paint('dim', e.settings));
             if (tty) {
               bar.start(e.total, e.done, { phase: 'starting', spark: '', reward: '-' });
               barStarted = true;
@@ -286,6 +298,16 @@ Examples:
           } else if (e.kind === 'phase') {
             const phase = `${e.phase}${e.total ? ` ${e.done ?? 0}/${e.total}` : ''}`;
             if (tty) bar.update({ phase });
+          } else if (e.kind === 'warning') {
+            const text = `${paint('yellow', `! step ${e.step}: ${e.warning.message} (${e.warning.code})`)}\n  ${e.warning.hint}`;
+            if (tty) {
+              bar.stop();
+              console.log(text);
+              bar.start(bar.getTotal(), e.step, { phase: '…', spark: sparkline(rewards), reward: '-' });
+            } else console.log(text);
+          } else if (e.record.kind === 'sft' && !e.record.eval && e.record.step % SFT_LOG_EVERY !== 0) {
+            // Warm-start steps are many and short: the bar counts them, the log shows every 20th.
+            if (tty) bar.update(e.record.step, { phase: 'warm-start' });
           } else {
             rewards = e.state.steps.flatMap((s) => (s.reward ? [s.reward.mean] : []));
             if (tty) {
@@ -304,6 +326,9 @@ Examples:
           }
         },
       };
+      // The training engine (and what it imports) loads only when training starts, not for every
+      // `palestra` command.
+      const { train } = await import('./train.ts');
       let result: Awaited<ReturnType<typeof train>>;
       try {
         result = await train(opts);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { envSource, readEpisode, taskIndices } from '@palestra/envs';
+import { envSource, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
 import type { TurnRecord } from '../agents/agent.ts';
-import { scriptedAgent } from '../agents/scripted.ts';
-import { rollout } from '../rollout/rollout.ts';
 import { readState } from './checkpoint.ts';
 import { train } from './train.ts';
 
@@ -22,45 +20,13 @@ const dir = mkdtempSync(join(tmpdir(), 'palestra-train-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const source = loadCatalog('echo-target');
-/** The tiny model's output head is random: LoRA must adapt it too, or no answer can become confident. */
-const TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'lm_head'];
+/** The README's training environment, and its half-right demonstrator (two lists per training task). */
+const phrasings = loadCatalog('echo-phrasings');
+const DEMOS = new URL('../../../examples/echo-phrasings-demos.json', import.meta.url).pathname;
 
-/**
- * A fallible demonstrator: for every training task one episode with the right word and one with
- * the next task's word, recorded by the real rollout engine into a folder of episodes. Imitating it
- * gives a policy that is right about half the time; only the reward can tell it which half is right.
- */
-let demos: Promise<string> | undefined;
-function noisyDemos(): Promise<string> {
-  demos ??= recordNoisyDemos();
-  return demos;
-}
-
-async function recordNoisyDemos(): Promise<string> {
-  // The spec's training tasks, in task order (the held-out ocean and ember come last).
-  assert.deepEqual(taskIndices(source.spec, 'train'), [0, 1, 2, 3, 4, 5]);
-  const words = ['apple', 'river', 'stone', 'cloud', 'maple', 'tiger'];
-  const lists = [0, 1].flatMap((shift) =>
-    words.map((_, i) => [{ tool: 'echo', arguments: { word: words[(i + shift) % words.length]! } }]),
-  );
-  const script = join(dir, 'noisy.json');
-  writeFileSync(script, JSON.stringify({ episodes: lists }));
-  const folder = join(dir, 'noisy-demos');
-  const result = await rollout(source, {
-    plans: lists.map((_, i) => ({
-      index: i,
-      group: i,
-      member: 0,
-      taskIndex: i % words.length,
-      seed: 1,
-      agentSeed: 1,
-      file: join(folder, `demo-${String(i).padStart(2, '0')}.jsonl`),
-    })),
-    agent: () => scriptedAgent(script),
-  });
-  assert.equal(result.episodes.filter((e) => e.status === 'complete').length, lists.length);
-  return folder;
-}
+/** PPO steps of the learning test, and the reward it must gain over them (measured: see the test). */
+const PPO_STEPS = 8;
+const PPO_GAIN = 0.3;
 
 const CLI = new URL('../../bin/palestra.js', import.meta.url).pathname;
 
@@ -89,100 +55,68 @@ describe('palestra train refuses what it cannot train on safely (no trainer need
 });
 
 describe('palestra train (echo-target, tiny model, real trainer)', () => {
-  it('GRPO improves on its demonstrator: SFT on half-wrong transcripts reaches ~0.7, GRPO then lifts the training reward to ≥ 0.9', async () => {
+  it("GRPO, token in and token out: NAME@k-1 plays step k and trains NAME@k; rollouts carry the sampler's ids and log-probabilities", async () => {
+    // Small on purpose: that GRPO *learns* (reward and held-out success) is asserted on the README's
+    // own training command by scripts/readme.test.ts.
     const out = join(dir, 'grpo');
-    const started = performance.now();
     const result = await train({
-      source,
+      source: phrasings,
       algo: 'grpo',
       model: 'tiny',
       gpu: 'cpu',
-      loraRank: 16,
-      targetModules: TARGETS,
-      warmStart: await noisyDemos(),
-      sftSteps: 500,
-      steps: 16,
-      group: 16,
+      steps: 2,
+      group: 2,
+      episodesPerStep: 4,
       seed: 1,
       out,
-      maxTokens: 32,
-      config: { learning_rate: 3e-4 },
-      sftConfig: { learning_rate: 3e-3 },
-      // Held-out evaluation before training and after the last step (k = 516) only.
-      evalEvery: 516,
-      evalEpisodesPerTask: 1,
+      maxTokens: 16,
     });
-    const seconds = (performance.now() - started) / 1000;
-    const sft = result.state.steps.filter((s) => s.kind === 'sft');
     const rl = result.state.steps.filter((s) => s.kind === 'grpo');
-    const rewards = rl.map((s) => s.reward!.mean);
-    console.log(
-      `SFT loss ${(sft[0]!.metrics!.loss as number).toFixed(2)} → ${(sft.at(-1)!.metrics!.loss as number).toFixed(3)} · GRPO reward per step ${rewards.map((r) => r.toFixed(3)).join(' ')} · ${seconds.toFixed(0)} s`,
-    );
-    assert.equal(sft.length, 500);
-    assert.equal(rl.length, 16);
-    // Before training the policy cannot even call the tool: held-out success 0.
-    assert.equal(result.state.eval0!.successRate, 0);
-    // The warm start imitates the demonstrator, mistakes included: about half the answers are right.
-    assert.ok(
-      rewards[0]! >= 0.4 && rewards[0]! < 0.8,
-      `first GRPO step reward ${rewards[0]}: expected the demonstrator's ~0.5`,
-    );
-    // Measured (seeded: every run on one torch build is the same): 0.71 0.67 0.69 0.90 0.91 0.82 … 0.94 0.96 0.94 0.91 0.93.
-    const best = Math.max(...rewards);
-    assert.ok(best >= 0.9, `GRPO reward per step ${rewards.join(' ')}: never reached 0.9`);
-    const lastFive = rewards.slice(-5).reduce((a, b) => a + b, 0) / 5;
-    assert.ok(
-      lastFive >= 0.85,
-      `GRPO reward per step ${rewards.join(' ')}: the last five average ${lastFive} < 0.85`,
-    );
-    // Every step was one adapter: NAME@k-1 played step k, and it trained NAME@k.
+    assert.equal(rl.length, 2);
     for (const s of result.state.steps) {
-      assert.equal(s.trained, `echo-target@${s.step}`);
-      assert.equal(s.policy, `echo-target@${s.step - 1}`);
+      assert.equal(s.trained, `echo-phrasings@${s.step}`);
+      assert.equal(s.policy, `echo-phrasings@${s.step - 1}`);
+      assert.equal(typeof s.metrics!.loss, 'number');
+      assert.deepEqual(Object.keys(s.groups ?? {}).sort(), ['groups', 'zeroVariance']);
     }
-    for (const s of rl) assert.equal(typeof s.metrics!.loss, 'number');
-    // Token in, token out: the rollouts carry the trainer's token ids and raw log-probabilities.
-    const ep = readEpisode(join(out, 'steps', 'step-0501', 'episode-g000000-m00.jsonl'));
+    const ep = readEpisode(join(out, 'steps', 'step-0002', 'episode-g000000-m00.jsonl'));
     const turn = ep.steps[0]!.turn as TurnRecord;
-    assert.equal(turn.policy, 'echo-target@500');
+    assert.equal(turn.policy, 'echo-phrasings@1');
     assert.ok(turn.promptTokenIds!.length > 0 && turn.completionTokenIds!.length === turn.logprobs!.length);
     assert.ok(turn.logprobs!.every((l) => l <= 0));
     const html = readFileSync(result.chart, 'utf8');
     assert.match(html, /<svg/);
     assert.doesNotMatch(html, /<script|https?:\/\//);
-    assert.ok(rl.at(-1)!.eval !== null);
   });
 
-  it('PPO from the same fallible demonstrator: value head and turn-level advantages lift the training reward to ≥ 0.9', async () => {
+  it('PPO learns beyond its half-right demonstrator with the tiny defaults (value head, turn-level advantages)', async () => {
     const out = join(dir, 'ppo');
     const result = await train({
-      source,
+      source: phrasings,
       algo: 'ppo',
       model: 'tiny',
       gpu: 'cpu',
-      loraRank: 16,
-      targetModules: TARGETS,
-      warmStart: await noisyDemos(),
-      sftSteps: 500,
-      steps: 16,
-      group: 16,
-      seed: 1,
+      warmStart: DEMOS,
+      steps: PPO_STEPS,
+      group: 8,
+      seed: 0,
       out,
-      maxTokens: 32,
-      config: { learning_rate: 3e-4 },
-      sftConfig: { learning_rate: 3e-3 },
     });
+    // The file's 36 lists demonstrate the 18 training tasks twice: right, then the next word.
+    assert.equal(readdirSync(join(out, 'warm-start')).length, 36);
     const rl = result.state.steps.filter((s) => s.kind === 'ppo');
     const rewards = rl.map((s) => s.reward!.mean);
     console.log(`PPO reward per step ${rewards.map((r) => r.toFixed(3)).join(' ')}`);
-    assert.equal(rl.length, 16);
-    assert.ok(rewards[0]! < 0.8, `first PPO step reward ${rewards[0]}: expected the demonstrator's ~0.5`);
-    // Measured: 0.71 0.62 0.63 0.76 0.76 0.78 0.87 … 0.91 0.98 0.96 0.92 0.93.
-    const lastFive = rewards.slice(-5).reduce((a, b) => a + b, 0) / 5;
+    assert.equal(rl.length, PPO_STEPS);
+    // Imitation leaves a policy right about half the time (reward ≈ 0 on the ±1 scale).
     assert.ok(
-      lastFive >= 0.9,
-      `PPO reward per step ${rewards.join(' ')}: the last five average ${lastFive} < 0.9`,
+      Math.abs(rewards[0]!) < 0.35,
+      `first PPO step reward ${rewards[0]}: expected the demonstrator's ≈ 0`,
+    );
+    const lastTwo = (rewards.at(-1)! + rewards.at(-2)!) / 2;
+    assert.ok(
+      lastTwo >= rewards[0]! + PPO_GAIN,
+      `PPO reward per step ${rewards.join(' ')}: the last two average ${lastTwo}, not ${PPO_GAIN} above the first`,
     );
     for (const s of rl) assert.equal(typeof s.metrics!.value_loss, 'number');
   });

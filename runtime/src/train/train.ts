@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EnvSource, type Episode, PalestraError, readEpisode, taskIndices } from '@palestra/envs';
 import { openaiAgent } from '../agents/openai.ts';
@@ -19,6 +19,8 @@ import {
   writeState,
 } from './checkpoint.ts';
 import { episodeConversation, type SftConversation } from './conversations.ts';
+import { modelDefaults, settingsLine } from './defaults.ts';
+import { groupSpread, newWarnings, type TrainWarning } from './health.ts';
 import type { TrainingRow } from './rows.ts';
 import { scoreStep } from './scoreStep.ts';
 import { startTrainer, type TrainAlgo, type TrainerOptions, type TrainerService } from './service.ts';
@@ -31,8 +33,9 @@ export interface TrainOptions {
   model: string;
   /** The policy's name (answers say `NAME@STEP`). Default: the environment's name. */
   name?: string;
-  loraRank: number;
-  /** Modules LoRA adapts (default: the service's choice, every attention and MLP projection). */
+  /** LoRA rank. Default: by model size (`modelDefaults`: 16 for `tiny`, 8 for a model folder). */
+  loraRank?: number;
+  /** Modules LoRA adapts. Default: by model size (`tiny` adds `lm_head`; otherwise the service's choice, every attention and MLP projection). */
   targetModules?: string[];
   /** Optimisation steps of `algo` (after the warm start). */
   steps: number;
@@ -45,7 +48,7 @@ export interface TrainOptions {
    * (list i is played on the i-th training task) or a folder of recorded episodes.
    */
   warmStart?: string;
-  /** SFT steps on the warm-start transcripts before `grpo`/`ppo`. Default 4 with a warm start, else 0. */
+  /** SFT steps on the warm-start transcripts before `grpo`/`ppo`. Default with a warm start: by model size (300 for `tiny`, 4 otherwise), else 0. */
   sftSteps?: number;
   /** Evaluate on the held-out tasks before training and after every k-th step. Default 0 (never). */
   evalEvery?: number;
@@ -58,13 +61,13 @@ export interface TrainOptions {
   out: string;
   gpu?: 'auto' | 'cpu' | 'cuda';
   quantize?: 'none' | 'nf4';
-  /** Algorithm options, sent as `/train`'s config (TRL's names for GRPO: `learning_rate`, `beta`, …). */
+  /** Algorithm options, sent as `/train`'s config (TRL's names for GRPO: `learning_rate`, `beta`, …), laid over the model size's defaults. */
   config?: Record<string, unknown>;
   /** Options of the warm-start SFT steps. */
   sftConfig?: Record<string, unknown>;
   /** Sampling temperature of training rollouts. Default 1. Evaluation is greedy. */
   temperature?: number;
-  /** Tokens per model turn. Default 128. */
+  /** Tokens per model turn. Default: by model size (48 for `tiny`, 128 otherwise). */
   maxTokens?: number;
   /** `rules` (default), an overseer config file, or `none` (the environment's rewards). */
   overseer?: string;
@@ -80,9 +83,11 @@ export interface TrainOptions {
 export type TrainPhase = 'warm-start' | 'rollout' | 'score' | 'train' | 'eval';
 
 export type TrainEvent =
-  | { kind: 'start'; total: number; done: number; policy: string; device: string }
+  | { kind: 'start'; total: number; done: number; policy: string; device: string; settings: string }
   | { kind: 'phase'; step: number; phase: TrainPhase; done?: number; total?: number }
-  | { kind: 'step'; record: StepRecord; state: TrainState };
+  | { kind: 'step'; record: StepRecord; state: TrainState }
+  /** The run shows a sign of learning nothing (zero-variance groups, zero loss, a flat reward). */
+  | { kind: 'warning'; step: number; warning: TrainWarning };
 
 export interface TrainResult {
   state: TrainState;
@@ -115,6 +120,14 @@ function episodeFiles(dir: string): string[] {
   return files;
 }
 
+/** How many lists a scripted-actions file holds (1 for a plain list of actions). */
+function scriptLists(path: string): number {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  return typeof raw === 'object' && raw !== null && 'episodes' in raw && Array.isArray(raw.episodes)
+    ? raw.episodes.length
+    : 1;
+}
+
 /**
  * The warm-start transcripts as SFT conversations. A scripted-actions file is played on the
  * training tasks (list i on the i-th training task, in task order) into `out/warm-start/`; a
@@ -142,15 +155,26 @@ async function warmStartConversations(
     scriptedAgent(warmStart); // fail fast on a bad file
     let tasks = taskIndices(source.spec, 'train');
     if (tasks.length === 0) tasks = taskIndices(source.spec, 'all');
-    const plans: EpisodePlan[] = tasks.map((taskIndex, i) => ({
-      index: i,
-      group: i,
-      member: 0,
-      taskIndex,
-      seed,
-      agentSeed: seed,
-      file: join(dir, `task-${String(taskIndex).padStart(6, '0')}.jsonl`),
-    }));
+    // List i demonstrates training task i; a file with more lists than tasks demonstrates them
+    // again in the same order (list n + i on task i), e.g. a right and a wrong answer for each.
+    const plans: EpisodePlan[] = Array.from(
+      { length: Math.max(tasks.length, scriptLists(warmStart)) },
+      (_, i) => {
+        const taskIndex = tasks[i % tasks.length]!;
+        return {
+          index: i,
+          group: i,
+          member: 0,
+          taskIndex,
+          seed,
+          agentSeed: seed,
+          file: join(
+            dir,
+            `demo-${String(i).padStart(6, '0')}-task-${String(taskIndex).padStart(6, '0')}.jsonl`,
+          ),
+        };
+      },
+    );
     const result = await rollout(source, {
       plans,
       agent: () => scriptedAgent(warmStart),
@@ -169,6 +193,22 @@ async function warmStartConversations(
       },
     );
   return episodes.map((e) => episodeConversation(e, source.spec.tools));
+}
+
+/**
+ * Whether the held-out evaluation runs after step `k` (1-based) of `plan`: every `evalEvery`-th
+ * step of the algorithm, counted from the end of the warm start, the warm start's last step (what
+ * imitation alone reached), and the run's last step. Warm-start SFT steps are many and short: they
+ * are not evaluated one by one.
+ *
+ * @example
+ * evaluatesAfter(['sft', 'sft', 'grpo', 'grpo'], 2, 2) // true: the warm start ended
+ */
+export function evaluatesAfter(plan: StepKind[], k: number, evalEvery: number): boolean {
+  // Leading SFT steps before the algorithm's (none when the whole run is SFT).
+  const warm = plan.every((s) => s === 'sft') ? 0 : plan.findIndex((s) => s !== 'sft');
+  if (k === plan.length || (warm > 0 && k === warm)) return true;
+  return k > warm && (k - warm) % evalEvery === 0;
 }
 
 /**
@@ -214,7 +254,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { source, out, signal } = options;
   const seed = options.seed ?? 0;
   const name = options.name ?? source.spec.name;
-  const sftSteps = options.algo === 'sft' ? 0 : (options.sftSteps ?? (options.warmStart ? 4 : 0));
+  // Defaults by model size (defaults.ts): the tiny model learns nothing at TRL's rates.
+  const defaults = modelDefaults(options.model);
+  const loraRank = options.loraRank ?? defaults.loraRank;
+  const targetModules = options.targetModules ?? defaults.targetModules;
+  const maxTokens = options.maxTokens ?? defaults.maxTokens;
+  const algoConfig = { ...defaults.config[options.algo], ...options.config };
+  const sftConfig = { ...defaults.config.sft, ...options.sftConfig };
+  const sftSteps =
+    options.algo === 'sft' ? 0 : (options.sftSteps ?? (options.warmStart ? defaults.sftSteps : 0));
+  const settings = settingsLine({
+    profile: defaults.profile,
+    loraRank,
+    targetModules,
+    sftSteps,
+    maxTokens,
+    algo: options.algo,
+    config: algoConfig,
+    sftConfig,
+  });
   if (options.algo === 'sft' && !options.warmStart)
     throw new PalestraError(
       'WARM_START_REQUIRED',
@@ -277,10 +335,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const trainerOptions: TrainerOptions = {
     model: options.model,
     name,
-    loraRank: options.loraRank,
+    loraRank,
     out: join(out, 'trainer'),
     seed,
-    ...(options.targetModules ? { targetModules: options.targetModules } : {}),
+    ...(targetModules ? { targetModules } : {}),
     ...(options.gpu ? { gpu: options.gpu } : {}),
     ...(options.quantize ? { quantize: options.quantize } : {}),
     ...(options.python ? { python: options.python } : {}),
@@ -337,6 +395,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       done: state.steps.length,
       policy: health.policy,
       device: health.device,
+      settings,
     });
 
     const agentFor = (policy: string, temperature: number) =>
@@ -344,7 +403,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         model: policy,
         baseURL: trainer.baseURL,
         temperature,
-        maxTokens: options.maxTokens ?? 128,
+        maxTokens,
         logprobs: true,
         // Reproducible rollouts: the trainer's sampler seeds each request (member and turn differ).
         seedRequests: true,
@@ -386,7 +445,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       let rows: TrainingRow[] | undefined;
       let reward: StepRecord['reward'] = null;
       let faults: StepRecord['faults'];
-      const config = (kind === 'sft' && options.algo !== 'sft' ? options.sftConfig : options.config) ?? {};
+      let groups: StepRecord['groups'];
+      const config = kind === 'sft' && options.algo !== 'sft' ? sftConfig : algoConfig;
       let done: Awaited<ReturnType<TrainerService['train']>>;
       if (kind === 'sft') {
         emit({ kind: 'phase', step: k, phase: 'warm-start' });
@@ -442,6 +502,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           success:
             kept.length === 0 ? 0 : kept.filter((o) => !o.failure && succeeded(o)).length / kept.length,
         };
+        groups = groupSpread(batch.episodes);
         faults = {
           agent: batch.faults.agent,
           environment: batch.faults.environment,
@@ -463,16 +524,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         rows: rows?.length ?? (sft ? sft.length : null),
         seconds: (performance.now() - started) / 1000,
         ...(faults ? { faults } : {}),
+        ...(groups ? { groups } : {}),
       };
+      const warnings = newWarnings([...state.steps, record]);
+      if (warnings.length > 0) record.warnings = warnings.map((w) => w.code);
       // Recorded before evaluating: the step is trained, whatever happens to the evaluation.
       state.steps.push(record);
       save(state);
-      if (evalEvery > 0 && (k % evalEvery === 0 || k === plan.length)) {
+      if (evalEvery > 0 && evaluatesAfter(plan, k, evalEvery)) {
         record.eval = await evalPolicy(done.policy, `step-${String(k).padStart(4, '0')}`, k);
         if (signal?.aborted) record.eval = null;
         save(state);
       }
       emit({ kind: 'step', record, state });
+      for (const warning of warnings) emit({ kind: 'warning', step: k, warning });
     }
     return { state, interrupted: false, chart: chartPath };
   } finally {

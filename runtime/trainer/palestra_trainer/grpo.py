@@ -81,6 +81,7 @@ class GrpoConfig:
     temperature: float = 1.0  # logits are divided by this, as at sampling time, before log_softmax
     old_logprobs: Literal["sampler", "recompute"] = "sampler"  # where the ratio's denominator comes from
     logprob_chunk_size: int | None = None  # completion positions per LM-head chunk (checkpointed); None = one pass
+    num_iterations: int = 1  # optimisation steps on the same batch per step() (TRL's μ); the clip keeps them near the sampler
 
     def __post_init__(self) -> None:
         if self.epsilon_high is None:
@@ -90,6 +91,8 @@ class GrpoConfig:
                 raise ValueError(f"config.{name}: must be > 0, got {getattr(self, name)}")
         if self.beta < 0:
             raise ValueError(f"config.beta: must be >= 0, got {self.beta}")
+        if self.num_iterations < 1:
+            raise ValueError(f"config.num_iterations: must be >= 1, got {self.num_iterations}")
         if self.ref_policy not in ("warm_start", "base"):
             raise ValueError(f"config.ref_policy: expected warm_start or base, got {self.ref_policy!r}")
         if self.max_completion_length < 1:
@@ -210,9 +213,15 @@ class GrpoTrainer(TrainerBase):
                 old_logps = completion_logprobs(self.model, batch, cfg.temperature, with_entropy=False,
                                                 chunk_size=cfg.logprob_chunk_size).logps
 
-        out = completion_logprobs(self.model, batch, cfg.temperature, chunk_size=cfg.logprob_chunk_size)
-        loss, stats = grpo_loss(out.logps, old_logps, ref_logps, advantages, batch.mask, cfg)
-        grad_norm = self._optimise(loss)
+        # TRL's μ: several updates on one batch of samples; the ratio to the sampler's log-probabilities
+        # (clipped) keeps the later ones from moving far. Metrics are the first iteration's (the policy
+        # that sampled), as TRL logs them.
+        for iteration in range(cfg.num_iterations):
+            out_i = completion_logprobs(self.model, batch, cfg.temperature, chunk_size=cfg.logprob_chunk_size)
+            loss_i, stats_i = grpo_loss(out_i.logps, old_logps, ref_logps, advantages, batch.mask, cfg)
+            grad_norm_i = self._optimise(loss_i)
+            if iteration == 0:
+                out, loss, stats, grad_norm = out_i, loss_i, stats_i, grad_norm_i
 
         n = batch.mask.sum().clamp(min=1.0)
         metrics = {

@@ -204,3 +204,23 @@ def test_a_new_algorithm_continues_the_adapter_moments():
     sign_step, scaled = first_step_size(fresh), first_step_size(carried)
     assert sign_step > 0.5e-3, sign_step  # most weights move by about lr, whatever their gradient
     assert scaled < 0.8 * sign_step, (scaled, sign_step)  # measured 0.65e-3 vs 1.0e-3
+
+
+def test_num_iterations_takes_several_optimizer_steps_on_one_batch():
+    """TRL's μ: `num_iterations=3` updates three times on the same rows (the ratio to the sampler's
+    log-probabilities moves away from 1 and the clip starts to bite); `steps` counts optimizer updates,
+    as with PPO's epochs."""
+    with pytest.raises(ValueError, match=r"config\.num_iterations: must be >= 1"):
+        make_trainer("grpo", tiny_policy(0), {"num_iterations": 0})
+    moved = {}
+    for n in (1, 3):
+        model = tiny_policy(0)
+        gen = torch.Generator().manual_seed(2)
+        rows = [sample_episode(model, PROMPT, 1, 2, [], reward, f"g{g}", gen) for g in range(4) for _ in range(4)]
+        before = prob_of(model, PROMPT, GOOD)
+        trainer = make_trainer("grpo", model, {"learning_rate": 2e-3, "num_iterations": n})
+        metrics = trainer.step(rows)
+        moved[n] = prob_of(model, PROMPT, GOOD) - before
+        assert trainer.steps == n
+        assert metrics["ratio_mean"] == pytest.approx(1.0, abs=1e-4)  # the first iteration's: the sampler's policy
+    assert moved[3] > moved[1] > 0, moved
