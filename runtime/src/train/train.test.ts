@@ -24,9 +24,12 @@ const source = loadCatalog('echo-target');
 const phrasings = loadCatalog('echo-phrasings');
 const DEMOS = new URL('../../../examples/echo-phrasings-demos.json', import.meta.url).pathname;
 
-/** PPO steps of the learning test, and the reward it must gain over them (measured: see the test). */
+/**
+ * PPO steps of the learning test, and the reward it must gain over them. Measured (seeded, so the
+ * same on one torch build): -0.069 0.458 0.500 0.486 0.431 0.444 0.736 0.625, a gain of 0.75.
+ */
 const PPO_STEPS = 8;
-const PPO_GAIN = 0.3;
+const PPO_GAIN = 0.5;
 
 const CLI = new URL('../../bin/palestra.js', import.meta.url).pathname;
 
