@@ -210,18 +210,20 @@ export function registerTrainCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-How it works: the trainer service (Python: torch, transformers, peft; installed into runtime/trainer/.venv
-on first use) serves the policy behind an OpenAI-compatible endpoint. Each step plays grouped rollouts of
+How it works: the trainer service (Python: torch, transformers, peft; installed into .palestra/python/main
+on first use, or ahead with npm run trainer:install) serves the policy behind an OpenAI-compatible endpoint. Each step plays grouped rollouts of
 the training tasks with the openai agent against it, scores them with the overseer, and sends the exact
 sampled tokens to /train; the service hot-swaps to the new LoRA adapter (NAME@STEP). Progress goes to
 --out/train.json and the chart to --out/reward-curve.html after every step. Ctrl-C stops after the
-current phase; the same command again resumes (finished steps are never trained twice).
+current phase; the same command again resumes (finished steps are never trained twice). Defaults follow
+the model's size (--model tiny gets rates that let a random model learn; a folder gets TRL's); the
+settings line at the start shows them, and the log warns when the run is learning nothing.
 
 Examples:
-  palestra train echo-target --model tiny --warm-start good.json --steps 10 --group 8 --eval-every 2
+  palestra train echo-phrasings --model tiny --warm-start examples/echo-phrasings-demos.json --steps 10 --group 8 --eval-every 5
   palestra train refund-desk --model ~/models/Qwen2.5-0.5B-Instruct --algo grpo --lora-rank 16 \\
-      --steps 50 --group 8 --episodes-per-step 64 --config grpo.json --out runs/rd-grpo
-  palestra train echo-target --model tiny --algo sft --warm-start good.json --steps 4`,
+      --steps 50 --group 8 --episodes-per-step 64 --config examples/grpo.json --out runs/rd-grpo
+  palestra train echo-phrasings --model tiny --algo sft --warm-start examples/echo-phrasings-demos.json --steps 300`,
     )
     .action(async (name: string, flags: TrainFlags) => {
       const source = loadCatalog(name);

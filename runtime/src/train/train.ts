@@ -74,7 +74,7 @@ export interface TrainOptions {
   /** Stops the run after the current phase: finished steps are kept, a rerun resumes. */
   signal?: AbortSignal;
   onEvent?: (event: TrainEvent) => void;
-  /** The trainer's python (default: installed into runtime/trainer/.venv on first use). */
+  /** The trainer's python (default: the `trainer` use of runtime/src/python, installed on first use). */
   python?: string;
   /** The trainer's stderr lines and install progress. */
   log?: (line: string) => void;
@@ -278,7 +278,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       'WARM_START_REQUIRED',
       '--algo sft trains on recorded transcripts: give --warm-start',
       {
-        hint: 'e.g. --warm-start good.json (scripted actions, one list per training task) or --warm-start runs/expert/',
+        hint: 'e.g. --warm-start examples/echo-phrasings-demos.json (scripted actions, one list per training task) or --warm-start runs/expert/',
       },
     );
   if (sftSteps > 0 && !options.warmStart)
