@@ -23,7 +23,16 @@
 // - Benchmarks run with PALESTRA_BENCH_SMOKE=1: each runs its smallest size and still prints its table.
 // - `README_TEST_ONLY=<regex>` runs only the commands that match (for development; it says so).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -321,6 +330,9 @@ function trainCheck(_r: Ran, command: string, cwd: string): void {
   assert.ok(before !== undefined, 'no step-0 evaluation (eval0): the command needs --eval-every');
   assert.ok(after !== undefined, 'no held-out evaluation after training');
   assert.ok(after >= before + 0.4, `held-out success rose by ${(after - before).toFixed(2)} (needs ≥ 0.40)`);
+  // The service keeps its adapters in <out>/trainer, relative to where the command ran (it runs in
+  // its own folder: a relative --out once put them under runtime/trainer/).
+  assert.ok(existsSync(join(cwd, out, 'trainer', 'state.json')), `no ${out}/trainer/state.json`);
 }
 
 test('readmeCommands: blocks, continuations, comments and skip markers', () => {
@@ -388,6 +400,9 @@ test('trainCheck: passes a run that learned, fails one that did not or has no ev
   // The SFT step's high reward is not the first RL step: 0.1 → (0.6 + 0.7) / 2 = 0.65.
   const learned = [step(1, 'sft', 0.9, null), step(2, 'grpo', 0.1, 0.2), step(3, 'grpo', 0.6, null)];
   write(0.1, [...learned, step(4, 'grpo', 0.7, 0.6)]);
+  assert.throws(check, /no .*\/trainer\/state\.json/);
+  mkdirSync(join(dir, 'trainer'));
+  writeFileSync(join(dir, 'trainer', 'state.json'), '{"step": 3}\n');
   check();
   write(0.1, [...learned, step(4, 'grpo', 0.3, 0.5)]);
   assert.throws(check, /RL reward rose by 0\.350/);

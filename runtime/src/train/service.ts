@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PalestraError } from '@palestra/envs';
 import { z } from 'zod';
@@ -280,13 +281,17 @@ const WATCHDOG =
  */
 export async function startTrainer(options: TrainerOptions): Promise<TrainerService> {
   const python = options.python ?? (await trainerPython(options.log));
-  mkdirSync(options.out, { recursive: true });
+  // The service runs in its own folder: paths the user gave relative to theirs are made absolute,
+  // or its adapters would land under runtime/trainer/ (and a model folder would not be found).
+  const out = resolve(options.out);
+  const model = options.model === 'tiny' ? 'tiny' : resolve(options.model);
+  mkdirSync(out, { recursive: true });
   const args = [
     '-m',
     'palestra_trainer',
     'serve',
     '--model',
-    options.model,
+    model,
     '--name',
     options.name,
     '--lora-rank',
@@ -300,7 +305,7 @@ export async function startTrainer(options: TrainerOptions): Promise<TrainerServ
     '--quantize',
     options.quantize ?? 'none',
     '--out',
-    options.out,
+    out,
     ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
     ...(options.targetModules ? ['--target-modules', options.targetModules.join(',')] : []),
   ];
