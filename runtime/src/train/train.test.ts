@@ -57,7 +57,7 @@ describe('palestra train refuses what it cannot train on safely (no trainer need
   });
 });
 
-describe('palestra train (echo-target, tiny model, real trainer)', () => {
+describe('palestra train (echo-phrasings and echo-target, tiny model, real trainer)', () => {
   it("GRPO, token in and token out: NAME@k-1 plays step k and trains NAME@k; rollouts carry the sampler's ids and log-probabilities", async () => {
     // Small on purpose: that GRPO *learns* (reward and held-out success) is asserted on the README's
     // own training command by scripts/readme.test.ts.
