@@ -1,4 +1,5 @@
 import type { Action, Observation, ResetInfo, ToolSpec } from '@palestra/envs';
+import type { TurnRecord } from './turnRecord.ts';
 
 /** What an agent sees at a turn. */
 export interface TurnInput {
@@ -14,29 +15,8 @@ export interface TurnInput {
   signal?: AbortSignal;
 }
 
-/**
- * The turn record (DESIGN.md): what a model saw and said, as a trainer needs it. Stored beside the
- * first step the turn caused. Token ids and log-probabilities are present when the endpoint returns
- * them (vLLM's OpenAI server and Palestra's trainer do), null otherwise.
- */
-export interface TurnRecord {
-  v: 1;
-  /** The agent, e.g. `openai:gpt-4o-mini` or `anthropic:claude-sonnet-4-5`. */
-  agent: string;
-  /** The policy version that answered (`model@step` for a trained adapter), when known. */
-  policy: string | null;
-  /** The request's messages, in the provider's own format (what the model saw). */
-  messages: unknown[];
-  /** What the model said: text and tool calls, as returned. */
-  completion: { text: string | null; toolCalls: { id: string; name: string; arguments: string }[] };
-  finishReason: string | null;
-  promptTokenIds: number[] | null;
-  completionTokenIds: number[] | null;
-  /** One log-probability per completion token. */
-  logprobs: number[] | null;
-  usage: { promptTokens: number; completionTokens: number } | null;
-  latencyMs: number;
-}
+/** The turn record: its fields, version and reader live beside its schema in `turnRecord.ts`. */
+export type { TurnRecord } from './turnRecord.ts';
 
 /** A turn's result: the actions to apply in order (several tool calls → several steps), and its record. */
 export interface TurnResult {

@@ -14,6 +14,7 @@ import {
   toolCallAction,
   toolResultTexts,
 } from './messages.ts';
+import { TURN_RECORD_VERSION } from './turnRecord.ts';
 
 export interface AnthropicAgentOptions {
   /** `claude-sonnet-4-5`, … */
@@ -163,7 +164,7 @@ export function anthropicAgent(options: AnthropicAgentOptions): Agent {
       });
 
       const turn: TurnRecord = {
-        v: 1,
+        v: TURN_RECORD_VERSION,
         agent: id,
         policy: answer.model ?? null,
         messages: [{ role: 'system', content: system }, ...messages],

@@ -15,6 +15,7 @@ import {
   toolCallAction,
   toolResultTexts,
 } from './messages.ts';
+import { TURN_RECORD_VERSION } from './turnRecord.ts';
 
 export interface OpenAiAgentOptions {
   /** The model name the endpoint serves (`gpt-4o-mini`, `Qwen/Qwen2.5-1.5B-Instruct`, `model@step`). */
@@ -243,7 +244,7 @@ export function openaiAgent(options: OpenAiAgentOptions): Agent {
 
       const tokens = choice.logprobs?.content ?? null;
       const turn: TurnRecord = {
-        v: 1,
+        v: TURN_RECORD_VERSION,
         agent: id,
         policy: answer.model ?? null,
         messages,

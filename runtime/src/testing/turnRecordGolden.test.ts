@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
+import { parseTurnRecord, turnRecordSchema } from '../agents/turnRecord.ts';
 import { recordTurnGolden, TURN_GOLDEN_PATH, type TurnGolden } from './turnRecordGolden.ts';
 
 test('the golden turn-record fixture is what the server + openai agent produce today', async () => {
@@ -45,4 +46,22 @@ test('the fixture covers what the trainer reads: ids and logprobs per turn, inva
     lengths,
     [...lengths].sort((a, b) => a - b),
   );
+});
+
+test('every record of the fixture parses with the turn-record schema, and uses exactly its fields', () => {
+  // The trainer's pytest (runtime/trainer/tests/test_turn_record.py) holds its own field list to
+  // this same file: both equal to the fixture's, the two languages agree on the contract.
+  const golden = JSON.parse(readFileSync(TURN_GOLDEN_PATH, 'utf8')) as TurnGolden;
+  const keys = (o: object) => Object.keys(o).sort();
+  const shape = turnRecordSchema.shape;
+  assert.ok(golden.turns.some((t) => t.record.completion.toolCalls.length > 0));
+  for (const [k, { record }] of golden.turns.entries()) {
+    assert.deepEqual(parseTurnRecord(record, { path: ['turns', k, 'record'] }), record);
+    assert.deepEqual(keys(record), keys(shape));
+    assert.deepEqual(keys(record.completion), keys(shape.completion.shape));
+    for (const call of record.completion.toolCalls)
+      assert.deepEqual(keys(call), keys(shape.completion.shape.toolCalls.element.shape));
+    assert.ok(record.usage);
+    assert.deepEqual(keys(record.usage), keys(shape.usage.unwrap().shape));
+  }
 });

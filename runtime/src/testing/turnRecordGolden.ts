@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Action, type InvalidAction, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
-import type { TurnRecord } from '../agents/agent.ts';
 import { openaiAgent } from '../agents/openai.ts';
+import { parseTurnRecord, type TurnRecord } from '../agents/turnRecord.ts';
 import { runEpisodes } from '../run/runEpisodes.ts';
 
 /**
@@ -75,9 +75,14 @@ export async function recordTurnGolden(): Promise<TurnGolden> {
     const summary = await runEpisodes(source, agent, { episodes: 1, seed: SEED, out });
     const episode = readEpisode(summary.episodes[0]!.file);
     const turns: TurnGolden['turns'] = [];
-    for (const step of episode.steps) {
-      if (step.turn !== undefined)
-        turns.push({ record: { ...(step.turn as TurnRecord), latencyMs: 0 }, steps: [] });
+    for (const [k, step] of episode.steps.entries()) {
+      if (step.turn !== undefined) {
+        const record = parseTurnRecord(step.turn, {
+          path: ['steps', k, 'turn'],
+          file: summary.episodes[0]!.file,
+        });
+        turns.push({ record: { ...record, latencyMs: 0 }, steps: [] });
+      }
       turns.at(-1)?.steps.push({
         i: step.i,
         action: step.action,

@@ -1,5 +1,4 @@
 import type { Action, Episode, EpisodeStep, ToolSpec } from '@palestra/envs';
-import type { TurnRecord } from '../agents/agent.ts';
 import {
   type OpenAiTool,
   observationText,
@@ -7,6 +6,7 @@ import {
   systemPrompt,
   toolResultTexts,
 } from '../agents/messages.ts';
+import { parseTurnRecord } from '../agents/turnRecord.ts';
 
 /** An OpenAI-format chat message, as `/train` with `algo: 'sft'` takes it (the server renders it with the model's chat template). */
 export type SftMessage =
@@ -44,9 +44,13 @@ function callOf(action: Action): { name: string; arguments: string } | undefined
  */
 function turnsOf(episode: Episode): RecordedTurn[] {
   const turns: RecordedTurn[] = [];
-  for (const step of episode.steps) {
-    const record = step.turn as TurnRecord | undefined;
-    if (record?.completion) {
+  for (const [k, step] of episode.steps.entries()) {
+    // Read with its schema, never cast: a malformed record fails here with its JSON path.
+    const record =
+      step.turn === undefined || step.turn === null
+        ? undefined
+        : parseTurnRecord(step.turn, { path: ['steps', k, 'turn'] });
+    if (record) {
       turns.push({
         text: record.completion.text,
         calls: record.completion.toolCalls.map((c) => ({ name: c.name, arguments: c.arguments })),

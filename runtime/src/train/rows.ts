@@ -1,6 +1,6 @@
 import { agentFaultMicros, type Episode, type Fault, PalestraError } from '@palestra/envs';
 import { faultOfRecord } from '@palestra/overseer';
-import type { TurnRecord } from '../agents/agent.ts';
+import { parseTurnRecord, type TurnRecord } from '../agents/turnRecord.ts';
 import { blame } from './batch.ts';
 
 /**
@@ -66,13 +66,17 @@ interface Turn {
  */
 function turnsOf(episode: Episode, file: string): Turn[] {
   const lines = [
-    ...episode.steps.map((s) => ({ i: s.i, turn: s.turn, reward: s.reward })),
-    ...(episode.failure ? [{ i: episode.failure.i, turn: episode.failure.turn, reward: 0 }] : []),
+    ...episode.steps.map((s, k) => ({ i: s.i, turn: s.turn, reward: s.reward, path: ['steps', k, 'turn'] })),
+    ...(episode.failure
+      ? [{ i: episode.failure.i, turn: episode.failure.turn, reward: 0, path: ['failure', 'turn'] }]
+      : []),
   ];
   const turns: Turn[] = [];
   for (const line of lines) {
     if (line.turn !== undefined && line.turn !== null) {
-      turns.push({ record: line.turn as TurnRecord, step: line.i, rewardMicros: 0 });
+      // Read with its schema, never cast: a malformed record fails here with its JSON path.
+      const record = parseTurnRecord(line.turn, { path: line.path, file });
+      turns.push({ record, step: line.i, rewardMicros: 0 });
     } else if (turns.length === 0) {
       throw new PalestraError('NO_TURN_RECORD', `${file}: step ${line.i} was not caused by a model turn`, {
         details: { file, step: line.i },
