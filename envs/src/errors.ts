@@ -1,32 +1,14 @@
 /**
- * Palestra's typed errors. Every error a user can meet says what went wrong (`code`, message),
- * where (`details`: a JSON path, a step number, a file) and, where we know it, what to do (`hint`).
+ * The environment's typed errors. The base, `PalestraError` (`code`, message, `details`, `hint`,
+ * `cause`), and `walk()` over causes live in `@palestra/errors`, which every package shares; they
+ * are re-exported here so that `@palestra/envs` keeps exporting them.
  *
  * @example
  * try { parseSpec(json) } catch (e) { if (e instanceof SpecError) console.error(e.issues) }
  */
-export class PalestraError extends Error {
-  override name = 'PalestraError';
-  readonly code: string;
-  readonly details: Record<string, unknown>;
-  readonly hint: string | undefined;
+import { PalestraError } from '@palestra/errors';
 
-  constructor(
-    code: string,
-    message: string,
-    options: { details?: Record<string, unknown>; hint?: string; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.details = options.details ?? {};
-    this.hint = options.hint;
-  }
-
-  /** The message, then the hint on its own line: what a CLI prints. */
-  explain(): string {
-    return this.hint ? `${this.message}\n  → ${this.hint}` : this.message;
-  }
-}
+export { PalestraError, type PalestraErrorOptions, walk } from '@palestra/errors';
 
 /** One problem in a spec, located by its JSON path (`$.machine.states.idle.on.GO`). */
 export interface SpecIssue {

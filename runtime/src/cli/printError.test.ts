@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ContractsError, readChainInfo } from '@palestra/contracts';
 import { PalestraError, ReplayDivergence } from '@palestra/envs';
 import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import { BUG_LINE, exitCodeFor, formatError } from './printError.ts';
@@ -30,6 +31,39 @@ test('a divergence shows both values before the hint', () => {
   assert.match(text, /^✖ REPLAY_DIVERGED: replay diverged at step 3/);
   assert.match(text, /\n {2}expected: 1\n {2}actual: {3}2\n {2}→ /);
   assert.doesNotMatch(text, stackLine);
+});
+
+test('a contracts error reads code, message and hint like any known error: no stack, not a bug', () => {
+  const built = new ContractsError('PORT_BUSY', 'port 8545 on 127.0.0.1 is already in use', {
+    details: { port: 8545 },
+    hint: 'stop what holds it, or pass another port',
+  });
+  assert.equal(
+    formatError(built, { debug: false }),
+    '✖ PORT_BUSY: port 8545 on 127.0.0.1 is already in use\n  → stop what holds it, or pass another port',
+  );
+  assert.equal(exitCodeFor(built), 1);
+  // One thrown by the package itself, with a cause (the JSON parser's SyntaxError) that stays hidden.
+  const dir = mkdtempSync(join(tmpdir(), 'palestra-chain-'));
+  writeFileSync(join(dir, 'chain.json'), '{ not json');
+  let thrown: unknown;
+  try {
+    readChainInfo(dir);
+  } catch (e) {
+    thrown = e;
+  }
+  assert.ok(thrown instanceof ContractsError, `readChainInfo threw ${String(thrown)}`);
+  const text = formatError(thrown, { debug: false });
+  assert.match(
+    text,
+    /^✖ CHAIN_INFO_INVALID: .*chain\.json is not valid JSON\n {2}→ delete .*palestra chain up/,
+  );
+  assert.ok(!text.includes(BUG_LINE), text);
+  assert.doesNotMatch(text, stackLine);
+  assert.doesNotMatch(text, /SyntaxError/);
+  const debug = formatError(thrown, { debug: true });
+  assert.match(debug, stackLine);
+  assert.match(debug, /\[cause\]: SyntaxError/);
 });
 
 test('an error of no known kind shows its message (and Node code) and says it is a bug, with no stack', () => {

@@ -14,8 +14,9 @@ export const BUG_LINE =
   'this is a bug in palestra, not a mistake of yours; re-run with --debug for the stack';
 
 /**
- * The one way the CLI shows a failure. An error of a known kind (a `PalestraError`) reads
- * `✖ CODE: message`, then `→ hint`; anything else is shown by its message and `BUG_LINE`.
+ * The one way the CLI shows a failure. An error of a known kind (a `PalestraError`, from any
+ * package: `SpecError`, `ContractsError`, …) reads `✖ CODE: message`, then `→ hint`; anything
+ * else is shown by its message and `BUG_LINE`.
  * A stack only with `--debug`: a user acts on the code and the hint, a developer on the stack.
  *
  * @example
