@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PalestraError } from '@palestra/envs';
 import { z } from 'zod';
+import { describeExit, ProcessExitedError, ProcessFailedToStartError } from '../process/processError.ts';
+import { type Supervised, supervise } from '../process/supervise.ts';
 import type { SftConversation } from './conversations.ts';
 import type { TrainingRow } from './rows.ts';
 
@@ -260,20 +261,10 @@ async function trainerPython(log?: (line: string) => void): Promise<string> {
 }
 
 /**
- * The server runs under a small shell that kills it when our end of its stdin closes: if this
- * process dies without cleaning up (SIGKILL, a crash), the pipe closes and the server, which may
- * hold gigabytes of GPU memory, goes with it instead of living on as an orphan. The shell waits for
- * the server, so it exits (with the server's status) when the server does.
- */
-// The shell's own stderr goes to /dev/null (fd 4 keeps the real one for the server): a shell whose
-// child ends by the watchdog's SIGTERM prints "Terminated", which read as a failure on a normal exit.
-const WATCHDOG =
-  'exec 3<&0 4>&2 2>/dev/null; "$0" "$@" </dev/null 3<&- 2>&4 4>&- & child=$!; echo "palestra-trainer pid $child"; (read _ <&3; kill $child 2>/dev/null) & wait $child';
-
-/**
  * Starts the trainer service (`python -m palestra_trainer serve`) on a free loopback port, waits
  * for its ready line and `/health`, and returns a client that can stop it. It stops on process
- * exit too. A server that dies while starting is an error carrying its stderr.
+ * exit too, and dies with this process even on SIGKILL. A server that dies while starting is an
+ * error carrying its stderr.
  *
  * @example
  * const trainer = await startTrainer({ model: 'tiny', name: 'echo', loraRank: 8, out: 'runs/t/trainer' });
@@ -309,102 +300,54 @@ export async function startTrainer(options: TrainerOptions): Promise<TrainerServ
     ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
     ...(options.targetModules ? ['--target-modules', options.targetModules.join(',')] : []),
   ];
-  const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, python, ...args], {
-    cwd: TRAINER_DIR,
-    env: {
-      ...process.env,
-      PYTHONPATH: [TRAINER_DIR, process.env.PYTHONPATH].filter(Boolean).join(':'),
-      PYTHONUNBUFFERED: '1',
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  const tail = () => stderr.slice(-40).join('\n');
-  let serverPid: number | undefined;
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve();
-    }),
-  );
-  let pendingErr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    pendingErr += chunk.toString('utf8');
-    const lines = pendingErr.split('\n');
-    pendingErr = lines.pop()!;
-    for (const l of lines) {
-      stderr.push(l);
-      if (stderr.length > 200) stderr.shift();
-      options.log?.(l);
-    }
-  });
-  const killNow = () => {
-    if (serverPid !== undefined) {
-      try {
-        process.kill(serverPid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killNow);
-
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      killNow();
-      reject(
-        new PalestraError(
-          'TRAINER_START_TIMEOUT',
-          `the trainer did not get ready in ${(options.readyTimeoutMs ?? 600_000) / 1000} s`,
-          {
-            details: { model: options.model },
-            hint: `a large model loads slowly: raise the timeout, or check its stderr:\n${tail()}`,
-          },
-        ),
-      );
-    }, options.readyTimeoutMs ?? 600_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const pid = /palestra-trainer pid (\d+)/.exec(out);
-      if (pid) serverPid = Number(pid[1]);
-      const ready = /palestra-trainer listening on (http:\/\/\S+)/.exec(out);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]!);
-      }
+  const readyTimeoutMs = options.readyTimeoutMs ?? 600_000;
+  let server: Supervised<string>;
+  try {
+    // supervise() runs it under a watchdog: if this process dies without cleaning up (SIGKILL, a
+    // crash), the server, which may hold gigabytes of GPU memory, goes with it.
+    server = await supervise(python, args, {
+      name: 'the trainer',
+      cwd: TRAINER_DIR,
+      env: {
+        ...process.env,
+        PYTHONPATH: [TRAINER_DIR, process.env.PYTHONPATH].filter(Boolean).join(':'),
+        PYTHONUNBUFFERED: '1',
+      },
+      ready: (line) => /palestra-trainer listening on (http:\/\/\S+)/.exec(line)?.[1],
+      readyTimeoutMs,
+      stopGraceMs: 10_000,
+      ...(options.log ? { onStderr: options.log } : {}),
     });
-    void exit.then(() => {
-      clearTimeout(timer);
-      child.stdin!.end(); // lets the watchdog's reader go
-      reject(
-        new PalestraError(
-          'TRAINER_FAILED_TO_START',
-          `the trainer exited while starting (${exited?.signal ?? `code ${exited?.code}`}) with model ${options.model}`,
-          {
-            details: { model: options.model, stderr: tail() },
-            hint: `its stderr:\n${tail() || '(empty)'}\n→ a model must be a local Hugging Face folder (config.json, tokenizer, weights) or "tiny"`,
-          },
-        ),
+  } catch (e) {
+    if (e instanceof ProcessFailedToStartError && e.reason === 'timeout')
+      throw new PalestraError(
+        'TRAINER_START_TIMEOUT',
+        `the trainer did not get ready in ${readyTimeoutMs / 1000} s`,
+        {
+          details: { model: options.model },
+          cause: e,
+          hint: `a large model loads slowly: raise the timeout, or check its stderr:\n${e.stderrTail}`,
+        },
       );
-    });
-  });
-  // The stdout pipe must keep draining, or a chatty server would block on a full pipe.
-  child.stdout!.resume();
-
+    if (e instanceof ProcessExitedError || e instanceof ProcessFailedToStartError) {
+      const what =
+        e instanceof ProcessExitedError
+          ? `the trainer exited while starting (${describeExit(e.status)})`
+          : e.message;
+      throw new PalestraError('TRAINER_FAILED_TO_START', `${what} with model ${options.model}`, {
+        details: { model: options.model, stderr: e.stderrTail },
+        cause: e,
+        hint: `its stderr:\n${e.stderrTail || '(empty)'}\n→ a model must be a local Hugging Face folder (config.json, tokenizer, weights) or "tiny"`,
+      });
+    }
+    throw e;
+  }
+  const url = server.ready;
+  const tail = () => server.stderrTail();
   const client = trainerClient(url, tail);
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      process.off('exit', killNow);
-      if (exited) return;
-      child.stdin!.end(); // the watchdog kills the server
-      const timer = setTimeout(killNow, 10_000);
-      await exit;
-      clearTimeout(timer);
-    })());
+  const stop = async () => {
+    await server.stop();
+  };
   try {
     await client.health();
   } catch (e) {
