@@ -33,19 +33,10 @@ function positionInSplit(spec: GymSpec, taskIndex: number): number {
 }
 
 /**
- * Plays actions from a JSON file, one per turn; when the list runs out it replies "done".
- *
- * A `{ "episodes": [[...], ...] }` file holds one list per task: given the environment's `spec`,
- * list i is played on every episode of the i-th task of that task's split (training tasks in task
- * order; held-out tasks, which `eval` plays, in task order), modulo the number of lists. An
- * environment with a single task has nothing to tell its episodes apart but their order, so there
- * list i is played on episode i of the run. Without a `spec`, list i is played on episode i too
- * (for callers that plan one episode per task, in task order).
- *
- * @example
- * const agent = scriptedAgent('examples/echo-heldout.json', loadCatalog('echo-target').spec);
+ * The action lists of a script file, validated (`SCRIPT_UNREADABLE`, `SCRIPT_INVALID` with the
+ * JSON path): one list for a plain list of actions, one per entry of `{"episodes": [...]}`.
  */
-export function scriptedAgent(path: string, spec?: GymSpec): Agent {
+export function readScript(path: string): Action[][] {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -68,7 +59,24 @@ export function scriptedAgent(path: string, spec?: GymSpec): Agent {
       },
     );
   const data = parsed.data as Action[] | { episodes: Action[][] };
-  const lists: Action[][] = Array.isArray(data) ? [data] : data.episodes;
+  return Array.isArray(data) ? [data] : data.episodes;
+}
+
+/**
+ * Plays actions from a JSON file, one per turn; when the list runs out it replies "done".
+ *
+ * A `{ "episodes": [[...], ...] }` file holds one list per task: given the environment's `spec`,
+ * list i is played on every episode of the i-th task of that task's split (training tasks in task
+ * order; held-out tasks, which `eval` plays, in task order), modulo the number of lists. An
+ * environment with a single task has nothing to tell its episodes apart but their order, so there
+ * list i is played on episode i of the run. Without a `spec`, list i is played on episode i too
+ * (for callers that plan one episode per task, in task order).
+ *
+ * @example
+ * const agent = scriptedAgent('examples/echo-heldout.json', loadCatalog('echo-target').spec);
+ */
+export function scriptedAgent(path: string, spec?: GymSpec): Agent {
+  const lists = readScript(path);
   const byTask = spec !== undefined && taskIndices(spec, 'all').length > 1;
   const pick = (input: TurnInput, episodeIndex: number): Action[] => {
     const i = byTask && spec ? positionInSplit(spec, input.episode.taskIndex) : episodeIndex;

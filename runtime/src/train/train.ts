@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EnvSource, type Episode, PalestraError, readEpisode, taskIndices } from '@palestra/envs';
 import { openaiAgent } from '../agents/openai.ts';
-import { scriptedAgent } from '../agents/scripted.ts';
+import { readScript, scriptedAgent } from '../agents/scripted.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import type { EpisodePlan } from '../rollout/plan.ts';
 import { planGroups } from '../rollout/plan.ts';
@@ -120,14 +120,6 @@ function episodeFiles(dir: string): string[] {
   return files;
 }
 
-/** How many lists a scripted-actions file holds (1 for a plain list of actions). */
-function scriptLists(path: string): number {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  return typeof raw === 'object' && raw !== null && 'episodes' in raw && Array.isArray(raw.episodes)
-    ? raw.episodes.length
-    : 1;
-}
-
 /**
  * The warm-start transcripts as SFT conversations. A scripted-actions file is played on the
  * training tasks (list i on the i-th training task, in task order) into `out/warm-start/`; a
@@ -152,29 +144,26 @@ async function warmStartConversations(
   } else {
     const dir = join(out, 'warm-start');
     mkdirSync(dir, { recursive: true });
-    scriptedAgent(warmStart); // fail fast on a bad file
+    const lists = readScript(warmStart).length; // fails fast on a bad file
     let tasks = taskIndices(source.spec, 'train');
     if (tasks.length === 0) tasks = taskIndices(source.spec, 'all');
     // List i demonstrates training task i; a file with more lists than tasks demonstrates them
     // again in the same order (list n + i on task i), e.g. a right and a wrong answer for each.
-    const plans: EpisodePlan[] = Array.from(
-      { length: Math.max(tasks.length, scriptLists(warmStart)) },
-      (_, i) => {
-        const taskIndex = tasks[i % tasks.length]!;
-        return {
-          index: i,
-          group: i,
-          member: 0,
-          taskIndex,
-          seed,
-          agentSeed: seed,
-          file: join(
-            dir,
-            `demo-${String(i).padStart(6, '0')}-task-${String(taskIndex).padStart(6, '0')}.jsonl`,
-          ),
-        };
-      },
-    );
+    const plans: EpisodePlan[] = Array.from({ length: Math.max(tasks.length, lists) }, (_, i) => {
+      const taskIndex = tasks[i % tasks.length]!;
+      return {
+        index: i,
+        group: i,
+        member: 0,
+        taskIndex,
+        seed,
+        agentSeed: seed,
+        file: join(
+          dir,
+          `demo-${String(i).padStart(6, '0')}-task-${String(taskIndex).padStart(6, '0')}.jsonl`,
+        ),
+      };
+    });
     const result = await rollout(source, {
       plans,
       agent: () => scriptedAgent(warmStart),
