@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { RecordError } from '../errors.ts';
 import { canonicalJson } from './hash.ts';
-import { parseEpisode } from './reader.ts';
+import { parseEpisode } from './parseEpisode.ts';
 import {
   parseCommitment,
   type ScoreCommitment,

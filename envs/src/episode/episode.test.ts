@@ -8,7 +8,8 @@ import { RecordError, ReplayDivergence } from '../errors.ts';
 import { makeEnv } from '../kernel/env.ts';
 import type { Action } from '../kernel/types.ts';
 import { goldenFiles } from './golden.ts';
-import { parseEpisode, readEpisode } from './reader.ts';
+import { parseEpisode } from './parseEpisode.ts';
+import { readEpisode } from './reader.ts';
 import { replay } from './replay.ts';
 import { EpisodeWriter } from './writer.ts';
 

@@ -11,7 +11,8 @@ import { openEnv } from '../kernel/open.ts';
 import { type EnvSource, envSource } from '../kernel/source.ts';
 import type { Action } from '../kernel/types.ts';
 import { chainHash } from './hash.ts';
-import { parseEpisode, readEpisode } from './reader.ts';
+import { parseEpisode } from './parseEpisode.ts';
+import { readEpisode } from './reader.ts';
 import { replay } from './replay.ts';
 import { EpisodeWriter } from './writer.ts';
 

@@ -1,8 +1,14 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
 import canonicalizeImport from 'canonicalize';
 
 // canonicalize ships CommonJS with `module.exports = fn`; under NodeNext the default import is that function.
 const canonicalize = canonicalizeImport as unknown as (v: unknown) => string | undefined;
+
+// SHA-256 through @noble/hashes, not node:crypto nor Web Crypto: the same synchronous code on
+// every host (a browser has no node:crypto, and Web Crypto's digest is asynchronous, which the
+// synchronous step path cannot wait for). Audited, and bit-identical to node:crypto (the golden
+// episodes of the catalog check every hash).
 
 /** RFC 8785 (JCS) canonical JSON: the one encoding every hash in Palestra is taken over. */
 export function canonicalJson(value: unknown): string {
@@ -11,9 +17,9 @@ export function canonicalJson(value: unknown): string {
   return s;
 }
 
-/** SHA-256 of a string or bytes, hex. */
+/** SHA-256 of a string (its UTF-8 bytes) or of bytes, hex. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return bytesToHex(sha256(typeof data === 'string' ? utf8ToBytes(data) : data));
 }
 
 /** H(previous ‖ canonical(entry)): the previous hash as 32 raw bytes, then the entry's canonical JSON. */
@@ -23,5 +29,5 @@ export function chainHash(previousHex: string, entry: unknown): string {
 
 /** `chainHash` of an entry already in canonical JSON (so a caller that also writes it serialises once). */
 export function chainHashOfCanonical(previousHex: string, canonical: string): string {
-  return createHash('sha256').update(Buffer.from(previousHex, 'hex')).update(canonical).digest('hex');
+  return bytesToHex(sha256.create().update(hexToBytes(previousHex)).update(utf8ToBytes(canonical)).digest());
 }

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { EpisodeError } from '../kernel/fault.ts';
 import type { Action, InvalidAction, Observation, ResetInfo, RewardComponent } from '../kernel/types.ts';
 import type { ScoreRecord } from './score.ts';
@@ -102,36 +99,19 @@ export interface Episode {
   scores?: ScoreRecord[];
 }
 
-const require = createRequire(import.meta.url);
-function versionOf(pkg: string): string {
-  try {
-    let dir = dirname(require.resolve(pkg));
-    for (let i = 0; i < 6; i++) {
-      try {
-        const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-          name?: string;
-          version?: string;
-        };
-        if (json.name === pkg) return json.version ?? 'unknown';
-      } catch {
-        // keep walking up
-      }
-      dir = dirname(dir);
-    }
-  } catch {
-    // not installed
-  }
-  return 'unknown';
-}
+/**
+ * The versions a replay depends on, written into every header (and so hashed into its root).
+ * Constants rather than read from the installed packages, so that a browser writes the same
+ * header as Node; `engines.test.ts` fails when an upgrade leaves them behind.
+ */
+export const ENGINE_VERSIONS: Readonly<Record<string, string>> = Object.freeze({
+  palestra: '0.1.0',
+  xstate: '5.33.3',
+  cel: '8.0.0',
+  quickjs: '0.32.0',
+});
 
-let engines: Record<string, string> | undefined;
 /** The versions a replay depends on, written into every header. */
 export function engineVersions(): Record<string, string> {
-  engines ??= {
-    palestra: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
-    xstate: versionOf('xstate'),
-    cel: versionOf('@marcbachmann/cel-js'),
-    quickjs: versionOf('quickjs-emscripten'),
-  };
-  return engines;
+  return { ...ENGINE_VERSIONS };
 }

@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { type AnyActorRef, type AnyStateMachine, assign, createActor, type StateValue, setup } from 'xstate';
 import { EnvCodeError, EnvStateError, PalestraError, SandboxError, SpecError } from '../errors.ts';
 import { SANDBOX_EPOCH_MS, Sandbox } from '../sandbox/sandbox.ts';
-import { bindRng, type CompiledExpr, compileExpr } from '../spec/expr.ts';
+import { type CompiledExpr, compileExpr } from '../spec/expr.ts';
 import type { GymSpec, ToolSpec } from '../spec/schema.ts';
 import { type CompiledTemplate, compileTemplate } from '../spec/template.ts';
 import { checkActionSize } from './actionSize.ts';
@@ -273,9 +273,10 @@ export class Env {
 
   private compile(source: string, where: string): CompiledExpr {
     const f = compileExpr(source);
+    // The environment's own generator goes with every evaluation (`rand(n)` draws from it).
     return (act) => {
       try {
-        return f(act);
+        return f(act, this.rng);
       } catch (e) {
         if (e instanceof PalestraError) throw this.remember(e);
         throw this.remember(
@@ -367,7 +368,6 @@ export class Env {
     this.stepCount = 0;
     this.returnMicros = 0;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
-    bindRng(this.rng);
     // One draw always picks the task, even when the caller names it, so the rest of the stream
     // (what the episode sees) depends on the seed alone and a replay by task index matches.
     const drawn = Math.floor(this.rng.next() * this.taskCount);
@@ -506,7 +506,6 @@ export class Env {
     checkActionSize(this.spec, action, this.stepCount);
     this.codeError = undefined;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
-    bindRng(this.rng);
     const actor = this.actor!;
     const before = actor.getSnapshot();
     const event = this.toEvent(action);
@@ -812,7 +811,6 @@ export class Env {
     // to the bounds (counting from 0 would fail episodes whose whole return is within them).
     this.returnMicros = snapshot.returnMicros;
     this.deadline = performance.now() + this.spec.limits.stepDeadlineMs;
-    bindRng(this.rng);
     this.rewindSandbox();
     this.task = this.tasks.get(snapshot.taskIndex, this.spec.limits.stepDeadlineMs);
     this.sandbox?.rewind();
@@ -830,7 +828,6 @@ export class Env {
 
   /** The compiled statechart, bound to this env's current task (for analysis: `palestra check`). */
   get machineForAnalysis(): AnyStateMachine {
-    bindRng(this.rng);
     // One budget for the whole analysis: code that loops forever still stops.
     this.deadline = performance.now() + 30_000;
     return this.machine;

@@ -1,9 +1,9 @@
 import { IsolatedEnv } from '../sandbox/isolated.ts';
-import { type Env, makeEnv } from './env.ts';
+import { makeEnv } from './env.ts';
+import type { EnvHandle } from './handle.ts';
 import { type EnvSource, usesModules } from './source.ts';
 
-/** What runners need of an environment, in-process (`Env`) or in a worker (`IsolatedEnv`). */
-export type EnvHandle = Pick<Env, 'spec' | 'reset' | 'step' | 'snapshot' | 'restore' | 'recover' | 'close'>;
+export type { EnvHandle } from './handle.ts';
 
 export interface OpenEnvOptions {
   /**

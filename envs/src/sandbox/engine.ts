@@ -4,6 +4,7 @@ import {
   type QuickJSWASMModule,
   RELEASE_SYNC,
 } from 'quickjs-emscripten';
+import { SandboxError } from '../errors.ts';
 
 /**
  * QuickJS as the sandbox loads it: the quickjs-emscripten 0.32 release build, with the three
@@ -182,27 +183,80 @@ function pinHost(imports: WebAssembly.Imports, maxBytes: number): WebAssembly.Me
   return memory;
 }
 
-async function wasmBytes(): Promise<BufferSource> {
-  const url = new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'));
-  if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(url);
+/** Where the QuickJS WebAssembly comes from: its bytes, a compiled module, or a URL to fetch. */
+export type QuickJSWasm = BufferSource | WebAssembly.Module | URL | string;
+
+let wasmSource: QuickJSWasm | undefined;
+
+/**
+ * Says where this thread loads QuickJS's WebAssembly from (`@jitl/quickjs-wasmfile-release-sync/wasm`,
+ * about 500 KB), before the first sandbox is made. Node needs no call: it reads the file the package
+ * ships. A browser page or Web Worker must call it (a URL its server serves, or the bytes), since a
+ * bundle cannot know where its host put the file.
+ *
+ * @example
+ * setQuickJSWasm(new URL('/quickjs.wasm', location.href)); // in the worker, before makeEnv
+ */
+export function setQuickJSWasm(source: QuickJSWasm): void {
+  if (compiled)
+    throw new SandboxError('WASM_ALREADY_LOADED', 'QuickJS is already loaded in this thread', {
+      hint: 'call setQuickJSWasm before the first environment with modules is made',
+    });
+  wasmSource = source;
+}
+
+/**
+ * The file the package ships, read where the host can read files (Node). Through
+ * `process.getBuiltinModule` rather than an import, so that the core imports no Node module and
+ * bundles for a browser, where this path is never taken (no `process`: setQuickJSWasm is required).
+ */
+function shippedWasm(): BufferSource {
+  const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = host?.getBuiltinModule?.('node:fs') as
+    | { readFileSync(path: URL): Uint8Array<ArrayBuffer> }
+    | undefined;
+  if (!fs)
+    throw new SandboxError(
+      'NO_QUICKJS_WASM',
+      'this host cannot read the QuickJS WebAssembly file by itself',
+      {
+        hint: "call setQuickJSWasm(url or bytes) in this thread first (serve @jitl/quickjs-wasmfile-release-sync's dist/emscripten-module.wasm)",
+      },
+    );
+  return fs.readFileSync(new URL(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')));
+}
+
+async function wasmModule(): Promise<WebAssembly.Module> {
+  const source = wasmSource ?? shippedWasm();
+  if (typeof source === 'string' || source instanceof URL) {
+    const res = await fetch(source);
+    if (!res.ok)
+      throw new SandboxError(
+        'NO_QUICKJS_WASM',
+        `could not fetch the QuickJS WebAssembly from ${source}: HTTP ${res.status}`,
+        { hint: 'serve dist/emscripten-module.wasm of @jitl/quickjs-wasmfile-release-sync at that URL' },
+      );
+    return WebAssembly.compile(await res.arrayBuffer());
   }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status}`);
-  return res.arrayBuffer();
+  // (Checked by class after the URL: WebAssembly.Module has no members, so TypeScript narrows by it loosely.)
+  if (source instanceof WebAssembly.Module) return source;
+  return WebAssembly.compile(source as BufferSource);
 }
 
 // Compiled once per thread: every instance shares the machine code (and V8's tier-up of it, which
 // made the first out-of-memory in a process cost about 1.5 s), and only its memory is its own.
 let compiled: Promise<WebAssembly.Module> | undefined;
 const compiledQuickJS = () => {
-  compiled ??= wasmBytes().then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= wasmModule().catch((e) => {
+    compiled = undefined; // a failed load (a bad URL, say) may be retried after setQuickJSWasm
+    throw e;
+  });
   return compiled;
 };
 
 /** The pinned variant; `onMemory` receives the instance's memory (`memory` if given, else the glue's own). */
 function pinnedVariant(
+  module: WebAssembly.Module,
   onMemory: (memory: WebAssembly.Memory) => void,
   memory?: WebAssembly.Memory,
   maxBytes = MAX_MEMORY_BYTES,
@@ -210,9 +264,11 @@ function pinnedVariant(
   return newVariant(RELEASE_SYNC, {
     emscriptenModule: {
       ...(memory ? { wasmMemory: memory } : {}),
+      // The module is compiled before the glue runs (a failed load rejects then): the glue does
+      // not pass on a rejection of this hook, so a load failing in here would hang its caller.
       async instantiateWasm(imports, onSuccess) {
         onMemory(pinHost(imports, maxBytes));
-        const instance = await WebAssembly.instantiate(await compiledQuickJS(), imports);
+        const instance = await WebAssembly.instantiate(module, imports);
         onSuccess(instance);
         return instance.exports;
       },
@@ -231,7 +287,12 @@ let quickjs: Promise<QuickJSWASMModule> | undefined;
  * vm.dump(vm.unwrapResult(vm.evalCode('new Date(2000, 0, 1).getTimezoneOffset()'))); // 0, under any TZ
  */
 export function loadQuickJS(): Promise<QuickJSWASMModule> {
-  quickjs ??= newQuickJSWASMModuleFromVariant(pinnedVariant(() => {}));
+  quickjs ??= compiledQuickJS()
+    .then((module) => newQuickJSWASMModuleFromVariant(pinnedVariant(module, () => {})))
+    .catch((e) => {
+      quickjs = undefined; // not loaded: the next call tries again (after setQuickJSWasm, say)
+      throw e;
+    });
   return quickjs;
 }
 
@@ -269,6 +330,7 @@ export async function newQuickJSInstance(options: { maxBytes?: number } = {}): P
   let memory: WebAssembly.Memory | undefined;
   const qjs = await newQuickJSWASMModuleFromVariant(
     pinnedVariant(
+      await compiledQuickJS(),
       (m) => {
         memory = m;
       },

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { EnvCodeError, EnvStateError, PalestraError, SandboxError, SpecError } from '../errors.ts';
+import { EnvStateError, SandboxError } from '../errors.ts';
 import { checkActionSize } from '../kernel/actionSize.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import type {
@@ -13,49 +13,20 @@ import type {
 } from '../kernel/types.ts';
 import type { AutoresetMode, VectorStepResult } from '../kernel/vector.ts';
 import { Channel, REQUEST } from './channel.ts';
+import { reviveError, type WireError } from './errorWire.ts';
+import { GRACE_MS, HANG_BOUND_MS } from './hangBound.ts';
 
 /**
  * Hard isolation for environments with code: the whole environment (statechart, expressions and
  * its QuickJS sandbox) runs in a worker thread, and a whole step — every guard, action, reward
- * and observation — is one request to it. QuickJS interrupts runaway JavaScript at the step
- * deadline; a hang it cannot interrupt (a native builtin looping over a huge sparse array, say)
- * is ended by terminating the worker. The caller survives either way and gets a `SandboxError`
- * with code DEADLINE; `recover()` starts a fresh worker for the next episode.
- *
- * The bound: a request returns within its deadline + `HANG_BOUND_MS` (1 s) — for a step,
- * `limits.stepDeadlineMs` + 1 s; for a vector step, N × that deadline + 1 s. The caller stops
- * waiting at deadline + `GRACE_MS` (700 ms); the other 300 ms are the margin for the operating
- * system to wake the waiting thread and for building the error, so the bound holds on a busy
- * machine too. (Waiting the whole second left nothing for those: steps returned at 1.10–1.20 s.)
+ * and observation — is one request to it. A hang is ended by terminating the worker within the
+ * request's deadline + `HANG_BOUND_MS` (see hangBound.ts; for a vector step, N × the step
+ * deadline + 1 s). The caller survives either way and gets a `SandboxError` with code DEADLINE;
+ * `recover()` starts a fresh worker for the next episode. (A browser's twin is `WorkerEnv`.)
  */
-export const HANG_BOUND_MS = 1000;
-const GRACE_MS = 700;
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+export { HANG_BOUND_MS };
 
-function revive(e: {
-  name: string;
-  code?: string;
-  message: string;
-  details?: Record<string, unknown>;
-  hint?: string;
-  issues?: unknown;
-}): Error {
-  const opts = { details: e.details ?? {}, ...(e.hint ? { hint: e.hint } : {}) };
-  switch (e.name) {
-    case 'SandboxError':
-      return new SandboxError(e.code ?? 'EXCEPTION', e.message, opts);
-    case 'EnvStateError':
-      return new EnvStateError(e.code ?? 'ENV_STATE', e.message, opts);
-    case 'EnvCodeError':
-      return new EnvCodeError(e.code ?? 'ENV_CODE', e.message, opts);
-    case 'SpecError':
-      return new SpecError((e.issues as never) ?? [{ path: '$', message: e.message }]);
-    case 'RangeError':
-      return new RangeError(e.message);
-    default:
-      return e.code ? new PalestraError(e.code, e.message, opts) : new Error(e.message);
-  }
-}
+const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 class WorkerLink {
   private worker: Worker | undefined;
@@ -83,7 +54,7 @@ class WorkerLink {
     });
     if (!ready.ready) {
       await worker.terminate();
-      throw revive(ready.error!);
+      throw reviveError(ready.error!);
     }
     this.worker = worker;
     this.channel = channel;
@@ -116,10 +87,10 @@ class WorkerLink {
         },
       );
     }
-    const reply = ch.read() as { ok?: T; error?: Parameters<typeof revive>[0] };
+    const reply = ch.read() as { ok?: T; error?: WireError };
     ch.flags[0] = 0;
     if (reply.error) {
-      const err = revive(reply.error);
+      const err = reviveError(reply.error);
       throw err;
     }
     return reply.ok as T;

@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { PalestraError } from '../errors.ts';
 import { type Env, makeEnv } from '../kernel/env.ts';
 import type { EnvSource } from '../kernel/source.ts';
 import { VectorEnv } from '../kernel/vector.ts';
 import { Channel, IDLE, REQUEST, RESPONSE } from './channel.ts';
+import { serializeError } from './errorWire.ts';
 
 /**
  * The worker side of an isolated environment: builds one Env (or one VectorEnv) and answers
@@ -20,20 +20,6 @@ const init = workerData as Init;
 const channel = new Channel(init.buffer);
 let env: Env | undefined;
 let vec: VectorEnv | undefined;
-
-function serializeError(e: unknown) {
-  if (e instanceof PalestraError)
-    return {
-      name: e.name,
-      code: e.code,
-      message: e.message,
-      details: e.details,
-      hint: e.hint,
-      issues: (e as { issues?: unknown }).issues,
-    };
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: 'Error', message: String(e) };
-}
 
 async function handle(req: { op: string; args: unknown[] }): Promise<unknown> {
   const x = req.args[0] as never;

@@ -10,18 +10,59 @@ import type { Prng } from '../kernel/prng.ts';
  * convert results back to plain JSON (BigInt → number) before they reach the context.
  *
  * `rand(n)` draws an integer in [0, n) from the episode's seeded generator: the only randomness
- * an expression can see.
+ * an expression can see. The generator is an argument of every evaluation (`CompiledExpr`), never
+ * module state, so several environments can step in one thread in any interleaving.
  */
-let currentRng: Prng | undefined;
 
-/** Points `rand(n)` at the generator of the environment being stepped (single-threaded, synchronous). */
-export function bindRng(rng: Prng | undefined): void {
-  currentRng = rng;
+/**
+ * Where an evaluation's generator rides in its activation: a symbol, so no CEL identifier can
+ * name it. `rand` is a macro rather than a function because cel-js calls a function's handler
+ * with its arguments only, while a macro's `evaluate` also gets the evaluation's context.
+ */
+const RNG = Symbol('palestra.rng');
+
+interface MacroArgs {
+  ast: unknown;
+  args: unknown[];
+}
+interface CelChecker {
+  check(ast: unknown, ctx: unknown): { kind?: string; name?: string; toString(): string };
+  getType(name: string): unknown;
+  createError(code: string, message: string, ast: unknown): Error;
+}
+interface CelEvaluator {
+  run(ast: unknown, ctx: unknown): unknown;
+  debugType(v: unknown): { toString(): string };
+  createError(code: string, message: string, ast: unknown): Error;
+}
+interface CelContext {
+  getValue(key: unknown): unknown;
 }
 
-function rand(n: bigint): bigint {
-  if (!currentRng) throw new Error('rand() is only available while an environment steps');
-  return BigInt(currentRng.int(Number(n)));
+/** `rand(n)`: type-checks as `rand(int): int` did, and draws from the generator of this evaluation. */
+function randMacro({ ast, args }: MacroArgs) {
+  if (args.length !== 1) throw new Error(`rand() takes one int argument, got ${args.length}`);
+  return {
+    arg: args[0],
+    typeCheck(checker: CelChecker, macro: { arg: unknown }, ctx: unknown) {
+      const t = String(checker.check(macro.arg, ctx));
+      if (t !== 'int' && t !== 'dyn')
+        throw checker.createError('no_matching_overload', `found no matching overload for 'rand(${t})'`, ast);
+      return checker.getType('int');
+    },
+    evaluate(ev: CelEvaluator, macro: { arg: unknown }, ctx: CelContext) {
+      const n = ev.run(macro.arg, ctx);
+      if (typeof n !== 'bigint')
+        throw ev.createError(
+          'no_matching_overload',
+          `found no matching overload for 'rand(${String(ev.debugType(n))})'`,
+          ast,
+        );
+      const rng = ctx.getValue(RNG) as Prng | undefined;
+      if (!rng) throw new Error('rand() is only available while an environment steps');
+      return BigInt(rng.int(Number(n)));
+    },
+  };
 }
 
 const celEnv = new Environment({
@@ -35,7 +76,7 @@ const celEnv = new Environment({
     maxMapEntries: 1000,
     maxCallArguments: 16,
   },
-}).registerFunction('rand(int): int', rand);
+}).registerFunction('rand(ast): int', randMacro as never);
 
 for (const op of ['+', '-', '*', '/'] as const) {
   const f = (a: number, b: number) => (op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b);
@@ -44,12 +85,28 @@ for (const op of ['+', '-', '*', '/'] as const) {
 }
 
 export type Activation = Record<string, unknown>;
-export type CompiledExpr = (activation: Activation) => unknown;
+/**
+ * A compiled expression: evaluates against `activation`, drawing `rand(n)` from `rng` (without
+ * one, an expression that calls `rand` throws; all others evaluate the same).
+ */
+export type CompiledExpr = (activation: Activation, rng?: Prng) => unknown;
 
-/** Parses a CEL expression once. Throws a plain Error with CEL's message (callers add the JSON path). */
+/**
+ * Parses a CEL expression once. Throws a plain Error with CEL's message (callers add the JSON path).
+ *
+ * @example
+ * compileExpr('x + rand(3)')({ x: 1 }, new Prng(7)); // 1, 2 or 3, the same for the same generator state
+ */
 export function compileExpr(source: string): CompiledExpr {
   const parsed = celEnv.parse(source);
-  return (activation) => fromCel(parsed(activation));
+  return (activation, rng) => {
+    if (rng === undefined) return fromCel(parsed(activation));
+    // A child of the activation that also carries the generator: the caller's object is not
+    // changed, and the child reads every name through to it (cel-js looks names up with `obj[key]`).
+    const withRng = Object.create(activation) as Activation & { [RNG]?: Prng };
+    withRng[RNG] = rng;
+    return fromCel(parsed(withRng));
+  };
 }
 
 /** CEL values back to JSON: BigInt → number, Map → object. */
