@@ -34,7 +34,7 @@ export {
 } from './episode/score.ts';
 export * from './errors.ts';
 export { ACTION_MAX_DEPTH, checkActionSize } from './kernel/actionSize.ts';
-export { Env, type MakeEnvOptions, makeEnv, newSandbox, statePaths, toMicros } from './kernel/env.ts';
+export { Env, type MakeEnvOptions, makeEnv, newSandbox, statePaths } from './kernel/env.ts';
 export {
   AGENT_FAULT_CODES,
   agentFaultMicros,
@@ -44,6 +44,7 @@ export {
   MAX_FAULT_SHARE,
 } from './kernel/fault.ts';
 export type { AsyncEnvHandle, EnvHandle } from './kernel/handle.ts';
+export { fromMicros, MICROS_PER_UNIT, microsOf, toMicros } from './kernel/micros.ts';
 export { Prng, type PrngState } from './kernel/prng.ts';
 export { sampleAction } from './kernel/sample.ts';
 export { type EnvSource, envSource, usesModules } from './kernel/source.ts';

@@ -1,4 +1,5 @@
 import type { Episode, Fault } from '@palestra/envs';
+import { MICROS_PER_UNIT, microsOf } from '@palestra/envs/core';
 import type { OutcomeReading } from './ensemble/outcome.ts';
 
 /**
@@ -59,14 +60,15 @@ export interface Overseer {
   scoreGroup?(episodes: ScoredEpisode[]): Promise<Score[]>;
 }
 
-export const MICRO = 1_000_000;
+/** Micro-units per reward unit (one definition, in `@palestra/envs`). */
+export const MICRO = MICROS_PER_UNIT;
 
 /** What a judge's id carries in a verdict given for a whole group (`judge:openai:gpt-4o-mini#group`). */
 export const GROUP_JUDGE_SUFFIX = '#group';
 
 /** Float → signed integer micro-units (range-checked). */
 export function micros(value: number): number {
-  const m = Math.round(value * MICRO);
+  const m = microsOf(value);
   if (!Number.isSafeInteger(m)) throw new RangeError(`score ${value} is not a finite number within ±9e9`);
   return m;
 }

@@ -1,6 +1,7 @@
 import { canonicalJson } from '../episode/hash.ts';
 import { PalestraError } from '../errors.ts';
 import type { Env } from '../kernel/env.ts';
+import { fromMicros } from '../kernel/micros.ts';
 import type { GymSpec } from '../spec/schema.ts';
 import { firstDivergence, shortJson } from './divergence.ts';
 import { completed, type RandomRun, replayActions } from './episodes.ts';
@@ -67,7 +68,7 @@ export function checkRewardBounds(spec: GymSpec, run: RandomRun): CheckFinding {
   );
   if (done.length === 0 && stopped.length === 0)
     return notRun('reward bounds', 'no random episode ran to its end, so no return was seen');
-  const returns = done.map((e) => e.returnMicros / 1e6);
+  const returns = done.map((e) => fromMicros(e.returnMicros));
   const outside =
     returns.filter((r) => r < bounds.min - 1e-9 || r > bounds.max + 1e-9).length + stopped.length;
   const range = returns.length > 0 ? ` (${Math.min(...returns)}…${Math.max(...returns)} seen)` : '';

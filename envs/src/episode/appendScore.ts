@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { RecordError } from '../errors.ts';
+import { fromMicros } from '../kernel/micros.ts';
 import { canonicalJson } from './hash.ts';
 import { parseEpisode } from './parseEpisode.ts';
 import {
@@ -55,7 +56,7 @@ export function appendScore(
   if (previous && !options.force)
     throw new RecordError(
       'SCORE_CONFLICT',
-      `${path} already commits a different score from this overseer (score ${previous.n}: ${previous.reward / 1e6}, now ${valid.reward / 1e6})`,
+      `${path} already commits a different score from this overseer (score ${previous.n}: ${fromMicros(previous.reward)}, now ${fromMicros(valid.reward)})`,
       {
         details: { file: path, n: previous.n, committed: previous.reward, now: valid.reward },
         hint: 'a committed score is never overwritten; pass --force to append a new record after it (the old one stays in the chain), or verify with palestra score --verify',

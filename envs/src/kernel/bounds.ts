@@ -1,7 +1,6 @@
 import { EnvCodeError } from '../errors.ts';
 import type { GymSpec } from '../spec/schema.ts';
-
-const MICRO = 1_000_000;
+import { fromMicros, microsOf } from './micros.ts';
 
 /**
  * `reward.bounds` in exact micro-units, or undefined when the spec declares none. Enforced by
@@ -19,8 +18,8 @@ export function returnBounds(spec: Pick<GymSpec, 'reward'>): ReturnBounds | unde
   const b = spec.reward.bounds;
   if (!b) return undefined;
   return {
-    min: Math.round(b.min * MICRO),
-    max: Math.round(b.max * MICRO),
+    min: microsOf(b.min),
+    max: microsOf(b.max),
     declared: { min: b.min, max: b.max },
   };
 }
@@ -37,7 +36,7 @@ export function returnBounds(spec: Pick<GymSpec, 'reward'>): ReturnBounds | unde
 export function checkReturn(bounds: ReturnBounds | undefined, returnMicros: number, step: number): void {
   if (!bounds || (returnMicros >= bounds.min && returnMicros <= bounds.max)) return;
   const { min, max } = bounds.declared;
-  const ret = returnMicros / MICRO;
+  const ret = fromMicros(returnMicros);
   throw new EnvCodeError(
     'REWARD_OUT_OF_BOUNDS',
     `$.reward.bounds: after step ${step} the return is ${ret}, outside the declared bounds [${min}, ${max}]`,

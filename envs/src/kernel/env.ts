@@ -8,6 +8,7 @@ import { type CompiledTemplate, compileTemplate } from '../spec/template.ts';
 import { checkActionSize } from './actionSize.ts';
 import { checkReturn, type ReturnBounds, returnBounds } from './bounds.ts';
 import { ENTERED_ACTION, markEntries, statePathsOf } from './entered.ts';
+import { fromMicros, toMicros } from './micros.ts';
 import { Prng } from './prng.ts';
 import { type EnvSource, usesModules } from './source.ts';
 import { TaskCache, taskCount } from './tasks.ts';
@@ -41,23 +42,7 @@ export interface MakeEnvOptions {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const MICRO = 1_000_000;
 const EMPTY = Object.freeze({});
-
-/** Float reward → signed integer micro-units, range-checked. `path`: the spec element that gave it. */
-export function toMicros(value: number, what: string, path?: string): number {
-  const m = Math.round(value * MICRO);
-  if (!Number.isSafeInteger(m))
-    throw new EnvCodeError(
-      'BAD_REWARD',
-      `${path ? `${path} ` : ''}${what} gave ${value}, not a finite reward within ±9e9`,
-      {
-        details: { ...(path ? { path } : {}), value: String(value) },
-        hint: 'a reward is a finite number of at most ±9e9 (micro-units must fit a safe integer)',
-      },
-    );
-  return m;
-}
 
 /** A value for a message: short, deterministic, never throws (BigInt, undefined, cycles). */
 function shortJson(v: unknown): string {
@@ -566,7 +551,7 @@ export class Env {
     if (terminated || truncated) this.status = 'ended';
     return {
       observation,
-      reward: micros / MICRO,
+      reward: fromMicros(micros),
       terminated,
       truncated,
       info: {

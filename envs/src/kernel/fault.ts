@@ -9,6 +9,8 @@
  *   a reward outside the declared bounds). The episode is left out of training batches and
  *   counted; a training step with more than `MAX_FAULT_SHARE` of such episodes fails.
  */
+import { microsOf } from './micros.ts';
+
 export type Fault = 'agent' | 'environment';
 
 /** Error codes the agent's output provokes. Every other code is an environment fault. */
@@ -39,5 +41,5 @@ export interface EpisodeError {
  * so it ranks below every honest failure in its group.
  */
 export function agentFaultMicros(bounds: { min: number }): number {
-  return Math.round(bounds.min * 1_000_000) - 1;
+  return microsOf(bounds.min) - 1;
 }

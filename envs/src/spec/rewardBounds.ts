@@ -1,3 +1,4 @@
+import { fromMicros, microsOf } from '../kernel/micros.ts';
 import type { GymSpec } from './schema.ts';
 
 /**
@@ -23,7 +24,7 @@ import type { GymSpec } from './schema.ts';
  * deriveRewardBounds(frozenLakeWithoutBounds) // { min: 0, max: 1 }
  */
 export function deriveRewardBounds(spec: GymSpec): { min: number; max: number } | undefined {
-  const micros = (v: number) => Math.round(v * MICRO);
+  const micros = microsOf;
   const { maxSteps, invalidActionPenalty } = spec.limits;
   const finals = episodeEndingStates(spec);
   let perStep = 0;
@@ -47,10 +48,9 @@ export function deriveRewardBounds(spec: GymSpec): { min: number; max: number } 
   const max = Math.max(0, maxSteps * stepHi) + Math.max(0, ...ends);
   const min = Math.min(0, maxSteps * stepLo) + Math.min(0, ...ends);
   if (!Number.isSafeInteger(max) || !Number.isSafeInteger(min)) return undefined;
-  return { min: min / MICRO, max: max / MICRO };
+  return { min: fromMicros(min), max: fromMicros(max) };
 }
 
-const MICRO = 1_000_000;
 // `transient` onEnter rules pay when the state is entered at any microstep of a step: still at
 // most once per step (the kernel tests membership in the set of states entered).
 const CONSTANT_RULE_KEYS = new Set(['onEnter', 'perStep', 'when', 'value', 'name', 'transient']);

@@ -1,4 +1,5 @@
 import { canonicalJson, type Episode, type ScoreCommitment, type ScoreRecord, scoreBy } from '@palestra/envs';
+import { fromMicros, microsOf } from '@palestra/envs/core';
 import { GROUP_JUDGE_SUFFIX, MICRO, type Overseer, type Score } from '../types.ts';
 
 /**
@@ -21,7 +22,7 @@ export function scoreCommitment(score: Score, overseerHash: string): ScoreCommit
     veto: score.veto === true,
     // Only when set: a record of an intact episode stays byte-identical to one written before it.
     ...(score.fault ? { fault: score.fault } : {}),
-    confidence: Math.min(MICRO, Math.max(0, Math.round(score.confidence * MICRO))),
+    confidence: Math.min(MICRO, Math.max(0, microsOf(score.confidence))),
     rationale: score.rationale,
   };
 }
@@ -109,6 +110,6 @@ export async function verifyScore(
   return {
     ok: true,
     record,
-    message: `score ${record.n} re-derived: ${record.reward / MICRO} (${record.verdicts.length} verdict${record.verdicts.length === 1 ? '' : 's'} from the cache)`,
+    message: `score ${record.n} re-derived: ${fromMicros(record.reward)} (${record.verdicts.length} verdict${record.verdicts.length === 1 ? '' : 's'} from the cache)`,
   };
 }

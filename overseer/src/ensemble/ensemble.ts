@@ -1,4 +1,5 @@
 import { PalestraError } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import { MICRO, type Overseer, type Score, type ScoreComponent, type ScoredEpisode } from '../types.ts';
 import { AGENT_FAULT_CEILING, bandScore, FAILURE_BAND, SUCCESS_BAND } from './outcome.ts';
 
@@ -53,7 +54,7 @@ export class EnsembleOverseer implements Overseer {
     const m = s.fault === 'agent' ? Math.min(s.micros, AGENT_FAULT_CEILING) : s.micros;
     return {
       ...s,
-      reward: m / 1e6,
+      reward: fromMicros(m),
       micros: m,
       judge: `${this.id}:${s.judge}`,
       rationale: `vetoed: ${s.rationale}`,
@@ -143,9 +144,9 @@ export class EnsembleOverseer implements Overseer {
       micros: bandScore(outcome.success, rank),
       components: [
         { name: `outcome:${name}/band bottom`, micros: band.bottom, weight: 1 },
-        { name: `outcome:${name}/rank`, micros: rank, weight: band.width / MICRO },
+        { name: `outcome:${name}/rank`, micros: rank, weight: fromMicros(band.width) },
       ],
-      rationale: `${name}: band ${band.bottom / MICRO}…${(band.bottom + band.width) / MICRO}, rank ${rank / MICRO} | `,
+      rationale: `${name}: band ${fromMicros(band.bottom)}…${fromMicros(band.bottom + band.width)}, rank ${fromMicros(rank)} | `,
     };
   }
 
@@ -178,7 +179,7 @@ export class EnsembleOverseer implements Overseer {
       microsTotal = Math.sign(weighted) * Math.round(Math.abs(weighted));
     }
     return {
-      reward: microsTotal / 1e6,
+      reward: fromMicros(microsTotal),
       micros: microsTotal,
       components: [
         ...(band?.components ?? []),

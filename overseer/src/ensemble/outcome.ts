@@ -1,3 +1,4 @@
+import { microsOf } from '@palestra/envs/core';
 import { MICRO } from '../types.ts';
 
 /**
@@ -76,8 +77,8 @@ function divRound(n: bigint, d: bigint): bigint {
  * positionInBounds(-320_000, { min: -1.12, max: 0.99 }); // 379_147
  */
 export function positionInBounds(returnMicros: number, bounds: { min: number; max: number }): number {
-  const min = BigInt(Math.round(bounds.min * MICRO));
-  const max = BigInt(Math.round(bounds.max * MICRO));
+  const min = BigInt(microsOf(bounds.min));
+  const max = BigInt(microsOf(bounds.max));
   if (max <= min) return MICRO / 2;
   const p = Number(divRound((BigInt(returnMicros) - min) * BigInt(MICRO), max - min));
   return Math.min(MICRO, Math.max(0, p));

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { type Episode, PalestraError } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { VerdictCache, verdictKey } from '../cache/cache.ts';
@@ -345,7 +346,7 @@ export class LlmJudge implements Overseer {
       const v = verdicts.find((x) => x.episode === i)!;
       const m = micros(v.score);
       return {
-        reward: m / 1e6,
+        reward: fromMicros(m),
         micros: m,
         components: [{ name: 'rubric (group-relative)', micros: m, weight: 1 }],
         rationale: v.rationale,
@@ -405,7 +406,7 @@ export class LlmJudge implements Overseer {
       Math.abs(b.score - median) < Math.abs(a.score - median) ? b : a,
     );
     return {
-      reward: m / 1e6,
+      reward: fromMicros(m),
       micros: m,
       components: [{ name: 'rubric', micros: m, weight: 1 }],
       rationale: closest.rationale,

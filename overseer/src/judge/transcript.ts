@@ -1,4 +1,5 @@
 import { canonicalJson, type Episode, sha256Hex } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 
 /**
  * The transcript a judge reads: every step, the agent's action AND the environment's reply (the
@@ -26,7 +27,7 @@ export function transcriptOf(episode: Episode): { task: string; first: string; s
       step: s.i,
       action: s.action,
       environment: s.observation.text,
-      reward: s.reward / 1e6,
+      reward: fromMicros(s.reward),
       state: s.state,
     })),
   };

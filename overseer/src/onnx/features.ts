@@ -1,4 +1,5 @@
 import { canonicalJson, type Episode } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import { z } from 'zod';
 import { issuePath, OnnxError } from './errors.ts';
 
@@ -16,7 +17,7 @@ type Compute = (e: Episode) => number;
 const PLAIN: Record<string, { doc: string; compute: Compute }> = {
   return: {
     doc: 'the environment return (footer, else the sum of the step rewards), in reward units',
-    compute: (e) => (e.footer ? e.footer.return : e.steps.reduce((a, s) => a + s.reward, 0)) / 1e6,
+    compute: (e) => fromMicros(e.footer ? e.footer.return : e.steps.reduce((a, s) => a + s.reward, 0)),
   },
   length: { doc: 'number of steps', compute: (e) => e.steps.length },
   terminated: {
@@ -90,7 +91,7 @@ const FAMILIES: Record<string, { doc: string; compute: (arg: string) => Compute 
     compute: (name) => (e) => {
       let m = 0;
       for (const s of e.steps) for (const c of s.components) if (c.name === name) m += c.micros;
-      return m / 1e6;
+      return fromMicros(m);
     },
   },
 };

@@ -1,3 +1,4 @@
+import { fromMicros } from '@palestra/envs/core';
 import type onnxProto from 'onnx-proto';
 import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
@@ -244,7 +245,7 @@ export class OnnxScorer implements Overseer {
       why = `raw output ${round(raw[0]!)}`;
     }
     return {
-      reward: total / 1e6,
+      reward: fromMicros(total),
       micros: total,
       components,
       rationale: `${this.model.file}: ${why}; ${describe(this.transform, mapped.reward)}`,

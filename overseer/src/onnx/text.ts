@@ -1,4 +1,5 @@
 import type { Episode } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { micros, type Overseer, type Score, type ScoredEpisode } from '../types.ts';
@@ -280,7 +281,7 @@ export class OnnxTextScorer implements Overseer {
       const { ids, cut } = tokenized[i]!;
       const tokens = `${ids.length} tokens${cut ? ` (cut to the transcript's ${this.keep})` : ''}`;
       return {
-        reward: total / 1e6,
+        reward: fromMicros(total),
         micros: total,
         components: ps.map((p, k) => ({ name: `p(${labels?.[k] ?? k})`, micros: micros(p) })),
         rationale: `${this.model.file}: ${tokens}; p = [${ps.map((p) => p.toFixed(4)).join(', ')}]; ${describe(this.transform, mapped.reward)}`,

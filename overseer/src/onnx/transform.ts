@@ -1,3 +1,4 @@
+import { fromMicros, microsOf } from '@palestra/envs/core';
 import { z } from 'zod';
 import { OnnxError } from './errors.ts';
 
@@ -96,7 +97,7 @@ function checkProbabilities(ps: number[], row: number): void {
  */
 export function applyTransform(t: Transform, row: ArrayLike<number>, index: number): Mapped {
   const m = mapRow(t, row, index);
-  return { ...m, confidence: Math.round(m.confidence * 1e6) / 1e6 };
+  return { ...m, confidence: fromMicros(microsOf(m.confidence)) };
 }
 
 function mapRow(t: Transform, row: ArrayLike<number>, index: number): Mapped {

@@ -7,6 +7,7 @@ import {
   PalestraError,
   replay,
 } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import { type OutcomeReading, positionInBounds, succeeded } from '../ensemble/outcome.ts';
 import { micros, type Overseer, type Score, type ScoreComponent, type ScoredEpisode } from '../types.ts';
 import { declaredBounds, faultOfRecord, hostLimitNotReplayed } from './faults.ts';
@@ -56,7 +57,7 @@ export class RulesOverseer implements Overseer {
         ? agentFaultMicros(declaredBounds(this.source.spec, 'scoring an episode the agent broke'))
         : 0;
     return {
-      reward: m / 1e6,
+      reward: fromMicros(m),
       micros: m,
       components: [{ name: `${fault} fault`, micros: m }],
       rationale:
@@ -103,7 +104,7 @@ export class RulesOverseer implements Overseer {
       for (const c of step.components) byName.set(c.name, (byName.get(c.name) ?? 0) + c.micros);
     const components: ScoreComponent[] = [...byName].map(([name, m]) => ({ name, micros: m, weight: 1 }));
     const total = components.reduce((a, c) => a + c.micros, 0);
-    const fired = components.filter((c) => c.micros !== 0).map((c) => `${c.name} ${c.micros / 1e6}`);
+    const fired = components.filter((c) => c.micros !== 0).map((c) => `${c.name} ${fromMicros(c.micros)}`);
     // The replayed last step, not the footer, says how it ended: the steps are what the chain proves.
     const terminated = replayed.replayed.at(-1)?.terminated ?? false;
     const outcome: OutcomeReading = {
@@ -111,7 +112,7 @@ export class RulesOverseer implements Overseer {
       ...(spec.reward.bounds ? { position: positionInBounds(total, spec.reward.bounds) } : {}),
     };
     return {
-      reward: total / 1e6,
+      reward: fromMicros(total),
       micros: total,
       components,
       rationale: fired.length > 0 ? `environment rules: ${fired.join(', ')}` : 'no reward rule fired',
