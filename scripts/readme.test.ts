@@ -15,7 +15,7 @@
 //   is asked `/health`, `/schema` and `/reset`, then stopped; `palestra mcp` gets an MCP client
 //   (initialize, tools/list, a reset and a winning call); `palestra chain up` is checked on its RPC
 //   and followed by `palestra chain down`.
-// - Model endpoints: a local wire server (`@palestra/overseer/testing`'s llmServer) stands for
+// - Model endpoints: a local wire server (`@palestra/testing/llm`'s llmServer) stands for
 //   OpenAI. Every command gets OPENAI_BASE_URL and OPENAI_API_KEY pointing at it, and in a
 //   `--base-url http://127.0.0.1:8000/v1` only the port number is replaced by the server's. It
 //   answers the `openai:` agent with a fixed refund-desk policy and any judge request like a judge
@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startLlmServer } from '@palestra/overseer/testing';
+import { startLlmServer } from '@palestra/testing/llm';
 import { readState, writeState } from '../runtime/src/train/checkpoint.ts';
 import { type ReadmeCommand, readmeCommands, stripComment } from './readmeCommands.ts';
 import { localModels } from './readmeModels.ts';

@@ -2,7 +2,7 @@
 // README's rollout and the LLM judge of its scoring and red-team commands, served by the overseer's
 // local wire server (real OpenAI SDK requests over loopback).
 import assert from 'node:assert/strict';
-import type { LlmRequest, ScriptedReply } from '@palestra/overseer/testing';
+import type { LlmRequest, ScriptedReply } from '@palestra/testing/llm';
 
 /** The user prompt(s) of a chat request, as text. */
 function userText(body: Record<string, unknown>): string {

@@ -22,7 +22,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['errors', 'envs', 'overseer', 'runtime', 'contracts', 'studio', 'scripts'];
+const roots = ['errors', 'envs', 'overseer', 'runtime', 'contracts', 'studio', 'testing', 'scripts'];
 const skip = new Set(['node_modules', '.venv', 'dist', '.palestra', 'artifacts']);
 const trainer = 'runtime/trainer';
 

@@ -9,6 +9,13 @@
  * runs and prints its table (the README test does); gas per call is exact either way, but the
  * min / median / max then cover fewer samples.
  */
+
+import {
+  referenceERC20Abi,
+  referenceERC20Bytecode,
+  referenceEscrowV4Abi,
+  referenceEscrowV4Bytecode,
+} from '@palestra/testing/contracts';
 import fc from 'fast-check';
 import { type Address, type Hex, parseEther } from 'viem';
 import { JobState, PriceRule, TaskType } from '../src/enums.ts';
@@ -17,10 +24,6 @@ import {
   modelRegistryAbi,
   nodeRegistryAbi,
   nodeRegistryBytecode,
-  referenceERC20Abi,
-  referenceERC20Bytecode,
-  referenceEscrowV4Abi,
-  referenceEscrowV4Bytecode,
   trainingEscrowAbi,
 } from '../src/generated/index.ts';
 import { receiptOf } from '../src/receipt.ts';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { settlementProof } from '@palestra/testing/contracts';
 import { parseEther, zeroAddress } from 'viem';
 import {
   ANY,
@@ -18,7 +19,6 @@ import {
   submit,
 } from '../test/harness.ts';
 import { JobState, PriceRule, TaskType } from './enums.ts';
-import { settlementProof } from './settlement.ts';
 
 const BUDGET = parseEther('10');
 const PRICE = parseEther('0.1');

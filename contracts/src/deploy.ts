@@ -13,13 +13,15 @@ import {
   modelRegistryBytecode,
   nodeRegistryAbi,
   nodeRegistryBytecode,
-  testDisputeResolverAbi,
-  testDisputeResolverBytecode,
-  testSettlementVerifierAbi,
-  testSettlementVerifierBytecode,
   trainingEscrowAbi,
   trainingEscrowBytecode,
 } from './generated/index.ts';
+// Deployed for the local development chain only; off the package's exports (the generated index).
+import { testDisputeResolverAbi, testDisputeResolverBytecode } from './generated/TestDisputeResolver.ts';
+import {
+  testSettlementVerifierAbi,
+  testSettlementVerifierBytecode,
+} from './generated/TestSettlementVerifier.ts';
 import { receiptOf } from './receipt.ts';
 
 export interface DeployOptions {

@@ -33,4 +33,3 @@ export {
   networks,
 } from './networks.ts';
 export { receiptOf } from './receipt.ts';
-export { settlementInputs, settlementProof } from './settlement.ts';

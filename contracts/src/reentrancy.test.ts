@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { reentrancyAttackerAbi, reentrancyAttackerBytecode } from '@palestra/testing/contracts';
 import { type Address, encodeFunctionData, getContract, parseEther, toFunctionSelector } from 'viem';
 import { caps, createHarness, DAY, type Harness, jobParams, publishEnv, reverts } from '../test/harness.ts';
-import {
-  nodeRegistryAbi,
-  reentrancyAttackerAbi,
-  reentrancyAttackerBytecode,
-  trainingEscrowAbi,
-} from './generated/index.ts';
+import { nodeRegistryAbi, trainingEscrowAbi } from './generated/index.ts';
 import { receiptOf } from './receipt.ts';
 
 // An attacker contract that re-enters the function paying it. Every withdrawal must pay exactly once and

@@ -11,11 +11,12 @@
  *     and replayed proofs (made for another job) are refused.
  */
 import assert from 'node:assert/strict';
+import { settlementProof } from '@palestra/testing/contracts';
 import { type Address, type Hex, parseEther } from 'viem';
 import { DisputeOutcome, JobState, PriceRule, TaskType } from '../src/enums.ts';
-import { nodeRegistryAbi, testDisputeResolverAbi, trainingEscrowAbi } from '../src/generated/index.ts';
+import { nodeRegistryAbi, trainingEscrowAbi } from '../src/generated/index.ts';
+import { testDisputeResolverAbi } from '../src/generated/TestDisputeResolver.ts';
 import { receiptOf } from '../src/receipt.ts';
-import { settlementProof } from '../src/settlement.ts';
 import { DAY, type Harness, ROOT } from './harness.ts';
 import { checkEvents, checkInvariants } from './invariants.ts';
 import {

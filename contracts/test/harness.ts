@@ -4,6 +4,7 @@
  * recorder fed from receipts (the gas bench reuses it).
  */
 import assert from 'node:assert/strict';
+import { reentrancyAttackerAbi, settlementProof } from '@palestra/testing/contracts';
 import {
   type Abi,
   type Address,
@@ -28,14 +29,12 @@ import {
   gymMarketplaceAbi,
   modelRegistryAbi,
   nodeRegistryAbi,
-  reentrancyAttackerAbi,
-  testDisputeResolverAbi,
-  testSettlementVerifierAbi,
   trainingEscrowAbi,
 } from '../src/generated/index.ts';
+import { testDisputeResolverAbi } from '../src/generated/TestDisputeResolver.ts';
+import { testSettlementVerifierAbi } from '../src/generated/TestSettlementVerifier.ts';
 import { devAccounts } from '../src/localChain.ts';
 import { receiptOf } from '../src/receipt.ts';
-import { settlementProof } from '../src/settlement.ts';
 
 const errorsOf = (abi: Abi) => abi.filter((x) => x.type === 'error');
 /** Every custom error of the system, so errors bubbled from one contract through another decode by name. */

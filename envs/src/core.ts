@@ -32,6 +32,8 @@ export {
   scoreRecordBodySchema,
   scoreRecordSchema,
 } from './episode/score.ts';
+export { episodeSucceeded } from './episode/success.ts';
+export { type EnvsErrorCode, envsErrorCodes } from './errorCodes.ts';
 export * from './errors.ts';
 export { ACTION_MAX_DEPTH, checkActionSize } from './kernel/actionSize.ts';
 export { Env, type MakeEnvOptions, makeEnv, newSandbox, statePaths } from './kernel/env.ts';

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, goldenFiles, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import { startLlmServer } from '@palestra/testing/llm';
 import Table from 'cli-table3';
 import OpenAI from 'openai';
 import { JUDGE_INSTRUCTIONS, LlmJudge, quoteTranscript, RulesOverseer, transcriptOf } from '../src/index.ts';
-import { startLlmServer } from '../src/testing/index.ts';
 
 const SMOKE = process.env.PALESTRA_BENCH_SMOKE === '1';
 const at = process.argv.indexOf('--n');

@@ -21,6 +21,7 @@ export {
   SUCCESS_THRESHOLD,
   succeeded,
 } from './ensemble/outcome.ts';
+export { type OverseerErrorCode, overseerErrorCodes } from './errorCodes.ts';
 export {
   type JudgeConfig,
   type JudgeOptions,

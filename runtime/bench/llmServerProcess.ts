@@ -5,7 +5,7 @@
 // costs more CPU per request than the harness being measured: on two cores the two share.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startLlmServer } from '@palestra/overseer/testing';
+import { startLlmServer } from '@palestra/testing/llm';
 
 const i = process.argv.indexOf('--delay-ms');
 const delayMs = i > 0 ? Number(process.argv[i + 1]) : 0;

@@ -4,9 +4,4 @@ export { iDisputeResolverAbi, iDisputeResolverBytecode } from './IDisputeResolve
 export { iSettlementVerifierAbi, iSettlementVerifierBytecode } from './ISettlementVerifier.ts';
 export { modelRegistryAbi, modelRegistryBytecode } from './ModelRegistry.ts';
 export { nodeRegistryAbi, nodeRegistryBytecode } from './NodeRegistry.ts';
-export { reentrancyAttackerAbi, reentrancyAttackerBytecode } from './ReentrancyAttacker.ts';
-export { referenceERC20Abi, referenceERC20Bytecode } from './ReferenceERC20.ts';
-export { referenceEscrowV4Abi, referenceEscrowV4Bytecode } from './ReferenceEscrowV4.ts';
-export { testDisputeResolverAbi, testDisputeResolverBytecode } from './TestDisputeResolver.ts';
-export { testSettlementVerifierAbi, testSettlementVerifierBytecode } from './TestSettlementVerifier.ts';
 export { trainingEscrowAbi, trainingEscrowBytecode } from './TrainingEscrow.ts';

@@ -14,12 +14,17 @@ import {
   sha256Hex,
 } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import {
+  type LlmRequest,
+  type LlmServer,
+  recordEpisode,
+  type ScriptedReply,
+  startLlmServer,
+} from '@palestra/testing/llm';
 import { buildOverseer, type OverseerConfig } from '../config/config.ts';
 import { overseerConfigHash } from '../config/configHash.ts';
 import { EnsembleOverseer } from '../ensemble/ensemble.ts';
 import { RulesOverseer, vetoWhen } from '../rules/rules.ts';
-import { type LlmRequest, type LlmServer, type ScriptedReply, startLlmServer } from '../testing/llmServer.ts';
-import { recordEpisode } from '../testing/recordEpisode.ts';
 import { scoreCommitment, verifyScore } from './commitment.ts';
 
 const source = loadCatalog('refund-desk');

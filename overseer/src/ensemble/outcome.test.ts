@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type EnvSource, type Episode, goldenFiles, PalestraError, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import { type LlmServer, recordEpisode, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
 import { buildOverseer, type OverseerConfig } from '../config/config.ts';
-import { type LlmServer, type ScriptedReply, startLlmServer } from '../testing/llmServer.ts';
-import { recordEpisode } from '../testing/recordEpisode.ts';
 import type { Overseer } from '../types.ts';
 import {
   AGENT_FAULT_CEILING,

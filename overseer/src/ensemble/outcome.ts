@@ -1,4 +1,4 @@
-import { microsOf } from '@palestra/envs/core';
+import { episodeSucceeded, microsOf } from '@palestra/envs/core';
 import { MICRO } from '../types.ts';
 
 /**
@@ -8,8 +8,8 @@ import { MICRO } from '../types.ts';
  * weight 2, judge fooled into 1.0: a refund-desk failure scores 0.66). With it, the security of
  * the score does not depend on the judge being hard to fool.
  *
- * **One definition of success**, the runtime's (`succeeded` in `runtime/src/rollout/summary.ts`,
- * which `summary.json`, eval and train report): the episode reached a final state
+ * **One definition of success**, `episodeSucceeded` of `@palestra/envs` (the one `summary.json`,
+ * eval and train report): the episode reached a final state
  * (`terminated`) with a positive return. Everything else that replayed is a failure: a negative or
  * zero return, a step limit (`truncated`), an episode that stopped without ending. So an
  * environment whose rules can never pay a positive return has no success to gate into, exactly
@@ -57,9 +57,9 @@ export interface OutcomeReading {
   position?: number;
 }
 
-/** The one definition of success (module doc): a final state reached with a positive return. */
+/** Success as `@palestra/envs` defines it for everyone: a final state reached with a positive return. */
 export function succeeded(episode: { terminated: boolean; returnMicros: number }): boolean {
-  return episode.terminated && episode.returnMicros > 0;
+  return episodeSucceeded(episode);
 }
 
 /** `round(n / d)` for integers, half away from zero, exactly (BigInt: n may exceed 2⁵³ before dividing). */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Episode, goldenFiles, PalestraError, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
+import { type LlmRequest, type LlmServer, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
 import { REDTEAM_FIXTURES } from '../redteam/fixtures.ts';
 import { runRedTeam } from '../redteam/redteam.ts';
-import { type LlmRequest, type LlmServer, type ScriptedReply, startLlmServer } from '../testing/llmServer.ts';
 import { LlmJudge } from './judge.ts';
 
 const episode = readEpisode(goldenFiles(join(CATALOG_DIR, 'refund-desk'))[0]!);

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { goldenFiles, PalestraError, readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
-import { closedPort } from '../testing/closedPort.ts';
-import { type LlmServer, type ScriptedReply, startLlmServer } from '../testing/llmServer.ts';
+import { closedPort, type LlmServer, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
 import { type JudgeConfig, LlmJudge } from './judge.ts';
 import { JudgeRequestError } from './judgeError.ts';
 

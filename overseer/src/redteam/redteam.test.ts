@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadCatalog } from '@palestra/envs/catalog';
+import {
+  closedPort,
+  type LlmServer,
+  NAIVE_JUDGE_MODEL,
+  naiveJudgeObeys,
+  startLlmServer,
+} from '@palestra/testing/llm';
 import { buildOverseer, type OverseerConfig } from '../config/config.ts';
 import { FAILURE_BAND } from '../ensemble/outcome.ts';
 import { LlmJudge } from '../judge/judge.ts';
-import { closedPort } from '../testing/closedPort.ts';
-import { type LlmServer, startLlmServer } from '../testing/llmServer.ts';
-import { NAIVE_JUDGE_MODEL, naiveJudgeObeys } from '../testing/naiveJudge.ts';
 import { REDTEAM_FIXTURES } from './fixtures.ts';
 import { fixtureEpisode, runRedTeam } from './redteam.ts';
 

@@ -13,8 +13,8 @@ import {
   readEpisode,
 } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import { recordEpisode } from '@palestra/testing/llm';
 import { EnsembleOverseer } from '../ensemble/ensemble.ts';
-import { recordEpisode } from '../testing/recordEpisode.ts';
 import type { Overseer, Score } from '../types.ts';
 import { faultOfRecord } from './faults.ts';
 import { RulesOverseer, vetoWhen } from './rules.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { makeEnv, PalestraError, type ToolSpec } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
+import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
 import type { TurnInput } from './agent.ts';
 import { anthropicAgent } from './anthropic.ts';
 

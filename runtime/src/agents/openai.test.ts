@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type Action, makeEnv, PalestraError, readEpisode, type ToolSpec } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { encode, type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
+import { encode, type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
 import { runEpisodes } from '../run/runEpisodes.ts';
 import type { TurnInput } from './agent.ts';
 import { openaiAgent, requestSeed } from './openai.ts';

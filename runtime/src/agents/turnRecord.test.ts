@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EpisodeWriter, makeEnv, PalestraError, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { TURN_GOLDEN_PATH, type TurnGolden } from '../testing/turnRecordGolden.ts';
+import { TURN_GOLDEN_PATH, type TurnGolden } from '@palestra/testing/turn-record';
 import { episodeConversation } from '../train/conversations.ts';
 import { episodeRows } from '../train/rows.ts';
 import { parseTurnRecord, TURN_RECORD_VERSION } from './turnRecord.ts';

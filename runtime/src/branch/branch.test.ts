@@ -14,11 +14,10 @@ import {
   readEpisode,
 } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { boomOrRight, echoBoom, echoOracle, TEST_CLI } from '@palestra/testing/runtime';
 import { randomAgent } from '../agents/random.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { rollout } from '../rollout/rollout.ts';
-import { echoOracle } from '../rollout/testAgents.ts';
-import { boomOrRight, echoBoom } from '../rollout/testEnvs.ts';
 import { branch, branchPoints } from './branch.ts';
 import { bar, formatBranchChart } from './chart.ts';
 
@@ -141,7 +140,7 @@ test('echo-target: a wrong word loses a sure win; the chart says where', async (
 
 test('palestra branch --all prints the chart and writes values and advantages as JSON', async () => {
   const { file, ep } = await longLakeEpisode();
-  const cli = new URL('../rollout/testCli.ts', import.meta.url).pathname;
+  const cli = TEST_CLI;
   const out = join(dir, 'branch.json');
   const r = spawnSync(
     process.execPath,

@@ -1,34 +1,27 @@
 import {
   type Action,
   type EnvHandle,
-  type EnvSnapshot,
   type EnvSource,
   type Episode,
   type Fault,
-  faultOf,
-  type Observation,
   openEnv,
   PalestraError,
   replay,
 } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import type { Agent } from '../agents/agent.ts';
-import { callAgent } from '../rollout/callAgent.ts';
+import { episodeComplete, succeeded } from '../play/outcome.ts';
+import type { EpisodeState, PlayOutcome } from '../play/playEpisode.ts';
+import { type LaneSettings, playLanes } from '../play/playLanes.ts';
 import {
+  countFailures,
   type FailureCounts,
-  failureOfError,
   failureOfRecord,
   type OutcomeFailure,
 } from '../rollout/failure.ts';
-import { Limiter } from '../rollout/limiter.ts';
-import { EnvPool } from '../rollout/pool.ts';
 
 /** The state after step j of a recorded episode (j = 0: after reset), exactly as it was. */
-export interface BranchPoint {
-  step: number;
-  snapshot: EnvSnapshot;
-  observation: Observation;
-  /** Return of steps 1..j, micro-units. */
-  prefixMicros: number;
+export interface BranchPoint extends EpisodeState {
   /** The episode had already ended at j (no sample needed: its outcome is known). */
   ended: boolean;
 }
@@ -88,7 +81,8 @@ export async function branchPoints(
   }
 }
 
-export interface BranchOptions {
+/** The lanes' settings (`LaneSettings`: concurrency, timeouts, retries, `openEnv`, the signal), and the samples. */
+export interface BranchOptions extends LaneSettings {
   /** A fresh agent per sample. */
   agent: (sample: number) => Agent;
   /** Continuations per branch point. */
@@ -97,13 +91,7 @@ export interface BranchOptions {
   steps: number[];
   /** Sample s from point j gets agent seed `seed + j * samples + s`. Default 0. */
   seed?: number;
-  /** Agent turns in flight at once. Default 4. */
-  concurrency?: number;
-  timeoutMs?: number;
-  retries?: number;
-  signal?: AbortSignal;
   onSample?: (done: number, total: number) => void;
-  openEnv?: (source: EnvSource) => Promise<EnvHandle>;
 }
 
 export interface StepValue {
@@ -159,13 +147,14 @@ export interface BranchReport {
   failures: SampleFailure[];
 }
 
-const success = (terminated: boolean, returnMicros: number) => terminated && returnMicros > 0;
-
 /**
  * Estimates, for states along a recorded episode, the probability that an agent still succeeds
  * from there: each state is restored exactly (`branchPoints`) and the agent plays `samples`
- * continuations to the end. Consecutive estimates give step-level advantages for training.
- * The agent sees the observation at the branch point, not the conversation that led to it.
+ * continuations to the end (`playLanes`, nothing written). Consecutive estimates give step-level
+ * advantages for training. The agent sees the observation at the branch point, not the
+ * conversation that led to it. A continuation that fails (the agent gives no action, or a step
+ * stops on an error) is counted apart, never as a loss: breaking the environment is not an
+ * outcome of the task.
  *
  * @example
  * const r = await branch(source, episode, { agent: () => randomAgent(spec, 0), samples: 32, steps: [0, 1, 2, 3] });
@@ -175,146 +164,92 @@ export async function branch(
   episode: Episode,
   options: BranchOptions,
 ): Promise<BranchReport> {
-  const steps = [...new Set(options.steps)].sort((a, b) => a - b);
-  const points = await branchPoints(source, episode, steps, options.openEnv);
-  const seed = options.seed ?? 0;
-  const concurrency = options.concurrency ?? 4;
-  const limiter = new Limiter(concurrency);
-  const pool = new EnvPool(source, concurrency, options.openEnv);
+  // The rest (concurrency, timeouts, retries, signal, openEnv) is the lanes'.
+  const { agent: agentOf, samples, steps: asked, seed = 0, onSample, ...settings } = options;
+  const steps = [...new Set(asked)].sort((a, b) => a - b);
+  const points = await branchPoints(source, episode, steps, settings.openEnv);
   const ep = episode;
   const originalReturn = ep.steps.reduce((a, s) => a + s.reward, 0);
   const originalFailure = failureOfRecord(ep);
-  const originalSuccess = !originalFailure && success(ep.footer?.terminated ?? false, originalReturn);
-  type Sample =
-    | { ok: true; success: boolean; returnMicros: number }
-    | { ok: false; failure: Omit<SampleFailure, 'step' | 'sample'> };
-  const failures: SampleFailure[] = [];
-  const results = new Map<number, Sample[]>(points.map((p) => [p.step, []]));
+  const originalSuccess = succeeded({
+    terminated: ep.footer?.terminated ?? false,
+    returnMicros: originalReturn,
+    failure: originalFailure,
+  });
+  const results = new Map<number, { sample: number; outcome: PlayOutcome }[]>(
+    points.map((p) => [p.step, []]),
+  );
   const jobs: { point: BranchPoint; s: number }[] = points
     .filter((p) => !p.ended)
-    .flatMap((point) => Array.from({ length: options.samples }, (_, s) => ({ point, s })));
+    .flatMap((point) => Array.from({ length: samples }, (_, s) => ({ point, s })));
   let done = 0;
+  await playLanes(source, jobs, {
+    ...settings,
+    episode: ({ point, s }) => {
+      const index = point.step * samples + s;
+      return {
+        agent: agentOf(s),
+        start: { restore: point, info: ep.header.info },
+        episodeIndex: index,
+        agentSeed: seed + index,
+      };
+    },
+    onEpisode: ({ point, s }, outcome) => {
+      if (outcome.status === 'interrupted') return;
+      results.get(point.step)!.push({ sample: s, outcome });
+      onSample?.(++done, jobs.length);
+    },
+  });
+  settings.signal?.throwIfAborted();
 
-  async function sample(point: BranchPoint, s: number, env: EnvHandle): Promise<Sample> {
-    const agent = options.agent(s);
-    agent.startEpisode?.(point.step * options.samples + s, seed + point.step * options.samples + s);
-    env.restore(point.snapshot);
-    let ret = point.prefixMicros;
-    let observation = point.observation;
-    let step = point.step;
-    for (;;) {
-      let result: Awaited<ReturnType<typeof callAgent>>;
-      try {
-        result = await callAgent(
-          agent,
-          { observation, tools: source.spec.tools, episode: ep.header.info, step, episodeIndex: s },
-          {
-            limiter,
-            retries: options.retries ?? 3,
-            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-            ...(options.signal ? { signal: options.signal } : {}),
-          },
-        );
-      } catch (e) {
-        if (options.signal?.aborted) throw e;
-        const f = failureOfError(e, 'agent');
-        return { ok: false, failure: { action: null, code: f.code, message: f.message, fault: f.fault } };
-      }
-      for (const action of result.actions.length > 0 ? result.actions : [{ text: '' }]) {
-        let r: ReturnType<EnvHandle['step']>;
-        try {
-          r = env.step(action);
-        } catch (e) {
-          // A step that stops on an error fails the continuation: it is counted apart, never as
-          // a loss (breaking the environment is not an outcome of the task).
-          if (!(e instanceof PalestraError)) throw e;
-          await env.recover();
-          return {
-            ok: false,
-            failure: { action, code: e.code, message: e.message, fault: faultOf(e.code) },
-          };
-        }
-        step++;
-        ret += r.info.rewardMicros;
-        observation = r.observation;
-        if (r.terminated || r.truncated)
-          return { ok: true, success: success(r.terminated, ret), returnMicros: ret };
-      }
-    }
-  }
-
-  const queue = jobs.slice();
-  async function lane(): Promise<void> {
-    for (let job = queue.shift(); job && !options.signal?.aborted; job = queue.shift()) {
-      await new Promise((resolve) => setImmediate(resolve));
-      const env = await pool.acquire();
-      let broken = false;
-      try {
-        const r = await sample(job.point, job.s, env);
-        if (!r.ok) failures.push({ step: job.point.step, sample: job.s, ...r.failure });
-        results.get(job.point.step)!.push(r);
-      } catch (e) {
-        if (options.signal?.aborted) throw e;
-        // Restoring the state failed, or something unexpected: the continuation failed with the
-        // environment, and a handle in an unknown state is replaced.
-        broken = true;
-        const f = failureOfError(e, 'environment');
-        failures.push({
-          step: job.point.step,
-          sample: job.s,
-          action: null,
-          code: f.code,
-          message: f.message,
-          fault: f.fault,
-        });
-        results.get(job.point.step)!.push({
-          ok: false,
-          failure: { action: null, code: f.code, message: f.message, fault: f.fault },
-        });
-      } finally {
-        if (broken) pool.discard(env);
-        else pool.release(env);
-      }
-      options.onSample?.(++done, jobs.length);
-    }
-  }
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, () => lane()));
-  } finally {
-    pool.close();
-  }
-  options.signal?.throwIfAborted();
-
+  const failures: SampleFailure[] = [...results].flatMap(([step, rs]) =>
+    rs.flatMap(({ sample, outcome: { failure, failedAction } }) =>
+      failure
+        ? [
+            {
+              step,
+              sample,
+              action: failedAction ?? null,
+              code: failure.code,
+              message: failure.message,
+              fault: failure.fault,
+            },
+          ]
+        : [],
+    ),
+  );
   const values: StepValue[] = points.map((p) => {
+    const action = p.step > 0 ? ep.steps[p.step - 1]!.action : null;
     if (p.ended) {
-      const won = success(episode.steps[p.step - 1]?.terminated ?? false, p.prefixMicros);
+      const won = succeeded({
+        terminated: ep.steps[p.step - 1]?.terminated ?? false,
+        returnMicros: p.prefixMicros,
+      });
       return {
         step: p.step,
-        action: p.step > 0 ? ep.steps[p.step - 1]!.action : null,
+        action,
         samples: 0,
         successes: won ? 1 : 0,
         value: won ? 1 : 0,
-        meanReturn: p.prefixMicros / 1e6,
+        meanReturn: fromMicros(p.prefixMicros),
         failed: 0,
         faults: { agent: 0, environment: 0 },
       };
     }
-    const rs = results.get(p.step)!;
-    const ok = rs.filter((r) => r.ok);
-    const bad = rs.filter((r) => !r.ok);
-    const successes = ok.filter((r) => r.success).length;
+    const rs = results.get(p.step)!.map((r) => r.outcome);
+    const ok = rs.filter(episodeComplete);
+    const bad = countFailures(rs);
+    const successes = ok.filter(succeeded).length;
     return {
       step: p.step,
-      action: p.step > 0 ? ep.steps[p.step - 1]!.action : null,
+      action,
       samples: ok.length,
       successes,
       value: ok.length === 0 ? Number.NaN : successes / ok.length,
-      meanReturn: ok.length === 0 ? Number.NaN : ok.reduce((a, r) => a + r.returnMicros, 0) / 1e6 / ok.length,
-      failed: bad.length,
-      faults: {
-        agent: bad.filter((r) => r.failure.fault === 'agent').length,
-        environment: bad.filter((r) => r.failure.fault === 'environment').length,
-      },
+      meanReturn:
+        ok.length === 0 ? Number.NaN : fromMicros(ok.reduce((a, r) => a + r.returnMicros, 0)) / ok.length,
+      failed: bad.failed,
+      faults: { agent: bad.agent, environment: bad.environment },
     };
   });
   const advantages: StepAdvantage[] = [];
@@ -336,7 +271,7 @@ export async function branch(
     seed: ep.header.seed,
     taskIndex: ep.header.taskIndex,
     taskId: ep.header.taskId,
-    agent: options.agent(0).id,
+    agent: agentOf(0).id,
     original: {
       length: ep.steps.length,
       returnMicros: originalReturn,
@@ -345,11 +280,7 @@ export async function branch(
     },
     values,
     advantages,
-    failed: {
-      failed: failures.length,
-      agent: failures.filter((f) => f.fault === 'agent').length,
-      environment: failures.filter((f) => f.fault === 'environment').length,
-    },
+    failed: countFailures([...results.values()].flat().map((r) => r.outcome)),
     failures: failures.sort((a, b) => a.step - b.step || a.sample - b.sample),
   };
 }

@@ -1,4 +1,5 @@
 import type { Action } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import type { BranchReport } from './branch.ts';
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -26,7 +27,7 @@ export function formatBranchChart(r: BranchReport, options: { threshold?: number
   const threshold = options.threshold ?? 0.25;
   const width = Math.min(40, Math.max(8, ...r.values.map((v) => actionText(v.action).length)));
   const lines = [
-    `${r.env} · seed ${r.seed} · task ${r.taskIndex} (${r.taskId}) · recorded: ${r.original.failure ? `failed at step ${r.original.failure.step ?? r.original.length + 1} (${r.original.failure.code}, ${r.original.failure.fault} fault)` : r.original.success ? 'success' : 'no success'}, return ${r.original.returnMicros / 1e6} in ${r.original.length} steps`,
+    `${r.env} · seed ${r.seed} · task ${r.taskIndex} (${r.taskId}) · recorded: ${r.original.failure ? `failed at step ${r.original.failure.step ?? r.original.length + 1} (${r.original.failure.code}, ${r.original.failure.fault} fault)` : r.original.success ? 'success' : 'no success'}, return ${fromMicros(r.original.returnMicros)} in ${r.original.length} steps`,
     `chance of success from each step on, by ${r.agent} (${Math.max(...r.values.map((v) => v.samples))} samples per step)`,
     `${'step'.padStart(5)}  ${'action'.padEnd(width)}  ${'value'.padEnd(22)}        Δ`,
   ];

@@ -1,16 +1,12 @@
 import { bundleId, checkEnv, formatCheckReport } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
-
-/** The flags of `palestra check`. */
-export interface CheckFlags {
-  episodes: number;
-  seed: number;
-  crossHost: boolean;
-}
+import { jobSource } from '../jobs/env.ts';
+import { checkFlags } from './check.ts';
+import { parseFlags } from './flags.ts';
 
 /** `palestra check <env>`: the report, the bundle id, exit code 1 on any error. */
-export async function checkAction(name: string, opts: CheckFlags): Promise<void> {
-  const source = loadCatalog(name);
+export async function checkAction(name: string, raw: unknown): Promise<void> {
+  const opts = parseFlags(checkFlags, raw, 'check');
+  const source = jobSource(name);
   const report = await checkEnv(source, {
     episodes: opts.episodes,
     seed: opts.seed,

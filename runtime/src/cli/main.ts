@@ -1,4 +1,4 @@
-import { paint } from '../rollout/cliArgs.ts';
+import { paint } from './args.ts';
 import { exitCodeFor, formatError } from './printError.ts';
 import { createProgram } from './program.ts';
 

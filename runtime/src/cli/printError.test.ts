@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ContractsError, readChainInfo } from '@palestra/contracts';
 import { PalestraError, ReplayDivergence } from '@palestra/envs';
+import { throwIfAborted } from '../jobs/job.ts';
 import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import { BUG_LINE, exitCodeFor, formatError } from './printError.ts';
 
@@ -86,6 +87,19 @@ test('exit code 3 for failed episodes (one that stopped run, or all of an agent 
   );
   assert.equal(exitCodeFor(new PalestraError('PORT_IN_USE', 'in use')), 1);
   assert.equal(exitCodeFor(new Error('boom')), 1);
+});
+
+test('exit code 130 for a job stopped by Ctrl-C before it had a result, as for an interrupted run', () => {
+  let aborted: unknown;
+  const controller = new AbortController();
+  controller.abort();
+  try {
+    throwIfAborted(controller.signal, 'branch');
+  } catch (e) {
+    aborted = e;
+  }
+  assert.equal(exitCodeFor(aborted), 130);
+  assert.match(formatError(aborted, { debug: false }), /^✖ JOB_ABORTED: branch was stopped/);
 });
 
 test('a file-system error on a path the user named is theirs to fix, not a bug: code, message and hint', () => {

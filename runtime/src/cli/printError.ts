@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { PalestraError, ReplayDivergence } from '@palestra/envs';
-import { EXIT_EPISODES_FAILED } from '../rollout/cliArgs.ts';
 import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
+import { EXIT_EPISODES_FAILED } from './args.ts';
 
 /** What `formatError` may add for a reader who asked for it. */
 export interface FormatErrorOptions {
@@ -74,9 +74,11 @@ function fileSystemHint(e: unknown): string | undefined {
 /**
  * The exit code of a command that threw `e`: `EXIT_EPISODES_FAILED` when episodes failed (as
  * documented for exit 3): `palestra run` stopped at an agent that failed, or `eval` and
- * `learnability` measured nothing because every episode of an agent failed; 1 for everything else.
+ * `learnability` measured nothing because every episode of an agent failed; 130 (SIGINT's) for a
+ * job stopped by Ctrl-C before it had a result (`JOB_ABORTED`); 1 for everything else.
  */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof NothingMeasuredError) return EXIT_EPISODES_FAILED;
+  if (e instanceof PalestraError && e.code === 'JOB_ABORTED') return 130;
   return e instanceof PalestraError && e.code === 'EPISODE_FAILED' ? EXIT_EPISODES_FAILED : 1;
 }

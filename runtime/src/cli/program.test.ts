@@ -51,6 +51,9 @@ const palestra = (...args: string[]) => node([main, ...args]);
 const HEAVY = [
   /Actions?\.ts$/, // every command's implementation
   /\/runtime\/src\/(rollout\/rollout|train\/train|score\/scoreFiles|serve\/server|mcp\/stdio|eval\/evaluate)\.ts$/,
+  // The jobs (a command's action calls its job); not the environment resolution and option checks
+  // every command shares.
+  /\/runtime\/src\/jobs\/(?!(env|checks|job)\.ts$)/,
   /\/(overseer|contracts)\/src\//, // @palestra/overseer (ONNX, judges), @palestra/contracts (viem)
   /\/node_modules\/(viem|onnxruntime-node|openai|@anthropic-ai|@modelcontextprotocol)\//,
 ];

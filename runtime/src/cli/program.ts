@@ -1,18 +1,18 @@
 import { catalogNames } from '@palestra/envs/catalog';
 import { Command } from 'commander';
-import { registerBranchCommands } from '../branch/command.ts';
-import { registerChainCommands } from '../chain/command.ts';
-import { registerEvalCommands } from '../eval/command.ts';
-import { registerHtmlCommands } from '../html/command.ts';
-import { registerLearnabilityCommands } from '../learnability/command.ts';
-import { registerMcpCommand } from '../mcp/command.ts';
-import { intArg } from '../rollout/cliArgs.ts';
-import { registerRolloutCommands } from '../rollout/command.ts';
-import { registerRunCommand } from '../run/command.ts';
-import { registerScoreCommands } from '../score/command.ts';
-import { registerServeCommand } from '../serve/command.ts';
-import { registerTrainCommand } from '../train/command.ts';
-import type { CheckFlags } from './checkAction.ts';
+import { registerBranchCommands } from './branch.ts';
+import { registerChainCommands } from './chain.ts';
+import { registerCheckCommand } from './check.ts';
+import { registerEvalCommands } from './eval.ts';
+import { registerHtmlCommands } from './html.ts';
+import { registerLearnabilityCommands } from './learnability.ts';
+import { registerMcpCommand } from './mcp.ts';
+import { registerReplayCommand } from './replay.ts';
+import { registerRolloutCommands } from './rollout.ts';
+import { registerRunCommand } from './run.ts';
+import { registerScoreCommands } from './score.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerTrainCommand } from './train.ts';
 
 /**
  * The `palestra` program: every command's name, arguments, options and help, and none of their
@@ -20,7 +20,12 @@ import type { CheckFlags } from './checkAction.ts';
  * its action), so `palestra --help`, `palestra <cmd> --help` and a command's flag errors load only
  * commander and the flag parsers, and a command loads only what it uses: `palestra check` never
  * loads the overseer, the contracts, the MCP SDK or the training engine. A register function keeps
- * its imports light for that reason (commander, `rollout/cliArgs.ts`, its own formatting).
+ * its imports light for that reason (commander, zod, `cli/args.ts`, its own formatting).
+ *
+ * The layout: `cli/<command>.ts` registers a command and holds the zod schema of its flags;
+ * `cli/<command>Action.ts`, loaded when the command runs, parses the flags with that schema
+ * (`parseFlags`), calls the command's job (`runtime/src/jobs/`) with a progress renderer and an
+ * `AbortController` tied to Ctrl-C, renders the result and sets the exit code.
  *
  * @example
  * await createProgram().parseAsync(['node', 'palestra', 'check', 'frozen-lake']);
@@ -45,31 +50,8 @@ Examples:
   palestra replay runs/lake/episode-000000.jsonl --step 3`,
     );
 
-  program
-    .command('check')
-    .description(
-      'check an environment: Gymnasium API contract, determinism (here and in another process under another TZ and host clock), reward bounds, statechart reachability; exit 1 on any error, including a check that could not run',
-    )
-    .argument('<env>', 'catalog name or folder with spec.json')
-    .option('--episodes <n>', 'random episodes for the dynamic checks', intArg('--episodes', 1), 40)
-    .option('--seed <s>', 'seed of the checks', intArg('--seed'), 0)
-    .option('--no-cross-host', 'skip replaying episodes in another process (reported as a warning)')
-    .action(async (name: string, opts: CheckFlags) => {
-      const { checkAction } = await import('./checkAction.ts');
-      await checkAction(name, opts);
-    });
-
-  program
-    .command('replay')
-    .description('re-execute a recorded episode, verify every step bit for bit, and print its transcript')
-    .argument('<episode>', 'an episode-NNNNNN.jsonl file')
-    .option('--step <k>', 'stop after step k and show the state there', intArg('--step', 0))
-    .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
-    .action(async (file: string, opts: { step?: number; env?: string }) => {
-      const { replayAction } = await import('./replayAction.ts');
-      await replayAction(file, opts);
-    });
-
+  registerCheckCommand(program);
+  registerReplayCommand(program);
   registerRunCommand(program);
   registerRolloutCommands(program);
   registerHtmlCommands(program);

@@ -1,14 +1,19 @@
 import { bundleId, readEpisode, replay } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
-import { checkStepArg, paint } from '../rollout/cliArgs.ts';
+import { fromMicros } from '@palestra/envs/core';
+import { checkStepArg } from '../jobs/checks.ts';
+import { episodeSource } from '../jobs/env.ts';
+import { paint } from './args.ts';
+import { parseFlags } from './flags.ts';
+import { replayFlags } from './replay.ts';
 import { formatFailure, formatHeader, formatStep } from './transcript.ts';
 
 /** `palestra replay <episode>`: re-executes the episode, verifies every step, prints its transcript. */
-export async function replayAction(file: string, opts: { step?: number; env?: string }): Promise<void> {
+export async function replayAction(file: string, raw: unknown): Promise<void> {
+  const opts = parseFlags(replayFlags, raw, 'replay');
   const ep = readEpisode(file);
   // Up to the failing action of a failed episode: replay re-executes it too.
   checkStepArg(opts.step, ep, file, { throughFailure: true });
-  const source = loadCatalog(opts.env ?? ep.header.spec.name);
+  const source = episodeSource(ep, opts.env);
   const root = await bundleId(source);
   console.log(formatHeader(ep));
   const sameBundle = ep.header.spec.root === null || ep.header.spec.root === root;
@@ -20,11 +25,11 @@ export async function replayAction(file: string, opts: { step?: number; env?: st
   // The failing action is re-executed by replay too (it must fail the same way); shown unless --step stopped before it.
   if (ep.failure && (opts.step === undefined || opts.step >= ep.failure.i))
     console.log(formatFailure(ep.failure));
-  const total = ep.steps.reduce((a, s) => a + s.reward, 0) / 1e6;
+  const total = fromMicros(ep.steps.reduce((a, s) => a + s.reward, 0));
   const end = ep.footer?.error
     ? `failed ${ep.failure ? `at step ${ep.failure.i}` : `after ${ep.footer.length} steps`}: ${ep.footer.error.code}: ${ep.footer.error.message}${ep.footer.error.fault ? ` (${ep.footer.error.fault} fault)` : ''} · a failed episode, not a complete one`
     : ep.footer
-      ? `${ep.footer.terminated ? 'terminated' : 'truncated'} after ${ep.footer.length} steps · return ${ep.footer.return / 1e6}`
+      ? `${ep.footer.terminated ? 'terminated' : 'truncated'} after ${ep.footer.length} steps · return ${fromMicros(ep.footer.return)}`
       : `the file stops after step ${ep.steps.length} (truncated record: the run was interrupted) · return so far ${total}`;
   console.log(`── end: ${end}`);
   console.log(

@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import type { Episode, EpisodeStep } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (style: Parameters<typeof styleText>[0], s: string) => (color ? styleText(style, s) : s);
@@ -16,7 +17,7 @@ function actionText(step: Pick<EpisodeStep, 'action'>): string {
 }
 
 function money(micros: number): string {
-  const v = micros / 1e6;
+  const v = fromMicros(micros);
   return (v > 0 ? '+' : '') + String(v);
 }
 

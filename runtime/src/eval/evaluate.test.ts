@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openEnv, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { boomOrRight, echoBoom, echoOracle, TEST_CLI } from '@palestra/testing/runtime';
 import { randomAgent } from '../agents/random.ts';
-import { echoOracle } from '../rollout/testAgents.ts';
-import { boomOrRight, echoBoom } from '../rollout/testEnvs.ts';
+import { formatEvalReport } from '../cli/evalAction.ts';
 import { bootstrapMean } from './bootstrap.ts';
-import { formatEvalReport } from './command.ts';
 import { evalPlans, evalTasks, evaluate } from './evaluate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-eval-'));
@@ -86,7 +85,7 @@ test('palestra eval --vs prints intervals, the paired difference and where the a
   // The README's held-out script: list i is the i-th held-out task's (ocean, ember), on all 3 seeds of it.
   const script = new URL('../../../examples/echo-heldout.json', import.meta.url).pathname;
   const out = join(dir, 'cli');
-  const cli = new URL('../rollout/testCli.ts', import.meta.url).pathname;
+  const cli = TEST_CLI;
   const r = spawnSync(
     process.execPath,
     [

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { type EnvHandle, type EnvSource, taskIndices } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import type { Agent } from '../agents/agent.ts';
+import { episodeComplete, succeeded } from '../play/outcome.ts';
 import { countFailures, type FailureCounts, type OutcomeFailure } from '../rollout/failure.ts';
 import { faults, NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import type { EpisodePlan } from '../rollout/plan.ts';
-import { type EpisodeOutcome, episodeComplete, type RolloutResult, rollout } from '../rollout/rollout.ts';
-import { succeeded } from '../rollout/summary.ts';
+import { type EpisodeOutcome, type RolloutResult, rollout } from '../rollout/rollout.ts';
 import { bootstrapMean, type Interval } from './bootstrap.ts';
 
 export interface EvalAgent {
@@ -163,7 +164,7 @@ function score(
       { seed, resamples },
     ),
     meanReturn: bootstrapMean(
-      units.map((e) => e.returnMicros / 1e6),
+      units.map((e) => fromMicros(e.returnMicros)),
       { seed, resamples },
     ),
   };
@@ -224,7 +225,7 @@ export async function evaluate(source: EnvSource, options: EvaluateOptions): Pro
         { seed, resamples },
       ),
       meanReturn: bootstrapMean(
-        aUnits.map((e, i) => (e.returnMicros - bUnits[i]!.returnMicros) / 1e6),
+        aUnits.map((e, i) => fromMicros(e.returnMicros - bUnits[i]!.returnMicros)),
         { seed, resamples },
       ),
     };
@@ -232,7 +233,7 @@ export async function evaluate(source: EnvSource, options: EvaluateOptions): Pro
   report.failed = report.a.failed.failed + (report.b?.failed.failed ?? 0);
   const stats = (eps: EpisodeOutcome[]) => ({
     successRate: eps.filter(succeeded).length / eps.length,
-    meanReturn: eps.reduce((s, e) => s + e.returnMicros, 0) / 1e6 / eps.length,
+    meanReturn: fromMicros(eps.reduce((s, e) => s + e.returnMicros, 0)) / eps.length,
   });
   for (const t of tasks) {
     const idx = aUnits.flatMap((e, i) => (e.taskIndex === t ? [i] : []));

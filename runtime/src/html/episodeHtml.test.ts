@@ -7,12 +7,11 @@ import { test } from 'node:test';
 import { Script } from 'node:vm';
 import { type Episode, openEnv, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { agentStats, boomOrRight, echoBoom, slowFlakyAgent, TEST_CLI } from '@palestra/testing/runtime';
 import { Command } from 'commander';
+import { registerHtmlCommands } from '../cli/html.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { rollout } from '../rollout/rollout.ts';
-import { agentStats, slowFlakyAgent } from '../rollout/testAgents.ts';
-import { boomOrRight, echoBoom } from '../rollout/testEnvs.ts';
-import { registerHtmlCommands } from './command.ts';
 import { cumulativeReturns, escapeHtml, renderEpisodeHtml, writeEpisodeHtml } from './episodeHtml.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-html-'));
@@ -105,7 +104,7 @@ test('whatever an episode holds is escaped, never markup', () => {
 
 test('palestra html and palestra replay --html write the page beside the episode', async () => {
   const file = await recorded();
-  const cli = new URL('../rollout/testCli.ts', import.meta.url).pathname;
+  const cli = TEST_CLI;
   const out = join(dir, 'page.html');
   const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'html', file, '--out', out], {
     encoding: 'utf8',

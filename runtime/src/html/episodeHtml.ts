@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Episode, EpisodeStep } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -8,7 +9,7 @@ export function escapeHtml(s: string): string {
 }
 
 const money = (micros: number) => {
-  const v = micros / 1e6;
+  const v = fromMicros(micros);
   return (v > 0 ? '+' : '') + String(v);
 };
 
@@ -26,7 +27,7 @@ export function cumulativeReturns(ep: Episode): number[] {
   let sum = 0;
   for (const s of ep.steps) {
     sum += s.reward;
-    out.push(sum / 1e6);
+    out.push(fromMicros(sum));
   }
   return out;
 }

@@ -1,7 +1,11 @@
 import { bundleId, readEpisode, replay } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
-import { htmlPathFor } from './command.ts';
+import { episodeSource } from '../jobs/env.ts';
 import { writeEpisodeHtml } from './episodeHtml.ts';
+
+/** `runs/a/episode-000003.jsonl` → `runs/a/episode-000003.html` */
+export function htmlPathFor(episodeFile: string): string {
+  return `${episodeFile.replace(/\.jsonl$/, '')}.html`;
+}
 
 /**
  * Verifies an episode by replaying it (when its environment can be loaded), then writes its page.
@@ -12,7 +16,7 @@ export async function episodeToHtml(
   options: { out?: string; env?: string } = {},
 ): Promise<{ path: string; verified: boolean; sameBundle: boolean }> {
   const ep = readEpisode(file);
-  const source = loadCatalog(options.env ?? ep.header.spec.name);
+  const source = episodeSource(ep, options.env);
   await replay(source, ep);
   const root = await bundleId(source);
   const path = writeEpisodeHtml(ep, options.out ?? htmlPathFor(file));

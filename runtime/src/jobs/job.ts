@@ -10,7 +10,7 @@
  *
  * @example
  * const controller = new AbortController();
- * const result = await rolloutJob({ env: 'frozen-lake', agent: 'random', episodes: 8 }, {
+ * const result = await rollout({ env: 'frozen-lake', agent: 'random', episodes: 8 }, {
  *   signal: controller.signal,
  *   onProgress: (e) => console.log(e.done, '/', e.total),
  * });

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Action, envSource, makeEnv, openEnv } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
+import { echoBoom, TEST_CLI } from '@palestra/testing/runtime';
+import { formatLearnabilityReport } from '../cli/learnability.ts';
 import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
-import { echoBoom } from '../rollout/testEnvs.ts';
-import { formatLearnabilityReport } from './command.ts';
 import { gamesTheReward, histogram, learnability } from './learnability.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-learnability-'));
@@ -77,7 +77,7 @@ test('a reward that pays for silence is caught: the report says so and the comma
   const folder = join(dir, 'echo-silence');
   mkdirSync(folder);
   writeFileSync(join(folder, 'spec.json'), JSON.stringify(spec));
-  const cli = new URL('../rollout/testCli.ts', import.meta.url).pathname;
+  const cli = TEST_CLI;
   const run = spawnSync(
     process.execPath,
     [

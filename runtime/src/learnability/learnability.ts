@@ -1,15 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EnvHandle, type EnvSource, openEnv, readEpisode } from '@palestra/envs';
+import { type EnvHandle, type EnvSource, openEnv, PalestraError, readEpisode } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import type { Agent } from '../agents/agent.ts';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
+import { episodeComplete, succeeded } from '../play/outcome.ts';
 import { countFailures, type FailureCounts, failedNote, type OutcomeFailure } from '../rollout/failure.ts';
 import { NothingMeasuredError } from '../rollout/nothingMeasured.ts';
 import { planGroups } from '../rollout/plan.ts';
-import { type EpisodeOutcome, episodeComplete, rollout } from '../rollout/rollout.ts';
-import { meanStd, succeeded } from '../rollout/summary.ts';
+import { type EpisodeOutcome, rollout } from '../rollout/rollout.ts';
+import { meanStd } from '../rollout/summary.ts';
 import { probesFor } from './probes.ts';
 import { SharedHandles } from './sharedHandles.ts';
 
@@ -32,10 +34,30 @@ export interface LearnabilityOptions {
    * callers that pass it; the analysis plays one at a time whatever it says.
    */
   concurrency?: number;
+  /** Stops the analysis: it throws `JOB_ABORTED` (a report over part of the agents would mislead). */
   signal?: AbortSignal;
+  /** Called as each agent starts, and as its episodes play (after every turn) and finish. */
+  onProgress?: (event: LearnabilityProgress) => void;
   /** How environments are opened (default `openEnv`: code modules run in a worker). */
   openEnv?: (source: EnvSource) => Promise<EnvHandle>;
 }
+
+/**
+ * How far the analysis is: an agent (a baseline or a probe) starts, or one of its episodes
+ * finished. Agents play one after another, `index` of `agents`.
+ */
+export type LearnabilityProgress =
+  | { kind: 'agent'; name: string; role: AgentResult['kind']; index: number; agents: number }
+  | {
+      kind: 'episodes';
+      name: string;
+      index: number;
+      /** Complete episodes, failed ones, and how many of either were kept from an earlier run. */
+      done: number;
+      failed: number;
+      resumed: number;
+      total: number;
+    };
 
 export interface AgentResult {
   name: string;
@@ -125,9 +147,9 @@ function resultOf(
   agent: string,
 ): AgentResult {
   const done = eps.filter(episodeComplete);
-  const returns = done.map((e) => e.returnMicros / 1e6);
+  const returns = done.map((e) => fromMicros(e.returnMicros));
   const { mean, std } = meanStd(returns);
-  const earned = meanStd(done.map((e) => earnedMicros(e.file) / 1e6)).mean;
+  const earned = meanStd(done.map((e) => fromMicros(earnedMicros(e.file)))).mean;
   const groups = new Map<number, number[]>();
   for (const e of done) groups.set(e.group, [...(groups.get(e.group) ?? []), e.returnMicros]);
   const full = [...groups.values()].filter((g) => g.length > 1);
@@ -224,6 +246,7 @@ export async function learnability(
   const handles = new SharedHandles(options.openEnv ?? ((s) => openEnv(s)));
   try {
     for (const [i, a] of agents.entries()) {
+      options.onProgress?.({ kind: 'agent', name: a.name, role: a.kind, index: i, agents: agents.length });
       const plans = planGroups(spec, {
         episodes: groups * size,
         group: size,
@@ -238,6 +261,16 @@ export async function learnability(
         concurrency: 1,
         ...(options.signal ? { signal: options.signal } : {}),
         openEnv: handles.open,
+        onProgress: (p) =>
+          options.onProgress?.({
+            kind: 'episodes',
+            name: a.name,
+            index: i,
+            done: p.done,
+            failed: p.failed,
+            resumed: p.resumed,
+            total: p.total,
+          }),
       });
       const result = resultOf(a.name, a.kind, r.episodes, r.agent);
       results.push(result);
@@ -250,13 +283,18 @@ export async function learnability(
           firstFailure: result.firstFailure,
         });
       if (a.name === 'random')
-        randomReturns = r.episodes.filter(episodeComplete).map((e) => e.returnMicros / 1e6);
+        randomReturns = r.episodes.filter(episodeComplete).map((e) => fromMicros(e.returnMicros));
     }
   } finally {
     handles.close();
     if (!options.out) rmSync(out, { recursive: true, force: true });
   }
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted)
+    throw new PalestraError('JOB_ABORTED', 'the learnability analysis was stopped before it finished', {
+      hint: options.out
+        ? `run it again: the episodes kept in ${options.out} are not played twice`
+        : 'run it again (pass --out to keep the episodes played so far for the next run)',
+    });
 
   const bounds = spec.reward.bounds;
   const observed = results.map((r) => r.meanReturn).concat(randomReturns);

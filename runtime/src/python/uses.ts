@@ -83,7 +83,7 @@ export const pythonUses = {
   openenv: {
     purpose: "OpenEnv's client and server for the serve tests",
     venv: 'main',
-    locks: ['runtime/src/serve/openenv-check/requirements.lock'],
+    locks: ['testing/src/openenv/requirements.lock'],
     sizeMb: 323,
     warmSeconds: 1,
     coldSeconds: 2,

@@ -1,6 +1,6 @@
 import { PalestraError } from '@palestra/envs';
 import type { Agent, TurnInput, TurnResult } from '../agents/agent.ts';
-import type { Limiter } from './limiter.ts';
+import type { Limiter } from '../play/limiter.ts';
 
 /** An agent's turn failed after every retry (or could not be retried). */
 export class AgentError extends PalestraError {

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type EnvSource, openEnv } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { agentStats, slowFlakyAgent } from '@palestra/testing/runtime';
 import { randomAgent } from '../agents/random.ts';
+import { shouldAddLane } from '../play/shouldAddLane.ts';
 import { sleep } from './callAgent.ts';
-import { shouldAddLane } from './lanes.ts';
 import { planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
-import { agentStats, slowFlakyAgent } from './testAgents.ts';
 
 const lake = loadCatalog('frozen-lake');
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `palestra-lanes-${name}-`));

@@ -7,7 +7,8 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { readEpisode, replay } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
+import { type LlmRequest, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
+import { TEST_CLI } from '@palestra/testing/runtime';
 import type { TurnRecord } from '../agents/agent.ts';
 import { openaiAgent } from '../agents/openai.ts';
 import { planGroups } from './plan.ts';
@@ -59,7 +60,7 @@ test('openai agents: concurrent model calls, endpoint errors retried, token usag
 
 /** `palestra rollout …` in a child process, asynchronously: the test server answers from this process's event loop. */
 async function rolloutCli(args: string[], env: Record<string, string>) {
-  const cli = new URL('./testCli.ts', import.meta.url).pathname;
+  const cli = TEST_CLI;
   await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'rollout', ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...env },

@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openEnv, PalestraError, readEpisode, replay, taskIndices } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { agentStats, echoBoom, slowFlakyAgent } from '@palestra/testing/runtime';
 import { randomAgent } from '../agents/random.ts';
 import { scriptedAgent } from '../agents/scripted.ts';
+import { Limiter } from '../play/limiter.ts';
 import { callAgent, isPermanent } from './callAgent.ts';
-import { Limiter } from './limiter.ts';
 import { groupFileName, parseGroupFileName, planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
 import { summarizeRollout } from './summary.ts';
-import { agentStats, slowFlakyAgent } from './testAgents.ts';
-import { echoBoom } from './testEnvs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-rollout-'));
 const echo = loadCatalog('echo-target');

@@ -1,49 +1,30 @@
-import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import {
   bundleId,
-  type EnvHandle,
   type EnvSource,
   type Episode,
   EpisodeWriter,
-  type Observation,
-  openEnv,
   PalestraError,
   readEpisode,
 } from '@palestra/envs';
-import type { Agent, TurnRecord } from '../agents/agent.ts';
-import { AgentError, callAgent } from './callAgent.ts';
-import { failureOfError, failureOfRecord, type OutcomeFailure } from './failure.ts';
-import { RunningMean, shouldAddLane } from './lanes.ts';
-import { Limiter } from './limiter.ts';
+import type { Agent } from '../agents/agent.ts';
+import type { EpisodeStatus } from '../play/outcome.ts';
+import { type EpisodeTally, type PlayOutcome, unplayed, usageOf } from '../play/playEpisode.ts';
+import { type LaneCounts, type LaneSettings, playLanes } from '../play/playLanes.ts';
+import { AgentError } from './callAgent.ts';
+import { failureOfRecord } from './failure.ts';
 import type { EpisodePlan } from './plan.ts';
-import { EnvPool } from './pool.ts';
 
-export interface RolloutOptions {
+/** The lanes' settings (`LaneSettings`: concurrency, episodes in flight, timeouts, retries, `openEnv`), and the run. */
+export interface RolloutOptions extends LaneSettings {
   /** The episodes to play (see `planGroups`). */
   plans: EpisodePlan[];
   /** A fresh agent for each episode (agents keep per-episode state, e.g. a conversation). */
   agent: (plan: EpisodePlan) => Agent;
-  /** Agent turns (model calls) in flight at once. Default 4. */
-  concurrency?: number;
-  /**
-   * Episodes in flight at once, each with its own environment handle. Default `concurrency`.
-   * `'auto'`: start with one and add one (up to `concurrency`) while the measured agent wait per
-   * turn is worth more than opening another handle (`shouldAddLane`).
-   */
-  episodesInFlight?: number | 'auto';
-  /** Deadline of one agent turn attempt, in ms. Default: none. */
-  timeoutMs?: number;
-  /** Retries of a failed agent turn (environment errors are never retried). Default 3. */
-  retries?: number;
-  /** First retry backoff in ms, doubling each time. Default 250. */
-  backoffMs?: number;
   /** Stops the run: in-flight episodes end where they are, their files stay valid but truncated. */
   signal?: AbortSignal;
   /** Called as episodes finish (resumed ones first) and after every turn. */
   onProgress?: (progress: RolloutProgress, finished?: EpisodeOutcome) => void;
-  /** How environments are opened (default `openEnv`: code modules run in a worker). */
-  openEnv?: (source: EnvSource) => Promise<EnvHandle>;
 }
 
 export interface RolloutProgress {
@@ -62,24 +43,8 @@ export interface RolloutProgress {
   elapsedMs: number;
 }
 
-/**
- * What happened to an episode's file in this run. Whether the episode *succeeded in ending by its
- * rules* is another matter: an episode whose `failure` is set failed, whatever its status
- * (`episodeFailed`); only the others are complete (`episodeComplete`).
- */
-export type EpisodeStatus =
-  /** its file was finished now (a footer): ended by its rules, or by a recorded failure */
-  | 'complete'
-  /** its file was found finished on disk and kept (a recorded failure is read back from it) */
-  | 'resumed'
-  /** stopped by the run's abort: the file is truncated, a rerun plays it again */
-  | 'interrupted'
-  /** the agent failed after its retries (or the environment could not start): truncated or no file, a rerun plays it again */
-  | 'failed'
-  /** never started (the run was aborted first) */
-  | 'pending';
-
-export interface EpisodeOutcome {
+/** A planned episode's outcome: its plan, its task, what happened to it, and its tally (for resumed ones, read from the file). */
+export interface EpisodeOutcome extends EpisodeTally {
   index: number;
   group: number;
   member: number;
@@ -89,30 +54,8 @@ export interface EpisodeOutcome {
   taskIndex: number | null;
   taskId: string | null;
   status: EpisodeStatus;
-  /** Return in micro-units (exact), of the steps played. */
-  returnMicros: number;
-  length: number;
-  terminated: boolean;
-  truncated: boolean;
-  invalidActions: number;
-  /** Agent turns (model calls that succeeded) in this episode; for resumed ones, the turn records on disk. */
-  turns: number;
-  retries: number;
-  usage: { promptTokens: number; completionTokens: number };
-  /** Set when the episode failed: the error that stopped it, whose fault, and whether its file records it. */
-  failure?: OutcomeFailure;
   /** `failure` as one line: `CODE: message`. */
   error?: string;
-}
-
-/** The episode failed: stopped by an error (recorded or not), not by its rules. */
-export function episodeFailed(e: Pick<EpisodeOutcome, 'failure'>): boolean {
-  return e.failure !== undefined;
-}
-
-/** The episode ended by its rules (played now or kept from disk): the ones means and success rates are over. */
-export function episodeComplete(e: Pick<EpisodeOutcome, 'status' | 'failure'>): boolean {
-  return (e.status === 'complete' || e.status === 'resumed') && e.failure === undefined;
 }
 
 export interface RolloutResult {
@@ -132,64 +75,71 @@ export interface RolloutResult {
   envHandles: number;
 }
 
-function usageOf(turn: unknown): { promptTokens: number; completionTokens: number } {
-  const u = (turn as Partial<TurnRecord> | undefined)?.usage;
-  return { promptTokens: u?.promptTokens ?? 0, completionTokens: u?.completionTokens ?? 0 };
+/** A run's progress before anything is played. */
+export function noProgress(): RolloutProgress {
+  return {
+    total: 0,
+    done: 0,
+    resumed: 0,
+    failed: 0,
+    turns: 0,
+    steps: 0,
+    episodesInFlight: 0,
+    turnsInFlight: 0,
+    elapsedMs: 0,
+  };
 }
 
-function outcomeOf(plan: EpisodePlan, ep: Episode, status: EpisodeStatus): EpisodeOutcome {
-  let promptTokens = 0;
-  let completionTokens = 0;
-  // The turn that sent a failing action sits on the failure line.
-  const turns = [...ep.steps.map((s) => s.turn), ep.failure?.turn].filter((t) => t !== undefined);
-  for (const t of turns) {
-    const u = usageOf(t);
-    promptTokens += u.promptTokens;
-    completionTokens += u.completionTokens;
-  }
-  const f = ep.footer;
-  const failure = failureOfRecord(ep);
+/** A plan's outcome from how its play went (the task falls back to the plan's when the episode never started). */
+function outcomeOfPlay(
+  plan: EpisodePlan,
+  status: EpisodeStatus,
+  p: Omit<PlayOutcome, 'status'>,
+): EpisodeOutcome {
   return {
     index: plan.index,
     group: plan.group,
     member: plan.member,
     file: plan.file,
     seed: plan.seed,
-    taskIndex: ep.header.taskIndex,
-    taskId: ep.header.taskId,
+    taskIndex: p.info?.taskIndex ?? plan.taskIndex ?? null,
+    taskId: p.info?.taskId ?? null,
     status,
+    returnMicros: p.returnMicros,
+    length: p.length,
+    terminated: p.terminated,
+    truncated: p.truncated,
+    invalidActions: p.invalidActions,
+    turns: p.turns,
+    retries: p.retries,
+    usage: p.usage,
+    ...(p.failure ? { failure: p.failure, error: `${p.failure.code}: ${p.failure.message}` } : {}),
+  };
+}
+
+/** A complete episode kept from disk, read back as the outcome its play had. */
+function outcomeOfRecord(plan: EpisodePlan, ep: Episode): EpisodeOutcome {
+  // The turn that sent a failing action sits on the failure line.
+  const turns = [...ep.steps.map((s) => s.turn), ep.failure?.turn].filter((t) => t !== undefined);
+  const usage = { promptTokens: 0, completionTokens: 0 };
+  for (const t of turns) {
+    const u = usageOf(t);
+    usage.promptTokens += u.promptTokens;
+    usage.completionTokens += u.completionTokens;
+  }
+  const failure = failureOfRecord(ep);
+  return outcomeOfPlay(plan, 'resumed', {
+    info: { ...ep.header.info, taskIndex: ep.header.taskIndex, taskId: ep.header.taskId },
     returnMicros: ep.steps.reduce((a, s) => a + s.reward, 0),
     length: ep.steps.length,
-    terminated: f?.terminated ?? false,
-    truncated: f?.truncated ?? false,
+    terminated: ep.footer?.terminated ?? false,
+    truncated: ep.footer?.truncated ?? false,
     invalidActions: ep.steps.filter((s) => s.invalidAction).length,
     turns: turns.length,
     retries: 0,
-    usage: { promptTokens, completionTokens },
-    ...(failure ? { failure, error: `${failure.code}: ${failure.message}` } : {}),
-  };
-}
-
-function blank(plan: EpisodePlan, status: EpisodeStatus, failure?: OutcomeFailure): EpisodeOutcome {
-  return {
-    index: plan.index,
-    group: plan.group,
-    member: plan.member,
-    file: plan.file,
-    seed: plan.seed,
-    taskIndex: plan.taskIndex ?? null,
-    taskId: null,
-    status,
-    returnMicros: 0,
-    length: 0,
-    terminated: false,
-    truncated: false,
-    invalidActions: 0,
-    turns: 0,
-    retries: 0,
-    usage: { promptTokens: 0, completionTokens: 0 },
-    ...(failure ? { failure, error: `${failure.code}: ${failure.message}` } : {}),
-  };
+    usage,
+    ...(failure ? { failure } : {}),
+  });
 }
 
 /**
@@ -222,7 +172,8 @@ function existing(plan: EpisodePlan, root: string, agentId: () => string): Episo
 
 /**
  * Plays many episodes at once and streams each to its file (hash-chained JSONL, turn records
- * beside the steps they caused).
+ * beside the steps they caused): each plan is an episode from a reset (`playEpisode`), played in
+ * the lanes every episode loop of the runtime shares (`playLanes`).
  *
  * - **Concurrency**: up to `episodesInFlight` episodes run as async tasks, each on its own
  *   environment handle from a pool (handles are reused across episodes); at most `concurrency`
@@ -243,43 +194,28 @@ function existing(plan: EpisodePlan, root: string, agentId: () => string): Episo
  * const result = await rollout(source, { plans, agent: () => randomAgent(source.spec, 0), concurrency: 16 });
  */
 export async function rollout(source: EnvSource, options: RolloutOptions): Promise<RolloutResult> {
-  const { plans, signal } = options;
-  // Every in-flight turn listens to the run's signal: hundreds are expected, not a leak.
-  if (signal) setMaxListeners(0, signal);
-  const concurrency = options.concurrency ?? 4;
-  const adaptive = options.episodesInFlight === 'auto';
-  const lanes = adaptive ? concurrency : ((options.episodesInFlight as number | undefined) ?? concurrency);
+  // The rest (concurrency, episodes in flight, timeouts, retries, signal, openEnv) is the lanes'.
+  const { plans, agent: agentOf, onProgress, ...settings } = options;
   const root = await bundleId(source);
   const started = performance.now();
-  const turnLimiter = new Limiter(concurrency);
   const outcomes = new Map<number, EpisodeOutcome>();
   const spec = { name: source.spec.name, version: source.spec.version, root };
   let agentId = '';
-  const progress: RolloutProgress = {
-    total: plans.length,
-    done: 0,
-    resumed: 0,
-    failed: 0,
-    turns: 0,
-    steps: 0,
-    episodesInFlight: 0,
-    turnsInFlight: 0,
-    elapsedMs: 0,
-  };
+  const progress: RolloutProgress = { ...noProgress(), total: plans.length };
   const report = (finished?: EpisodeOutcome) => {
     progress.elapsedMs = performance.now() - started;
-    progress.turnsInFlight = turnLimiter.inFlight;
-    options.onProgress?.({ ...progress }, finished);
+    onProgress?.({ ...progress }, finished);
   };
+  const live = (counts: LaneCounts) => Object.assign(progress, counts);
 
   // Resume: complete episodes on disk are kept, everything else is (re)played.
   const todo: EpisodePlan[] = [];
   for (const plan of plans) {
-    if (!agentId) agentId = options.agent(plan).id;
+    if (!agentId) agentId = agentOf(plan).id;
     // Agents may differ by plan (their id names their seed, say): ask only when a file is there.
-    const ep = existing(plan, root, () => options.agent(plan).id);
+    const ep = existing(plan, root, () => agentOf(plan).id);
     if (ep) {
-      const o = outcomeOf(plan, ep, 'resumed');
+      const o = outcomeOfRecord(plan, ep);
       outcomes.set(plan.index, o);
       if (o.failure) progress.failed++;
       else progress.done++;
@@ -288,207 +224,40 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
     } else todo.push(plan);
   }
 
-  // What 'auto' decides on: the time to open a handle, an agent turn, and turns per episode.
-  const handleMs = new RunningMean(0);
-  const turnMs = new RunningMean(0);
-  const turnsPerEpisode = new RunningMean(1);
-  const open = options.openEnv ?? ((s: EnvSource) => openEnv(s));
-  const pool = new EnvPool(source, Math.max(1, Math.min(lanes, todo.length)), async (s) => {
-    const t = performance.now();
-    const env = await open(s);
-    handleMs.add(performance.now() - t);
-    return env;
-  });
-
-  async function play(plan: EpisodePlan, env: EnvHandle): Promise<EpisodeOutcome> {
-    const agent = options.agent(plan);
-    agent.startEpisode?.(plan.index, plan.agentSeed);
-    const reset = env.reset({
-      seed: plan.seed,
-      ...(plan.taskIndex === undefined ? {} : { taskIndex: plan.taskIndex }),
-    });
-    const writer = new EpisodeWriter(plan.file, { spec, seed: plan.seed, agent: agent.id }, reset);
-    const o = blank(plan, 'complete');
-    o.taskIndex = reset.info.taskIndex;
-    o.taskId = reset.info.taskId;
-    let observation: Observation = reset.observation;
-    try {
-      for (;;) {
-        if (signal?.aborted) {
-          o.status = 'interrupted';
-          return o;
-        }
-        let result: Awaited<ReturnType<typeof callAgent>>;
-        const turnStarted = performance.now();
-        try {
-          result = await callAgent(
-            agent,
-            {
-              observation,
-              tools: source.spec.tools,
-              episode: reset.info,
-              step: o.length,
-              episodeIndex: plan.index,
-            },
-            {
-              limiter: turnLimiter,
-              ...(signal ? { signal } : {}),
-              ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-              retries: options.retries ?? 3,
-              backoffMs: options.backoffMs ?? 250,
-              onRetry: () => {
-                o.retries++;
-              },
-            },
-          );
-        } catch (e) {
-          if (signal?.aborted) o.status = 'interrupted';
-          else {
-            // No action to record: the file stays truncated and a rerun plays the episode again.
-            o.status = 'failed';
-            o.failure = failureOfError(e, 'agent');
-            o.error = `${o.failure.code}: ${o.failure.message}`;
-          }
-          return o;
-        }
-        o.turns++;
-        progress.turns++;
-        turnMs.add(performance.now() - turnStarted);
-        const u = usageOf(result.turn);
-        o.usage.promptTokens += u.promptTokens;
-        o.usage.completionTokens += u.completionTokens;
-        let first = true;
-        for (const action of result.actions.length > 0 ? result.actions : [{ text: '' }]) {
-          let r: ReturnType<EnvHandle['step']>;
-          try {
-            r = env.step(action);
-          } catch (e) {
-            // The step failed (environment code, a reward out of bounds, an oversized action):
-            // the action that caused it and the error are recorded, so replay can reproduce it.
-            if (!(e instanceof PalestraError)) throw e;
-            const line = writer.failStep(action, e, first ? result.turn : undefined);
-            o.failure = { ...line.error, recorded: true, step: line.i };
-            o.error = `${e.code}: ${e.message}`;
-            await env.recover();
-            return o;
-          }
-          // The turn record goes beside the first step it caused.
-          writer.step(action, r, first ? result.turn : undefined);
-          first = false;
-          o.length++;
-          progress.steps++;
-          o.returnMicros += r.info.rewardMicros;
-          if (r.info.invalidAction) o.invalidActions++;
-          observation = r.observation;
-          if (r.terminated || r.truncated) {
-            o.terminated = r.terminated;
-            o.truncated = r.truncated;
-            return o;
-          }
-        }
-        report();
-        grow();
-      }
-    } finally {
-      // Without an ending (abort, agent failure) no footer is written: the file reads as truncated.
-      writer.close();
-    }
-  }
-
-  const queue = todo.slice();
-  const running: Promise<void>[] = [];
-  // 'auto' adds one lane at a time: the next waits until the last one holds its handle, so each
-  // decision sees what the previous handle cost.
-  let growing = false;
-  function grow(): void {
-    if (!adaptive || growing || signal?.aborted || running.length >= Math.min(lanes, todo.length)) return;
-    const add = shouldAddLane({
-      lanes: running.length,
-      waitingEpisodes: queue.length,
-      turnsPerEpisode: turnsPerEpisode.value,
-      turnMs: turnMs.value,
-      handleMs: handleMs.value,
-    });
-    if (!add) return;
-    growing = true;
-    let holds = false;
-    running.push(
-      lane(() => {
-        if (holds) return;
-        holds = true;
-        growing = false;
-      }),
-    );
-  }
-  async function lane(started = () => {}): Promise<void> {
-    try {
-      await laneLoop(started);
-    } finally {
-      started();
-    }
-  }
-  async function laneLoop(started: () => void): Promise<void> {
-    for (let plan = queue.shift(); plan && !signal?.aborted; plan = queue.shift()) {
-      // Agents that answer synchronously would otherwise keep the whole run in one chain of
-      // microtasks: timers, Ctrl-C and the progress bar get their turn between episodes.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (signal?.aborted) {
-        queue.unshift(plan);
-        break;
-      }
-      let env: EnvHandle;
-      try {
-        env = await pool.acquire();
-        started();
-      } catch (e) {
-        started();
-        const o = blank(plan, 'failed', failureOfError(e, 'environment'));
-        outcomes.set(plan.index, o);
-        progress.failed++;
-        report(o);
-        continue;
-      }
-      if (signal?.aborted) {
-        // Stopped while a handle was opening: leave the episode unstarted (no stray file).
-        pool.release(env);
-        break;
-      }
-      progress.episodesInFlight++;
-      let o: EpisodeOutcome;
-      let broken = false;
-      try {
-        o = await play(plan, env);
-      } catch (e) {
-        // reset failed, or something unexpected: the handle may be in any state, so replace it.
-        broken = true;
-        o = blank(plan, 'failed', failureOfError(e, 'environment'));
-      } finally {
-        progress.episodesInFlight--;
-      }
-      if (broken) pool.discard(env);
-      else pool.release(env);
+  const lanes = await playLanes(source, todo, {
+    ...settings,
+    episode: (plan) => {
+      const agent = agentOf(plan);
+      const reset = {
+        seed: plan.seed,
+        ...(plan.taskIndex === undefined ? {} : { taskIndex: plan.taskIndex }),
+      };
+      return {
+        agent,
+        start: {
+          reset,
+          record: (r) => new EpisodeWriter(plan.file, { spec, seed: plan.seed, agent: agent.id }, r),
+        },
+        episodeIndex: plan.index,
+        agentSeed: plan.agentSeed,
+      };
+    },
+    onTurn: (counts) => {
+      live(counts);
+      report();
+    },
+    onEpisode: (plan, played, counts) => {
+      const o = outcomeOfPlay(plan, played.status, played);
       outcomes.set(plan.index, o);
       if (o.failure) progress.failed++;
-      else if (o.status === 'complete') {
-        progress.done++;
-        turnsPerEpisode.add(o.turns);
-      }
+      else if (o.status === 'complete') progress.done++;
+      live(counts);
       report(o);
-      grow();
-    }
-  }
-  try {
-    for (let i = 0; i < (adaptive ? 1 : Math.min(lanes, todo.length)); i++) running.push(lane());
-    // Lanes that 'auto' adds while others run are awaited too.
-    for (let n = 0; n < running.length; ) {
-      const batch = running.slice(n);
-      n = running.length;
-      await Promise.all(batch);
-    }
-  } finally {
-    pool.close();
-  }
-  const episodes = plans.map((p) => outcomes.get(p.index) ?? blank(p, 'pending'));
+    },
+  });
+  const episodes = plans.map(
+    (p) => outcomes.get(p.index) ?? outcomeOfPlay(p, 'pending', unplayed('complete')),
+  );
   return {
     env: `${source.spec.name}@${source.spec.version}`,
     bundle: root,
@@ -496,10 +265,10 @@ export async function rollout(source: EnvSource, options: RolloutOptions): Promi
     episodes,
     interrupted: episodes.some((e) => e.status === 'interrupted' || e.status === 'pending'),
     seconds: (performance.now() - started) / 1000,
-    turns: progress.turns,
-    steps: progress.steps,
-    maxTurnsInFlight: turnLimiter.maxInFlight,
-    envHandles: pool.handles,
+    turns: lanes.turns,
+    steps: lanes.steps,
+    maxTurnsInFlight: lanes.maxTurnsInFlight,
+    envHandles: lanes.envHandles,
   };
 }
 

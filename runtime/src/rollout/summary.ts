@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fromMicros } from '@palestra/envs/core';
+import { episodeComplete, succeeded } from '../play/outcome.ts';
 import { countFailures, type FailureCounts, failedNote } from './failure.ts';
-import { type EpisodeOutcome, episodeComplete, type RolloutResult } from './rollout.ts';
+import type { EpisodeOutcome, RolloutResult } from './rollout.ts';
 
 /** USD per token (prompt and completion priced apart, as providers do). */
 export interface TokenPrices {
@@ -78,10 +80,7 @@ export interface RolloutSummary {
   }[];
 }
 
-/** An episode succeeded when it reached a final state with a positive return. */
-export function succeeded(e: Pick<EpisodeOutcome, 'terminated' | 'returnMicros'>): boolean {
-  return e.terminated && e.returnMicros > 0;
-}
+// The one definition of success lives with the other outcome predicates; importers of it here keep working.
 
 export function meanStd(xs: number[]): { mean: number; std: number } {
   if (xs.length === 0) return { mean: 0, std: 0 };
@@ -97,7 +96,7 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
 export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): RolloutSummary {
   const done = result.episodes.filter(episodeComplete);
   const failures: FailureCounts = countFailures(result.episodes);
-  const returns = done.map((e) => e.returnMicros / 1e6);
+  const returns = done.map((e) => fromMicros(e.returnMicros));
   const { mean, std } = meanStd(returns);
   const byTask = new Map<number, EpisodeOutcome[]>();
   // A played episode always knows its task (null is only for episodes that never started).
@@ -108,7 +107,7 @@ export function summarizeRollout(result: RolloutResult, prices?: TokenPrices): R
   const perTask = [...byTask.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([taskIndex, eps]) => {
-      const s = meanStd(eps.map((e) => e.returnMicros / 1e6));
+      const s = meanStd(eps.map((e) => fromMicros(e.returnMicros)));
       return {
         taskIndex,
         taskId: eps[0]!.taskId,

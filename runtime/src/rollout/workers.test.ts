@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { PalestraError, readEpisode, replay } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { startLlmServer } from '@palestra/overseer/testing';
+import { startLlmServer } from '@palestra/testing/llm';
+import { agentStats, slowFlakyAgent } from '@palestra/testing/runtime';
 import { randomAgent } from '../agents/random.ts';
 import { planGroups } from './plan.ts';
 import { rollout } from './rollout.ts';
-import { agentStats, slowFlakyAgent } from './testAgents.ts';
 import {
   defaultWorkers,
   effectiveConcurrency,

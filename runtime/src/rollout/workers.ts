@@ -2,9 +2,11 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { bundleId, type EnvSource, PalestraError } from '@palestra/envs';
+import { episodeComplete, episodeFailed } from '../play/outcome.ts';
 import type { EpisodePlan } from './plan.ts';
 import {
   type EpisodeOutcome,
+  noProgress,
   type RolloutOptions,
   type RolloutProgress,
   type RolloutResult,
@@ -106,14 +108,8 @@ export async function rolloutInWorkers(
   const report = (finished?: EpisodeOutcome) => {
     if (!options.onProgress) return;
     const sum: RolloutProgress = {
+      ...noProgress(),
       total: plans.length,
-      done: 0,
-      resumed: 0,
-      failed: 0,
-      turns: 0,
-      steps: 0,
-      episodesInFlight: 0,
-      turnsInFlight: 0,
       elapsedMs: performance.now() - started,
     };
     for (const p of latest) {
@@ -258,10 +254,9 @@ export async function rolloutAutoWorkers(
   onDecision?.({ workers, utilization });
   if (rest.length === 0 || options.signal?.aborted) return { ...first, workers: 0 };
   // The second part reports progress on top of the first.
-  const done = first.episodes.filter((e) => e.status === 'complete' || e.status === 'resumed');
   const offset = {
-    done: done.filter((e) => !e.failure).length,
-    failed: first.episodes.filter((e) => e.failure).length,
+    done: first.episodes.filter(episodeComplete).length,
+    failed: first.episodes.filter(episodeFailed).length,
     resumed: first.episodes.filter((e) => e.status === 'resumed').length,
   };
   const onProgress: RolloutOptions['onProgress'] = options.onProgress

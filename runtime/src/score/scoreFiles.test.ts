@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { goldenFiles, readEpisode, replay, scoredRoot } from '@palestra/envs';
 import { CATALOG_DIR, loadCatalog } from '@palestra/envs/catalog';
-import { type LlmServer, type ScriptedReply, startLlmServer } from '@palestra/overseer/testing';
+import { type LlmServer, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
 import { randomAgent } from '../agents/random.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { rollout } from '../rollout/rollout.ts';

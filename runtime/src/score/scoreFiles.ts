@@ -6,7 +6,7 @@ import {
   RecordError,
   readEpisode,
 } from '@palestra/envs';
-import { loadCatalog } from '@palestra/envs/catalog';
+import { fromMicros } from '@palestra/envs/core';
 import {
   buildOverseer,
   loadOverseerConfig,
@@ -16,6 +16,7 @@ import {
   type Score,
   scoreCommitment,
 } from '@palestra/overseer';
+import { episodeSource } from '../jobs/env.ts';
 
 /**
  * Where judges keep their verdicts when their config names no `cacheDir`: a score that an LLM
@@ -73,7 +74,8 @@ export function fileGroups<T extends EpisodeFile>(entries: T[]): T[][] {
 
 /**
  * One overseer per environment, built on first use (a run may mix environments); `close()` ends
- * them all.
+ * them all. An episode's environment is the one its header records (`episodeSource`), unless
+ * `source` is given for all.
  */
 export function overseerPool(
   config: OverseerConfig,
@@ -82,11 +84,12 @@ export function overseerPool(
   const overseers = new Map<string, Overseer>();
   return {
     async for(episode: Episode): Promise<Overseer> {
-      const name = options.source?.spec.name ?? episode.header.spec.name;
-      let overseer = overseers.get(name);
+      const { spec } = episode.header;
+      const key = options.source ? '' : `${spec.name}\u0000${spec.root ?? ''}`;
+      let overseer = overseers.get(key);
       if (!overseer) {
-        overseer = await buildOverseer(config, options.source ?? loadCatalog(name), options.build);
-        overseers.set(name, overseer);
+        overseer = await buildOverseer(config, options.source ?? episodeSource(episode), options.build);
+        overseers.set(key, overseer);
       }
       return overseer;
     },
@@ -111,8 +114,12 @@ export async function scoreUnit(overseer: Overseer, episodes: Episode[]): Promis
  * Scores episode files with an overseer (`rules` or a config file) and commits each score into
  * its episode as a score line (see `@palestra/envs` `score.ts`): append-only, a no-op when the
  * same overseer already committed the same score, a conflict (reported, not written) when it
- * committed another one, unless `force`. Environments come from the catalog by the name in each
- * episode, unless `source` is given. Used by `palestra score`, `palestra rollout` and `palestra train`.
+ * committed another one, unless `force`. Each episode's environment is the one it records
+ * (`episodeSource`), unless `source` is given. Used by the score, rollout and train jobs.
+ *
+ * `signal` stops it between units (an episode, or a group): the scores committed so far stay,
+ * and the result covers them (`interrupted`); the same call again finds them committed (a no-op)
+ * and scores the rest.
  *
  * With `groups`, the episodes of one GRPO group among the files (same environment, task and
  * seed; `fileGroups`) are scored together by overseers that judge groups (an LLM judge sees the
@@ -130,8 +137,10 @@ export async function scoreFiles(
     cacheDir?: string;
     /** Score each GRPO group's episodes together. */
     groups?: boolean;
+    /** Stops between units; what was committed stays. */
+    signal?: AbortSignal;
   } = {},
-): Promise<{ scored: ScoredFile[]; stats: OverseerStats }> {
+): Promise<{ scored: ScoredFile[]; stats: OverseerStats; interrupted: boolean }> {
   const config = loadOverseerConfig(overseerSpec);
   const hash = overseerConfigHash(config);
   const pool = overseerPool(config, {
@@ -143,10 +152,15 @@ export async function scoreFiles(
   const units: { file: string; index: number; episode?: Episode }[][] = options.groups
     ? fileGroups(files.map((file, index) => ({ file, index, episode: readEpisode(file) })))
     : files.map((file, index) => [{ file, index }]);
-  const scored: ScoredFile[] = [];
+  const slots: (ScoredFile | undefined)[] = [];
   let done = 0;
+  let interrupted = false;
   try {
     for (const unit of units) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       const episodes = unit.map((u) => u.episode ?? readEpisode(u.file));
       const scores = await scoreUnit(await pool.for(episodes[0]!), episodes);
       unit.forEach(({ file, index }, i) => {
@@ -162,15 +176,18 @@ export async function scoreFiles(
             s.conflict = e;
           }
         }
-        scored[index] = s;
+        slots[index] = s;
         options.onScored?.(++done, s);
       });
     }
   } finally {
     await pool.close();
   }
+  // In file order; an interrupted run covers the files it reached.
+  const scored = slots.filter((s) => s !== undefined);
   return {
     scored,
+    interrupted,
     stats: {
       ...overseerStats(scored.map((s) => s.score)),
       overseer: hash,
@@ -187,7 +204,7 @@ export function overseerStats(scores: Score[]): Omit<OverseerStats, 'overseer' |
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
   const components: Record<string, number> = {};
   for (const s of scores)
-    for (const c of s.components) components[c.name] = (components[c.name] ?? 0) + c.micros / 1e6 / n;
+    for (const c of s.components) components[c.name] = (components[c.name] ?? 0) + fromMicros(c.micros) / n;
   return {
     judge: scores[0]?.judge ?? '-',
     episodes: xs.length,

@@ -43,8 +43,10 @@ export async function verifyFiles(
     /** The verdict cache to verify from, overriding the config's (a validator's copy). */
     cacheDir?: string;
     onVerified?: (done: number, result: VerifiedFile) => void;
+    /** Stops between units (an episode, or a group); the result covers the files checked so far. */
+    signal?: AbortSignal;
   } = {},
-): Promise<{ results: VerifiedFile[]; overseer: string }> {
+): Promise<{ results: VerifiedFile[]; overseer: string; interrupted: boolean }> {
   const config = loadOverseerConfig(overseerSpec);
   const hash = overseerConfigHash(config);
   const pool = overseerPool(config, {
@@ -59,10 +61,11 @@ export async function verifyFiles(
     if (!(e instanceof PalestraError)) throw e;
     return { file, ok: false, message: `${e.code}: ${e.message}`, ...(e.hint ? { hint: e.hint } : {}) };
   };
-  const results: VerifiedFile[] = [];
+  const slots: (VerifiedFile | undefined)[] = [];
   let done = 0;
+  let interrupted = false;
   const settle = (index: number, result: VerifiedFile) => {
-    results[index] = result;
+    slots[index] = result;
     options.onVerified?.(++done, result);
   };
   const entries: (EpisodeFile & { index: number })[] = [];
@@ -75,6 +78,10 @@ export async function verifyFiles(
   });
   try {
     for (const unit of fileGroups(entries)) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       const grouped = unit.some(({ episode }) => {
         const record = scoreBy(episode, hash);
         return record !== undefined && judgedAsGroup(record);
@@ -114,5 +121,6 @@ export async function verifyFiles(
   } finally {
     await pool.close();
   }
-  return { results, overseer: hash };
+  // In file order; an interrupted check covers the files it reached.
+  return { results: slots.filter((r) => r !== undefined), overseer: hash, interrupted };
 }

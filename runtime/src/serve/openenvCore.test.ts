@@ -5,20 +5,20 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { makeEnv } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { ensureOpenEnvVenv } from './openenv-check/ensureOpenEnvVenv.ts';
+import { ensureOpenEnvVenv, OPENENV_KIT_DIR } from '@palestra/testing/openenv';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the Python check, asserted field by field
 type Json = any;
 
 /**
- * OpenEnv's own published client (openenv-core, hash-locked in openenv-check/requirements.lock)
+ * OpenEnv's own published client (openenv-core, hash-locked in @palestra/testing's openenv/requirements.lock)
  * against `palestra serve frozen-lake` started as the CLI starts it, in a child process on a free
  * loopback port. The Python side only drives OpenEnv's classes and prints what they saw; the
  * expectations are computed here with a direct `makeEnv` run of the same seeds and policy.
  */
 
-const check = new URL('./openenv-check/check_openenv.py', import.meta.url).pathname;
-const commandFile = new URL('./command.ts', import.meta.url).href;
+const check = `${OPENENV_KIT_DIR}check_openenv.py`;
+const commandFile = new URL('../cli/serve.ts', import.meta.url).href;
 const MAX_SESSIONS = 2;
 
 /** The policy the Python check follows (FrozenLake 4x4's optimal one), by tile. */

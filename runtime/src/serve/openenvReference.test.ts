@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { ensureOpenEnvVenv } from './openenv-check/ensureOpenEnvVenv.ts';
+import { ensureOpenEnvVenv, OPENENV_KIT_DIR } from '@palestra/testing/openenv';
 import { type EnvServer, startServer } from './server.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the Python probe, compared as a whole
@@ -14,13 +14,13 @@ type Json = any;
 /**
  * The same fixed sequence of protocol messages (HTTP and /ws) sent to OpenEnv's own server
  * (openenv-core's `create_fastapi_app` hosting an MCP environment with an `echo(word)` tool,
- * `openenv-check/reference_server.py`) and to `palestra serve echo-target`: every answer's shape
+ * `reference_server.py` of @palestra/testing's openenv kit) and to `palestra serve echo-target`: every answer's shape
  * (status, reply type, error code, keys, `loc`s, tool error types) must be the same. Only what the
  * environments themselves decide differs: the text, and reward/done (an OpenEnv MCP environment has
  * no episode; echo-target's ends with reward 1).
  */
 
-const dir = new URL('./openenv-check/', import.meta.url).pathname;
+const dir = OPENENV_KIT_DIR;
 const exec = promisify(execFile);
 
 async function freePort(): Promise<number> {

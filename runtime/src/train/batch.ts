@@ -1,4 +1,5 @@
 import { agentFaultMicros, type Fault, MAX_FAULT_SHARE, PalestraError } from '@palestra/envs';
+import { fromMicros, microsOf } from '@palestra/envs/core';
 
 /** One episode of a training step, once it is scored. */
 export interface StepEpisode {
@@ -78,10 +79,7 @@ export function stepBatch(episodes: StepEpisode[], bounds: { min: number }): Ste
           details: { file: e.file },
           hint: 'every episode that ended by its rules is scored before a step trains on it',
         });
-      lowest.set(
-        e.group,
-        Math.min(lowest.get(e.group) ?? Number.POSITIVE_INFINITY, Math.round(e.reward * 1e6)),
-      );
+      lowest.set(e.group, Math.min(lowest.get(e.group) ?? Number.POSITIVE_INFINITY, microsOf(e.reward)));
     }
   const penalty = agentFaultMicros(bounds);
   const kept: BatchEpisode[] = [];
@@ -96,7 +94,7 @@ export function stepBatch(episodes: StepEpisode[], bounds: { min: number }): Ste
     if (e.fault === 'environment') leftOut.push(e);
     else if (e.fault === 'agent') {
       const micros = Math.min(penalty, (lowest.get(e.group) ?? Number.POSITIVE_INFINITY) - 1);
-      kept.push({ ...e, reward: micros / 1e6 });
+      kept.push({ ...e, reward: fromMicros(micros) });
     } else kept.push(e as BatchEpisode);
   }
   return { episodes: kept, leftOut, faults };

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { faultNote, readTrainConfig } from '../cli/trainAction.ts';
 import { rewardCurveHtml, sparkline } from './chart.ts';
 import { readState, type TrainState, writeState } from './checkpoint.ts';
-import { faultNote, readTrainConfig } from './command.ts';
 import { rlConfig, schedule } from './train.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-train-unit-'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { startLlmServer } from '@palestra/overseer/testing';
+import { startLlmServer } from '@palestra/testing/llm';
 import type { TurnRecord } from '../agents/agent.ts';
 import { openaiAgent } from '../agents/openai.ts';
 import { scriptedAgent } from '../agents/scripted.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Episode, EpisodeStep } from '@palestra/envs';
+import { TURN_GOLDEN_PATH, type TurnGolden } from '@palestra/testing/turn-record';
 import type { TurnRecord } from '../agents/agent.ts';
-import { TURN_GOLDEN_PATH, type TurnGolden } from '../testing/turnRecordGolden.ts';
 import { episodeRows, groupKey } from './rows.ts';
 
 /** A turn record with the given tokens (the fields rows read; the rest as an agent writes them). */

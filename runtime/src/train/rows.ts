@@ -1,4 +1,5 @@
 import { agentFaultMicros, type Episode, type Fault, PalestraError } from '@palestra/envs';
+import { fromMicros, microsOf } from '@palestra/envs/core';
 import { faultOfRecord } from '@palestra/overseer';
 import { parseTurnRecord, type TurnRecord } from '../agents/turnRecord.ts';
 import { blame } from './batch.ts';
@@ -141,7 +142,7 @@ export function episodeRows(episode: Episode, options: EpisodeRowsOptions = {}):
         hint: 'leave episodes the environment broke out of training batches (stepBatch does), and fix the environment: palestra check',
       },
     );
-  let score = options.score === undefined ? undefined : Math.round(options.score * 1e6);
+  let score = options.score === undefined ? undefined : microsOf(options.score);
   if (fault === 'agent') {
     if (!options.bounds)
       throw new PalestraError(
@@ -220,5 +221,5 @@ export function episodeRows(episode: Episode, options: EpisodeRowsOptions = {}):
   // A row with no model token has nothing to train (an empty completion that opened a row).
   return rows
     .filter((r) => r.env_mask.includes(1))
-    .map((r) => ({ ...r, rewards: r.rewards.map((m) => m / 1e6) }));
+    .map((r) => ({ ...r, rewards: r.rewards.map(fromMicros) }));
 }

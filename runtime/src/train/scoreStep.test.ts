@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { agentFaultMicros } from '@palestra/envs';
+import { echoBoom } from '@palestra/testing/runtime';
 import type { Agent, TurnRecord } from '../agents/agent.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { rollout } from '../rollout/rollout.ts';
-import { echoBoom } from '../rollout/testEnvs.ts';
 import { checkFaultShare } from './batch.ts';
 import { scoreStep } from './scoreStep.ts';
 

@@ -1,4 +1,5 @@
 import { type EnvSource, type Episode, readEpisode } from '@palestra/envs';
+import { fromMicros } from '@palestra/envs/core';
 import type { EpisodeOutcome } from '../rollout/rollout.ts';
 import { scoreFiles } from '../score/scoreFiles.ts';
 import { blame, type StepBatch, type StepEpisode, stepBatch } from './batch.ts';
@@ -37,7 +38,7 @@ export async function scoreStep(outcomes: EpisodeOutcome[], options: ScoreStepOp
   const records = new Map<string, Episode>(recorded.map((o) => [o.file, readEpisode(o.file)]));
   const scores =
     overseer === 'none'
-      ? recorded.map((o) => ({ file: o.file, reward: o.returnMicros / 1e6, fault: undefined }))
+      ? recorded.map((o) => ({ file: o.file, reward: fromMicros(o.returnMicros), fault: undefined }))
       : // Group-relative: an LLM judge ranks each GRPO group side by side (RULER-like).
         (
           await scoreFiles(

@@ -4,11 +4,12 @@ import { type EnvSource, type Episode, PalestraError, readEpisode, taskIndices }
 import { openaiAgent } from '../agents/openai.ts';
 import { readScript, scriptedAgent } from '../agents/scripted.ts';
 import { evaluate } from '../eval/evaluate.ts';
+import { episodeComplete, succeeded } from '../play/outcome.ts';
 import type { EpisodePlan } from '../rollout/plan.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { requireRewardBounds } from '../rollout/rewardBounds.ts';
-import { episodeComplete, type RolloutProgress, rollout } from '../rollout/rollout.ts';
-import { meanStd, succeeded } from '../rollout/summary.ts';
+import { type RolloutProgress, rollout } from '../rollout/rollout.ts';
+import { meanStd } from '../rollout/summary.ts';
 import { checkFaultShare } from './batch.ts';
 import { rewardCurveHtml } from './chart.ts';
 import {
@@ -270,6 +271,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         hint: 'e.g. --warm-start examples/echo-phrasings-demos.json (scripted actions, one list per training task) or --warm-start runs/expert/',
       },
     );
+  if ((options.temperature ?? 1) <= 0 && options.algo !== 'sft')
+    throw new PalestraError(
+      'TRAIN_TEMPERATURE_INVALID',
+      '--temperature must be > 0 for GRPO/PPO: groups need varied samples',
+      {
+        details: { temperature: options.temperature },
+        hint: 'pass --temperature 1 (the default) or another positive value; evaluation is greedy whatever it says',
+      },
+    );
   if (sftSteps > 0 && !options.warmStart)
     throw new PalestraError(
       'WARM_START_REQUIRED',
@@ -488,8 +498,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           mean,
           std,
           episodes: batch.episodes.length,
-          success:
-            kept.length === 0 ? 0 : kept.filter((o) => !o.failure && succeeded(o)).length / kept.length,
+          success: kept.length === 0 ? 0 : kept.filter(succeeded).length / kept.length,
         };
         groups = groupSpread(batch.episodes);
         faults = {
