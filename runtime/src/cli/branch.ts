@@ -42,7 +42,10 @@ export function registerBranchCommands(program: Command): void {
     .option('--seed <s>', 'seed of the continuations', intArg('--seed'), 0)
     .option('--concurrency <c>', 'agent turns in flight at once', intArg('--concurrency', 1), 4)
     .option('--timeout-ms <t>', 'deadline of one agent turn', intArg('--timeout-ms', 1))
-    .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
+    .option(
+      '--env <env>',
+      'replay against this environment instead (folder, catalog name or bundle root); default: the one that recorded the episode, found by the bundle root in its header (the content store .palestra/store, else the unchanged catalog environment)',
+    )
     .option('--out <file>', 'step values and advantages as JSON (default: <episode>.branch.json)')
     .addHelpText(
       'after',

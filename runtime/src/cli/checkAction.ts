@@ -6,7 +6,7 @@ import { parseFlags } from './flags.ts';
 /** `palestra check <env>`: the report, the bundle id, exit code 1 on any error. */
 export async function checkAction(name: string, raw: unknown): Promise<void> {
   const opts = parseFlags(checkFlags, raw, 'check');
-  const source = jobSource(name);
+  const source = await jobSource(name);
   const report = await checkEnv(source, {
     episodes: opts.episodes,
     seed: opts.seed,

@@ -22,7 +22,10 @@ export function registerHtmlCommands(program: Command): void {
     )
     .argument('<episode>', 'an episode .jsonl file')
     .option('--out <file>', 'the page (default: the episode file with .html)')
-    .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
+    .option(
+      '--env <env>',
+      'replay against this environment instead (folder, catalog name or bundle root); default: the one that recorded the episode, found by the bundle root in its header (the content store .palestra/store, else the unchanged catalog environment)',
+    )
     .action(async (file: string, flags: unknown) => {
       const { htmlAction } = await import('./htmlAction.ts');
       await htmlAction(file, flags);

@@ -46,6 +46,6 @@ Examples:
         import('../mcp/stdio.ts'),
         import('../jobs/env.ts'),
       ]);
-      await runMcpStdio(jobSource(name), { firstSeed: flags.firstSeed });
+      await runMcpStdio(await jobSource(name), { firstSeed: flags.firstSeed });
     });
 }

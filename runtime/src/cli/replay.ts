@@ -21,7 +21,10 @@ export function registerReplayCommand(program: Command): void {
     .description('re-execute a recorded episode, verify every step bit for bit, and print its transcript')
     .argument('<episode>', 'an episode-NNNNNN.jsonl file')
     .option('--step <k>', 'stop after step k and show the state there', intArg('--step', 0))
-    .option('--env <env>', 'the environment (default: the catalog environment named in the episode)')
+    .option(
+      '--env <env>',
+      'replay against this environment instead (folder, catalog name or bundle root); default: the one that recorded the episode, found by the bundle root in its header (the content store .palestra/store, else the unchanged catalog environment)',
+    )
     .action(async (file: string, flags: unknown) => {
       const { replayAction } = await import('./replayAction.ts');
       await replayAction(file, flags);

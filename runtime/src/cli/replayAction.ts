@@ -1,7 +1,7 @@
-import { bundleId, readEpisode, replay } from '@palestra/envs';
+import { readEpisode, replay } from '@palestra/envs';
 import { fromMicros } from '@palestra/envs/core';
 import { checkStepArg } from '../jobs/checks.ts';
-import { episodeSource } from '../jobs/env.ts';
+import { episodeEnv } from '../jobs/env.ts';
 import { paint } from './args.ts';
 import { parseFlags } from './flags.ts';
 import { replayFlags } from './replay.ts';
@@ -13,10 +13,11 @@ export async function replayAction(file: string, raw: unknown): Promise<void> {
   const ep = readEpisode(file);
   // Up to the failing action of a failed episode: replay re-executes it too.
   checkStepArg(opts.step, ep, file, { throughFailure: true });
-  const source = episodeSource(ep, opts.env);
-  const root = await bundleId(source);
+  // The environment with the bundle root the header records (content store, else the catalog
+  // environment of that name if unchanged): a changed one is refused (ENV_CHANGED) unless --env
+  // names one explicitly.
+  const { source, root, rootDiffers } = await episodeEnv(ep, opts.env);
   console.log(formatHeader(ep));
-  const sameBundle = ep.header.spec.root === null || ep.header.spec.root === root;
   const result = await replay(source, ep, opts.step === undefined ? {} : { upTo: opts.step });
   const shown = opts.step === undefined ? result.replayed : result.replayed.slice(-1);
   if (opts.step !== undefined && opts.step > 1)
@@ -37,11 +38,11 @@ export async function replayAction(file: string, raw: unknown): Promise<void> {
       'green',
       `✔ verified: ${result.steps} step${result.steps === 1 ? '' : 's'} re-executed bit for bit · root ${result.root.slice(0, 16)}…`,
     ) +
-      (sameBundle
-        ? ''
-        : paint(
+      (rootDiffers
+        ? paint(
             'yellow',
-            `\n! the environment changed since this episode was recorded (bundle ${ep.header.spec.root?.slice(0, 12)}… → ${root.slice(0, 12)}…), yet every step still matches`,
-          )),
+            `\n! --env ${opts.env} is not the environment that recorded this episode (bundle ${ep.header.spec.root?.slice(0, 12)}… → ${root.slice(0, 12)}…), yet every step still matches`,
+          )
+        : ''),
   );
 }

@@ -40,7 +40,10 @@ export function registerScoreCommands(program: Command): void {
       '"rules" (the environment\'s own reward rules, replayed) or a JSON config of a gated ensemble',
       'rules',
     )
-    .option('--env <env>', 'the environment (default: the catalog environment named in each episode)')
+    .option(
+      '--env <env>',
+      'score against this environment instead (folder, catalog name or bundle root); default: the one that recorded each episode, found by the bundle root in its header',
+    )
     .option(
       '--verify',
       'check the committed scores instead of scoring: no judge is called (verdicts come from the cache)',

@@ -8,6 +8,7 @@ import { Script } from 'node:vm';
 import { type Episode, openEnv, readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { agentStats, boomOrRight, echoBoom, slowFlakyAgent, TEST_CLI } from '@palestra/testing/runtime';
+import { TURN_GOLDEN_PATH } from '@palestra/testing/turn-record';
 import { Command } from 'commander';
 import { registerHtmlCommands } from '../cli/html.ts';
 import { planGroups } from '../rollout/plan.ts';
@@ -61,6 +62,7 @@ test('the page holds every step (observation, action, reward, state, turn record
 });
 
 test('whatever an episode holds is escaped, never markup', () => {
+  const golden = JSON.parse(readFileSync(TURN_GOLDEN_PATH, 'utf8')) as { turns: { record: object }[] };
   const nasty = '<script>alert("x")</script> & <img src=x onerror=alert(1)>';
   const ep: Episode = {
     header: {
@@ -88,7 +90,13 @@ test('whatever an episode holds is escaped, never markup', () => {
         state: ['a'],
         event: { type: 'REPLY', text: nasty },
         components: [{ name: nasty, micros: -500000 }],
-        turn: { v: 1, agent: nasty, completion: { text: nasty, toolCalls: [] }, messages: [nasty] },
+        // A valid turn record (the page reads it through the schema) whose strings are all hostile.
+        turn: {
+          ...golden.turns[0]!.record,
+          agent: nasty,
+          policy: nasty,
+          messages: [{ role: 'user', content: nasty }],
+        },
         hash: 'h1',
       },
     ],

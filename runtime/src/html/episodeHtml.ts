@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Episode, EpisodeStep } from '@palestra/envs';
 import { fromMicros } from '@palestra/envs/core';
+import { parseTurnRecord } from '../agents/turnRecord.ts';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -55,20 +56,10 @@ function sparkline(values: number[]): string {
 </svg>`;
 }
 
-function turnHtml(turn: unknown): string {
+/** A turn record of the page, read through the turn record's schema (`path`: where it sits in the episode). */
+function turnHtml(turn: unknown, path: readonly PropertyKey[]): string {
   if (turn === undefined) return '';
-  const t = turn as {
-    agent?: string;
-    policy?: string | null;
-    messages?: unknown[];
-    completion?: unknown;
-    finishReason?: string | null;
-    usage?: { promptTokens: number; completionTokens: number } | null;
-    latencyMs?: number;
-    promptTokenIds?: number[] | null;
-    completionTokenIds?: number[] | null;
-    logprobs?: number[] | null;
-  };
+  const t = parseTurnRecord(turn, { path });
   const facts = [
     t.agent && `agent ${escapeHtml(t.agent)}`,
     t.policy && `policy ${escapeHtml(t.policy)}`,
@@ -105,7 +96,7 @@ ${step.invalidAction ? `<dt>Why invalid</dt><dd>${escapeHtml(step.invalidAction.
 </dl>
 <h4>Observation</h4><pre class="obs">${escapeHtml(step.observation.text)}</pre>
 <details><summary>Structured observation</summary><pre>${pretty(step.observation.json)}</pre></details>
-${turnHtml(step.turn)}
+${turnHtml(step.turn, ['steps', step.i - 1, 'turn'])}
 </section>`;
 }
 
@@ -120,7 +111,7 @@ function failureSection(f: NonNullable<Episode['failure']>): string {
 <dt>Hash</dt><dd><code class="dim">${escapeHtml(f.hash)}</code></dd>
 </dl>
 <p class="dim">The action did not complete: the episode stopped here, failed (not counted in returns or success rates). Replay re-executes it and requires the same error.</p>
-${turnHtml(f.turn)}
+${turnHtml(f.turn, ['failure', 'turn'])}
 </section>`;
 }
 

@@ -16,7 +16,7 @@ export async function episodeToHtml(
   options: { out?: string; env?: string } = {},
 ): Promise<{ path: string; verified: boolean; sameBundle: boolean }> {
   const ep = readEpisode(file);
-  const source = episodeSource(ep, options.env);
+  const source = await episodeSource(ep, options.env);
   await replay(source, ep);
   const root = await bundleId(source);
   const path = writeEpisodeHtml(ep, options.out ?? htmlPathFor(file));

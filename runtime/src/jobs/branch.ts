@@ -71,7 +71,7 @@ export async function branch(
   const defaultOut = `${file.replace(/\.jsonl$/, '')}.branch.json`;
   if (options.out !== undefined) checkOutFile(options.out, '--out', defaultOut);
   const out = options.out ?? defaultOut;
-  const source = episodeSource(episode, options.env);
+  const source = await episodeSource(episode, options.env);
   const k = options.step ?? episode.steps.length;
   const steps = options.all
     ? Array.from({ length: episode.steps.length + 1 }, (_, j) => j)

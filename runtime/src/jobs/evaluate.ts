@@ -64,7 +64,7 @@ export async function evaluate(
   const concurrency = options.concurrency ?? 4;
   const { signal, onProgress } = context;
   refuseHuman('eval', agent, options.vs);
-  const source = jobSource(options.env);
+  const source = await jobSource(options.env);
   const make = (spec: string) => () => resolveAgent(spec, source.spec, seed);
   make(agent)(); // a bad agent fails here, before any episode
   if (options.vs) make(options.vs)();

@@ -53,7 +53,7 @@ export async function learnability(
   context: JobContext<LearnabilityProgress> = {},
 ): Promise<LearnabilityResult> {
   throwIfAborted(context.signal, 'learnability');
-  const source = jobSource(options.env);
+  const source = await jobSource(options.env);
   // A folder that cannot be written would fail every episode, as if the environment broke.
   if (options.out) requireWritableFolder(options.out, '--out');
   const { env: _env, ...analysis } = options;

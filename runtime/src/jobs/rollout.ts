@@ -95,7 +95,7 @@ export async function rollout(
   const workersOption = options.workers ?? 'auto';
   const { signal, onProgress } = context;
   refuseHuman('rollout', agent);
-  const source = jobSource(options.env);
+  const source = await jobSource(options.env);
   requireRewardBounds(source.spec, 'rollout');
   const local = () => resolveAgent(agent, source.spec, seed);
   local(); // a bad agent fails here, before any episode

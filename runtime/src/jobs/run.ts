@@ -54,7 +54,7 @@ export async function run(options: RunOptions, context: JobContext<RunProgress> 
   const seed = options.seed ?? 0;
   const out = options.out ?? '.palestra/runs/latest';
   const { signal, onProgress } = context;
-  const source = jobSource(options.env);
+  const source = await jobSource(options.env);
   const agent = resolveAgent(options.agent ?? 'random', source.spec, seed);
   try {
     mkdirSync(out, { recursive: true });

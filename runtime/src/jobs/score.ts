@@ -53,7 +53,7 @@ export async function score(
   const { signal, onProgress } = context;
   const total = options.files.length;
   const { scored, stats, interrupted } = await scoreFiles(options.files, options.overseer ?? 'rules', {
-    ...(options.env === undefined ? {} : { source: jobSource(options.env) }),
+    ...(options.env === undefined ? {} : { source: await jobSource(options.env) }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(options.force ? { force: true } : {}),
     ...(options.groups ? { groups: true } : {}),

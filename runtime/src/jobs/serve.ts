@@ -64,7 +64,7 @@ export async function serve(
 ): Promise<ServeResult> {
   const { signal } = context;
   throwIfAborted(signal, 'serve');
-  const source = jobSource(options.env);
+  const source = await jobSource(options.env);
   const { env: _env, ...serveOptions } = options;
   const server = await startServer(source, serveOptions).catch((e: unknown) => {
     // A socket that could not listen is named by the address it was given (defaults filled in).

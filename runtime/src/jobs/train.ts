@@ -54,7 +54,7 @@ export async function train(
   context: JobContext<TrainProgress> = {},
 ): Promise<TrainResult> {
   throwIfAborted(context.signal, 'train');
-  const source = jobSource(options.env);
+  const source = await jobSource(options.env);
   const { env: _env, ...settings } = options;
   const progress = context.onProgress;
   return runTraining({

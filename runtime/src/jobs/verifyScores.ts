@@ -47,7 +47,7 @@ export async function verifyScores(
   const { signal, onProgress } = context;
   const total = options.files.length;
   const { results, overseer, interrupted } = await verifyFiles(options.files, options.overseer ?? 'rules', {
-    ...(options.env === undefined ? {} : { source: jobSource(options.env) }),
+    ...(options.env === undefined ? {} : { source: await jobSource(options.env) }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(signal ? { signal } : {}),
     ...(onProgress

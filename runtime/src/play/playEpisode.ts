@@ -107,9 +107,9 @@ export interface PlayOutcome extends EpisodeTally {
   failedAction?: Action;
 }
 
-/** The tokens a turn record says it used (0 when it does not say). */
-export function usageOf(turn: unknown): { promptTokens: number; completionTokens: number } {
-  const u = (turn as Partial<TurnRecord> | undefined)?.usage;
+/** The tokens a turn record says it used (0 when it does not say, or there is no record). */
+export function usageOf(turn: TurnRecord | undefined): { promptTokens: number; completionTokens: number } {
+  const u = turn?.usage;
   return { promptTokens: u?.promptTokens ?? 0, completionTokens: u?.completionTokens ?? 0 };
 }
 

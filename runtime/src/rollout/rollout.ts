@@ -8,6 +8,7 @@ import {
   readEpisode,
 } from '@palestra/envs';
 import type { Agent } from '../agents/agent.ts';
+import { parseTurnRecord } from '../agents/turnRecord.ts';
 import type { EpisodeStatus } from '../play/outcome.ts';
 import { type EpisodeTally, type PlayOutcome, unplayed, usageOf } from '../play/playEpisode.ts';
 import { type LaneCounts, type LaneSettings, playLanes } from '../play/playLanes.ts';
@@ -119,11 +120,15 @@ function outcomeOfPlay(
 
 /** A complete episode kept from disk, read back as the outcome its play had. */
 function outcomeOfRecord(plan: EpisodePlan, ep: Episode): EpisodeOutcome {
-  // The turn that sent a failing action sits on the failure line.
-  const turns = [...ep.steps.map((s) => s.turn), ep.failure?.turn].filter((t) => t !== undefined);
+  // The turn that sent a failing action sits on the failure line. Records from disk are read
+  // through the turn record's schema (TURN_RECORD_INVALID names the path), never cast.
+  const turns = [
+    ...ep.steps.map((s, k) => ({ turn: s.turn, path: ['steps', k, 'turn'] })),
+    { turn: ep.failure?.turn, path: ['failure', 'turn'] },
+  ].filter((t) => t.turn !== undefined);
   const usage = { promptTokens: 0, completionTokens: 0 };
   for (const t of turns) {
-    const u = usageOf(t);
+    const u = usageOf(parseTurnRecord(t.turn, { path: t.path, file: plan.file }));
     usage.promptTokens += u.promptTokens;
     usage.completionTokens += u.completionTokens;
   }
