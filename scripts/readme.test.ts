@@ -220,6 +220,11 @@ const EXPECTATIONS: Expectation[] = [
     check: (r) => assert.match(r.stdout, /judge layer vs the SDK directly, µs per verdict\s+│ \d+/),
   },
   {
+    name: 'store bench',
+    matches: /^npx tsx envs\/bench\/store\.bench\.ts$/,
+    check: (r) => assert.match(r.stdout, /frozen-lake\s+│ [\d.]+\s+│ [\d.]+ ms\s+│ [\d.]+ ms/),
+  },
+  {
     name: 'rollout bench',
     matches: /^npx tsx runtime\/bench\/rollout\.bench\.ts$/,
     check: (r) => assert.match(r.stdout, /wall time per turn, µs \(instant local server\)\s+│ \d+/),

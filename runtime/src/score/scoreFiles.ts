@@ -88,7 +88,11 @@ export function overseerPool(
       const key = options.source ? '' : `${spec.name}\u0000${spec.root ?? ''}`;
       let overseer = overseers.get(key);
       if (!overseer) {
-        overseer = await buildOverseer(config, options.source ?? await episodeSource(episode), options.build);
+        overseer = await buildOverseer(
+          config,
+          options.source ?? (await episodeSource(episode)),
+          options.build,
+        );
         overseers.set(key, overseer);
       }
       return overseer;
