@@ -6,14 +6,30 @@ import { openaiAgent } from './openai.ts';
 import { randomAgent } from './random.ts';
 import { scriptedAgent } from './scripted.ts';
 
+export interface ResolveAgentOptions {
+  /** The endpoint of an `openai:` or `anthropic:` agent (OpenAI-compatible or Messages API). */
+  baseUrl?: string | undefined;
+}
+
 /**
  * `random` | `random:invalid=<rate>` | `scripted:<file>` | `openai:<model>` | `anthropic:<model>` |
  * `human` → an agent. `random` sends arguments that pass each tool's JSON schema; with
  * `invalid=<rate>` (0…1) that share of its calls breaks one constraint on purpose.
- * Model agents read their endpoint and key from the environment: `OPENAI_BASE_URL` and
- * `OPENAI_API_KEY` (a local base URL needs no key), `ANTHROPIC_BASE_URL` and `ANTHROPIC_API_KEY`.
+ * Model agents talk to `options.baseUrl` when given, else to the endpoint in the environment
+ * (`OPENAI_BASE_URL`, `ANTHROPIC_BASE_URL`); keys come from `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`
+ * (a local base URL needs no key). Callers that run several jobs at once (the studio server, the
+ * provider) pass `baseUrl` rather than setting process-wide variables.
+ *
+ * @example
+ * resolveAgent('openai:qwen2.5-7b', spec, 0, { baseUrl: 'http://127.0.0.1:8000/v1' });
  */
-export function resolveAgent(spec: string, env: GymSpec, seed: number): Agent {
+export function resolveAgent(
+  spec: string,
+  env: GymSpec,
+  seed: number,
+  options: ResolveAgentOptions = {},
+): Agent {
+  const endpoint = options.baseUrl ? { baseURL: options.baseUrl } : {};
   if (spec === 'random') return randomAgent(env, seed);
   const invalid = /^random:invalid=(.+)$/.exec(spec);
   if (invalid) {
@@ -30,9 +46,9 @@ export function resolveAgent(spec: string, env: GymSpec, seed: number): Agent {
   }
   if (spec.startsWith('scripted:')) return scriptedAgent(spec.slice('scripted:'.length), env);
   if (spec.startsWith('openai:') && spec.length > 'openai:'.length)
-    return openaiAgent({ model: spec.slice('openai:'.length) });
+    return openaiAgent({ model: spec.slice('openai:'.length), ...endpoint });
   if (spec.startsWith('anthropic:') && spec.length > 'anthropic:'.length)
-    return anthropicAgent({ model: spec.slice('anthropic:'.length) });
+    return anthropicAgent({ model: spec.slice('anthropic:'.length), ...endpoint });
   if (spec === 'human') return humanAgent();
   throw new PalestraError('UNKNOWN_AGENT', `unknown agent "${spec}"`, {
     hint: 'use --agent random, random:invalid=<rate>, scripted:<file.json>, openai:<model>, anthropic:<model> or human',

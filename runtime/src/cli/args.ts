@@ -31,21 +31,6 @@ export function tableStyle(): { style?: { head: string[]; border: string[] } } {
   return color() ? {} : { style: { head: [], border: [] } };
 }
 
-/**
- * `--base-url` for model agents: the endpoint of the `anthropic:<model>` agents when the command
- * plays one, of the `openai:<model>` agents otherwise. resolveAgent takes no options yet, so the URL
- * goes where each SDK looks for it (worker threads inherit it).
- *
- * @example
- * applyBaseUrl('http://localhost:8000/v1', 'openai:qwen2.5-7b') // OPENAI_BASE_URL
- */
-export function applyBaseUrl(url: string | undefined, ...agents: (string | undefined)[]): void {
-  if (!url) return;
-  if (agents.some((a) => a?.startsWith('anthropic:'))) process.env.ANTHROPIC_BASE_URL = url;
-  if (agents.some((a) => a?.startsWith('openai:')) || !agents.some((a) => a?.startsWith('anthropic:')))
-    process.env.OPENAI_BASE_URL = url;
-}
-
 /** `--workers`: "auto" or a whole number ≥ 0 (a commander parser, so a bad value fails before any work). */
 export function workersArg(v: string): number | 'auto' {
   if (v === 'auto') return v;

@@ -1,14 +1,13 @@
 import cliProgress from 'cli-progress';
 import { formatBranchChart } from '../branch/chart.ts';
 import { branch } from '../jobs/branch.ts';
-import { abortOnSigint, applyBaseUrl, exitOnFailures } from './args.ts';
+import { abortOnSigint, exitOnFailures } from './args.ts';
 import { branchFlags } from './branch.ts';
 import { parseFlags } from './flags.ts';
 
 /** `palestra branch <episode>`: the branch job with a progress bar and Ctrl-C, then the chart of step values. */
 export async function branchAction(file: string, raw: unknown): Promise<void> {
   const flags = parseFlags(branchFlags, raw, 'branch');
-  applyBaseUrl(flags.baseUrl, flags.agent);
   const controller = new AbortController();
   const stop = abortOnSigint(controller);
   const bar = new cliProgress.SingleBar(
@@ -22,6 +21,7 @@ export async function branchAction(file: string, raw: unknown): Promise<void> {
       {
         episode: file,
         agent: flags.agent,
+        ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
         samples: flags.samples,
         seed: flags.seed,
         concurrency: flags.concurrency,

@@ -3,7 +3,7 @@ import type { Interval } from '../eval/bootstrap.ts';
 import type { EvalReport } from '../eval/evaluate.ts';
 import { evaluate } from '../jobs/evaluate.ts';
 import { failedNote } from '../rollout/failure.ts';
-import { abortOnSigint, applyBaseUrl, exitOnFailures, paint, tableStyle } from './args.ts';
+import { abortOnSigint, exitOnFailures, paint, tableStyle } from './args.ts';
 import { evalFlags } from './eval.ts';
 import { parseFlags } from './flags.ts';
 
@@ -120,7 +120,6 @@ export function formatEvalReport(r: EvalReport): string {
 /** `palestra eval <env>`: the evaluate job with Ctrl-C, then its report as tables; `eval.json` holds it whole. */
 export async function evalAction(name: string, raw: unknown): Promise<void> {
   const flags = parseFlags(evalFlags, raw, 'eval');
-  applyBaseUrl(flags.baseUrl, flags.agent, flags.vs);
   const controller = new AbortController();
   const stop = abortOnSigint(controller);
   let result: Awaited<ReturnType<typeof evaluate>>;
@@ -129,6 +128,7 @@ export async function evalAction(name: string, raw: unknown): Promise<void> {
       {
         env: name,
         agent: flags.agent,
+        ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
         ...(flags.vs === undefined ? {} : { vs: flags.vs }),
         episodesPerTask: flags.episodesPerTask,
         seed: flags.seed,

@@ -1,14 +1,13 @@
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { rollout } from '../jobs/rollout.ts';
-import { abortOnSigint, applyBaseUrl, exitOnFailures, paint, reportInterrupted, tableStyle } from './args.ts';
+import { abortOnSigint, exitOnFailures, paint, reportInterrupted, tableStyle } from './args.ts';
 import { parseFlags } from './flags.ts';
 import { rolloutFlags } from './rollout.ts';
 
 /** `palestra rollout <env>`: the rollout job with a progress bar and Ctrl-C, then its summary as a table. */
 export async function rolloutAction(name: string, raw: unknown): Promise<void> {
   const flags = parseFlags(rolloutFlags, raw, 'rollout');
-  applyBaseUrl(flags.baseUrl, flags.agent);
   const controller = new AbortController();
   const bar = new cliProgress.SingleBar(
     {
@@ -30,6 +29,7 @@ export async function rolloutAction(name: string, raw: unknown): Promise<void> {
       {
         env: name,
         agent: flags.agent,
+        ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
         episodes: flags.episodes,
         group: flags.group,
         concurrency: flags.concurrency,

@@ -3,14 +3,13 @@ import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { run } from '../jobs/run.ts';
 import { episodeComplete } from '../play/outcome.ts';
-import { abortOnSigint, applyBaseUrl, exitOnFailures, paint, reportInterrupted, tableStyle } from './args.ts';
+import { abortOnSigint, exitOnFailures, paint, reportInterrupted, tableStyle } from './args.ts';
 import { parseFlags } from './flags.ts';
 import { runFlags } from './run.ts';
 
 /** `palestra run <env>`: the run job with a progress bar and Ctrl-C, then the summary table. */
 export async function runAction(name: string, raw: unknown): Promise<void> {
   const opts = parseFlags(runFlags, raw, 'run');
-  applyBaseUrl(opts.baseUrl, opts.agent);
   const bar = new cliProgress.SingleBar(
     {
       format: ' {bar} {value}/{total} episodes · mean return {mean} · {eta_formatted} left',
@@ -30,7 +29,14 @@ export async function runAction(name: string, raw: unknown): Promise<void> {
   let result: Awaited<ReturnType<typeof run>>;
   try {
     result = await run(
-      { env: name, agent: opts.agent, episodes: opts.episodes, seed: opts.seed, out: opts.out },
+      {
+        env: name,
+        agent: opts.agent,
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        episodes: opts.episodes,
+        seed: opts.seed,
+        out: opts.out,
+      },
       {
         signal: controller.signal,
         onProgress: ({ done, total, episode }) => {

@@ -18,6 +18,8 @@ export interface BranchOptions {
   samples?: number;
   /** The agent that plays on (`resolveAgent`'s names; not `human`). Default `random`. */
   agent?: string;
+  /** The endpoint of an `openai:` / `anthropic:` agent (vLLM, llama.cpp, Ollama, the trainer…). Default: `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`. */
+  baseUrl?: string;
   /** Seed of the continuations. Default 0. */
   seed?: number;
   /** Agent turns in flight at once. Default 4. */
@@ -78,11 +80,11 @@ export async function branch(
     : k === 0
       ? [0]
       : [k - 1, k];
-  resolveAgent(agent, source.spec, seed); // a bad agent fails here, before any continuation
+  resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl }); // a bad agent fails here, before any continuation
   let report: BranchReport;
   try {
     report = await branchEpisode(source, episode, {
-      agent: () => resolveAgent(agent, source.spec, seed),
+      agent: () => resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl }),
       samples,
       steps,
       seed,

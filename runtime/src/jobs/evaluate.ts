@@ -12,6 +12,8 @@ export interface EvaluateOptions {
   env: EnvRef;
   /** The agent evaluated (`resolveAgent`'s names; not `human`). Default `random`. */
   agent?: string;
+  /** The endpoint of an `openai:` / `anthropic:` agent (vLLM, llama.cpp, Ollama, the trainer…). Default: `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`. */
+  baseUrl?: string;
   /** A baseline agent, played on the same tasks and seeds: the report then compares the two pair by pair. */
   vs?: string;
   /** Seeds per task. Default 4. */
@@ -65,7 +67,7 @@ export async function evaluate(
   const { signal, onProgress } = context;
   refuseHuman('eval', agent, options.vs);
   const source = await jobSource(options.env);
-  const make = (spec: string) => () => resolveAgent(spec, source.spec, seed);
+  const make = (spec: string) => () => resolveAgent(spec, source.spec, seed, { baseUrl: options.baseUrl });
   make(agent)(); // a bad agent fails here, before any episode
   if (options.vs) make(options.vs)();
   requireWritableFolder(out, '--out');

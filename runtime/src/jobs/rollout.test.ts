@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readEpisode } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { startLlmServer } from '@palestra/testing/llm';
 import { type RolloutProgress, rollout } from './rollout.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-rollout-job-'));
@@ -78,4 +79,48 @@ test('rollout refuses what it cannot play before it plays anything', async () =>
   await assert.rejects(rollout({ env: 'frozen-lake', agent: 'human', out }), { code: 'HUMAN_NOT_SUPPORTED' });
   await assert.rejects(rollout({ env: 'frozen-lake', agent: 'nobody', out }), { code: 'UNKNOWN_AGENT' });
   assert.equal(existsSync(out), false, 'no run folder for a refused rollout');
+});
+
+test('two rollouts at once, each against its own endpoint (baseUrl, no process-wide variable), in workers too', async () => {
+  const servers = await Promise.all(
+    ['down', 'right'].map((direction) =>
+      startLlmServer({ script: () => ({ toolCalls: [{ name: 'move', arguments: { direction } }] }) }),
+    ),
+  );
+  const saved = { url: process.env.OPENAI_BASE_URL, key: process.env.OPENAI_API_KEY };
+  delete process.env.OPENAI_BASE_URL;
+  process.env.OPENAI_API_KEY = 'local';
+  try {
+    const [a, b] = await Promise.all(
+      servers.map((llm, i) =>
+        rollout({
+          env: 'frozen-lake',
+          agent: 'openai:toy',
+          baseUrl: llm.url,
+          episodes: 4,
+          seed: 5,
+          out: join(dir, `endpoint-${i}`),
+          overseer: 'none',
+          workers: i === 0 ? 0 : 2,
+        }),
+      ),
+    );
+    assert.equal(b!.workers, 2);
+    const moves = (r: typeof a) =>
+      new Set(
+        r!.episodes.flatMap((e) =>
+          readEpisode(e.file).steps.map(
+            (s) => (s.action as { arguments?: { direction?: string } }).arguments?.direction,
+          ),
+        ),
+      );
+    assert.deepEqual([...moves(a)], ['down']);
+    assert.deepEqual([...moves(b)], ['right']);
+  } finally {
+    for (const llm of servers) await llm.close();
+    if (saved.url === undefined) delete process.env.OPENAI_BASE_URL;
+    else process.env.OPENAI_BASE_URL = saved.url;
+    if (saved.key === undefined) delete process.env.OPENAI_API_KEY;
+    else process.env.OPENAI_API_KEY = saved.key;
+  }
 });

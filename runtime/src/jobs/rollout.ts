@@ -30,6 +30,8 @@ export interface RolloutOptions {
    * Not `human`: many episodes play at once. Default `random`.
    */
   agent?: string;
+  /** The endpoint of an `openai:` / `anthropic:` agent (vLLM, llama.cpp, Ollama, the trainer…). Default: `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`. */
+  baseUrl?: string;
   /** Episodes in total, rounded up to whole groups. Default 16. */
   episodes?: number;
   /** Episodes per group: same task, same environment seed (GRPO). Default 1. */
@@ -97,7 +99,7 @@ export async function rollout(
   refuseHuman('rollout', agent);
   const source = await jobSource(options.env);
   requireRewardBounds(source.spec, 'rollout');
-  const local = () => resolveAgent(agent, source.spec, seed);
+  const local = () => resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl });
   local(); // a bad agent fails here, before any episode
   mkdirSync(out, { recursive: true });
   const plans = planGroups(source.spec, { episodes: options.episodes ?? 16, group, seed, out });
@@ -119,12 +121,24 @@ export async function rollout(
   let result: EngineResult;
   let workers = 0;
   if (workersOption === 'auto') {
-    const r = await rolloutAutoWorkers(source, { ...common, agent, agentSeed: seed, local });
+    const r = await rolloutAutoWorkers(source, {
+      ...common,
+      agent,
+      agentSeed: seed,
+      baseUrl: options.baseUrl,
+      local,
+    });
     workers = r.workers;
     result = r;
   } else if (workersOption > 0) {
     workers = workersOption;
-    result = await rolloutInWorkers(source, { ...common, agent, agentSeed: seed, workers });
+    result = await rolloutInWorkers(source, {
+      ...common,
+      agent,
+      agentSeed: seed,
+      baseUrl: options.baseUrl,
+      workers,
+    });
   } else result = await playRollout(source, { ...common, agent: local });
 
   const prices =

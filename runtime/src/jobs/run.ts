@@ -13,6 +13,8 @@ export interface RunOptions {
   env: EnvRef;
   /** The agent (`resolveAgent`'s names, `human` included: a person at this terminal). Default `random`. */
   agent?: string;
+  /** The endpoint of an `openai:` / `anthropic:` agent (vLLM, llama.cpp, Ollama, the trainer…). Default: `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`. */
+  baseUrl?: string;
   /** How many episodes. Default 10. */
   episodes?: number;
   /** Episode i is reset with seed `seed + i`. Default 0. */
@@ -55,7 +57,7 @@ export async function run(options: RunOptions, context: JobContext<RunProgress> 
   const out = options.out ?? '.palestra/runs/latest';
   const { signal, onProgress } = context;
   const source = await jobSource(options.env);
-  const agent = resolveAgent(options.agent ?? 'random', source.spec, seed);
+  const agent = resolveAgent(options.agent ?? 'random', source.spec, seed, { baseUrl: options.baseUrl });
   try {
     mkdirSync(out, { recursive: true });
     const result = await runEpisodes(source, agent, {

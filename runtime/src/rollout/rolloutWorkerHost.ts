@@ -13,6 +13,7 @@ const data = workerData as {
   source: EnvSource;
   plans: EpisodePlan[];
   agent: string;
+  baseUrl?: string;
   agentSeed: number;
   concurrency: number;
   episodesInFlight: number | 'auto';
@@ -33,7 +34,7 @@ let latest: RolloutProgress | undefined;
 try {
   const result = await rollout(data.source, {
     plans: data.plans,
-    agent: () => resolveAgent(data.agent, data.source.spec, data.agentSeed),
+    agent: () => resolveAgent(data.agent, data.source.spec, data.agentSeed, { baseUrl: data.baseUrl }),
     concurrency: data.concurrency,
     episodesInFlight: data.episodesInFlight,
     signal: controller.signal,

@@ -27,10 +27,13 @@ export interface WorkerRolloutOptions extends Omit<RolloutOptions, 'agent' | 'op
   /**
    * The agent as `palestra rollout --agent` names it (`openai:<model>`, `anthropic:<model>`,
    * `random`, `scripted:<file>`): each worker builds its own agents from it, since functions do
-   * not cross threads. Endpoints and keys come from the environment (`OPENAI_BASE_URL`, …), which
-   * workers inherit. `human` cannot run in a worker (it reads the terminal).
+   * not cross threads. Endpoints come from `baseUrl`, else from the environment
+   * (`OPENAI_BASE_URL`, …), which workers inherit, as the keys. `human` cannot run in a worker (it
+   * reads the terminal).
    */
   agent: string;
+  /** The model agent's endpoint (`resolveAgent`'s `baseUrl`). */
+  baseUrl?: string | undefined;
   /** The seed `resolveAgent` gets (the random agent's). */
   agentSeed: number;
   /** Worker threads; the episodes are dealt round-robin by group. Default: the machine's cores. */
@@ -140,6 +143,7 @@ export async function rolloutInWorkers(
                 source,
                 plans: share,
                 agent: options.agent,
+                baseUrl: options.baseUrl,
                 agentSeed: options.agentSeed,
                 concurrency: Math.max(1, Math.round(concurrency / n)),
                 episodesInFlight: auto ? 'auto' : Math.max(1, Math.round(lanes / n)),
@@ -239,7 +243,7 @@ export async function rolloutAutoWorkers(
   source: EnvSource,
   options: AutoWorkerRolloutOptions,
 ): Promise<RolloutResult & { workers: number }> {
-  const { local, onDecision, workers: _ignored, agent, agentSeed, ...common } = options;
+  const { local, onDecision, workers: _ignored, agent, agentSeed, baseUrl, ...common } = options;
   const candidates = defaultWorkers(options.concurrency ?? 4, agent);
   if (candidates === 0) return { ...(await rollout(source, { ...common, agent: local })), workers: 0 };
   const groups = [...new Set(options.plans.map((p) => p.group))];
@@ -278,7 +282,7 @@ export async function rolloutAutoWorkers(
   const more = { ...common, plans: rest, ...(onProgress ? { onProgress } : {}) };
   const second =
     workers > 0
-      ? await rolloutInWorkers(source, { ...more, agent, agentSeed, workers })
+      ? await rolloutInWorkers(source, { ...more, agent, agentSeed, baseUrl, workers })
       : await rollout(source, { ...more, agent: local });
   const byIndex = new Map([...first.episodes, ...second.episodes].map((e) => [e.index, e]));
   return {
