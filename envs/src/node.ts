@@ -30,7 +30,6 @@ export { readEpisode } from './episode/reader.ts';
 export { replay } from './episode/replay.ts';
 export { EpisodeWriter } from './episode/writer.ts';
 export { type OpenEnvOptions, openEnv } from './kernel/open.ts';
-export { HANG_FILES, HANG_SPEC } from './sandbox/hostileEnv.ts';
 export { IsolatedEnv, IsolatedVectorEnv, makeIsolatedEnv } from './sandbox/isolated.ts';
 export { parseSpecBytes, readModuleFile, readSpecFile } from './spec/specFile.ts';
 export { ContentStore, checkRoot, defaultStoreDir, isRoot } from './store/contentStore.ts';

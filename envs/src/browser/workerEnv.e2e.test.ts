@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CATALOG_DIR } from '../../catalog/index.ts';
@@ -16,7 +17,6 @@ import { openEnv } from '../kernel/open.ts';
 import { envSource } from '../kernel/source.ts';
 import type { Action } from '../kernel/types.ts';
 import { HANG_BOUND_MS } from '../sandbox/hangBound.ts';
-import { HANG_FILES, HANG_SPEC } from '../sandbox/hostileEnv.ts';
 
 /**
  * The core in a real browser: Debian's Chromium (driven by playwright-core, never a downloaded

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
 import { loadCatalog } from '../../catalog/index.ts';
 import { EnvStateError, SandboxError } from '../errors.ts';
 import { makeEnv } from '../kernel/env.ts';
 import { envSource } from '../kernel/source.ts';
-import { HANG_FILES, HANG_SPEC } from './hostileEnv.ts';
 import { HANG_BOUND_MS, IsolatedVectorEnv, makeIsolatedEnv } from './isolated.ts';
 
 const spec = structuredClone(HANG_SPEC) as unknown as Record<string, unknown>;

@@ -5,8 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { HANG_FILES, HANG_SPEC, readEpisode } from '@palestra/envs';
+import { readEpisode } from '@palestra/envs';
 import { CATALOG_DIR } from '@palestra/envs/catalog';
+import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
 
 const bin = new URL('../../bin/palestra.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'palestra-cli-'));

@@ -5,12 +5,11 @@ import {
   type EnvSource,
   EnvStateError,
   envSource,
-  HANG_FILES,
-  HANG_SPEC,
   openEnv,
   SandboxError,
 } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
 import { SharedHandles } from './sharedHandles.ts';
 
 const closedEnv = (e: unknown) => e instanceof EnvStateError && e.code === 'ENV_CLOSED';
