@@ -3,6 +3,12 @@
  * episodes), the isolated worker-thread host, the catalog loader, bundles and their 0G Merkle
  * roots, and `palestra check` (which spawns a second process). Builds on `@palestra/envs/core`.
  */
+import { useSha256 } from './episode/hash.ts';
+import { nodeSha256Hex } from './episode/nodeSha256.ts';
+
+// Hashes on Node go through node:crypto's native SHA-256 (the same bytes as the core's default).
+useSha256(nodeSha256Hex);
+
 export {
   CATALOG_DIR,
   catalogNames,

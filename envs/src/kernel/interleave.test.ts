@@ -54,10 +54,13 @@ test('rand() draws from the generator passed with the evaluation', () => {
   assert.deepEqual(interleaved, [f({}, a2), f({}, b2), f({}, a2), f({}, b2)]);
   assert.notDeepEqual([interleaved[0], interleaved[2]], [interleaved[1], interleaved[3]]);
   assert.throws(() => f({}), /rand\(\) is only available while an environment steps/);
-  // The caller's activation is read, not changed.
-  const act = { x: 1 };
+  // The generator rides on the activation for the evaluation only: afterwards the caller's object
+  // holds no generator (its names are unchanged), and a frozen activation is not written at all.
+  const act: Record<string | symbol, unknown> = { x: 1 };
   assert.equal(compileExpr('x + rand(1)')(act, a), 1);
-  assert.deepEqual(Object.getOwnPropertySymbols(act), []);
+  assert.deepEqual(Object.keys(act), ['x']);
+  for (const s of Object.getOwnPropertySymbols(act)) assert.equal(act[s], undefined);
+  assert.equal(compileExpr('x + rand(1)')(Object.freeze({ x: 2 }), a), 2);
 });
 
 test('two environments stepped in one thread in any interleaving give the episodes each gives alone', async () => {
