@@ -12,6 +12,7 @@ import { registerRolloutCommands } from './rollout.ts';
 import { registerRunCommand } from './run.ts';
 import { registerScoreCommands } from './score.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerStudioCommand } from './studio.ts';
 import { registerTrainCommand } from './train.ts';
 
 /**
@@ -63,5 +64,6 @@ Examples:
   registerScoreCommands(program);
   registerChainCommands(program);
   registerTrainCommand(program);
+  registerStudioCommand(program);
   return program;
 }

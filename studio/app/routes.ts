@@ -1,0 +1,7 @@
+import { index, type RouteConfig, route } from '@react-router/dev/routes';
+
+export default [
+  index('routes/environments.tsx'),
+  route('env/:name', 'routes/environment.tsx'),
+  route('*', 'routes/notFound.tsx'),
+] satisfies RouteConfig;

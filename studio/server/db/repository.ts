@@ -1,0 +1,156 @@
+/**
+ * What the studio's pages read and write in its database, over either driver. Every function is
+ * one statement or one transaction, so a failure leaves nothing half-written.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { StudioDbError } from './errors.ts';
+import type { StudioDatabase } from './openDatabase.ts';
+import {
+  type Environment,
+  type EnvironmentSource,
+  environments,
+  type Run,
+  type RunKind,
+  runs,
+  type Version,
+  versions,
+} from './schema.ts';
+
+export interface CreateEnvironmentInput {
+  name: string;
+  source: EnvironmentSource;
+  /** The catalog name or folder path it is forked from. */
+  sourceRef?: string | null;
+  /** Its first version's content root, when it has one already (a fork, an import). */
+  root?: string | null;
+  /** The first version's note. */
+  note?: string | null;
+  /** Default: a fresh `crypto.randomUUID()`. */
+  id?: string;
+}
+
+export interface RegisterRunInput {
+  /** Path of the run folder: the identity of a run. */
+  folder: string;
+  kind: RunKind;
+  /** Content root of the environment version it ran. */
+  envRoot: string;
+  environmentId?: string | null;
+  summary?: Record<string, unknown> | null;
+  /** Default: a fresh `crypto.randomUUID()` (ignored when the folder is already registered). */
+  id?: string;
+}
+
+export interface StudioRepository {
+  /** Every studio environment, the most recently changed first. */
+  listEnvironments(): Promise<Environment[]>;
+  /** One environment, or `undefined` for an unknown id. */
+  getEnvironment(id: string): Promise<Environment | undefined>;
+  /** A new environment; with `root`, its first version too (and `head_root` set to it). */
+  createEnvironment(input: CreateEnvironmentInput): Promise<Environment>;
+  /**
+   * Records `root` as a version of environment `id` and makes it the head. A root the environment
+   * already had (a roll back) keeps its first row and note, and becomes the head again.
+   * Throws `STUDIO_ENVIRONMENT_NOT_FOUND` for an unknown id.
+   */
+  addVersion(id: string, root: string, note?: string | null): Promise<Environment>;
+  /** The versions of an environment, the newest first. */
+  listVersions(id: string): Promise<Version[]>;
+  /**
+   * Indexes a run folder. Registering a folder again keeps its one row (its id, kind and date) and
+   * only takes a newer `summary` and `environmentId` when given (a run that finished since).
+   */
+  registerRun(input: RegisterRunInput): Promise<Run>;
+  /** Runs, the newest first; only one environment's with `environmentId`. */
+  listRuns(filter?: { environmentId?: string }): Promise<Run[]>;
+}
+
+/**
+ * The repository over an opened database.
+ *
+ * @example
+ * const repo = createRepository(db);
+ * const env = await repo.createEnvironment({ name: 'refund desk', source: 'catalog', sourceRef: 'refund-desk', root });
+ * await repo.registerRun({ folder: '.palestra/runs/r1', kind: 'rollout', envRoot: root, environmentId: env.id });
+ */
+export function createRepository(db: StudioDatabase): StudioRepository {
+  const getEnvironment = async (id: string) =>
+    (await db.select().from(environments).where(eq(environments.id, id)))[0];
+
+  return {
+    listEnvironments: () =>
+      db.select().from(environments).orderBy(desc(environments.updatedAt), environments.id),
+
+    getEnvironment,
+
+    createEnvironment: (input) =>
+      db.transaction(async (tx) => {
+        const root = input.root ?? null;
+        const [created] = await tx
+          .insert(environments)
+          .values({
+            id: input.id ?? randomUUID(),
+            name: input.name,
+            source: input.source,
+            sourceRef: input.sourceRef ?? null,
+            headRoot: root,
+          })
+          .returning();
+        if (!created) throw new Error('INSERT … RETURNING returned no row');
+        if (root !== null)
+          await tx.insert(versions).values({ environmentId: created.id, root, note: input.note ?? null });
+        return created;
+      }),
+
+    addVersion: (id, root, note = null) =>
+      db.transaction(async (tx) => {
+        const [updated] = await tx
+          .update(environments)
+          .set({ headRoot: root, updatedAt: sql`now()` })
+          .where(eq(environments.id, id))
+          .returning();
+        if (!updated)
+          throw new StudioDbError('STUDIO_ENVIRONMENT_NOT_FOUND', `no studio environment has the id ${id}`, {
+            details: { id, root },
+          });
+        await tx.insert(versions).values({ environmentId: id, root, note }).onConflictDoNothing();
+        return updated;
+      }),
+
+    listVersions: (id) =>
+      db.select().from(versions).where(eq(versions.environmentId, id)).orderBy(desc(versions.createdAt)),
+
+    registerRun: async (input) => {
+      const [run] = await db
+        .insert(runs)
+        .values({
+          id: input.id ?? randomUUID(),
+          folder: input.folder,
+          kind: input.kind,
+          envRoot: input.envRoot,
+          environmentId: input.environmentId ?? null,
+          summary: input.summary ?? null,
+        })
+        .onConflictDoUpdate({
+          target: runs.folder,
+          set: {
+            summary: sql`coalesce(excluded.summary, ${runs.summary})`,
+            environmentId: sql`coalesce(excluded.environment_id, ${runs.environmentId})`,
+          },
+        })
+        .returning();
+      if (!run) throw new Error('INSERT … RETURNING returned no row');
+      return run;
+    },
+
+    listRuns: (filter = {}) =>
+      db
+        .select()
+        .from(runs)
+        .where(
+          and(filter.environmentId === undefined ? undefined : eq(runs.environmentId, filter.environmentId)),
+        )
+        .orderBy(desc(runs.createdAt), runs.id),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The studio's tables. The data model, fixed for the later studio issues:
+ * - an **environment** is the studio's own, under a stable id; the catalog and folders on disk are
+ *   read-only sources it was forked from (`source`, `source_ref`);
+ * - a **version** is a content root in the content store (`.palestra/store`), never a copy of the
+ *   spec; `head_root` is the environment's current one;
+ * - a **run** is a run folder under `.palestra/runs/`, indexed here so pages can list and filter runs
+ *   without reading every folder; the folder stays the source of truth.
+ *
+ * Changing a table means a new migration: edit this file, then `npx drizzle-kit generate` in
+ * `studio/` and commit the SQL under `studio/drizzle/`.
+ */
+import { sql } from 'drizzle-orm';
+import { check, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** Where an environment came from. */
+export const environmentSources = ['catalog', 'folder', 'import'] as const;
+export type EnvironmentSource = (typeof environmentSources)[number];
+
+/** What wrote a run folder. */
+export const runKinds = ['run', 'rollout', 'eval', 'simulate'] as const;
+export type RunKind = (typeof runKinds)[number];
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** `'a', 'b'` for a CHECK constraint over a fixed list of our own literals (never user input). */
+const literals = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+export const environments = pgTable(
+  'environments',
+  {
+    /** Stable id (`crypto.randomUUID()`); the collaborative document and URLs use it. */
+    id: text('id').primaryKey(),
+    /** Display name; not unique (two forks of one catalog environment may share it). */
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+    /** Moves with every new version. */
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    source: text('source', { enum: environmentSources }).notNull(),
+    /** The catalog name or folder path it was forked from; null for an import. */
+    sourceRef: text('source_ref'),
+    /** Content root of its current version; null before the first version. */
+    headRoot: text('head_root'),
+  },
+  (t) => [check('environments_source_check', sql`${t.source} in (${literals(environmentSources)})`)],
+);
+
+export const versions = pgTable(
+  'versions',
+  {
+    environmentId: text('environment_id')
+      .notNull()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    /** Content root in the content store: the same root `palestra` computes for the exported folder. */
+    root: text('root').notNull(),
+    createdAt: createdAt(),
+    /** The author's message, when there is one. */
+    note: text('note'),
+  },
+  // One row per (environment, root): moving the head back to an old root reuses its row.
+  (t) => [primaryKey({ columns: [t.environmentId, t.root] })],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    /** The studio environment it ran, when it ran one (a CLI run of a catalog name has none). */
+    environmentId: text('environment_id').references(() => environments.id, { onDelete: 'set null' }),
+    /** Content root of the environment version it ran: what its replay page opens. */
+    envRoot: text('env_root').notNull(),
+    /** Path of the run folder; registering the same folder twice keeps one row. */
+    folder: text('folder').notNull().unique(),
+    kind: text('kind', { enum: runKinds }).notNull(),
+    createdAt: createdAt(),
+    /** The run's summary as its folder states it (episodes, mean return, success rate, …). */
+    summary: jsonb('summary').$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    check('runs_kind_check', sql`${t.kind} in (${literals(runKinds)})`),
+    index('runs_environment_id_idx').on(t.environmentId),
+  ],
+);
+
+export type Environment = typeof environments.$inferSelect;
+export type Version = typeof versions.$inferSelect;
+export type Run = typeof runs.$inferSelect;

@@ -1,0 +1,190 @@
+/**
+ * `startStudio`: the studio in one Node process. It builds the web app if needed, serves it with
+ * express (static assets and React Router's request handler), and records itself in
+ * `<dir>/server.json` so that a second studio, and the CLI, can find it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PalestraError } from '@palestra/envs/core';
+import type { Express } from 'express';
+import type { ServerBuild } from 'react-router';
+import { BUILD_DIR, ensureBuild, SERVER_BUILD } from './build.ts';
+import './errorCodes.ts';
+
+/** Options of `startStudio`. */
+export interface StartStudioOptions {
+  /** TCP port (0 picks a free one). Default 5199. */
+  port?: number;
+  /** Address to listen on; the default only accepts connections from this machine. */
+  host?: string;
+  /** The studio's data folder, where `server.json` goes. Default `.palestra/studio` (from the cwd). */
+  dir?: string;
+  /** Where notices go (a stale server.json replaced, a build). Default: console.error. */
+  log?: (line: string) => void;
+}
+
+/** A running studio. */
+export interface Studio {
+  /** `http://host:port/`, with the port the system picked for port 0. */
+  url: string;
+  port: number;
+  /** The secret of this run, also in server.json: loopback clients prove they read that file. */
+  token: string;
+  /** Whether this start built the app, and how long that took. */
+  build: { built: boolean; ms: number };
+  /** Stops serving and removes server.json. */
+  close(): Promise<void>;
+}
+
+/** What `<dir>/server.json` holds while a studio runs. */
+export interface ServerInfo {
+  pid: number;
+  port: number;
+  token: string;
+}
+
+/** Reads server.json; anything that is not one (missing, torn, hand-edited) reads as none. */
+export function readServerInfo(file: string): ServerInfo | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { pid, port, token } = raw as Record<string, unknown>;
+  if (!Number.isInteger(pid) || (pid as number) <= 0) return undefined;
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return undefined;
+  if (typeof token !== 'string') return undefined;
+  return { pid: pid as number, port: port as number, token };
+}
+
+/** True when a process with this id exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function urlOf(host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `http://${h}:${port}/`;
+}
+
+/** Refuses when a live studio owns `file`; removes a stale one with a notice. */
+function claim(file: string, host: string, log: (line: string) => void): void {
+  const info = readServerInfo(file);
+  if (info && isAlive(info.pid))
+    throw new PalestraError(
+      'STUDIO_RUNNING',
+      `a studio already runs at ${urlOf(host, info.port)} (pid ${info.pid}, ${file})`,
+      {
+        details: { file, pid: info.pid, port: info.port },
+        hint: `open ${urlOf(host, info.port)}, or stop that process (kill ${info.pid}) and start again`,
+      },
+    );
+  try {
+    readFileSync(file);
+  } catch {
+    return;
+  }
+  log(
+    info
+      ? `notice: replacing ${file}: its studio (pid ${info.pid}) is no longer running`
+      : `notice: replacing ${file}: it is not a studio's server.json`,
+  );
+  rmSync(file, { force: true });
+}
+
+async function listen(app: Express, port: number, host: string) {
+  return await new Promise<Server>((done, fail) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => done(server));
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      fail(
+        e.code === 'EADDRINUSE'
+          ? new PalestraError('STUDIO_PORT_BUSY', `port ${port} on ${host} is taken by another program`, {
+              cause: e,
+              details: { port, host },
+              hint: 'choose another with --port (0 picks a free one)',
+            })
+          : e,
+      );
+    });
+  });
+}
+
+/**
+ * Starts the studio: builds `studio/build/` if it is missing or older than the sources, serves it
+ * on `host:port`, and writes `<dir>/server.json` ({ pid, port, token }). Refuses with
+ * `STUDIO_RUNNING` when a live studio already owns `dir`; a server.json whose process is gone is
+ * replaced with a notice.
+ *
+ * @example
+ * const studio = await startStudio({ port: 0, dir: tmp });
+ * await fetch(studio.url);
+ * await studio.close();
+ */
+export async function startStudio(options: StartStudioOptions = {}): Promise<Studio> {
+  const { port = 5199, host = '127.0.0.1', log = (line: string) => console.error(line) } = options;
+  const dir = resolve(options.dir ?? '.palestra/studio');
+  const file = join(dir, 'server.json');
+  mkdirSync(dir, { recursive: true });
+  claim(file, host, log);
+
+  // The studio serves a production build, and React picks its development or production bundle by
+  // NODE_ENV when it is first loaded: set it before anything loads React (express's adapter is
+  // imported below for that reason), or Vite's build flips it after React has loaded and the two
+  // bundles mix ("dispatcher.getOwner is not a function").
+  process.env.NODE_ENV ??= 'production';
+  const [{ default: express }, { createRequestHandler }] = await Promise.all([
+    import('express'),
+    import('@react-router/express'),
+  ]);
+  const build = await ensureBuild();
+  if (build.built) log(`built the studio in ${(build.ms / 1000).toFixed(1)} s`);
+  // The file's time in the URL: a build made after an earlier import in this process is loaded anew.
+  const { mtimeMs } = statSync(SERVER_BUILD);
+  const serverBuild = (await import(`${pathToFileURL(SERVER_BUILD).href}?t=${mtimeMs}`)) as ServerBuild;
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Vite fingerprints everything under assets/: cache it for good.
+  app.use('/assets', express.static(join(BUILD_DIR, 'client', 'assets'), { immutable: true, maxAge: '1y' }));
+  app.use(express.static(join(BUILD_DIR, 'client'), { maxAge: '1h' }));
+  app.use(createRequestHandler({ build: serverBuild, mode: 'production' }));
+
+  // Checked again right before listening: another studio may have claimed the folder while we built.
+  claim(file, host, log);
+  const server = await listen(app, port, host);
+  const actual = (server.address() as AddressInfo).port;
+  const token = randomBytes(32).toString('hex');
+  writeFileSync(file, `${JSON.stringify({ pid: process.pid, port: actual, token } satisfies ServerInfo)}\n`, {
+    mode: 0o600,
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: urlOf(host, actual),
+    port: actual,
+    token,
+    build,
+    close() {
+      closed ??= new Promise<void>((done) => {
+        // Only our own record: a later studio may have replaced it.
+        if (readServerInfo(file)?.token === token) rmSync(file, { force: true });
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
