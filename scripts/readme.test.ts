@@ -78,9 +78,10 @@ function episodeFiles(dir: string): string[] {
 }
 
 const EXPECTATIONS: Expectation[] = [
+  { name: 'studio', matches: /^npm install && npm start$/, run: studioCheck },
   {
     name: 'demo',
-    matches: /^npm install && npm run demo$/,
+    matches: /^npm run demo$/,
     check: (r, _c, cwd) => {
       assert.match(r.stdout, /frozen-lake@\S+ .*│ 20\b/, 'a summary table of 20 frozen-lake episodes');
       assert.equal(episodeFiles(join(cwd, '.palestra/runs/demo')).length, 20);
@@ -240,6 +241,23 @@ async function runAndCheck(e: Expectation | undefined, command: string, cwd: str
   } catch (err) {
     (err as Error).message += `\n${command}\n${describe(r)}`;
     throw err;
+  }
+}
+
+/** `npm start`: the studio, on a port the system picks, lists the catalog and shows an environment. */
+async function studioCheck(command: string, cwd: string, ctx: Context): Promise<void> {
+  const server = startServer(`${command} -- --port 0`, cwd, ctx.env, /Palestra Studio on (http:\/\/\S+) /);
+  try {
+    const url = (await server.match)[1]!;
+    const home = await fetch(url);
+    assert.equal(home.status, 200);
+    const html = await home.text();
+    for (const name of ['refund-desk', 'frozen-lake'])
+      assert.match(html, new RegExp(name), `${name} is listed`);
+    const env = await fetch(new URL('/env/refund-desk', url));
+    assert.equal(env.status, 200, 'the environment page');
+  } finally {
+    await server.stop();
   }
 }
 
