@@ -13,7 +13,11 @@ import { PalestraError } from '@palestra/envs/core';
 import type { Express } from 'express';
 import type { ServerBuild } from 'react-router';
 import { BUILD_DIR, ensureBuild, SERVER_BUILD } from './build.ts';
+import type { StudioContext } from './context.ts';
+import { createRepository, type OpenedDatabase, openDatabase } from './db/index.ts';
 import './errorCodes.ts';
+import { MAX_IMPORT_BODY } from './importSpec.ts';
+import { type IndexResult, indexRuns } from './runsIndex.ts';
 
 /** Options of `startStudio`. */
 export interface StartStudioOptions {
@@ -25,6 +29,12 @@ export interface StartStudioOptions {
   dir?: string;
   /** Where notices go (a stale server.json replaced, a build). Default: console.error. */
   log?: (line: string) => void;
+  /** A PostgreSQL server's URL. Default: `DATABASE_URL`; without either, PGlite in `<dir>/db`. */
+  databaseUrl?: string;
+  /** The run folders indexed on start. Default `.palestra/runs` (from the cwd). */
+  runsDir?: string;
+  /** The content store imports write to. Default `.palestra/store` (from the cwd). */
+  storeDir?: string;
 }
 
 /** A running studio. */
@@ -36,7 +46,11 @@ export interface Studio {
   token: string;
   /** Whether this start built the app, and how long that took. */
   build: { built: boolean; ms: number };
-  /** Stops serving and removes server.json. */
+  /** The run folders indexed on start. */
+  indexed: IndexResult;
+  /** What loaders and actions get: the repository and the folders. */
+  context: StudioContext;
+  /** Stops serving, closes the database and removes server.json. */
   close(): Promise<void>;
 }
 
@@ -140,6 +154,39 @@ export async function startStudio(options: StartStudioOptions = {}): Promise<Stu
   mkdirSync(dir, { recursive: true });
   claim(file, host, log);
 
+  // One process owns PGlite's folder: opened only once the claim above says no other studio runs.
+  const database = await openDatabase({
+    dir: join(dir, 'db'),
+    url: options.databaseUrl ?? process.env.DATABASE_URL,
+  });
+  try {
+    return await serve(options, { file, host, port, log, database });
+  } catch (e) {
+    await database.close().catch(() => {});
+    throw e;
+  }
+}
+
+async function serve(
+  options: StartStudioOptions,
+  at: {
+    file: string;
+    host: string;
+    port: number;
+    log: (line: string) => void;
+    database: OpenedDatabase;
+  },
+): Promise<Studio> {
+  const { file, host, port, log, database } = at;
+  const context: StudioContext = {
+    repo: createRepository(database.db),
+    storeDir: resolve(options.storeDir ?? '.palestra/store'),
+    runsDir: resolve(options.runsDir ?? '.palestra/runs'),
+  };
+  const indexed = await indexRuns(context.repo, context.runsDir);
+  for (const { folder, reason } of indexed.skipped)
+    log(`notice: run folder ${folder} not indexed: ${reason}`);
+
   // The studio serves a production build, and React picks its development or production bundle by
   // NODE_ENV when it is first loaded: set it before anything loads React (express's adapter is
   // imported below for that reason), or Vite's build flips it after React has loaded and the two
@@ -160,7 +207,19 @@ export async function startStudio(options: StartStudioOptions = {}): Promise<Stu
   // Vite fingerprints everything under assets/: cache it for good.
   app.use('/assets', express.static(join(BUILD_DIR, 'client', 'assets'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(join(BUILD_DIR, 'client'), { maxAge: '1h' }));
-  app.use(createRequestHandler({ build: serverBuild, mode: 'production' }));
+  // An import over the limit is refused before its body is read (the action checks the file too).
+  app.post(['/import', '/import.data'], (req, res, next) => {
+    const length = Number(req.headers['content-length']);
+    if (!(length > MAX_IMPORT_BODY)) return next();
+    res.status(413).set('Connection', 'close').type('html').send(tooLargePage);
+  });
+  app.use(
+    createRequestHandler({
+      build: serverBuild,
+      mode: 'production',
+      getLoadContext: () => ({ studio: context }),
+    }),
+  );
 
   // Checked again right before listening: another studio may have claimed the folder while we built.
   claim(file, host, log);
@@ -177,14 +236,21 @@ export async function startStudio(options: StartStudioOptions = {}): Promise<Stu
     port: actual,
     token,
     build,
+    indexed,
+    context,
     close() {
       closed ??= new Promise<void>((done) => {
         // Only our own record: a later studio may have replaced it.
         if (readServerInfo(file)?.token === token) rmSync(file, { force: true });
         server.close(() => done());
         server.closeAllConnections();
-      });
+      }).then(() => database.close());
       return closed;
     },
   };
 }
+
+/** The page a too-large import gets (no React here: the body was never read). */
+const tooLargePage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>File too large · Palestra Studio</title></head>
+<body><main><h1>File too large</h1><p>The file is over the import limit of 10 MB. A GymSpec is usually a few kilobytes: check that you chose the spec.json file.</p>
+<p><a href="/">Back to the environments</a></p></main></body></html>`;

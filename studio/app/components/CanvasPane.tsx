@@ -1,0 +1,26 @@
+/// <reference types="vite/client" />
+import type { GymSpec } from '@palestra/envs/core';
+import flowStyles from '@xyflow/react/dist/style.css?url';
+import { StatechartCanvas, type StatechartCanvasProps } from '../canvas/StatechartCanvas.tsx';
+import { ClientOnly } from './ClientOnly.tsx';
+
+/** React Flow's stylesheet, for the `links` export of a route that shows a canvas. */
+export const canvasLinks = [{ rel: 'stylesheet', href: flowStyles }];
+
+/**
+ * The statechart canvas in a sized pane, mounted in the browser only (React Flow measures the DOM;
+ * ELK lays the graph out in the page). The server renders a placeholder of the same size.
+ *
+ * @example
+ * export const links = () => canvasLinks;
+ * <CanvasPane spec={spec} active={view.state} />
+ */
+export function CanvasPane(props: Omit<StatechartCanvasProps, 'spec'> & { spec: Pick<GymSpec, 'machine'> }) {
+  return (
+    <section className="canvas-pane" aria-label="Statechart canvas">
+      <ClientOnly fallback={<p aria-busy="true">Loading the statechart…</p>}>
+        {() => <StatechartCanvas {...props} />}
+      </ClientOnly>
+    </section>
+  );
+}

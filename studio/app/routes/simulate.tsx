@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from 'react-router';
+import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
+import { ClientOnly } from '../components/ClientOnly.tsx';
+import { catalogSource } from '../components/catalogSource.server.ts';
+import { SimulatorPanel } from '../components/SimulatorPanel.tsx';
+
+export const links = () => canvasLinks;
+
+/** The spec and its files: the page builds the environment itself and plays it in the browser. */
+export function loader({ params }: { params: { name?: string } }) {
+  const name = params.name;
+  const source = name === undefined ? undefined : catalogSource(name);
+  if (name === undefined || !source)
+    throw new Response(`No environment named "${name}"`, { status: 404, statusText: 'Not Found' });
+  return { name, ...source };
+}
+
+export function meta({ params }: { params: { name?: string } }) {
+  return [{ title: `Simulate ${params.name ?? ''} · Palestra Studio` }];
+}
+
+export default function Simulate() {
+  const { name, spec, files, modules } = useLoaderData<typeof loader>();
+  const [active, setActive] = useState<string[]>([]);
+  return (
+    <article aria-labelledby="sim-title">
+      <p>
+        <Link to={`/env/${encodeURIComponent(name)}`}>← {name}</Link>
+      </p>
+      <h1 id="sim-title">Simulate {name}</h1>
+      <div className="env-layout">
+        <CanvasPane spec={spec} active={active} />
+        <aside className="side-panel" aria-label="Simulator">
+          {modules ? (
+            <p role="status" className="notice">
+              This environment has code modules: it runs in a worker — coming next. Expression environments
+              (such as <Link to="/env/frozen-lake/simulate">frozen-lake</Link>) can be played here now.
+            </p>
+          ) : (
+            <ClientOnly fallback={<p aria-busy="true">Starting the environment…</p>}>
+              {() => <SimulatorPanel spec={spec} files={files} onActive={setActive} />}
+            </ClientOnly>
+          )}
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+/** An unknown environment: say so and lead back to the list. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <section className="error-page" aria-labelledby="sim-error-title">
+      <h1 id="sim-error-title">{notFound ? 'Environment not found' : 'This environment cannot be played'}</h1>
+      <p>
+        {notFound
+          ? String(error.data)
+          : error instanceof Error
+            ? error.message
+            : 'The simulator failed to load.'}
+      </p>
+      <p>
+        <Link to="/">Back to the environments</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadCatalog } from '@palestra/envs/catalog';
+import { type Action, makeEnv } from '@palestra/envs/core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { ensureBuild } from '../server/build.ts';
+import { type Studio, startStudio } from '../server/start.ts';
+
+/**
+ * The studio in a real browser: Debian's Chromium (driven by playwright-core, never a downloaded
+ * browser) against a studio started on a free port. The environment page draws one canvas node per
+ * state; the simulate page plays frozen-lake in the page and must show exactly what the core shows
+ * in Node for the same seed and actions, through step, back, fork and a switch of timelines.
+ *
+ * Screenshots go to `PALESTRA_E2E_ARTIFACTS` (default: a temporary folder, printed). The two in
+ * `studio/docs/` are refreshed when missing or with `PALESTRA_UPDATE_SCREENSHOTS=1`.
+ */
+
+const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+
+/** Debian's Chromium, or the test fails saying how to install it (it does not skip: CI installs it). */
+function chromiumPath(): string {
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p;
+  for (const name of ['chromium', 'chromium-browser']) {
+    try {
+      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
+      if (p) return p;
+    } catch {
+      // not on PATH
+    }
+  }
+  throw new Error(
+    'no Chromium found (chromium or chromium-browser): install it with `apt-get install -y chromium`',
+  );
+}
+
+type StateNode = { states?: Record<string, StateNode> };
+/** Every state below `node`, nested ones included: one canvas node each. */
+const countStates = (node: StateNode): number =>
+  Object.values(node.states ?? {}).reduce((n, child) => n + 1 + countStates(child), 0);
+
+let studio: Studio;
+let browser: Browser;
+let page: Page;
+let dir: string;
+let artifacts: string;
+const pageErrors: string[] = [];
+
+before(async () => {
+  process.env.NODE_ENV ??= 'production';
+  const build = await ensureBuild();
+  if (build.built) console.log(`built the studio in ${(build.ms / 1000).toFixed(1)} s`);
+  dir = mkdtempSync(join(tmpdir(), 'palestra-studio-e2e-'));
+  artifacts = process.env.PALESTRA_E2E_ARTIFACTS ?? join(dir, 'artifacts');
+  mkdirSync(artifacts, { recursive: true });
+  studio = await startStudio({
+    port: 0,
+    dir: join(dir, 'studio'),
+    runsDir: join(dir, 'runs'),
+    storeDir: join(dir, 'store'),
+    log: () => {},
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`${m.text()} (${m.location().url})`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await studio?.close();
+  if (dir && !process.env.PALESTRA_E2E_ARTIFACTS) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Saves a screenshot as an artifact and, when asked (or missing), as the docs' copy. */
+async function screenshot(name: string): Promise<void> {
+  const file = join(artifacts, name);
+  await page.screenshot({ path: file, fullPage: true });
+  const doc = join(DOCS, name);
+  if (process.env.PALESTRA_UPDATE_SCREENSHOTS === '1' || !existsSync(doc)) {
+    mkdirSync(DOCS, { recursive: true });
+    copyFileSync(file, doc);
+  }
+}
+
+test('open /, click refund-desk, and see one canvas node per state of its machine', async () => {
+  const { spec } = loadCatalog('refund-desk');
+  const states = countStates(spec.machine);
+  assert.ok(states > 3);
+  await page.goto(studio.url);
+  await page.click('a[href="/env/refund-desk"]');
+  await page.waitForURL(/\/env\/refund-desk$/);
+  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, states, {
+    timeout: 8000,
+  });
+  assert.equal(await page.locator('.react-flow__node').count(), states);
+  // Every state of the machine by its dotted path, and the tool table beside the canvas.
+  const paths = await page
+    .locator('.react-flow__node [data-state]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+  assert.equal(new Set(paths).size, states);
+  for (const tool of spec.tools)
+    assert.equal(await page.locator(`td code:text-is("${tool.name}")`).count(), 1);
+  await screenshot('environment.png');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('simulate frozen-lake: two steps, back, fork, step, switch, as the core plays them', async () => {
+  // What the core gives in Node for the same task, seed and actions.
+  const env = await makeEnv(loadCatalog('frozen-lake'));
+  const move = (direction: string): Action => ({ tool: 'move', arguments: { direction } });
+  const o0 = (await env.reset({ seed: 0, taskId: '4x4' })).observation.text;
+  const o1 = (await env.step(move('down'))).observation.text;
+  const afterOne = env.snapshot();
+  const o2 = (await env.step(move('down'))).observation.text;
+  env.restore(afterOne);
+  const forked = await env.step(move('right'));
+  env.close();
+
+  const observation = page.locator('#observation');
+  const heading = page.locator('#obs-title');
+  const args = page.getByLabel('Arguments (JSON)');
+  const click = (name: string) => page.getByRole('button', { name, exact: true }).click();
+  const expectView = async (text: string, timeline: string, step: number) => {
+    await page.waitForFunction(
+      ([t, h]) =>
+        document.querySelector('#observation')?.textContent === t &&
+        document.querySelector('#obs-title')?.textContent?.includes(h),
+      [text, `timeline ${timeline}, step ${step}`] as const,
+      { timeout: 5000 },
+    );
+  };
+
+  await page.goto(new URL('/env/frozen-lake/simulate', studio.url).href);
+  await expectView(o0, 't1', 0);
+  await page.waitForSelector('.react-flow__node.statechart-active');
+
+  // Arguments are checked as typed: a bad direction disables Step and says why.
+  await args.fill('{"direction": "sideways"}');
+  await page.waitForSelector('#args-problem.field-error');
+  assert.ok(await page.getByRole('button', { name: 'Step', exact: true }).isDisabled());
+  await args.fill('{"direction": "down"}');
+  await page.waitForSelector('#args-problem:not(.field-error)');
+
+  await click('Step');
+  await expectView(o1, 't1', 1);
+  await click('Step');
+  await expectView(o2, 't1', 2);
+  await click('Back');
+  await expectView(o1, 't1', 1);
+  await click('Fork');
+  await expectView(o1, 't2', 1);
+  await args.fill('{"direction": "right"}');
+  await click('Step');
+  await expectView(forked.observation.text, 't2', 2);
+  assert.equal(await observation.textContent(), forked.observation.text);
+  // The canvas lights the state the page shows.
+  const active = (await page.locator('#active-state').textContent())?.split(', ') ?? [];
+  assert.deepEqual(active, forked.info.state);
+  for (const s of active)
+    assert.equal(await page.locator(`.react-flow__node.statechart-active [data-state="${s}"]`).count(), 1);
+  await screenshot('simulator.png');
+
+  // Back to the first timeline, at its cursor (step 1): the fork changed nothing there.
+  await page.locator('#sim-timeline').selectOption('t1');
+  await expectView(o1, 't1', 1);
+  assert.match((await heading.textContent()) ?? '', /timeline t1, step 1/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('an environment with code modules says it runs in a worker, next', async () => {
+  await page.goto(new URL('/env/refund-desk/simulate', studio.url).href);
+  await page.getByText('runs in a worker — coming next').waitFor({ timeout: 5000 });
+  await page.waitForSelector('.react-flow__node');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the simulate page of a missing environment is a 404 with a way back', async () => {
+  const res = await page.goto(new URL('/env/nope/simulate', studio.url).href);
+  assert.equal(res?.status(), 404);
+  await page.getByRole('heading', { name: 'Environment not found' }).waitFor({ timeout: 5000 });
+  await page.getByRole('link', { name: 'Back to the environments' }).click();
+  await page.waitForURL(studio.url);
+});
