@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { type Action, makeEnv } from '@palestra/envs/core';
+import { chromiumPath } from '@palestra/testing/browser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ensureBuild } from '../server/build.ts';
 import { type Studio, startStudio } from '../server/start.ts';
@@ -22,22 +22,6 @@ import { type Studio, startStudio } from '../server/start.ts';
  */
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
-
-/** Debian's Chromium, or the test fails saying how to install it (it does not skip: CI installs it). */
-function chromiumPath(): string {
-  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p) return p;
-    } catch {
-      // not on PATH
-    }
-  }
-  throw new Error(
-    'no Chromium found (chromium or chromium-browser): install it with `apt-get install -y chromium`',
-  );
-}
 
 type StateNode = { states?: Record<string, StateNode> };
 /** Every state below `node`, nested ones included: one canvas node each. */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath } from '@palestra/testing/browser';
 import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -28,22 +28,6 @@ import { HANG_BOUND_MS } from '../sandbox/hangBound.ts';
 
 const E2E_DIR = fileURLToPath(new URL('./e2e/', import.meta.url));
 const WASM = fileURLToPath(import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'));
-
-/** Debian's Chromium, or the test fails saying how to install it (it does not skip: CI installs it). */
-function chromiumPath(): string {
-  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p) return p;
-    } catch {
-      // not on PATH
-    }
-  }
-  throw new Error(
-    'no Chromium found (chromium or chromium-browser): install it with `apt-get install -y chromium`',
-  );
-}
 
 const move = (direction: string): Action => ({ tool: 'move', arguments: { direction } });
 const ROUTE = ['down', 'right', 'down', 'right', 'down', 'right', 'down', 'right', 'left', 'up'].map(move);
