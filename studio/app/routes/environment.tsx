@@ -1,7 +1,8 @@
-import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from 'react-router';
+import { Link, useLoaderData } from 'react-router';
 import { catalogEnvironment } from '../../server/catalog.ts';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
 import { catalogSource } from '../components/catalogSource.server.ts';
+import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
 
 export const links = () => canvasLinks;
 
@@ -99,21 +100,5 @@ export default function Environment() {
 
 /** An unknown environment: say so and lead back to the list. */
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const notFound = isRouteErrorResponse(error) && error.status === 404;
-  return (
-    <section className="error-page" aria-labelledby="env-error-title">
-      <h1 id="env-error-title">{notFound ? 'Environment not found' : 'This environment cannot be shown'}</h1>
-      <p>
-        {notFound
-          ? String(error.data)
-          : error instanceof Error
-            ? error.message
-            : 'The environment failed to load.'}
-      </p>
-      <p>
-        <Link to="/">Back to the environments</Link>
-      </p>
-    </section>
-  );
+  return <EnvErrorPage id="env-error-title" failed="This environment cannot be shown" />;
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from 'react-router';
+import { Link, useLoaderData } from 'react-router';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
 import { ClientOnly } from '../components/ClientOnly.tsx';
 import { catalogSource } from '../components/catalogSource.server.ts';
+import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
 import { SimulatorPanel } from '../components/SimulatorPanel.tsx';
 
 export const links = () => canvasLinks;
@@ -50,21 +51,5 @@ export default function Simulate() {
 
 /** An unknown environment: say so and lead back to the list. */
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const notFound = isRouteErrorResponse(error) && error.status === 404;
-  return (
-    <section className="error-page" aria-labelledby="sim-error-title">
-      <h1 id="sim-error-title">{notFound ? 'Environment not found' : 'This environment cannot be played'}</h1>
-      <p>
-        {notFound
-          ? String(error.data)
-          : error instanceof Error
-            ? error.message
-            : 'The simulator failed to load.'}
-      </p>
-      <p>
-        <Link to="/">Back to the environments</Link>
-      </p>
-    </section>
-  );
+  return <EnvErrorPage id="sim-error-title" failed="This environment cannot be played" />;
 }
