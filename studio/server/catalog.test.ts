@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
 import { taskIndices } from '@palestra/envs/core';
-import { catalogEnvironment, catalogSummaries, countStates } from './catalog.ts';
+import { catalogSummaries, countStates } from './catalog.ts';
 
 test('countStates counts nested states and not the root', () => {
   assert.equal(countStates({}), 0);
@@ -23,11 +23,4 @@ test('every catalog environment is summarised with its counts', () => {
     assert.equal(s.eval, taskIndices(spec, 'eval').length);
     assert.ok(s.states > 0, s.name);
   }
-});
-
-test('catalogEnvironment answers catalog names only, never a path', () => {
-  assert.equal(catalogEnvironment('refund-desk')?.name, 'refund-desk');
-  assert.equal(catalogEnvironment('nope'), undefined);
-  assert.equal(catalogEnvironment('../envs/catalog/refund-desk'), undefined);
-  assert.equal(catalogEnvironment('envs/catalog/refund-desk'), undefined);
 });

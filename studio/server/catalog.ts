@@ -71,13 +71,8 @@ export function catalogSummaries(): EnvSummary[] {
   });
 }
 
-/**
- * One catalog environment's detail, or `undefined` when the catalog has no such name. Only catalog
- * names are looked up: `loadCatalog` also takes folder paths, which a URL must never reach.
- */
-export function catalogEnvironment(name: string): EnvDetail | undefined {
-  if (!catalogNames().includes(name)) return undefined;
-  const { spec } = loadCatalog(name);
+/** The Environment page's detail of one spec. */
+export function environmentDetail(spec: GymSpec): EnvDetail {
   const evalSet = new Set(taskIndices(spec, 'eval'));
   return {
     name: spec.name,

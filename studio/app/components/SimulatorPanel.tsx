@@ -1,6 +1,7 @@
-import { type Env, envSource, type GymSpec, makeEnv, usesModules } from '@palestra/envs/core';
+import type { GymSpec } from '@palestra/envs/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Simulator, type SimulatorEnv, type SimView, type TimelineSummary } from '../sim/simulator.ts';
+import { openSimulatorEnv } from '../sim/openSimulatorEnv.ts';
+import { Simulator, type SimView, type TimelineSummary } from '../sim/simulator.ts';
 
 export interface SimulatorPanelProps {
   /** The spec (as the loader sent it) and its module files. */
@@ -32,21 +33,6 @@ export function argumentsSkeleton(parameters: unknown): string {
               ? {}
               : '');
   return JSON.stringify(out, null, 2);
-}
-
-/**
- * The environment to play and the `Env` that checks arguments: an expression environment, in the
- * page. (An environment with code modules needs a Web Worker: the page says so instead.)
- */
-async function openSimulatorEnv(
-  spec: GymSpec,
-  files: Record<string, string>,
-): Promise<{ env: SimulatorEnv; validator: Env }> {
-  const source = envSource(spec, files);
-  if (usesModules(source.spec))
-    throw new Error('this environment has code modules: it runs in a Web Worker, which comes next');
-  const env = await makeEnv(source);
-  return { env, validator: env };
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

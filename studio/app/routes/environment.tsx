@@ -1,18 +1,31 @@
-import { Link, useLoaderData } from 'react-router';
-import { catalogEnvironment } from '../../server/catalog.ts';
+import { Link, type LoaderFunctionArgs, useLoaderData } from 'react-router';
+import { environmentDetail } from '../../server/catalog.ts';
+import { studioContext } from '../../server/context.ts';
+import { environmentSource } from '../../server/environmentSource.ts';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
-import { catalogSource } from '../components/catalogSource.server.ts';
 import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
 
 export const links = () => canvasLinks;
 
-/** One catalog environment; an unknown name is a 404 (the ErrorBoundary below renders it). */
-export function loader({ params }: { params: { name?: string } }) {
-  const env = params.name === undefined ? undefined : catalogEnvironment(params.name);
+/**
+ * One environment (a catalog name or a studio id); an unknown one is a 404 (the ErrorBoundary
+ * below renders it).
+ */
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const env =
+    params.name === undefined ? undefined : await environmentSource(studioContext(context), params.name);
   if (!env)
     throw new Response(`No environment named "${params.name}"`, { status: 404, statusText: 'Not Found' });
   // The spec itself too: the canvas lays its machine out in the browser.
-  return { ...env, spec: catalogSource(params.name as string)!.spec };
+  return {
+    ...environmentDetail(env.spec),
+    ref: env.ref,
+    name: env.name,
+    kind: env.kind,
+    root: env.root,
+    spec: env.spec,
+    files: env.files,
+  };
 }
 
 export function meta({ params }: { params: { name?: string } }) {
@@ -30,7 +43,7 @@ export default function Environment() {
       {env.description && <p>{env.description}</p>}
       <p className="muted">
         {env.states} states ·{' '}
-        <Link to={`/env/${encodeURIComponent(env.name)}/simulate`} className="button-link">
+        <Link to={`/env/${encodeURIComponent(env.ref)}/simulate`} className="button-link">
           Simulate
         </Link>
       </p>

@@ -1,20 +1,22 @@
 import { useState } from 'react';
-import { Link, useLoaderData } from 'react-router';
+import { Link, type LoaderFunctionArgs, useLoaderData } from 'react-router';
+import { studioContext } from '../../server/context.ts';
+import { environmentSource } from '../../server/environmentSource.ts';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
 import { ClientOnly } from '../components/ClientOnly.tsx';
-import { catalogSource } from '../components/catalogSource.server.ts';
 import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
 import { SimulatorPanel } from '../components/SimulatorPanel.tsx';
 
 export const links = () => canvasLinks;
 
 /** The spec and its files: the page builds the environment itself and plays it in the browser. */
-export function loader({ params }: { params: { name?: string } }) {
-  const name = params.name;
-  const source = name === undefined ? undefined : catalogSource(name);
-  if (name === undefined || !source)
-    throw new Response(`No environment named "${name}"`, { status: 404, statusText: 'Not Found' });
-  return { name, ...source };
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const env =
+    params.name === undefined ? undefined : await environmentSource(studioContext(context), params.name);
+  if (!env)
+    throw new Response(`No environment named "${params.name}"`, { status: 404, statusText: 'Not Found' });
+  const { ref, name, root, spec, files, modules } = env;
+  return { ref, name, root, spec, files, modules };
 }
 
 export function meta({ params }: { params: { name?: string } }) {
@@ -22,12 +24,12 @@ export function meta({ params }: { params: { name?: string } }) {
 }
 
 export default function Simulate() {
-  const { name, spec, files, modules } = useLoaderData<typeof loader>();
+  const { ref, name, spec, files, modules } = useLoaderData<typeof loader>();
   const [active, setActive] = useState<string[]>([]);
   return (
     <article aria-labelledby="sim-title">
       <p>
-        <Link to={`/env/${encodeURIComponent(name)}`}>← {name}</Link>
+        <Link to={`/env/${encodeURIComponent(ref)}`}>← {name}</Link>
       </p>
       <h1 id="sim-title">Simulate {name}</h1>
       <div className="env-layout">
