@@ -35,6 +35,7 @@ export {
 export { episodeSucceeded } from './episode/success.ts';
 export { type EnvsErrorCode, envsErrorCodes } from './errorCodes.ts';
 export * from './errors.ts';
+export { ActionReader, type MachineEvent } from './kernel/actionReader.ts';
 export { ACTION_MAX_DEPTH, checkActionSize } from './kernel/actionSize.ts';
 export { Env, type MakeEnvOptions, makeEnv, newSandbox, statePaths } from './kernel/env.ts';
 export {

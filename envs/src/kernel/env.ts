@@ -3,8 +3,9 @@ import { type AnyActorRef, type AnyStateMachine, assign, createActor, type State
 import { EnvCodeError, EnvStateError, PalestraError, SandboxError, SpecError } from '../errors.ts';
 import { SANDBOX_EPOCH_MS, Sandbox } from '../sandbox/sandbox.ts';
 import { type CompiledExpr, compileExpr } from '../spec/expr.ts';
-import type { GymSpec, ToolSpec } from '../spec/schema.ts';
+import type { GymSpec } from '../spec/schema.ts';
 import { type CompiledTemplate, compileTemplate } from '../spec/template.ts';
+import { ActionReader } from './actionReader.ts';
 import { checkActionSize } from './actionSize.ts';
 import { checkReturn, type ReturnBounds, returnBounds } from './bounds.ts';
 import { ENTERED_ACTION, markEntries, statePathsOf } from './entered.ts';
@@ -100,7 +101,7 @@ export class Env {
   private sandbox: Sandbox | undefined;
   private readonly tasks: TaskCache;
   private readonly machine: AnyStateMachine;
-  private readonly tools = new Map<string, { tool: ToolSpec; validate: ValidateFunction }>();
+  private readonly actions: ActionReader;
   private readonly rewards: CompiledReward[];
   private readonly template: CompiledTemplate | undefined;
   private readonly jsonObs: [string, CompiledExpr][] | undefined;
@@ -142,8 +143,7 @@ export class Env {
     this.tasks = new TaskCache(source.spec, () => this.sandbox);
     const spec = this.spec;
 
-    for (const tool of spec.tools)
-      this.tools.set(tool.name, { tool, validate: ajv.compile(tool.parameters) });
+    this.actions = new ActionReader(spec);
     this.contextSchema = spec.context.schema ? ajv.compile(spec.context.schema) : undefined;
 
     const guards: Record<string, (args: { context: Ctx; event: Ev }, params: unknown) => boolean> = {};
@@ -437,37 +437,7 @@ export class Env {
 
   /** Translates an action into the machine event, or says why it is invalid. */
   toEvent(action: Action): Ev | InvalidAction {
-    if (!action || typeof action !== 'object')
-      return { code: 'MALFORMED_ACTION', message: 'an action is { tool, arguments } or { text }' };
-    if ('text' in action && !('tool' in action)) {
-      if (typeof action.text !== 'string')
-        return { code: 'MALFORMED_ACTION', message: '"text" must be a string' };
-      return { type: this.spec.replyEvent, text: action.text };
-    }
-    const name = (action as { tool?: unknown }).tool;
-    if (typeof name !== 'string')
-      return { code: 'MALFORMED_ACTION', message: 'an action is { tool, arguments } or { text }' };
-    const entry = this.tools.get(name);
-    if (!entry)
-      return {
-        code: 'UNKNOWN_TOOL',
-        message: `there is no tool "${name}"; the tools are: ${[...this.tools.keys()].join(', ')}`,
-      };
-    const args = (action as { arguments?: unknown }).arguments ?? {};
-    if (typeof args !== 'object' || args === null || Array.isArray(args))
-      return { code: 'INVALID_ARGUMENTS', message: `the arguments of ${name} must be a JSON object` };
-    if (!entry.validate(args)) {
-      const why = (entry.validate.errors ?? [])
-        .map(
-          (e) =>
-            `${e.instancePath || '(arguments)'} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`,
-        )
-        .join('; ');
-      return { code: 'INVALID_ARGUMENTS', message: `invalid arguments for ${name}: ${why}` };
-    }
-    const event = Object.assign({}, args) as Ev;
-    event.type = entry.tool.event;
-    return event;
+    return this.actions.toEvent(action);
   }
 
   /**
