@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PalestraError } from '@palestra/envs/core';
+import { buildEnvWorker } from './buildWorker.ts';
 
 /** The studio package's folder. */
 export const STUDIO_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -63,6 +64,8 @@ export async function buildStudio(): Promise<{ ms: number }> {
       logLevel: 'warn',
     });
     await builder.buildApp();
+    // After Vite, which empties build/client: the simulator's worker and QuickJS's WebAssembly.
+    await buildEnvWorker(join(BUILD_DIR, 'client'));
   } catch (e) {
     throw new PalestraError('STUDIO_BUILD_FAILED', `the studio's web app did not build: ${String(e)}`, {
       cause: e,

@@ -24,7 +24,7 @@ export function meta({ params }: { params: { name?: string } }) {
 }
 
 export default function Simulate() {
-  const { ref, name, spec, files, modules } = useLoaderData<typeof loader>();
+  const { ref, name, spec, files } = useLoaderData<typeof loader>();
   const [active, setActive] = useState<string[]>([]);
   return (
     <article aria-labelledby="sim-title">
@@ -35,16 +35,9 @@ export default function Simulate() {
       <div className="env-layout">
         <CanvasPane spec={spec} active={active} />
         <aside className="side-panel" aria-label="Simulator">
-          {modules ? (
-            <p role="status" className="notice">
-              This environment has code modules: it runs in a worker — coming next. Expression environments
-              (such as <Link to="/env/frozen-lake/simulate">frozen-lake</Link>) can be played here now.
-            </p>
-          ) : (
-            <ClientOnly fallback={<p aria-busy="true">Starting the environment…</p>}>
-              {() => <SimulatorPanel spec={spec} files={files} onActive={setActive} />}
-            </ClientOnly>
-          )}
+          <ClientOnly fallback={<p aria-busy="true">Starting the environment…</p>}>
+            {() => <SimulatorPanel spec={spec} files={files} onActive={setActive} />}
+          </ClientOnly>
         </aside>
       </div>
     </article>
