@@ -4,20 +4,26 @@
 // Run: npm run bench -w studio          (3 rounds)
 //      PALESTRA_BENCH_SMOKE=1 npm run bench -w studio   (one round, no 1,000-state machine: checks
 //      that it runs and prints its table; its numbers are not measurements)
-// Not measured yet: first render and the simulator's click-to-observation latency in the page
-// (they need the browser; the end-to-end suite drives it).
+// In Debian's Chromium (playwright-core), against a studio started in this process: first render
+// of each environment page (navigation until every state is a canvas node), and the simulator's
+// click-to-observation latency against a bare core `step` in the same page.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
-import { parseSpec } from '@palestra/envs/core';
+import { envSource, parseSpec, usesModules } from '@palestra/envs/core';
+import { ContentStore } from '@palestra/envs/node';
+import { chromiumPath } from '@palestra/testing/browser';
 import Table from 'cli-table3';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
 import { layoutGraph } from '../app/canvas/layoutGraph.ts';
 import { statechartGraph } from '../app/canvas/statechartGraph.ts';
 import { syntheticSpec } from '../app/canvas/syntheticSpec.ts';
 import { buildStudio } from '../server/build.ts';
+import { startStudio } from '../server/start.ts';
 
 const SMOKE = process.env.PALESTRA_BENCH_SMOKE === '1';
 const ROUNDS = SMOKE ? 1 : 3;
@@ -33,6 +39,12 @@ async function median(fn: () => unknown): Promise<number> {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
+}
+
+/** The q-quantile of `xs` (nearest rank). */
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 const machines = [
@@ -92,6 +104,178 @@ try {
   child.kill('SIGINT');
   rmSync(dir, { recursive: true, force: true });
 }
+
+// ---- In the browser -------------------------------------------------------------------------
+// First render: from navigation to the last canvas node of the page, for the catalog and for
+// generated machines imported as studio environments. Latency: a click on Step until the panel
+// shows the new step, measured in the page, against the core's own `step` bundled into the same
+// page (the reference: what the simulator adds is the page's work around it, and for environments
+// with modules the hop to the worker).
+const browserDir = mkdtempSync(join(tmpdir(), 'palestra-studio-bench-browser-'));
+const studio = await startStudio({
+  port: 0,
+  dir: join(browserDir, 'studio'),
+  runsDir: join(browserDir, 'runs'),
+  storeDir: join(browserDir, 'store'),
+  databaseUrl: '',
+  log: () => {},
+});
+const browser = await chromium.launch({
+  executablePath: chromiumPath(),
+  args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const store = new ContentStore(studio.context.storeDir);
+  const pages: Array<{ name: string; ref: string; states: number }> = catalogNames().map((name) => ({
+    name,
+    ref: name,
+    states: statechartGraph(loadCatalog(name).spec).nodes.length,
+  }));
+  for (const n of SMOKE ? [50, 200] : [50, 200, 1000]) {
+    const source = envSource(syntheticSpec(n), {});
+    const root = await store.putSource(source);
+    const row = await studio.context.repo.createEnvironment({
+      name: `generated-${n}`,
+      source: 'import',
+      root,
+    });
+    pages.push({ name: `generated, ${n} states`, ref: row.id, states: n });
+  }
+  const render = new Table({
+    head: ['page', 'states', 'first render, ms', 'per state, ms', 'goal'],
+    style: { head: [], border: [] },
+  });
+  for (const { name, ref, states } of pages) {
+    const url = new URL(`/env/${encodeURIComponent(ref)}`, studio.url).href;
+    const times: number[] = [];
+    for (let r = 0; r <= ROUNDS; r++) {
+      await page.goto('about:blank');
+      const t0 = performance.now();
+      await page.goto(url);
+      await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, states, {
+        timeout: 60_000,
+      });
+      if (r > 0) times.push(performance.now() - t0); // round 0 warms the caches
+    }
+    const ms = quantile(times, 0.5);
+    render.push([
+      name,
+      states,
+      ms.toFixed(0),
+      (ms / states).toFixed(1),
+      states === 200 ? `≤ 1500 ms ${ms <= 1500 ? '✔' : '✘'}` : '',
+    ]);
+  }
+  console.log(render.toString());
+
+  // The bare core in the page: esbuild bundles `@palestra/envs/core` into a script tag.
+  const core = await esbuild.build({
+    stdin: {
+      contents:
+        "import { envSource, makeEnv, setQuickJSWasm } from '@palestra/envs/core'; globalThis.palestraCore = { envSource, makeEnv, setQuickJSWasm };",
+      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+  });
+  const latency = new Table({
+    head: [
+      'environment',
+      'runs in',
+      'bare core step p50 / p99, ms',
+      'simulator click→observation p50 / p99, ms',
+      'goal p99 ≤ 50 ms',
+    ],
+    style: { head: [], border: [] },
+  });
+  const STEPS = SMOKE ? 10 : 60;
+  for (const { name, tool, args } of [
+    { name: 'frozen-lake', tool: 'move', args: { direction: 'right' } },
+    { name: 'refund-desk', tool: 'lookup_order', args: { orderId: 'A-1042' } },
+  ]) {
+    const { spec, files } = loadCatalog(name);
+    const action = { tool, arguments: args };
+    await page.goto(new URL(`/env/${name}/simulate`, studio.url).href);
+    await page.waitForSelector('#obs-title');
+    await page.addScriptTag({ content: new TextDecoder().decode(core.outputFiles[0]!.contents) });
+    // The reference: reset, then step and restore the same snapshot, STEPS times, in the page.
+    const bare = await page.evaluate(
+      async ({ spec, files, action, steps }) => {
+        const c = (globalThis as unknown as { palestraCore: Record<string, (...a: unknown[]) => unknown> })
+          .palestraCore;
+        c.setQuickJSWasm!(new URL('/quickjs.wasm', location.href).href);
+        const env = (await c.makeEnv!(c.envSource!(spec, files))) as {
+          reset(o: object): unknown;
+          step(a: object): unknown;
+          snapshot(): unknown;
+          restore(s: unknown): void;
+          close(): void;
+        };
+        await env.reset({ seed: 0 });
+        const snap = env.snapshot();
+        const times: number[] = [];
+        for (let i = 0; i < steps; i++) {
+          const t0 = performance.now();
+          await env.step(action);
+          times.push(performance.now() - t0);
+          env.restore(snap);
+        }
+        env.close();
+        return times;
+      },
+      { spec, files, action, steps: STEPS },
+    );
+    // The simulator: Step then Back, STEPS times; each Step timed from the click until the
+    // panel's heading names the new step.
+    await page.locator('#sim-tool').selectOption(tool);
+    await page
+      .getByRole('button', { name: 'JSON', exact: true })
+      .click()
+      .catch(() => {});
+    await page.getByLabel('Arguments (JSON)').fill(JSON.stringify(args));
+    const sim: number[] = [];
+    for (let i = 0; i < STEPS; i++) {
+      sim.push(
+        await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const heading = document.querySelector('#obs-title')!;
+              const before = heading.textContent;
+              const t0 = performance.now();
+              const watch = new MutationObserver(() => {
+                if (heading.textContent === before) return;
+                watch.disconnect();
+                resolve(performance.now() - t0);
+              });
+              watch.observe(heading, { subtree: true, childList: true, characterData: true });
+              [...document.querySelectorAll('button')].find((b) => b.textContent === 'Step')!.click();
+            }),
+        ),
+      );
+      await page.getByRole('button', { name: 'Back', exact: true }).click();
+      await page.waitForFunction(() => document.querySelector('#obs-title')?.textContent?.includes('step 0'));
+    }
+    latency.push([
+      name,
+      usesModules(spec) ? 'Web Worker' : 'the page',
+      `${quantile(bare, 0.5).toFixed(2)} / ${quantile(bare, 0.99).toFixed(2)}`,
+      `${quantile(sim, 0.5).toFixed(1)} / ${quantile(sim, 0.99).toFixed(1)}`,
+      quantile(sim, 0.99) <= 50 ? '✔' : '✘',
+    ]);
+  }
+  console.log(latency.toString());
+} finally {
+  await browser.close();
+  await studio.close();
+  rmSync(browserDir, { recursive: true, force: true });
+}
+
 if (SMOKE)
   console.log('smoke run (PALESTRA_BENCH_SMOKE=1): one short round, the numbers are not measurements');
-console.log(`median of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} after a warm-up; Node ${process.version}`);
+console.log(
+  `layout and first render: median of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} after a warm-up; Node ${process.version}`,
+);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { type Action, makeEnv } from '@palestra/envs/core';
 import { chromiumPath } from '@palestra/testing/browser';
@@ -65,6 +66,26 @@ after(async () => {
   await studio?.close();
   if (dir && !process.env.PALESTRA_E2E_ARTIFACTS) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * An axe-core scan of the page as it is now (WCAG 2 A and AA rules): every serious or critical
+ * violation fails, listed with its rule, impact and the elements it found.
+ */
+async function axeScan(what: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    bad.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`,
+    ),
+    [],
+    `axe found serious or critical violations on ${what}`,
+  );
+  // A scan that saw nothing passed nothing: it must have run rules over the page.
+  assert.ok(results.passes.length > 0, `axe ran no rule on ${what}`);
+}
 
 /** Saves a screenshot as an artifact and, when asked (or missing), as the docs' copy. */
 async function screenshot(name: string): Promise<void> {
@@ -128,6 +149,8 @@ test('simulate frozen-lake: two steps, back, fork, step, switch, as the core pla
   await page.goto(new URL('/env/frozen-lake/simulate', studio.url).href);
   await expectView(o0, 't1', 0);
   await page.waitForSelector('.react-flow__node.statechart-active');
+  // The arguments as JSON (the form's other mode; the form itself is played on refund-desk below).
+  await click('JSON');
 
   // Arguments are checked as typed: a bad direction disables Step and says why.
   await args.fill('{"direction": "sideways"}');
@@ -175,4 +198,29 @@ test('the simulate page of a missing environment is a 404 with a way back', asyn
   await page.getByRole('heading', { name: 'Environment not found' }).waitFor({ timeout: 5000 });
   await page.getByRole('link', { name: 'Back to the environments' }).click();
   await page.waitForURL(studio.url);
+});
+
+test('axe: no serious or critical violation on any page, in the light and the dark theme', async () => {
+  const pages = [
+    { what: 'the environments page', path: '/', ready: 'h1' },
+    { what: 'the environment page', path: '/env/refund-desk', ready: '.react-flow__node' },
+    { what: 'the simulate page (in the page)', path: '/env/frozen-lake/simulate', ready: '#obs-title' },
+    { what: 'the simulate page (in a worker)', path: '/env/refund-desk/simulate', ready: '#obs-title' },
+    { what: 'the import page', path: '/import', ready: 'h1' },
+    { what: 'the 404 page', path: '/env/nope', ready: 'h1' },
+  ];
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    for (const { what, path, ready } of pages) {
+      await page.goto(new URL(path, studio.url).href);
+      await page.waitForSelector(ready, { timeout: 10_000 });
+      await axeScan(`${what} (${theme})`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  // The 404 page's own status is logged by the browser; nothing else may be.
+  assert.deepEqual(
+    pageErrors.filter((e) => !/status of 404/.test(e)),
+    [],
+  );
 });

@@ -40,7 +40,8 @@ export function countStates(node: StateNode): number {
   return n;
 }
 
-function summarize(name: string, spec: GymSpec): EnvSummary {
+/** The counts of one spec, as the Environments page lists them (catalog and studio environments). */
+export function summarize(name: string, spec: GymSpec): EnvSummary {
   return {
     name,
     description: spec.description || undefined,

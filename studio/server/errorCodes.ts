@@ -8,5 +8,11 @@ export const studioErrorCodes = registerCodes('studio', {
   STUDIO_RUNNING: 'a studio already runs with this data folder (its server.json names a live process)',
   STUDIO_PORT_BUSY: "the studio's port is taken by another program",
   STUDIO_BUILD_FAILED: "the studio's web app failed to build",
+  STUDIO_UNAUTHORIZED: "a loopback call to the studio's API without the token of its server.json",
+  STUDIO_BAD_REQUEST: "a call to the studio's API whose body is not the JSON it takes",
+  STUDIO_RUN_OUTSIDE: "a run folder to register that is missing or not under the studio's runs folder",
+  STUDIO_RUN_NOT_A_RUN:
+    'a folder to register as a run that holds no episode file or names no environment root',
+  STUDIO_RUN_NOT_REGISTERED: 'a run folder the studio could not write to its database',
 });
 export type StudioErrorCode = keyof typeof studioErrorCodes;

@@ -1,23 +1,38 @@
 /**
  * The Environments page's data beyond the catalog: the studio's own environments from the database
- * and the latest runs of each environment (catalog ones matched by their bundle root), all plain
- * and serialisable.
+ * (with their counts, read from their head version in the content store) and the latest runs of
+ * each environment (catalog ones matched by their bundle root), all plain and serialisable.
  */
 
-import { bundleId } from '@palestra/envs';
+import { basename } from 'node:path';
+import { bundleId, ContentStore } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { catalogSummaries, type EnvSummary } from './catalog.ts';
+import type { EnvSource } from '@palestra/envs/core';
+import { catalogSummaries, type EnvSummary, summarize } from './catalog.ts';
+import { type CheckSummary, checkReport, checkSummary } from './checkStatus.ts';
 import type { StudioContext } from './context.ts';
 import type { Run } from './db/index.ts';
 
 /** One run as the page lists it. */
 export interface RunSummary {
+  /** The folder as indexed (relative to the studio's working directory when inside it). */
   folder: string;
+  /** The folder's own name, what the page shows. */
+  name: string;
   kind: string;
   envRoot: string;
   /** ISO date it was indexed. */
   createdAt: string;
+  /** Episodes, when its summary says. */
+  episodes: number | undefined;
 }
+
+/**
+ * The checker's verdict on an environment, for the list's "Checks" column: its summary, why the
+ * check could not run (`error`: said on the page, never shown as a pass), or `null` when there is
+ * nothing to check (an environment with no version, a spec that does not load).
+ */
+export type CheckSlot = CheckSummary | { error: string } | null;
 
 /** A studio environment (from the database) on the page. */
 export interface StudioEnvSummary {
@@ -27,11 +42,15 @@ export interface StudioEnvSummary {
   sourceRef: string | null;
   headRoot: string | null;
   updatedAt: string;
+  /** Counts of its head version; `error` set when that version does not load, undefined without one. */
+  counts: EnvSummary | undefined;
+  /** Streamed after the page: a first check takes a second or two; later ones read the cache. */
+  check: Promise<CheckSlot>;
   runs: RunSummary[];
 }
 
 export interface HomeData {
-  catalog: Array<EnvSummary & { root: string | undefined; runs: RunSummary[] }>;
+  catalog: Array<EnvSummary & { root: string | undefined; check: Promise<CheckSlot>; runs: RunSummary[] }>;
   environments: StudioEnvSummary[];
   /** Runs of no listed environment (a folder or a version no longer at its head). */
   otherRuns: RunSummary[];
@@ -40,12 +59,41 @@ export interface HomeData {
 /** How many runs the page lists per environment. */
 export const RUNS_PER_ENV = 3;
 
-const runSummary = (r: Run): RunSummary => ({
-  folder: r.folder,
-  kind: r.kind,
-  envRoot: r.envRoot,
-  createdAt: r.createdAt.toISOString(),
-});
+const runSummary = (r: Run): RunSummary => {
+  const episodes = r.summary?.episodes;
+  return {
+    folder: r.folder,
+    name: basename(r.folder),
+    kind: r.kind,
+    envRoot: r.envRoot,
+    createdAt: r.createdAt.toISOString(),
+    episodes: typeof episodes === 'number' && Number.isFinite(episodes) ? episodes : undefined,
+  };
+};
+
+/** The quick check's summary of `source` at `root`; never rejects (a failure is the slot's `error`). */
+async function checkSlot(
+  context: StudioContext,
+  source: () => Promise<EnvSource>,
+  root: string,
+): Promise<CheckSlot> {
+  try {
+    return checkSummary(await checkReport(context, { ...(await source()), root }));
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The counts of a stored version; a version that does not load says why instead. */
+async function storedCounts(store: ContentStore, name: string, root: string | null) {
+  if (!root) return undefined;
+  try {
+    return summarize(name, (await store.getSource(root)).spec);
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return { name, description: undefined, states: 0, tools: 0, tasks: 0, train: 0, eval: 0, error };
+  }
+}
 
 /**
  * The page's data: the catalog (each with its bundle root), the studio's environments, and the
@@ -53,21 +101,28 @@ const runSummary = (r: Run): RunSummary => ({
  */
 export async function homeData(context: StudioContext): Promise<HomeData> {
   const [stored, runs] = await Promise.all([context.repo.listEnvironments(), context.repo.listRuns()]);
+  const store = new ContentStore(context.storeDir);
   const used = new Set<string>();
   const take = (match: (r: Run) => boolean) => {
     const mine = runs.filter(match);
     for (const r of mine) used.add(r.id);
     return mine.slice(0, RUNS_PER_ENV).map(runSummary);
   };
-  const environments = stored.map((e) => ({
-    id: e.id,
-    name: e.name,
-    source: e.source,
-    sourceRef: e.sourceRef,
-    headRoot: e.headRoot,
-    updatedAt: e.updatedAt.toISOString(),
-    runs: take((r) => r.environmentId === e.id || (r.environmentId === null && r.envRoot === e.headRoot)),
-  }));
+  const environments = await Promise.all(
+    stored.map(async (e) => ({
+      id: e.id,
+      name: e.name,
+      source: e.source,
+      sourceRef: e.sourceRef,
+      headRoot: e.headRoot,
+      updatedAt: e.updatedAt.toISOString(),
+      counts: await storedCounts(store, e.name, e.headRoot),
+      check: e.headRoot
+        ? checkSlot(context, () => store.getSource(e.headRoot as string), e.headRoot)
+        : Promise.resolve(null),
+      runs: take((r) => r.environmentId === e.id || (r.environmentId === null && r.envRoot === e.headRoot)),
+    })),
+  );
   const catalog = await Promise.all(
     catalogSummaries().map(async (summary) => {
       let root: string | undefined;
@@ -76,7 +131,12 @@ export async function homeData(context: StudioContext): Promise<HomeData> {
       } catch {
         root = undefined;
       }
-      return { ...summary, root, runs: root ? take((r) => r.envRoot.toLowerCase() === root) : [] };
+      return {
+        ...summary,
+        root,
+        check: root ? checkSlot(context, async () => loadCatalog(summary.name), root) : Promise.resolve(null),
+        runs: root ? take((r) => r.envRoot.toLowerCase() === root) : [],
+      };
     }),
   );
   const otherRuns = runs

@@ -2,7 +2,7 @@
 // `import` action (a valid spec listed on `/`, a malformed one shown with its JSON path and nothing
 // written, a body over 10 MB refused with 413). One studio on port 0 in a temporary folder.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -54,6 +54,8 @@ const frozenLake = () =>
 async function postFile(text: string, name = 'spec.json') {
   const form = new FormData();
   form.set('spec', new Blob([text], { type: 'application/json' }), name);
+  // As the page's form posts it: the folder picker left empty is a nameless, empty file.
+  form.set('files', new Blob([]), '');
   return fetch(new URL('/import', studio.url), { method: 'POST', body: form, redirect: 'manual' });
 }
 
@@ -139,4 +141,60 @@ test('a body over 10 MB is refused with 413 and a message', async () => {
   assert.equal(big.status, 413);
   assert.match(await big.text(), /over the import limit of 10 MB/);
   assert.equal((await studio.context.repo.listEnvironments()).length, before);
+});
+
+const refundDeskDir = fileURLToPath(new URL('../../envs/catalog/refund-desk/', import.meta.url));
+
+/** Every file of a folder, named as a browser names a picked folder's files: `refund-desk/…`. */
+function folderFiles(dir: string, prefix: string): Array<{ name: string; bytes: Buffer }> {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory()
+      ? folderFiles(path, `${prefix}/${name}`)
+      : [{ name: `${prefix}/${name}`, bytes: readFileSync(path) }];
+  });
+}
+
+async function postFolder(files: Array<{ name: string; bytes: Buffer }>) {
+  const form = new FormData();
+  for (const f of files) form.append('files', new Blob([new Uint8Array(f.bytes)]), f.name);
+  return fetch(new URL('/import', studio.url), { method: 'POST', body: form, redirect: 'manual' });
+}
+
+test("a folder of refund-desk's files imports with its modules, and its /env/<id> page answers", async () => {
+  const files = folderFiles(refundDeskDir, 'refund-desk');
+  assert.ok(files.some((f) => f.name === 'refund-desk/tasks.js'));
+  assert.ok(
+    files.some((f) => f.name.startsWith('refund-desk/golden/')),
+    'goldens come along and are left out',
+  );
+  const res = await postFolder(files);
+  assert.equal(res.status, 302, await res.text());
+  const id = new URL(res.headers.get('location') as string, studio.url).searchParams.get('imported');
+  const env = await studio.context.repo.getEnvironment(id as string);
+  assert.equal(env?.name, 'refund-desk');
+  assert.equal(
+    (await studio.context.repo.listVersions(env!.id))[0]?.note,
+    'imported from refund-desk/spec.json',
+  );
+  const page = await fetch(new URL(`/env/${env!.id}`, studio.url));
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /refund-desk/);
+});
+
+test('a folder missing a module file the spec names is refused naming it, and nothing is written', async () => {
+  const before = (await studio.context.repo.listEnvironments()).length;
+  const storeBefore = storeFiles();
+  const files = folderFiles(refundDeskDir, 'refund-desk').filter((f) => f.name !== 'refund-desk/tasks.js');
+  const res = await postFolder(files);
+  const html = await res.text();
+  assert.equal(res.status, 400);
+  assert.match(html, /names module file tasks\.js, missing from the folder/);
+  assert.match(html, /<code>\$\.tasks\.module<\/code>/);
+  assert.equal((await studio.context.repo.listEnvironments()).length, before);
+  assert.deepEqual(storeFiles(), storeBefore);
+
+  const noSpec = await postFolder(files.filter((f) => !f.name.endsWith('.json')));
+  assert.equal(noSpec.status, 400);
+  assert.match(await noSpec.text(), /the folder holds no spec\.json/);
 });

@@ -1,6 +1,7 @@
 /**
- * Importing a GymSpec file into a new studio environment: checked (size, JSON, `parseSpec` with
- * its JSON paths) before anything is written, then its bundle put in the content store and the
+ * Importing a GymSpec file, or a folder (its spec.json and the module files beside it), into a new
+ * studio environment: checked (size, JSON, `parseSpec` with its JSON paths, the modules the spec
+ * names) before anything is written, then its bundle put in the content store and the
  * environment created in one transaction. A refused file writes nothing.
  */
 import { ContentStore } from '@palestra/envs';
@@ -33,8 +34,12 @@ const tooLarge = (bytes?: number): ImportOutcome => ({
   },
 });
 
+/** `module file "tasks.js" is not in the bundle`: parseSpec's words for a module the files lack. */
+const MISSING_MODULE = /module file "([^"]+)" is not in the bundle/;
+
 /**
- * Imports the text of a spec file. `file` is its name, for the version's note.
+ * Imports the text of a spec file, with the module files beside it (`files`, by name as the spec
+ * names them) when it comes from a folder. `file` is its name, for the version's note.
  *
  * @example
  * const out = await importSpecText(readFileSync('spec.json', 'utf8'), context, 'spec.json');
@@ -44,8 +49,10 @@ export async function importSpecText(
   text: string,
   context: StudioContext,
   file?: string,
+  files: Record<string, string> = {},
 ): Promise<ImportOutcome> {
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const bytes =
+    Buffer.byteLength(text, 'utf8') + Object.values(files).reduce((n, f) => n + Buffer.byteLength(f), 0);
   if (bytes > MAX_IMPORT_BYTES) return tooLarge(bytes);
   if (text.trim() === '')
     return {
@@ -60,26 +67,35 @@ export async function importSpecText(
       ok: false,
       problem: {
         status: 400,
-        message: `the file is not JSON: ${(e as Error).message}`,
+        message: `${file ?? 'the file'} is not JSON: ${(e as Error).message}`,
         hint: 'a GymSpec is a JSON file (spec.json); fix the syntax at the position given and import it again',
       },
     };
   }
   let source: ReturnType<typeof envSource>;
   try {
-    // No code files come with a single file: a spec that names modules is refused with their paths.
-    source = envSource(raw, {});
+    // A single file brings no code files: a spec that names modules is refused with their paths.
+    source = envSource(raw, files);
   } catch (e) {
-    if (e instanceof SpecError)
+    if (e instanceof SpecError) {
+      const missing = [...new Set(e.issues.flatMap((i) => MISSING_MODULE.exec(i.message)?.[1] ?? []))];
+      const fromFolder = Object.keys(files).length > 0;
       return {
         ok: false,
         problem: {
           status: 400,
-          message: `the spec does not validate (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'})`,
-          hint: e.hint ?? 'fix each problem at its JSON path, then import the file again',
+          message:
+            missing.length > 0
+              ? `the spec names module file${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, missing from ${fromFolder ? 'the folder' : 'the import'}`
+              : `the spec does not validate (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'})`,
+          hint:
+            missing.length > 0
+              ? `import the whole folder (spec.json with ${missing.join(', ')} beside it)`
+              : (e.hint ?? 'fix each problem at its JSON path, then import the file again'),
           issues: e.issues,
         },
       };
+    }
     if (e instanceof InputLimitError)
       return { ok: false, problem: { status: 400, message: e.message, hint: e.hint } };
     throw e;
@@ -95,9 +111,54 @@ export async function importSpecText(
   return { ok: true, environment };
 }
 
+/** The names a spec file goes by in a folder, in order of preference. */
+const SPEC_NAMES = ['spec.json', 'gymspec.json'];
+
 /**
- * Imports what a request posts: a multipart form with the file in `spec`, or the spec's JSON as
- * the body. A body declared over the limit is refused before it is read.
+ * Picks the spec and its modules out of a folder's files (names relative to the folder, `/`
+ * between parts): the shallowest `spec.json` (or `gymspec.json`; or the one JSON file there is),
+ * and the `.js` files beside it, by name, as `loadEnvDir` reads a folder. Other files (goldens,
+ * tests) are left out.
+ */
+export function pickFolderFiles(
+  files: Array<{ name: string; text: string }>,
+): { spec: { name: string; text: string }; modules: Record<string, string> } | { error: string } {
+  const parts = (name: string) => name.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+  const depth = (name: string) => parts(name).length;
+  const base = (name: string) => parts(name).at(-1) ?? '';
+  const dirOf = (name: string) => parts(name).slice(0, -1).join('/');
+  const byDepth = [...files].sort((a, b) => depth(a.name) - depth(b.name) || a.name.localeCompare(b.name));
+  const json = byDepth.filter((f) => base(f.name).toLowerCase().endsWith('.json'));
+  const spec =
+    SPEC_NAMES.map((n) => byDepth.find((f) => base(f.name).toLowerCase() === n)).find((f) => f) ??
+    (json.length === 1 ? json[0] : undefined);
+  if (!spec)
+    return {
+      error:
+        json.length === 0
+          ? 'the folder holds no spec.json'
+          : `the folder holds no spec.json, and ${json.length} other JSON files: name the spec spec.json`,
+    };
+  const dir = dirOf(spec.name);
+  const modules: Record<string, string> = {};
+  for (const f of files)
+    if (dirOf(f.name) === dir && base(f.name).endsWith('.js')) modules[base(f.name)] = f.text;
+  return { spec, modules };
+}
+
+const noFile: ImportOutcome = {
+  ok: false,
+  problem: {
+    status: 400,
+    message: 'no file was chosen',
+    hint: 'choose a GymSpec JSON file or a folder, or drop one on the page',
+  },
+};
+
+/**
+ * Imports what a request posts: a multipart form with one file in `spec`, or a folder's files in
+ * `files` (each named by its path in the folder), or the spec's JSON as the body. A body declared
+ * over the limit is refused before it is read.
  */
 export async function importFromRequest(request: Request, context: StudioContext): Promise<ImportOutcome> {
   const declared = Number(request.headers.get('content-length'));
@@ -105,17 +166,30 @@ export async function importFromRequest(request: Request, context: StudioContext
   const type = request.headers.get('content-type') ?? '';
   if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
     const form = await request.formData();
+    // A browser posts an empty folder picker as one nameless, empty file: that is no folder.
+    const many = form
+      .getAll('files')
+      .filter((f): f is File => typeof f !== 'string' && !(f.name === '' && f.size === 0));
+    if (many.length > 0) {
+      const total = many.reduce((n, f) => n + f.size, 0);
+      if (total > MAX_IMPORT_BYTES) return tooLarge(total);
+      const picked = pickFolderFiles(
+        await Promise.all(many.map(async (f) => ({ name: f.name, text: await f.text() }))),
+      );
+      if ('error' in picked)
+        return {
+          ok: false,
+          problem: {
+            status: 400,
+            message: picked.error,
+            hint: 'choose the folder that holds spec.json (and its .js modules beside it)',
+          },
+        };
+      return importSpecText(picked.spec.text, context, picked.spec.name, picked.modules);
+    }
     const file = form.get('spec');
-    if (typeof file === 'string') return importSpecText(file, context);
-    if (!file || file.size === 0)
-      return {
-        ok: false,
-        problem: {
-          status: 400,
-          message: 'no file was chosen',
-          hint: 'choose a GymSpec JSON file, or drop one on the page',
-        },
-      };
+    if (typeof file === 'string') return file === '' ? noFile : importSpecText(file, context);
+    if (!file || file.size === 0) return noFile;
     if (file.size > MAX_IMPORT_BYTES) return tooLarge(file.size);
     return importSpecText(await file.text(), context, file.name);
   }

@@ -3,8 +3,8 @@
  * registered in the database (its kind, and the environment root its first episode's header
  * names). Registering is idempotent, so indexing again changes nothing but newer summaries.
  */
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { StudioRepository } from './db/index.ts';
 import { type RunKind, runKinds } from './db/schema.ts';
@@ -17,7 +17,13 @@ export interface IndexResult {
   skipped: Array<{ folder: string; reason: string }>;
 }
 
-const EPISODE = /^episode-\d+\.jsonl$/;
+/**
+ * Episode files as the CLI names them: `episode-000042.jsonl` (run), `episode-g000003-m01.jsonl`
+ * (rollout groups), `task-000001-seed-000002.jsonl` (eval, under `a/` and `b/`).
+ */
+const EPISODE = /^(episode-(\d+|g\d+-m\d+)|task-\d+-seed-\d+)\.jsonl$/;
+/** How deep below a run folder episode files are looked for (eval's `a/`, train's `steps/step-0001/`). */
+const EPISODE_DEPTH = 2;
 
 /** The first line of a file, read without loading the rest (an episode file can be large). */
 async function firstLine(file: string): Promise<string | undefined> {
@@ -30,15 +36,87 @@ async function firstLine(file: string): Promise<string | undefined> {
   }
 }
 
-function readSummary(dir: string): Record<string, unknown> | undefined {
+function readJson(file: string): Record<string, unknown> | undefined {
   try {
-    const raw: unknown = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
     return raw && typeof raw === 'object' && !Array.isArray(raw)
       ? (raw as Record<string, unknown>)
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The episode files of a run folder, sorted: its own, else the first subfolder's that has some. */
+function episodeFiles(dir: string, depth = EPISODE_DEPTH): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const own = entries
+    .filter((e) => e.isFile() && EPISODE.test(e.name))
+    .map((e) => join(dir, e.name))
+    .sort();
+  if (own.length > 0 || depth === 0) return own;
+  for (const sub of entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
+    const found = episodeFiles(join(dir, sub), depth - 1);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/** An eval report (`eval.json`) cut to what a run list shows: the whole report can be large. */
+function evalDigest(report: Record<string, unknown>): Record<string, unknown> {
+  const side = (s: unknown) => {
+    const o = s && typeof s === 'object' ? (s as Record<string, unknown>) : {};
+    return { agent: o.agent, episodes: o.episodes };
+  };
+  const a = side(report.a);
+  const b = report.b === undefined ? undefined : side(report.b);
+  const episodes = [a, b].reduce((n, x) => n + (typeof x?.episodes === 'number' ? x.episodes : 0), 0);
+  return { kind: 'eval', env: report.env, episodes, a, ...(b ? { b } : {}) };
+}
+
+/** What indexing reads of one run folder, or why it is not one. */
+export type RunFolderInfo =
+  | { ok: true; kind: RunKind; envRoot: string; summary: Record<string, unknown> | null }
+  | { ok: false; reason: string };
+
+/**
+ * Reads one run folder: its kind (the summary's `kind` when it names one; else `eval` with an
+ * `eval.json`, `rollout` with group files, `simulate` for the simulator's folders, `run`), the environment root its first episode's header
+ * names (else the summary's `bundle`), and its summary.
+ *
+ * @example
+ * await readRunFolder('.palestra/runs/rollout')   // { ok: true, kind: 'rollout', envRoot: '0x…', summary: {…} }
+ */
+export async function readRunFolder(dir: string): Promise<RunFolderInfo> {
+  const episodes = episodeFiles(dir);
+  if (episodes.length === 0) return { ok: false, reason: 'no episode file' };
+  const report = readJson(join(dir, 'eval.json'));
+  const summary = readJson(join(dir, 'summary.json')) ?? (report ? evalDigest(report) : undefined);
+  let root: unknown;
+  const line = await firstLine(episodes[0] as string);
+  try {
+    const header = JSON.parse(line ?? '') as { kind?: unknown; spec?: { root?: unknown } };
+    if (header.kind === 'header') root = header.spec?.root;
+  } catch {
+    // A torn first line: fall back to the summary's bundle below.
+  }
+  if (typeof root !== 'string' || !root) root = summary?.bundle;
+  if (typeof root !== 'string' || !root)
+    return { ok: false, reason: 'no environment root in its first episode header' };
+  const kind: RunKind = runKinds.includes(summary?.kind as RunKind)
+    ? (summary?.kind as RunKind)
+    : report
+      ? 'eval'
+      : /^episode-g/.test(basename(episodes[0] as string))
+        ? 'rollout'
+        : // The simulator's saved episodes (studio/server/saveEpisode.ts) have no summary.
+          /^simulate-/.test(basename(dir))
+          ? 'simulate'
+          : 'run';
+  return { ok: true, kind, envRoot: root, summary: summary ?? null };
 }
 
 /** How a folder is named in the database: relative to `cwd` when inside it, else absolute. */
@@ -48,9 +126,7 @@ export function runFolderName(dir: string, cwd: string = process.cwd()): string 
 }
 
 /**
- * Registers every run folder under `runsDir` that holds episode files (`episode-N.jsonl`). The
- * kind comes from the summary's `kind` when it names one, else `run`; the environment root from
- * the first episode's header (`spec.root`), else the summary's `bundle`.
+ * Registers every run folder under `runsDir` that holds episode files (read by `readRunFolder`).
  *
  * @example
  * await indexRuns(repo, '.palestra/runs');   // { registered: ['.palestra/runs/demo'], skipped: [] }
@@ -70,33 +146,62 @@ export async function indexRuns(
     const dir = resolve(runsDir, name);
     const folder = runFolderName(dir, cwd);
     try {
-      const episodes = readdirSync(dir)
-        .filter((f) => EPISODE.test(f))
-        .sort();
-      if (episodes.length === 0) {
-        result.skipped.push({ folder, reason: 'no episode file' });
+      const info = await readRunFolder(dir);
+      if (!info.ok) {
+        result.skipped.push({ folder, reason: info.reason });
         continue;
       }
-      const summary = readSummary(dir);
-      let root: unknown;
-      const line = await firstLine(join(dir, episodes[0] as string));
-      try {
-        const header = JSON.parse(line ?? '') as { kind?: unknown; spec?: { root?: unknown } };
-        if (header.kind === 'header') root = header.spec?.root;
-      } catch {
-        // A torn first line: fall back to the summary's bundle below.
-      }
-      if (typeof root !== 'string' || !root) root = summary?.bundle;
-      if (typeof root !== 'string' || !root) {
-        result.skipped.push({ folder, reason: 'no environment root in its first episode header' });
-        continue;
-      }
-      const kind = runKinds.includes(summary?.kind as RunKind) ? (summary?.kind as RunKind) : 'run';
-      await repo.registerRun({ folder, kind, envRoot: root, summary: summary ?? null });
+      await repo.registerRun({ folder, kind: info.kind, envRoot: info.envRoot, summary: info.summary });
       result.registered.push(folder);
     } catch (e) {
       result.skipped.push({ folder, reason: e instanceof Error ? e.message : String(e) });
     }
   }
   return result;
+}
+
+/** Why `registerRunFolder` refused a folder: the API's answer is `{ code, message }` with status 400. */
+export type RegisterRunOutcome =
+  | { ok: true; folder: string; kind: RunKind }
+  | { ok: false; code: 'STUDIO_RUN_OUTSIDE' | 'STUDIO_RUN_NOT_A_RUN'; message: string };
+
+/**
+ * Registers one run folder now, with the same reading as indexing on start: what `POST /api/runs`
+ * does when a CLI command has written a run while the studio runs. Only a folder inside `runsDir`
+ * (the one the studio indexes) is taken.
+ *
+ * @example
+ * await registerRunFolder(repo, '.palestra/runs', '/home/me/proj/.palestra/runs/rollout')
+ */
+export async function registerRunFolder(
+  repo: StudioRepository,
+  runsDir: string,
+  folder: string,
+  cwd: string = process.cwd(),
+): Promise<RegisterRunOutcome> {
+  // Real paths on both sides: a runs folder reached through a symbolic link is still the same one.
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+  const parent = real(resolve(runsDir));
+  const dir = real(resolve(cwd, folder));
+  const within = relative(parent, dir);
+  if (!within || within.startsWith('..') || isAbsolute(within) || !existsSync(dir))
+    return {
+      ok: false,
+      code: 'STUDIO_RUN_OUTSIDE',
+      message: existsSync(dir)
+        ? `${dir} is not a folder under the studio's runs folder ${parent}`
+        : `${dir} does not exist`,
+    };
+  // The run folder is the runs folder's child that holds the path (a file or a subfolder named).
+  const top = join(parent, within.split(sep)[0] as string);
+  let info: RunFolderInfo;
+  try {
+    info = await readRunFolder(top);
+  } catch (e) {
+    info = { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+  if (!info.ok) return { ok: false, code: 'STUDIO_RUN_NOT_A_RUN', message: `${top}: ${info.reason}` };
+  const name = runFolderName(top, cwd);
+  await repo.registerRun({ folder: name, kind: info.kind, envRoot: info.envRoot, summary: info.summary });
+  return { ok: true, folder: name, kind: info.kind };
 }

@@ -3,21 +3,22 @@
  * express (static assets and React Router's request handler), and records itself in
  * `<dir>/server.json` so that a second studio, and the CLI, can find it.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { PalestraError } from '@palestra/envs/core';
-import type { Express } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { ServerBuild } from 'react-router';
 import { BUILD_DIR, ensureBuild, SERVER_BUILD } from './build.ts';
 import type { StudioContext } from './context.ts';
 import { createRepository, type OpenedDatabase, openDatabase } from './db/index.ts';
 import './errorCodes.ts';
 import { MAX_IMPORT_BODY } from './importSpec.ts';
-import { type IndexResult, indexRuns } from './runsIndex.ts';
+import { type IndexResult, indexRuns, registerRunFolder } from './runsIndex.ts';
 
 /** Options of `startStudio`. */
 export interface StartStudioOptions {
@@ -118,6 +119,34 @@ function claim(file: string, host: string, log: (line: string) => void): void {
   rmSync(file, { force: true });
 }
 
+// PGlite's first open of a folder runs initdb, whose WebAssembly memory (~600 MB) stays in the
+// process until a full garbage collection that an idle server may not run for a long while
+// (measured with `palestra studio` in a fresh folder: 927–938 MB resident right after start, as
+// the benchmark saw; 559–617 MB with this). In a worker thread, that memory goes with the thread;
+// the studio then opens the initialised folder. Plain CommonJS, run as given: no loader needed.
+const PGLITE_INIT = `
+const { workerData } = require('node:worker_threads');
+import(workerData.pglite)
+  .then(({ PGlite }) => PGlite.create(workerData.dir))
+  .then((db) => db.close());
+`;
+
+/**
+ * Initialises a new PGlite folder in a worker thread (see `PGLITE_INIT`). Best effort: on any
+ * failure the folder is left to `openDatabase`, which initialises it itself and reports errors.
+ */
+async function initPgliteAside(dbDir: string): Promise<void> {
+  if (existsSync(join(dbDir, 'PG_VERSION'))) return;
+  await new Promise<void>((done) => {
+    const worker = new Worker(PGLITE_INIT, {
+      eval: true,
+      workerData: { pglite: import.meta.resolve('@electric-sql/pglite'), dir: dbDir },
+    });
+    worker.once('error', () => done());
+    worker.once('exit', () => done());
+  });
+}
+
 async function listen(app: Express, port: number, host: string) {
   return await new Promise<Server>((done, fail) => {
     const server = app.listen(port, host);
@@ -155,9 +184,11 @@ export async function startStudio(options: StartStudioOptions = {}): Promise<Stu
   claim(file, host, log);
 
   // One process owns PGlite's folder: opened only once the claim above says no other studio runs.
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (!url) await initPgliteAside(join(dir, 'db'));
   const database = await openDatabase({
     dir: join(dir, 'db'),
-    url: options.databaseUrl ?? process.env.DATABASE_URL,
+    url,
   });
   try {
     return await serve(options, { file, host, port, log, database });
@@ -196,14 +227,19 @@ async function serve(
     import('express'),
     import('@react-router/express'),
   ]);
-  const build = await ensureBuild();
+  const build = await ensureBuild({
+    onWait: (pid) =>
+      log(`waiting for another build of the studio${pid ? ` (process ${pid})` : ''} to finish`),
+  });
   if (build.built) log(`built the studio in ${(build.ms / 1000).toFixed(1)} s`);
   // The file's time in the URL: a build made after an earlier import in this process is loaded anew.
   const { mtimeMs } = statSync(SERVER_BUILD);
   const serverBuild = (await import(`${pathToFileURL(SERVER_BUILD).href}?t=${mtimeMs}`)) as ServerBuild;
 
+  const token = randomBytes(32).toString('hex');
   const app = express();
   app.disable('x-powered-by');
+  app.post('/api/runs', express.text({ type: () => true, limit: '64kb' }), runsApi(context, token));
   // Vite fingerprints everything under assets/: cache it for good.
   app.use('/assets', express.static(join(BUILD_DIR, 'client', 'assets'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(join(BUILD_DIR, 'client'), { maxAge: '1h' }));
@@ -225,7 +261,6 @@ async function serve(
   claim(file, host, log);
   const server = await listen(app, port, host);
   const actual = (server.address() as AddressInfo).port;
-  const token = randomBytes(32).toString('hex');
   writeFileSync(file, `${JSON.stringify({ pid: process.pid, port: actual, token } satisfies ServerInfo)}\n`, {
     mode: 0o600,
   });
@@ -247,6 +282,52 @@ async function serve(
       }).then(() => database.close());
       return closed;
     },
+  };
+}
+
+/** True when the request carries `authorization: Bearer <token>` (compared in constant time). */
+function authorized(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * `POST /api/runs` with `{ "folder": "<path>" }` and `authorization: Bearer <token>` (the token
+ * of server.json): how a CLI command that wrote a run folder registers it while the studio runs.
+ * Answers 200 `{ ok, folder, kind }`; 401 without the token; 400 `{ code, message }` for a body
+ * that is not `{ folder }`, a folder outside the runs folder, or one without episode files.
+ */
+function runsApi(context: StudioContext, token: string) {
+  return async (req: Request, res: Response) => {
+    if (!authorized(req.headers.authorization, token)) {
+      res.status(401).json({
+        code: 'STUDIO_UNAUTHORIZED',
+        message: "this request lacks the studio's token: send authorization: Bearer <token of server.json>",
+      });
+      return;
+    }
+    let folder: unknown;
+    try {
+      folder = (JSON.parse(typeof req.body === 'string' ? req.body : '') as { folder?: unknown }).folder;
+    } catch {
+      folder = undefined;
+    }
+    if (typeof folder !== 'string' || folder === '') {
+      res
+        .status(400)
+        .json({ code: 'STUDIO_BAD_REQUEST', message: 'the body must be JSON: { "folder": "<path>" }' });
+      return;
+    }
+    try {
+      const outcome = await registerRunFolder(context.repo, context.runsDir, folder);
+      if (outcome.ok) res.json(outcome);
+      else res.status(400).json({ code: outcome.code, message: outcome.message });
+    } catch (e) {
+      res
+        .status(500)
+        .json({ code: 'STUDIO_RUN_NOT_REGISTERED', message: e instanceof Error ? e.message : String(e) });
+    }
   };
 }
 

@@ -282,3 +282,35 @@ test('an exported function that no part of the spec names is a warning (a misspe
   });
   assert.equal(finding(clean, 'exports').level, 'ok');
 });
+
+test('statechart findings name their states and transitions as structured targets', async () => {
+  const spec = door();
+  spec.machine.states.cellar = { type: 'final' };
+  spec.machine.states.closed.on.PUSH = [
+    { guard: 'never', target: 'stuck' },
+    { target: 'open', actions: 'count' },
+  ];
+  spec.machine.states.stuck = {};
+  spec.guards = { never: { expr: 'tries > 5.0' } };
+  const report = await checkEnv(envSource(spec), { episodes: 5, ...quick });
+  const reach = finding(report, 'reachability');
+  assert.deepEqual(reach.targets?.states?.sort(), ['cellar', 'stuck']);
+  // The guarded branch into `stuck` is the edge to look at; nothing leads to `cellar`.
+  assert.deepEqual(reach.targets?.transitions, [{ source: 'closed', event: 'PUSH', target: 'stuck' }]);
+  assert.deepEqual(finding(report, 'final states').targets, { states: ['cellar'] });
+  assert.deepEqual(finding(report, 'dead ends').targets, { states: ['stuck'] });
+  // Passing checks and the CLI's text are as before: targets are for pages, the message for people.
+  assert.equal(finding(report, 'api').targets, undefined);
+  assert.match(formatCheckReport(report), /DEAD_END: states with no transition that are not final: stuck\n/);
+});
+
+test('a trap names the states it holds the episode in, nested ones by their dotted id', async () => {
+  const spec = door();
+  spec.tools.push({ name: 'fall', description: 'fall in', event: 'FALL' });
+  spec.machine.states.closed.on.FALL = 'hole';
+  spec.machine.states.hole = { initial: 'pit', states: { pit: { on: { PUSH: 'pit' } } } };
+  const report = await checkEnv(envSource(spec), { episodes: 5, ...quick });
+  const trap = finding(report, 'traps');
+  assert.equal(trap.level, 'warning');
+  assert.deepEqual(trap.targets, { states: ['hole.pit'] });
+});

@@ -17,6 +17,23 @@ export interface CheckFinding {
   where?: string;
   /** What to do about it. */
   hint?: string;
+  /**
+   * The statechart elements the finding is about, so a page can mark them on the canvas (the
+   * message names them too, for the terminal). Only the statechart checks fill it.
+   */
+  targets?: FindingTargets;
+}
+
+/**
+ * Elements of a machine named by a finding. States by their dotted id (`open.review`, as
+ * `allStates` names them; `""` is the root). A transition by the state it is written on, its
+ * event (the `on` key, or `always`) and, when it has one, the dotted id of the state it resolves
+ * to: together they pick out a drawn edge (two guarded branches with the same target are both
+ * picked).
+ */
+export interface FindingTargets {
+  states?: string[];
+  transitions?: { source: string; event: string; target?: string }[];
 }
 
 export interface CheckStats {
@@ -47,8 +64,8 @@ export function pass(check: string, message: string): CheckFinding {
 }
 
 /** A check that ran and found something worth a look, not a defect. */
-export function warn(check: string, message: string): CheckFinding {
-  return { level: 'warning', check, message, ran: true };
+export function warn(check: string, message: string, extra: { targets?: FindingTargets } = {}): CheckFinding {
+  return { level: 'warning', check, message, ran: true, ...extra };
 }
 
 /** A check that ran and found a defect. */
@@ -56,7 +73,7 @@ export function fail(
   check: string,
   code: string,
   message: string,
-  extra: { hint?: string; where?: string } = {},
+  extra: { hint?: string; where?: string; targets?: FindingTargets } = {},
 ): CheckFinding {
   return { level: 'error', check, message, ran: true, code, ...extra };
 }

@@ -1,6 +1,7 @@
 import { walkStates } from '../spec/parse.ts';
 import type { GymSpec, StateNodeSpec } from '../spec/schema.ts';
-import { type CheckFinding, fail, notRun, pass, warn } from './report.ts';
+import { resolveStateTarget } from '../spec/targets.ts';
+import { type CheckFinding, type FindingTargets, fail, notRun, pass, warn } from './report.ts';
 
 /** Every state of the machine with its dotted id (`open.review`). */
 export function allStates(spec: GymSpec): { id: string; node: StateNodeSpec }[] {
@@ -9,6 +10,48 @@ export function allStates(spec: GymSpec): { id: string; node: StateNodeSpec }[] 
     if (id) out.push({ id, node });
   });
   return out;
+}
+
+type Transition = NonNullable<FindingTargets['transitions']>[number];
+
+/**
+ * The transitions (`on` and `always`) written on a state in `from` whose target resolves to a state
+ * in `into`: on the canvas, the edges that lead to unreached states from reached ones (often a guard
+ * no task satisfies). Dotted ids throughout; `""` is the root.
+ */
+export function transitionsInto(spec: GymSpec, from: Set<string>, into: Set<string>): Transition[] {
+  const machineId = spec.machine.id ?? '(machine)';
+  const dottedOf = new Map<string, string>();
+  walkStates(spec.machine, (node, _path, id) => {
+    dottedOf.set(node.id ?? (id ? `${machineId}.${id}` : machineId), id);
+  });
+  const out: Transition[] = [];
+  walkStates(spec.machine, (node, _path, source) => {
+    if (!from.has(source)) return;
+    const add = (event: string, value: unknown) => {
+      for (const raw of Array.isArray(value) ? value : [value]) {
+        const t = typeof raw === 'string' ? raw : (raw as { target?: unknown } | undefined)?.target;
+        for (const one of Array.isArray(t) ? t : [t]) {
+          if (typeof one !== 'string') continue;
+          const r = resolveStateTarget(spec.machine, source, one);
+          const target = 'id' in r ? dottedOf.get(r.id) : undefined;
+          if (
+            target !== undefined &&
+            into.has(target) &&
+            !out.some((x) => same(x, { source, event, target }))
+          )
+            out.push({ source, event, target });
+        }
+      }
+    };
+    for (const [event, value] of Object.entries(node.on ?? {})) add(event, value);
+    if (node.always !== undefined) add('always', node.always);
+  });
+  return out;
+}
+
+function same(a: Transition, b: Transition): boolean {
+  return a.source === b.source && a.event === b.event && a.target === b.target;
 }
 
 /** What the reachability checks know: states entered, and how much was explored to find them. */
@@ -33,6 +76,8 @@ export function checkReachability(spec: GymSpec, x: Exploration): CheckFinding {
       'no random episode took a step and no graph search ran, so nothing was explored',
     );
   const unreached = states.filter((s) => !x.seen.has(s.id)).map((s) => s.id);
+  // The root is always entered; an edge from it is as much a way in as any other.
+  const reached = new Set(['', ...states.filter((s) => x.seen.has(s.id)).map((s) => s.id)]);
   return unreached.length === 0
     ? pass('reachability', `all ${states.length} states reached`)
     : fail(
@@ -42,6 +87,10 @@ export function checkReachability(spec: GymSpec, x: Exploration): CheckFinding {
         {
           where: '$.machine',
           hint: 'add a transition into these states, or remove them; a guard that only passes for values no task holds also hides a state',
+          targets: {
+            states: unreached,
+            transitions: transitionsInto(spec, reached, new Set(unreached)),
+          },
         },
       );
 }
@@ -61,6 +110,7 @@ export function checkFinalStates(spec: GymSpec, x: Exploration): CheckFinding {
     : fail('final states', 'UNREACHABLE_FINAL', `final states never reached: ${unreached.join(', ')}`, {
         where: '$.machine',
         hint: 'add a transition into them, or remove them',
+        targets: { states: unreached },
       });
 }
 
@@ -82,6 +132,7 @@ export function checkDeadEnds(spec: GymSpec): CheckFinding {
     : fail('dead ends', 'DEAD_END', `states with no transition that are not final: ${out.join(', ')}`, {
         where: '$.machine',
         hint: 'mark them "type": "final" or add transitions',
+        targets: { states: out },
       });
 }
 
@@ -110,9 +161,17 @@ export function checkTraps(spec: GymSpec, edges: Map<string, Set<string>>): Chec
   }
   const traps = [...edges.keys()].filter((k) => !canFinish.has(k));
   if (traps.length === 0) return undefined;
+  // The innermost active states of each trapped configuration (several in a parallel state; a key
+  // names ancestors too), each once.
+  const innermost = (key: string) => {
+    const paths = key.split('|');
+    return paths.filter((p) => !paths.some((q) => q.startsWith(`${p}.`)));
+  };
+  const states = [...new Set(traps.flatMap(innermost))];
   return warn(
     'traps',
     `from ${traps.map((t) => t.split('|').pop()).join(', ')} no explored path reaches a final state (the episode can only be truncated)`,
+    { targets: { states } },
   );
 }
 

@@ -1,9 +1,11 @@
+import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { formatBranchChart } from '../branch/chart.ts';
 import { branch } from '../jobs/branch.ts';
 import { abortOnSigint, exitOnFailures } from './args.ts';
 import { branchFlags } from './branch.ts';
 import { parseFlags } from './flags.ts';
+import { announceRun } from './studioLink.ts';
 
 /** `palestra branch <episode>`: the branch job with a progress bar and Ctrl-C, then the chart of step values. */
 export async function branchAction(file: string, raw: unknown): Promise<void> {
@@ -52,6 +54,8 @@ export async function branchAction(file: string, raw: unknown): Promise<void> {
   );
   console.log(formatBranchChart(report));
   console.log(`values and advantages: ${result.out}`);
+  // The report sits in the episode's run folder: registering that folder again refreshes it.
+  await announceRun(dirname(result.out));
   exitOnFailures(
     report.failed.failed,
     `${report.failed.failed} continuation${report.failed.failed === 1 ? '' : 's'} failed, not in the values`,

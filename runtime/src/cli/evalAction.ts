@@ -6,6 +6,7 @@ import { failedNote } from '../rollout/failure.ts';
 import { abortOnSigint, exitOnFailures, paint, tableStyle } from './args.ts';
 import { evalFlags } from './eval.ts';
 import { parseFlags } from './flags.ts';
+import { announceRun } from './studioLink.ts';
 
 // An interval over no episodes (every one failed) is NaN: shown as a dash, not as "NaN%".
 const ci = (i: Interval, digits = 3, pct = false) => {
@@ -145,6 +146,7 @@ export async function evalAction(name: string, raw: unknown): Promise<void> {
   const { report } = result;
   console.log(formatEvalReport(report));
   console.log(`report: ${result.reportPath}`);
+  await announceRun(flags.out);
   if (result.interrupted) process.exitCode = 130;
   exitOnFailures(
     report.failed,

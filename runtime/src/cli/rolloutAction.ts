@@ -4,6 +4,7 @@ import { rollout } from '../jobs/rollout.ts';
 import { abortOnSigint, exitOnFailures, paint, reportInterrupted, tableStyle } from './args.ts';
 import { parseFlags } from './flags.ts';
 import { rolloutFlags } from './rollout.ts';
+import { announceRun } from './studioLink.ts';
 
 /** `palestra rollout <env>`: the rollout job with a progress bar and Ctrl-C, then its summary as a table. */
 export async function rolloutAction(name: string, raw: unknown): Promise<void> {
@@ -131,5 +132,6 @@ export async function rolloutAction(name: string, raw: unknown): Promise<void> {
   console.log(`summary: ${result.summaryPath}`);
   if (result.interrupted) reportInterrupted(summary);
   else if (result.replayable) console.log(`replay one: palestra replay ${result.replayable}`);
+  await announceRun(flags.out);
   exitOnFailures(summary.failed, summary.note);
 }

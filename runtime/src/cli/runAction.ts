@@ -6,6 +6,7 @@ import { episodeComplete } from '../play/outcome.ts';
 import { abortOnSigint, exitOnFailures, paint, reportInterrupted, tableStyle } from './args.ts';
 import { parseFlags } from './flags.ts';
 import { runFlags } from './run.ts';
+import { announceRun } from './studioLink.ts';
 
 /** `palestra run <env>`: the run job with a progress bar and Ctrl-C, then the summary table. */
 export async function runAction(name: string, raw: unknown): Promise<void> {
@@ -102,5 +103,6 @@ export async function runAction(name: string, raw: unknown): Promise<void> {
   );
   if (result.interrupted) reportInterrupted(summary);
   else console.log(`episodes in ${opts.out}/ · replay one: palestra replay ${result.firstFile}`);
+  await announceRun(opts.out);
   exitOnFailures(summary.failed, summary.note);
 }

@@ -7,6 +7,7 @@ import { sparkline } from '../train/chart.ts';
 import type { StepRecord, TrainState } from '../train/checkpoint.ts';
 import { abortOnSigint, paint } from './args.ts';
 import { parseFlags } from './flags.ts';
+import { announceRun } from './studioLink.ts';
 import { type TrainFlags, trainFlags } from './train.ts';
 
 const options = z.record(z.string(), z.unknown());
@@ -199,6 +200,7 @@ export async function trainAction(name: string, raw: unknown): Promise<void> {
   if (means.length > 0)
     console.log(`reward per step ${sparkline(means)}  (${means.map((m) => m.toFixed(2)).join(' ')})`);
   console.log(`chart: ${result.chart} · progress: ${flags.out}/train.json`);
+  await announceRun(flags.out);
   if (result.interrupted) {
     console.log(
       paint('yellow', `! stopped after step ${s.steps.length}: run the same command again to resume`),

@@ -5,38 +5,107 @@ import {
   Controls,
   EdgeLabelRenderer,
   type EdgeProps,
+  type FitViewOptions,
   getBezierPath,
   Handle,
   MiniMap,
   type Node,
   type NodeProps,
+  Panel,
   Position,
   ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
 } from '@xyflow/react';
-import { useEffect, useMemo, useState } from 'react';
-import { type LaidOutGraph, layoutGraph, type TransitionFlowEdge } from './layoutGraph.ts';
-import { type StateNodeData, statechartGraph } from './statechartGraph.ts';
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Problem } from '../problems/problemsOf.ts';
+import { type LaidOutGraph, layoutGraph, NODE_METRICS, type TransitionFlowEdge } from './layoutGraph.ts';
+import {
+  absoluteBoxes,
+  containerEdges,
+  type Direction,
+  type DrawnEdge,
+  nearestInDirection,
+  placeProblems,
+  type StateNodeData,
+  statechartGraph,
+} from './statechartGraph.ts';
 
 export interface StatechartCanvasProps {
   spec: Pick<GymSpec, 'machine'>;
   /** Dotted paths of the active states (the simulator's), drawn lit. */
   active?: readonly string[];
-  /** The id of the selected node or edge (a problem's element, say). */
+  /** The checker's problems (`problemsOf(report)`): each marked on the nodes and edges it names. */
+  problems?: readonly Problem[];
+  /**
+   * The id of the selected node (a dotted state path) or edge, drawn selected. When it changes from
+   * outside the canvas (the problems list), the view centres on it.
+   */
   selected?: string;
-  /** Called when a state or a transition is clicked, with its id. */
+  /** Called when a state or a transition is clicked, or chosen with Enter, with its id. */
   onSelect?: (id: string, kind: 'state' | 'transition') => void;
 }
 
+/** What a node or edge carries besides the graph's data: the problems on it. */
+interface Marks {
+  problems?: readonly Problem[];
+}
+
+/** An edge's extra data: its problems, and how to draw it when ELK did not route it. */
+interface EdgeMarks extends Marks {
+  drawn?: DrawnEdge;
+}
+
+/**
+ * The canvas's own keys, shown in its "Keys" hint. Tab and Shift+Tab go through states and
+ * transitions (React Flow's focus order); the view follows the focus.
+ */
+export const CANVAS_KEYS: readonly { keys: string[]; does: string }[] = [
+  { keys: ['Tab'], does: 'next state or transition' },
+  { keys: ['←', '↑', '→', '↓'], does: 'nearest state that way' },
+  { keys: ['Enter'], does: 'select the focused state or transition' },
+  { keys: ['+', '−'], does: 'zoom in, out' },
+  { keys: ['0', 'F'], does: 'fit the whole chart' },
+];
+
+/** The minimap's size: small, so that the room kept free for it below the chart is too. */
+const MINIMAP = { width: 150, height: 96 };
+
+/**
+ * Room kept free when the view is fitted: below for the minimap (bottom right) and the controls
+ * (bottom left), at the top for the keys hint, so none of them covers a state.
+ */
+const FIT: FitViewOptions = {
+  padding: { top: '48px', left: '56px', right: '24px', bottom: `${MINIMAP.height + 30}px` },
+};
+
+const ARROWS: Record<string, Direction> = {
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+};
+
 /**
  * The statechart of a spec on a React Flow canvas, laid out by ELK: states as boxes, compound and
- * parallel states as containers, transitions along ELK's routes with their labels. Pan, zoom, fit,
- * a minimap and keyboard focus are React Flow's. The page links React Flow's stylesheet
- * (`@xyflow/react/dist/style.css`); it is not imported here, so that Node can import this module.
+ * parallel states as containers, transitions along ELK's routes with their labels. Pan, zoom, fit
+ * and a minimap are React Flow's; the checker's problems are marked on their states and transitions
+ * (an icon, a colour and text); the keys in `CANVAS_KEYS` move between states and zoom. The page
+ * links React Flow's stylesheet (`@xyflow/react/dist/style.css`) and the problems' (CanvasPane
+ * does); neither is imported here, so that Node can import this module.
  *
  * @example
- * <StatechartCanvas spec={spec} active={['open', 'open.triage']} onSelect={(id) => show(id)} />
+ * <StatechartCanvas spec={spec} problems={problems} selected={id} onSelect={(id) => setId(id)} />
  */
-export function StatechartCanvas({ spec, active = [], selected, onSelect }: StatechartCanvasProps) {
+export function StatechartCanvas(props: StatechartCanvasProps) {
+  return (
+    <ReactFlowProvider>
+      <Canvas {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function Canvas({ spec, active = [], problems = [], selected, onSelect }: StatechartCanvasProps) {
   const graph = useMemo(() => statechartGraph(spec), [spec]);
   const [laid, setLaid] = useState<LaidOutGraph | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -51,23 +120,116 @@ export function StatechartCanvas({ spec, active = [], selected, onSelect }: Stat
     };
   }, [graph]);
 
+  const { problemsAt } = useMemo(() => placeProblems(graph, problems), [graph, problems]);
+  const boxes = useMemo(() => absoluteBoxes(laid?.nodes ?? []), [laid]);
+  const drawn = useMemo(
+    () =>
+      containerEdges(
+        (laid?.edges ?? []).filter((e) => !e.data?.route),
+        boxes,
+        { charWidth: NODE_METRICS.labelCharWidth, height: NODE_METRICS.labelHeight },
+      ),
+    [laid, boxes],
+  );
   const nodes = useMemo(() => {
     const lit = new Set(active);
-    return (laid?.nodes ?? []).map((n) => ({
-      ...n,
-      selected: n.id === selected,
-      className: lit.has(n.id) ? 'statechart-active' : undefined,
-    }));
-  }, [laid, active, selected]);
+    return (laid?.nodes ?? []).map((n) => {
+      const marks = problemsAt.get(n.id);
+      const level = worst(marks);
+      return {
+        ...n,
+        data: { ...n.data, ...(marks && { problems: marks }) },
+        selected: n.id === selected,
+        className:
+          [lit.has(n.id) && 'statechart-active', level && `statechart-problem-${level}`]
+            .filter(Boolean)
+            .join(' ') || undefined,
+        ariaLabel: `${n.data.type} state ${n.data.path || n.data.label}${marks ? `: ${describe(marks)}` : ''}`,
+      };
+    });
+  }, [laid, active, selected, problemsAt]);
   const edges = useMemo(
-    () => (laid?.edges ?? []).map((e) => ({ ...e, type: 'transition', selected: e.id === selected })),
-    [laid, selected],
+    () =>
+      (laid?.edges ?? []).map((e) => {
+        const marks = problemsAt.get(e.id);
+        const level = worst(marks);
+        return {
+          ...e,
+          type: 'transition',
+          selected: e.id === selected,
+          data: {
+            ...e.data!,
+            ...(marks && { problems: marks }),
+            ...(drawn.has(e.id) && { drawn: drawn.get(e.id) }),
+          },
+          ...(level && { className: `statechart-problem-${level}` }),
+          ariaLabel: `transition ${e.label} from ${e.source} to ${e.target}${marks ? `: ${describe(marks)}` : ''}`,
+        };
+      }),
+    [laid, selected, problemsAt, drawn],
   );
+
+  const flow = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+  /** The last id the canvas itself selected: the view does not jump to what was just clicked. */
+  const own = useRef<string | undefined>(undefined);
+  const select = useCallback(
+    (id: string, kind: 'state' | 'transition') => {
+      own.current = id;
+      onSelect?.(id, kind);
+    },
+    [onSelect],
+  );
+
+  // Chosen elsewhere (the problems list): bring it into view, with the states around an edge.
+  useEffect(() => {
+    if (!laid || selected === undefined || selected === own.current) return;
+    own.current = undefined;
+    const edge = laid.edges.find((e) => e.id === selected);
+    const ids = edge
+      ? [edge.source, edge.target]
+      : laid.nodes.some((n) => n.id === selected)
+        ? [selected]
+        : [];
+    if (ids.length > 0)
+      void flow.fitView({ ...FIT, nodes: ids.map((id) => ({ id })), maxZoom: 1.25, duration: 250 });
+  }, [laid, selected, flow]);
+
+  const focusNode = (id: string) =>
+    wrapper.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus();
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target as HTMLElement;
+    // Keys typed into the controls, the minimap or the hint are theirs.
+    if (target.closest('input, textarea, select, button, summary, a, [contenteditable="true"]')) return;
+    const element = target.closest<HTMLElement>('.react-flow__node, .react-flow__edge');
+    const id = element?.dataset.id;
+    const direction = ARROWS[event.key];
+    if (direction) {
+      const from = id !== undefined && element?.classList.contains('react-flow__node') ? id : undefined;
+      // From the pane (or an edge), an arrow starts at the selected state, else the first one.
+      const next =
+        from === undefined
+          ? (boxes.find((b) => b.id === selected) ?? boxes[0])?.id
+          : nearestInDirection(boxes, from, direction);
+      if (next !== undefined) focusNode(next);
+    } else if (event.key === 'Enter') {
+      if (id === undefined) return;
+      select(id, element!.classList.contains('react-flow__edge') ? 'transition' : 'state');
+    } else if (event.key === '+' || event.key === '=') void flow.zoomIn({ duration: 150 });
+    else if (event.key === '-' || event.key === '_') void flow.zoomOut({ duration: 150 });
+    else if (event.key === '0' || event.key === 'f' || event.key === 'F')
+      void flow.fitView({ ...FIT, duration: 200 });
+    else return;
+    event.preventDefault();
+  };
 
   if (error) return <p role="alert">The statechart could not be laid out: {error}</p>;
   if (!laid) return <p aria-busy="true">Laying out the statechart…</p>;
   return (
     <ReactFlow
+      ref={wrapper}
       nodes={nodes}
       edges={edges}
       nodeTypes={NODE_TYPES}
@@ -75,15 +237,82 @@ export function StatechartCanvas({ spec, active = [], selected, onSelect }: Stat
       nodesDraggable={false}
       nodesConnectable={false}
       fitView
+      fitViewOptions={FIT}
       minZoom={0.05}
-      onNodeClick={(_, n) => onSelect?.(n.id, 'state')}
-      onEdgeClick={(_, e) => onSelect?.(e.id, 'transition')}
+      onNodeClick={(_, n) => select(n.id, 'state')}
+      onEdgeClick={(_, e) => select(e.id, 'transition')}
+      onKeyDown={onKeyDown}
       aria-label="Statechart"
     >
       <Background />
-      <Controls />
-      <MiniMap pannable zoomable />
+      <Controls fitViewOptions={FIT} />
+      <MiniMap
+        pannable
+        zoomable
+        ariaLabel="Minimap of the statechart"
+        style={MINIMAP}
+        nodeClassName={(n) => n.className ?? ''}
+      />
+      <Panel position="top-left">
+        <KeysHint />
+      </Panel>
     </ReactFlow>
+  );
+}
+
+/** The canvas's keys, folded away until asked for. */
+function KeysHint() {
+  return (
+    <details className="canvas-keys">
+      <summary>Keys</summary>
+      <dl>
+        {CANVAS_KEYS.map(({ keys, does }) => (
+          <div key={does} style={{ display: 'contents' }}>
+            <dt>
+              {keys.map((k, i) => (
+                <span key={k}>
+                  {i > 0 && ' '}
+                  <kbd>{k}</kbd>
+                </span>
+              ))}
+            </dt>
+            <dd>{does}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
+/** The more serious level among some problems. */
+function worst(problems: readonly Problem[] | undefined): Problem['level'] | undefined {
+  if (!problems || problems.length === 0) return undefined;
+  return problems.some((p) => p.level === 'error') ? 'error' : 'warning';
+}
+
+/** `1 error (dead ends), 1 warning (traps)`: what a mark says in words. */
+function describe(problems: readonly Problem[]): string {
+  const part = (level: Problem['level']) => {
+    const of = problems.filter((p) => p.level === level);
+    if (of.length === 0) return undefined;
+    return `${of.length} ${level}${of.length === 1 ? '' : 's'} (${[...new Set(of.map((p) => p.check))].join(', ')})`;
+  };
+  return [part('error'), part('warning')].filter(Boolean).join(', ');
+}
+
+/** The icon, count and words of a problem mark, and the messages as its tooltip. */
+function ProblemBadge({ problems }: { problems: readonly Problem[] }) {
+  const level = worst(problems)!;
+  return (
+    <span
+      className={`problem-badge problem-${level}`}
+      role="img"
+      aria-label={describe(problems)}
+      title={problems.map((p) => `${p.level === 'error' ? '✖' : '⚠'} ${p.check}: ${p.message}`).join('\n')}
+    >
+      {level === 'error' ? '✖' : '⚠'}
+      {problems.length > 1 && problems.length}
+    </span>
   );
 }
 
@@ -98,13 +327,32 @@ function Handles() {
   );
 }
 
-function StateBox({ data }: NodeProps<Node<StateNodeData>>) {
+type MarkedNode = Node<StateNodeData & Marks>;
+
+/** A state's tooltip: its description or path, then the messages of its problems. */
+function nodeTitle(data: StateNodeData & Marks): string {
+  return [
+    data.description ?? data.path,
+    ...(data.problems ?? []).map((p) => `${p.check}: ${p.message}`),
+  ].join('\n');
+}
+
+/** A state's border: its own, or the colour and weight of its worst problem (a warning's dashed). */
+function borderOf(data: Marks, own: string): string {
+  const level = worst(data.problems);
+  if (level === 'error') return `${own.startsWith('3px') ? '3px double' : '2px solid'} var(--danger)`;
+  if (level === 'warning') return `${own.startsWith('3px') ? '3px double' : '2px dashed'} var(--focus)`;
+  return `${own} currentColor`;
+}
+
+function StateBox({ data }: NodeProps<MarkedNode>) {
   const final = data.type === 'final';
   return (
     <div
-      title={data.description ?? data.path}
+      title={nodeTitle(data)}
       data-state={data.path}
       style={{
+        position: 'relative',
         boxSizing: 'border-box',
         width: '100%',
         height: '100%',
@@ -113,7 +361,7 @@ function StateBox({ data }: NodeProps<Node<StateNodeData>>) {
         justifyContent: 'center',
         gap: 4,
         borderRadius: 8,
-        border: final ? '3px double currentColor' : '1px solid currentColor',
+        border: borderOf(data, final ? '3px double' : '1px solid'),
         background: 'var(--statechart-node-bg, Canvas)',
         font: '14px ui-monospace, monospace',
       }}
@@ -130,21 +378,23 @@ function StateBox({ data }: NodeProps<Node<StateNodeData>>) {
         </span>
       )}
       <span>{data.label}</span>
+      {data.problems && <ProblemBadge problems={data.problems} />}
     </div>
   );
 }
 
-function ContainerBox({ data }: NodeProps<Node<StateNodeData>>) {
+function ContainerBox({ data }: NodeProps<MarkedNode>) {
   return (
     <div
-      title={data.description ?? data.path}
+      title={nodeTitle(data)}
       data-state={data.path}
       style={{
+        position: 'relative',
         boxSizing: 'border-box',
         width: '100%',
         height: '100%',
         borderRadius: 10,
-        border: `1px ${data.region ? 'dashed' : 'solid'} currentColor`,
+        border: borderOf(data, `1px ${data.region ? 'dashed' : 'solid'}`),
         background: 'var(--statechart-container-bg, transparent)',
         font: '14px ui-monospace, monospace',
         padding: '6px 10px',
@@ -158,14 +408,17 @@ function ContainerBox({ data }: NodeProps<Node<StateNodeData>>) {
       )}
       <strong>{data.label}</strong>
       {data.type === 'parallel' && <span> (parallel)</span>}
+      {data.problems && <ProblemBadge problems={data.problems} />}
     </div>
   );
 }
 
 /** ELK's route when there is one, else a curve between the handles (a loop, an edge into a container). */
-function TransitionEdge(props: EdgeProps<TransitionFlowEdge>) {
+function TransitionEdge(props: EdgeProps<TransitionFlowEdge & { data: EdgeMarks }>) {
   const { id, label, data, markerEnd, selected } = props;
   const route = data?.route;
+  const problems = data?.problems;
+  const level = worst(problems);
   let path: string;
   let labelX: number;
   let labelY: number;
@@ -174,6 +427,10 @@ function TransitionEdge(props: EdgeProps<TransitionFlowEdge>) {
     const middle = route.points[Math.floor(route.points.length / 2)]!;
     labelX = route.label?.x ?? middle.x;
     labelY = route.label?.y ?? middle.y;
+  } else if (data?.drawn) {
+    path = data.drawn.path;
+    labelX = data.drawn.label.x;
+    labelY = data.drawn.label.y;
   } else if (props.source === props.target) {
     const { sourceX: x, sourceY: y } = props;
     path = `M ${x} ${y} C ${x + 40} ${y - 50}, ${x - 40} ${y - 50}, ${props.targetX} ${props.targetY}`;
@@ -185,7 +442,11 @@ function TransitionEdge(props: EdgeProps<TransitionFlowEdge>) {
       <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ strokeWidth: selected ? 2.5 : 1.5 }} />
       <EdgeLabelRenderer>
         <div
-          className="nodrag nopan"
+          className={`nodrag nopan edge-label${level ? ` problem-${level}` : ''}${selected ? ' selected' : ''}`}
+          data-edge={id}
+          {...(problems && {
+            title: problems.map((p) => `${p.check}: ${p.message}`).join('\n'),
+          })}
           style={{
             position: 'absolute',
             transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
@@ -195,6 +456,16 @@ function TransitionEdge(props: EdgeProps<TransitionFlowEdge>) {
             pointerEvents: 'all',
           }}
         >
+          {problems && (
+            <span
+              className={`problem-badge problem-${level}`}
+              role="img"
+              aria-label={describe(problems)}
+              style={{ position: 'absolute', left: -8, top: -12 }}
+            >
+              {level === 'error' ? '✖' : '⚠'}
+            </span>
+          )}
           {label}
         </div>
       </EdgeLabelRenderer>

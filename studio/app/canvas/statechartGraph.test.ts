@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
 import { type GymSpec, parseSpec } from '@palestra/envs/core';
-import { ROOT_NODE_ID, statechartGraph } from './statechartGraph.ts';
+import {
+  absoluteBoxes,
+  containerEdges,
+  nearestInDirection,
+  placeProblems,
+  ROOT_NODE_ID,
+  statechartGraph,
+} from './statechartGraph.ts';
 import { syntheticSpec } from './syntheticSpec.ts';
 
 type Machine = GymSpec['machine'];
@@ -152,5 +159,132 @@ describe('statechartGraph', () => {
     assert.equal(graph.nodes.length, 200);
     assert.equal(graph.edges.length, transitionCount(spec.machine));
     assert.ok(graph.nodes.some((n) => n.data.type === 'parallel'));
+  });
+});
+
+describe('placeProblems', () => {
+  const spec = {
+    machine: {
+      initial: 'a',
+      on: { RESET: '.a' },
+      states: {
+        a: {
+          on: {
+            GO: [{ guard: 'never', target: 'b' }, { target: 'c' }],
+            SKIP: 'b',
+          },
+        },
+        b: { initial: 'x', states: { x: {} } },
+        c: { type: 'final' as const },
+      },
+    },
+  } as Pick<GymSpec, 'machine'>;
+  const graph = statechartGraph(spec);
+  const edge = (source: string, event: string, target: string) =>
+    graph.edges.find((e) => e.source === source && e.data.event === event && e.target === target)!.id;
+
+  it('puts a state on its node, a transition on the edge with its source, event and target', () => {
+    const problems = [
+      { id: 'p1', states: ['b', 'b.x'], transitions: [{ source: 'a', event: 'GO', target: 'b' }] },
+      { id: 'p2', states: ['b.x'], transitions: [] },
+    ];
+    const { elementsOf, problemsAt } = placeProblems(graph, problems);
+    assert.deepEqual(elementsOf.get('p1'), ['b', 'b.x', edge('a', 'GO', 'b')]);
+    assert.deepEqual(
+      problemsAt.get('b.x')?.map((p) => p.id),
+      ['p1', 'p2'],
+    );
+    // The other branch of GO (to c) and SKIP (to b) carry nothing.
+    assert.equal(problemsAt.get(edge('a', 'GO', 'c')), undefined);
+    assert.equal(problemsAt.get(edge('a', 'SKIP', 'b')), undefined);
+    assert.equal(problemsAt.get('a'), undefined);
+  });
+
+  it('a transition without a target marks every edge of its event; the root is its own node', () => {
+    const { elementsOf } = placeProblems(graph, [
+      { id: 'go', states: [], transitions: [{ source: 'a', event: 'GO' }] },
+      { id: 'root', states: [''], transitions: [{ source: '', event: 'RESET', target: 'a' }] },
+    ]);
+    assert.deepEqual(elementsOf.get('go'), [edge('a', 'GO', 'b'), edge('a', 'GO', 'c')]);
+    assert.deepEqual(elementsOf.get('root'), [ROOT_NODE_ID, edge(ROOT_NODE_ID, 'RESET', 'a')]);
+  });
+
+  it('names the graph does not draw place nothing', () => {
+    const { elementsOf, problemsAt } = placeProblems(graph, [
+      { id: 'ghost', states: ['nowhere'], transitions: [{ source: 'a', event: 'NOPE' }] },
+      { id: 'env', states: [], transitions: [] },
+    ]);
+    assert.deepEqual(elementsOf.get('ghost'), []);
+    assert.deepEqual(elementsOf.get('env'), []);
+    assert.equal(problemsAt.size, 0);
+  });
+});
+
+describe('keyboard navigation', () => {
+  //  [left]   [box]          [right]
+  //           [in.child]
+  //  (left and right in a container `in` at y 100)
+  const nodes = [
+    { id: 'left', position: { x: 0, y: 0 }, width: 50, height: 20 },
+    { id: 'mid', position: { x: 100, y: 0 }, width: 50, height: 20 },
+    { id: 'far', position: { x: 400, y: 5 }, width: 50, height: 20 },
+    { id: 'up-close', position: { x: 160, y: -150 }, width: 50, height: 20 },
+    { id: 'in', position: { x: 80, y: 100 }, width: 120, height: 80 },
+    { id: 'in.child', parentId: 'in', position: { x: 20, y: 40 }, width: 50, height: 20 },
+  ];
+
+  it('positions inside containers become canvas coordinates', () => {
+    const child = absoluteBoxes(nodes).find((b) => b.id === 'in.child');
+    assert.deepEqual(child, { id: 'in.child', parentId: 'in', x: 100, y: 140, width: 50, height: 20 });
+  });
+
+  it('an arrow moves to the nearest node within 45° of it, else the nearest on that side', () => {
+    const boxes = absoluteBoxes(nodes);
+    // up-close and the container `in` are nearer to mid than far is, but off to the side: far wins.
+    assert.equal(nearestInDirection(boxes, 'mid', 'right'), 'far');
+    assert.equal(nearestInDirection(boxes, 'mid', 'left'), 'left');
+    assert.equal(nearestInDirection(boxes, 'mid', 'up'), 'up-close');
+    assert.equal(nearestInDirection(boxes, 'mid', 'down'), 'in.child');
+    assert.equal(nearestInDirection(boxes, 'in.child', 'up'), 'mid');
+    // Into and out of a container: its centre is a little right of its child's.
+    assert.equal(nearestInDirection(boxes, 'in.child', 'right'), 'in');
+    // Nothing within 45° below the container's centre but its child (just off the cone): the side rule.
+    assert.equal(nearestInDirection(boxes, 'in', 'down'), 'in.child');
+    assert.equal(nearestInDirection(boxes, 'left', 'left'), undefined);
+    assert.equal(nearestInDirection(boxes, 'missing', 'left'), undefined);
+  });
+});
+
+describe('containerEdges', () => {
+  const boxes = absoluteBoxes([
+    { id: 'open', position: { x: 100, y: 200 }, width: 180, height: 140 },
+    { id: 'open.triage', parentId: 'open', position: { x: 16, y: 48 }, width: 80, height: 40 },
+    { id: 'done', position: { x: 400, y: 200 }, width: 80, height: 40 },
+  ]);
+  const metrics = { charWidth: 6.5, height: 16 };
+  const edges = [
+    { id: 'enter', source: 'open', target: 'open.triage', label: 'LOOKUP [ok]' },
+    { id: 'loop1', source: 'open', target: 'open', label: 'SAY' },
+    { id: 'loop2', source: 'open', target: 'open', label: 'REPLY / note' },
+    { id: 'leave', source: 'open.triage', target: 'open', label: 'UP' },
+    { id: 'elsewhere', source: 'open.triage', target: 'done', label: 'GO' },
+  ];
+
+  it("stacks a container's labels above it, one row each, and leaves other edges alone", () => {
+    const drawn = containerEdges(edges, boxes, metrics);
+    assert.deepEqual([...drawn.keys()], ['enter', 'loop1', 'loop2', 'leave']);
+    const ys = [...drawn.values()].map((d) => d.label.y);
+    // Above the container's top (y 200), 20 px apart, none on another.
+    assert.deepEqual(ys, [188, 168, 148, 128]);
+    for (const d of drawn.values()) assert.ok(d.label.x - 2 > 100, 'starts right of the left border');
+  });
+
+  it('a loop arches on the top border; an edge into a child ends at its left side', () => {
+    const drawn = containerEdges(edges, boxes, metrics);
+    assert.match(drawn.get('loop1')!.path, / 200$/);
+    assert.match(drawn.get('loop1')!.path, /^M [\d.]+ 200 /);
+    // open.triage is at (116, 248), 40 high: its left middle is (116, 268).
+    assert.match(drawn.get('enter')!.path, / 116 268$/);
+    assert.match(drawn.get('leave')!.path, /^M 196 268 /);
   });
 });

@@ -250,3 +250,212 @@ function names(refs: unknown): string[] {
   if (refs === undefined) return [];
   return (Array.isArray(refs) ? refs : [refs]).map(nameOf).filter((n): n is string => n !== undefined);
 }
+
+/** What `placeProblems` needs of a problem: its id and the states and transitions it names. */
+export interface PlaceableProblem {
+  id: string;
+  /** Dotted state ids; `""` is the machine's root. */
+  states: readonly string[];
+  transitions: readonly { source: string; event: string; target?: string }[];
+}
+
+/** Problems on a drawn graph: the elements (node and edge ids) of each, and the problems of each element. */
+export interface ProblemPlacement<P extends PlaceableProblem> {
+  /** Problem id → its elements, nodes first, in the graph's order; empty when nothing is drawn for it. */
+  elementsOf: Map<string, string[]>;
+  /** Element id → the problems on it, in the problems' order. */
+  problemsAt: Map<string, P[]>;
+}
+
+/**
+ * Puts problems on the nodes and edges they name: a state by its dotted id (the root on
+ * `ROOT_NODE_ID`, when it is drawn), a transition on every edge with its source and event (and
+ * target, when the problem gives one). Names the graph does not draw are left out.
+ *
+ * @example
+ * const { problemsAt } = placeProblems(statechartGraph(spec), problems);
+ * problemsAt.get('stuck') // [{ id: 'dead ends#6', … }]
+ */
+export function placeProblems<P extends PlaceableProblem>(
+  graph: Pick<StatechartGraph, 'nodes' | 'edges'>,
+  problems: readonly P[],
+): ProblemPlacement<P> {
+  const nodeIds = new Set(graph.nodes.map((n) => n.id));
+  const nodeOf = (state: string) => state || ROOT_NODE_ID;
+  const elementsOf = new Map<string, string[]>();
+  const problemsAt = new Map<string, P[]>();
+  for (const p of problems) {
+    const states = new Set(p.states.map(nodeOf));
+    const nodes = graph.nodes.filter((n) => states.has(n.id)).map((n) => n.id);
+    const edges = graph.edges
+      .filter((e) =>
+        p.transitions.some(
+          (t) =>
+            nodeOf(t.source) === e.source &&
+            t.event === e.data.event &&
+            (t.target === undefined || (nodeIds.has(nodeOf(t.target)) && nodeOf(t.target) === e.target)),
+        ),
+      )
+      .map((e) => e.id);
+    const elements = [...nodes, ...edges];
+    elementsOf.set(p.id, elements);
+    for (const id of elements) problemsAt.set(id, [...(problemsAt.get(id) ?? []), p]);
+  }
+  return { elementsOf, problemsAt };
+}
+
+/** A node's box in the canvas's coordinates. */
+export interface Box {
+  id: string;
+  /** The container it is drawn in. */
+  parentId?: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** An arrow key's direction. */
+export type Direction = 'left' | 'right' | 'up' | 'down';
+
+/**
+ * Boxes in the canvas's coordinates from React Flow nodes, whose positions are relative to their
+ * parent container.
+ */
+export function absoluteBoxes(
+  nodes: readonly {
+    id: string;
+    parentId?: string;
+    position: { x: number; y: number };
+    width?: number;
+    height?: number;
+  }[],
+): Box[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const origin = (id: string | undefined, depth = 0): { x: number; y: number } => {
+    const n = id === undefined ? undefined : byId.get(id);
+    if (!n || depth > nodes.length) return { x: 0, y: 0 };
+    const o = origin(n.parentId, depth + 1);
+    return { x: o.x + n.position.x, y: o.y + n.position.y };
+  };
+  return nodes.map((n) => ({
+    id: n.id,
+    ...(n.parentId !== undefined && { parentId: n.parentId }),
+    ...origin(n.id),
+    width: n.width ?? 0,
+    height: n.height ?? 0,
+  }));
+}
+
+/**
+ * The node an arrow key moves to from `from`: the nearest along the arrow among the nodes whose
+ * centre lies within 45° of it, sideways distance counting double; when none does, the same among
+ * all the nodes on that side. Containers and their children are nodes like any other. Undefined
+ * when there is no node that way.
+ *
+ * @example
+ * nearestInDirection(absoluteBoxes(nodes), 'open.triage', 'right') // 'open.review'
+ */
+export function nearestInDirection(
+  boxes: readonly Box[],
+  from: string,
+  direction: Direction,
+): string | undefined {
+  const start = boxes.find((b) => b.id === from);
+  if (!start) return undefined;
+  const centre = (b: Box) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
+  const c = centre(start);
+  let inCone: { id: string; score: number } | undefined;
+  let onSide: { id: string; score: number } | undefined;
+  for (const b of boxes) {
+    if (b.id === from) continue;
+    const d = centre(b);
+    const dx = d.x - c.x;
+    const dy = d.y - c.y;
+    const [along, aside] =
+      direction === 'right'
+        ? [dx, dy]
+        : direction === 'left'
+          ? [-dx, dy]
+          : direction === 'down'
+            ? [dy, dx]
+            : [-dy, dx];
+    if (along <= 0.5) continue;
+    const score = along + 2 * Math.abs(aside);
+    if (Math.abs(aside) <= along && (!inCone || score < inCone.score)) inCone = { id: b.id, score };
+    if (!onSide || score < onSide.score) onSide = { id: b.id, score };
+  }
+  return (inCone ?? onSide)?.id;
+}
+
+/** How an edge ELK did not route is drawn: an SVG path and its label's centre. */
+export interface DrawnEdge {
+  path: string;
+  label: { x: number; y: number };
+}
+
+/**
+ * Paths for the edges ELK leaves out (see layoutGraph's `layable`): loops on a container, and edges
+ * between a container and a state inside it. Their labels are stacked above the container's top
+ * left corner, one row each in edge order, so they neither pile up on one point nor hide behind the
+ * container; a loop is an arch on the top border up to its label's row (side by side from the top
+ * right corner), an edge into a child runs
+ * from its label down to the child's left side, an edge out of one from the child's right side up
+ * to its label. Other edges are not placed here.
+ *
+ * @example
+ * containerEdges(edges.filter((e) => !e.data?.route), absoluteBoxes(nodes), { charWidth: 6.5, height: 16 })
+ */
+export function containerEdges(
+  edges: readonly { id: string; source: string; target: string; label: string }[],
+  boxes: readonly Box[],
+  label: { charWidth: number; height: number },
+): Map<string, DrawnEdge> {
+  const byId = new Map(boxes.map((b) => [b.id, b]));
+  const inside = (inner: string, outer: string) => {
+    for (let p = byId.get(inner)?.parentId; p !== undefined; p = byId.get(p)?.parentId)
+      if (p === outer) return true;
+    return false;
+  };
+  const rows = new Map<string, number>();
+  const loops = new Map<string, number>();
+  const out = new Map<string, DrawnEdge>();
+  for (const e of edges) {
+    const anchor =
+      e.source === e.target || inside(e.target, e.source)
+        ? e.source
+        : inside(e.source, e.target)
+          ? e.target
+          : undefined;
+    const box = anchor === undefined ? undefined : byId.get(anchor);
+    if (!box) continue;
+    const row = rows.get(box.id) ?? 0;
+    rows.set(box.id, row + 1);
+    const width = Math.ceil(e.label.length * label.charWidth) + 8;
+    const y = box.y - label.height / 2 - 4 - row * (label.height + 4);
+    const centre = { x: box.x + width / 2, y };
+    const r = (n: number) => Math.round(n * 10) / 10;
+    let path: string;
+    if (e.source === e.target) {
+      // Arches side by side from the top right corner leftwards, each as high as its label's row.
+      const loop = loops.get(box.id) ?? 0;
+      loops.set(box.id, loop + 1);
+      const a = Math.max(box.x + 8, box.x + box.width - 28 - 22 * loop);
+      path = `M ${r(a)} ${r(box.y)} C ${r(a)} ${r(y)}, ${r(a + 16)} ${r(y)}, ${r(a + 16)} ${r(box.y)}`;
+    } else if (anchor === e.source) {
+      const child = byId.get(e.target)!;
+      const sx = box.x + 6;
+      const sy = y + label.height / 2;
+      const ty = child.y + child.height / 2;
+      path = `M ${r(sx)} ${r(sy)} C ${r(sx)} ${r(ty)}, ${r(child.x - 24)} ${r(ty)}, ${r(child.x)} ${r(ty)}`;
+    } else {
+      const child = byId.get(e.source)!;
+      const sx = child.x + child.width;
+      const sy = child.y + child.height / 2;
+      const ex = box.x + width;
+      path = `M ${r(sx)} ${r(sy)} C ${r(sx + 24)} ${r(sy)}, ${r(ex)} ${r(sy)}, ${r(ex)} ${r(y + label.height / 2)}`;
+    }
+    out.set(e.id, { path, label: centre });
+  }
+  return out;
+}

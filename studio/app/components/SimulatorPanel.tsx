@@ -1,12 +1,22 @@
 import type { GymSpec } from '@palestra/envs/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useFetcher } from 'react-router';
+import { matchErrors } from '../form/fieldErrors.ts';
+import { SchemaForm } from '../form/SchemaForm.tsx';
+import { argumentsOf, type Drafts, draftsOf, fieldsOf } from '../form/schemaFields.ts';
 import { openSimulatorEnv } from '../sim/openSimulatorEnv.ts';
 import { Simulator, type SimView, type TimelineSummary } from '../sim/simulator.ts';
+import '../sim/simulatorPanel.css';
 
 export interface SimulatorPanelProps {
   /** The spec (as the loader sent it) and its module files. */
   spec: GymSpec;
   files: Record<string, string>;
+  /**
+   * The environment's bundle root (the loader's `root`): written in the record's header, so that
+   * `palestra replay` finds the environment of a saved episode.
+   */
+  root: string;
   /** Called with the active states whenever the view changes (the page lights them on the canvas). */
   onActive?: (state: string[]) => void;
 }
@@ -37,23 +47,71 @@ export function argumentsSkeleton(parameters: unknown): string {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** An error as the panel shows it: a typed error's code, message and hint, or any error's message. */
+export interface ShownError {
+  code?: string;
+  message: string;
+  hint?: string;
+}
+
+export function shownError(e: unknown): ShownError {
+  if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' && e instanceof Error) {
+    const hint = (e as { hint?: unknown }).hint;
+    return { code: e.code, message: e.message, ...(typeof hint === 'string' && hint ? { hint } : {}) };
+  }
+  return { message: message(e) };
+}
+
+/** The parsed JSON view: an object, or why the text is not one. */
+function parseArguments(text: string): { value?: Record<string, unknown>; problem?: string } {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (e) {
+    return { problem: `The arguments are not JSON: ${message(e)}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { problem: 'The arguments must be a JSON object, such as {"direction": "down"}.' };
+  return { value: value as Record<string, unknown> };
+}
+
+/** What the simulate route's action answers to "Save episode". */
+type SaveAnswer =
+  | { saved: { folder: string; file: string; command: string; steps: number; ended: boolean } }
+  | { problem: ShownError };
+
+function ErrorBox({ error, title }: { error: ShownError; title: string }) {
+  return (
+    <div role="alert" className="sim-alert">
+      <p>
+        <strong>{title}</strong> {error.code && <code>{error.code}</code>} {error.message}
+      </p>
+      {error.hint && <p>{error.hint}</p>}
+    </div>
+  );
+}
+
 /**
- * Plays an expression environment in the page as the agent: a task and a seed, Reset; a tool and
- * its JSON arguments (checked as you type by the kernel's own validator) or a text reply, Step;
- * Back, Fork and a timeline switcher. Shows the observation, the reward and its components and the
- * active states; `onActive` lets the page light them on the canvas.
+ * Plays an environment in the page as the agent: a task and a seed, Reset; a tool and its
+ * arguments, in a form generated from the tool's JSON schema or as raw JSON (the two in sync, both
+ * checked as you type by the kernel's own validator), or a text reply, Step; Back, Fork and a
+ * timeline switcher; Save episode (the current timeline's record, checked and written as a run by
+ * the route's action). Shows the observation, the reward and its components and the active
+ * states; `onActive` lets the page light them on the canvas. A step or call that throws shows the
+ * typed error's code, message and hint, and the panel stays usable.
  */
-export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
+export function SimulatorPanel({ spec, files, root, onActive }: SimulatorPanelProps) {
   const simRef = useRef<Simulator | undefined>(undefined);
   const closeRef = useRef<(() => void) | undefined>(undefined);
   const [view, setView] = useState<SimView | undefined>();
   const [timelines, setTimelines] = useState<TimelineSummary[]>([]);
   const [path, setPath] = useState<{ step: number; state: string[] }[]>([]);
-  const [error, setError] = useState<string | undefined>();
+  const [error, setError] = useState<ShownError | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const [busy, setBusy] = useState(true);
   /** The simulator once built (also in `simRef`, for the handlers): the argument check needs it. */
   const [ready, setReady] = useState<Simulator | undefined>();
+  const save = useFetcher<SaveAnswer>();
 
   const taskIds = useMemo(
     () =>
@@ -67,6 +125,11 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
   const [tool, setTool] = useState(spec.tools[0]?.name ?? TEXT_REPLY);
   const [args, setArgs] = useState(() => argumentsSkeleton(spec.tools[0]?.parameters));
   const [reply, setReply] = useState('');
+  const [mode, setMode] = useState<'form' | 'json'>('form');
+
+  const toolSpec = spec.tools.find((t) => t.name === tool);
+  const fields = useMemo(() => fieldsOf(toolSpec?.parameters), [toolSpec]);
+  const [drafts, setDrafts] = useState<Drafts>(() => draftsOf(fields, JSON.parse(args)));
 
   const show = (sim: Simulator, v: SimView) => {
     setView(v);
@@ -86,7 +149,7 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
       const v = await what(sim);
       if (v) show(sim, v);
     } catch (e) {
-      setError(message(e));
+      setError(shownError(e));
     } finally {
       setBusy(false);
     }
@@ -99,19 +162,19 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
     let live = true;
     (async () => {
       try {
-        const { env, validator } = await openSimulatorEnv(spec, files);
+        const { env, validator, close } = await openSimulatorEnv(spec, files);
         const closeBoth = () => {
-          env.close();
+          close();
           if (validator !== env) validator.close();
         };
         if (!live) return closeBoth();
         closeRef.current = closeBoth;
-        const sim = new Simulator(env, { validator });
+        const sim = new Simulator(env, { root, validator });
         simRef.current = sim;
         setReady(sim);
         show(sim, await doReset(sim));
       } catch (e) {
-        if (live) setError(message(e));
+        if (live) setError(shownError(e));
       } finally {
         if (live) setBusy(false);
       }
@@ -122,26 +185,90 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
       closeRef.current = undefined;
       simRef.current = undefined;
     };
-  }, [spec, files]);
+  }, [spec, files, root]);
 
-  const parsed = useMemo((): { value?: Record<string, unknown>; problem?: string } => {
-    if (tool === TEXT_REPLY) return {};
-    let value: unknown;
-    try {
-      value = args.trim() === '' ? {} : JSON.parse(args);
-    } catch (e) {
-      return { problem: `The arguments are not JSON: ${message(e)}` };
+  /** The JSON view's text, parsed. In form mode it is what the form's inputs make (kept in sync). */
+  const parsed = useMemo(() => parseArguments(args), [args]);
+  /** What an input holds that is no value (a number that is not one, a JSON field that does not parse). */
+  const formProblems = useMemo(
+    () => (mode === 'form' ? argumentsOf(fields, drafts, parsed.value).problems : {}),
+    [mode, fields, drafts, parsed.value],
+  );
+  /** The kernel's verdict on the arguments, as a whole and by field. */
+  const invalid = useMemo(
+    () => (tool === TEXT_REPLY || !parsed.value ? undefined : ready?.argumentErrors(tool, parsed.value)),
+    [tool, parsed.value, ready],
+  );
+  const matched = useMemo(
+    () =>
+      matchErrors(
+        invalid?.fields ?? [],
+        fields.map((f) => f.name),
+      ),
+    [invalid, fields],
+  );
+  const fieldErrors = useMemo(() => {
+    const out: Record<string, string[]> = { ...matched.byField };
+    for (const [name, problem] of Object.entries(formProblems)) out[name] = [problem, ...(out[name] ?? [])];
+    return out;
+  }, [matched, formProblems]);
+
+  const formProblemCount = Object.keys(formProblems).length;
+  /** Why Step is off, under the arguments: the JSON view's problem, or the form's summary. */
+  const argsProblem = (() => {
+    if (tool === TEXT_REPLY) return undefined;
+    if (mode === 'json') return parsed.problem ?? invalid?.message;
+    const marked = formProblemCount > 0 || Object.keys(matched.byField).length > 0;
+    const parts = [marked ? 'Fix the fields marked above.' : '', ...matched.general];
+    if (!marked && matched.general.length === 0 && invalid) parts.push(invalid.message);
+    return parts.filter(Boolean).join(' ') || undefined;
+  })();
+
+  const chooseTool = (name: string) => {
+    setTool(name);
+    const t = spec.tools.find((x) => x.name === name);
+    if (t) {
+      const skeleton = argumentsSkeleton(t.parameters);
+      setArgs(skeleton);
+      setDrafts(draftsOf(fieldsOf(t.parameters), JSON.parse(skeleton)));
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      return { problem: 'The arguments must be a JSON object, such as {"direction": "down"}.' };
-    const invalid = ready?.argumentErrors(tool, value as Record<string, unknown>);
-    return invalid
-      ? { value: value as Record<string, unknown>, problem: invalid.message }
-      : { value: value as Record<string, unknown> };
-  }, [tool, args, ready]);
+  };
+
+  /** A form input changed: its draft, and the JSON view follows (an input holding no value is left out). */
+  const onDraft = (name: string, text: string) => {
+    const next = { ...drafts, [name]: text };
+    setDrafts(next);
+    setArgs(JSON.stringify(argumentsOf(fields, next, parsed.value).value, null, 2));
+  };
+
+  /** The JSON view changed: the form follows whenever the text is an object. */
+  const onJson = (text: string) => {
+    setArgs(text);
+    const p = parseArguments(text);
+    if (p.value) setDrafts(draftsOf(fields, p.value));
+  };
 
   const current = timelines.find((t) => t.current);
-  const canStep = !busy && view !== undefined && !view.done && (tool === TEXT_REPLY || !parsed.problem);
+  const canStep = !busy && view !== undefined && !view.done && (tool === TEXT_REPLY || !argsProblem);
+  const doStep = () => {
+    if (!canStep) return;
+    const action = tool === TEXT_REPLY ? { text: reply } : { tool, arguments: parsed.value ?? {} };
+    run((sim) => sim.step(action));
+  };
+
+  const saving = save.state !== 'idle';
+  const doSave = () => {
+    const sim = simRef.current;
+    if (!sim || !view) return;
+    setNotice(undefined);
+    try {
+      const { text } = sim.record();
+      save.submit({ text }, { method: 'post', encType: 'application/json' });
+    } catch (e) {
+      setError(shownError(e));
+    }
+  };
+  const answer = saving ? undefined : save.data;
 
   return (
     <div className="sim-panel">
@@ -174,24 +301,35 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
 
       <fieldset className="sim-group">
         <legend>Action</legend>
-        <label>
-          Tool{' '}
-          <select
-            value={tool}
-            onChange={(e) => {
-              setTool(e.target.value);
-              const t = spec.tools.find((x) => x.name === e.target.value);
-              if (t) setArgs(argumentsSkeleton(t.parameters));
-            }}
-          >
-            {spec.tools.map((t) => (
-              <option key={t.name} value={t.name}>
-                {t.name}
-              </option>
-            ))}
-            <option value={TEXT_REPLY}>Text reply</option>
-          </select>
-        </label>
+        <div className="button-row">
+          <label>
+            Tool{' '}
+            <select value={tool} onChange={(e) => chooseTool(e.target.value)}>
+              {spec.tools.map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.name}
+                </option>
+              ))}
+              <option value={TEXT_REPLY}>Text reply</option>
+            </select>
+          </label>
+          {tool !== TEXT_REPLY && (
+            <button
+              type="button"
+              className="sim-mode-toggle"
+              aria-pressed={mode === 'json'}
+              disabled={mode === 'json' && parsed.value === undefined}
+              title={mode === 'json' ? 'Back to the form' : 'Edit the arguments as raw JSON'}
+              onClick={() => {
+                if (mode === 'json' && parsed.value) setDrafts(draftsOf(fields, parsed.value));
+                setMode(mode === 'json' ? 'form' : 'json');
+              }}
+            >
+              JSON
+            </button>
+          )}
+        </div>
+        {toolSpec && tool !== TEXT_REPLY && <p className="muted">{toolSpec.description}</p>}
         {tool === TEXT_REPLY ? (
           <label className="block-label">
             Reply
@@ -199,32 +337,41 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
           </label>
         ) : (
           <>
-            <label className="block-label">
-              Arguments (JSON)
-              <textarea
-                rows={4}
-                value={args}
-                spellCheck={false}
-                aria-invalid={parsed.problem !== undefined}
-                aria-describedby="args-problem"
-                onChange={(e) => setArgs(e.target.value)}
+            {mode === 'json' ? (
+              <label className="block-label">
+                Arguments (JSON)
+                <textarea
+                  rows={4}
+                  value={args}
+                  spellCheck={false}
+                  aria-invalid={argsProblem !== undefined}
+                  aria-describedby="args-problem"
+                  onChange={(e) => onJson(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                      e.preventDefault();
+                      doStep();
+                    }
+                  }}
+                />
+              </label>
+            ) : (
+              <SchemaForm
+                fields={fields}
+                drafts={drafts}
+                onDraft={onDraft}
+                errors={fieldErrors}
+                onEnter={doStep}
+                idPrefix={`arg-${tool}`}
               />
-            </label>
-            <p id="args-problem" className={parsed.problem ? 'field-error' : 'muted'} aria-live="polite">
-              {parsed.problem ?? 'The arguments are valid.'}
+            )}
+            <p id="args-problem" className={argsProblem ? 'field-error' : 'muted'} aria-live="polite">
+              {argsProblem ?? 'The arguments are valid.'}
             </p>
           </>
         )}
         <div className="button-row">
-          <button
-            type="button"
-            disabled={!canStep}
-            onClick={() =>
-              run((sim) =>
-                sim.step(tool === TEXT_REPLY ? { text: reply } : { tool, arguments: parsed.value ?? {} }),
-              )
-            }
-          >
+          <button type="button" disabled={!canStep} onClick={doStep}>
             Step
           </button>
           <button
@@ -271,14 +418,27 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
             ))}
           </select>
         </div>
+        <div className="button-row">
+          <button type="button" disabled={busy || !view || saving} onClick={doSave}>
+            {saving ? 'Saving…' : 'Save episode'}
+          </button>
+          <span className="muted">
+            saves timeline {view?.timeline ?? 't1'}, from the reset to step {view?.step ?? 0}
+          </span>
+        </div>
       </fieldset>
 
-      {error && (
-        <p role="alert" className="field-error">
-          {error}
-        </p>
-      )}
+      {error && <ErrorBox error={error} title="Error:" />}
       {notice && <p role="status">{notice}</p>}
+      {answer && 'problem' in answer && <ErrorBox error={answer.problem} title="Not saved:" />}
+      {answer && 'saved' in answer && <SavedRun saved={answer.saved} />}
+
+      {view?.error && (
+        <ErrorBox
+          error={view.error}
+          title={`Step ${view.step} failed (${view.error.fault} fault); step back or reset to go on:`}
+        />
+      )}
 
       {view && (
         <section aria-labelledby="obs-title" className="sim-view" aria-busy={busy}>
@@ -311,7 +471,7 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
             <dt>Status</dt>
             <dd>
               {view.error
-                ? `failed: ${view.error.message}`
+                ? `failed: ${view.error.code}: ${view.error.message}`
                 : view.terminated
                   ? 'terminated'
                   : view.truncated
@@ -337,6 +497,35 @@ export function SimulatorPanel({ spec, files, onActive }: SimulatorPanelProps) {
           </dl>
         </section>
       )}
+    </div>
+  );
+}
+
+/** Where the episode was saved, and the command that verifies it, with a button to copy it. */
+function SavedRun({ saved }: { saved: { folder: string; command: string; steps: number; ended: boolean } }) {
+  const [copied, setCopied] = useState<string | undefined>();
+  return (
+    <div role="status" className="sim-saved">
+      <p>
+        Saved to <code id="saved-folder">{saved.folder}</code> ({saved.steps} step
+        {saved.steps === 1 ? '' : 's'}
+        {saved.ended ? ', ended' : ', not ended'}). Verify it with:
+      </p>
+      <p>
+        <code id="replay-command">{saved.command}</code>{' '}
+        <button
+          type="button"
+          onClick={() =>
+            navigator.clipboard.writeText(saved.command).then(
+              () => setCopied('Copied.'),
+              () => setCopied('Copy failed: select the command and copy it by hand.'),
+            )
+          }
+        >
+          Copy command
+        </button>{' '}
+        <span aria-live="polite">{copied}</span>
+      </p>
     </div>
   );
 }

@@ -1,7 +1,10 @@
-import { Link, useLoaderData, useSearchParams } from 'react-router';
+import { Suspense } from 'react';
+import { Await, Link, useLoaderData, useSearchParams } from 'react-router';
+import type { EnvSummary } from '../../server/catalog.ts';
 import { studioContext } from '../../server/context.ts';
-import { homeData, type RunSummary } from '../../server/home.ts';
+import { type CheckSlot, homeData, type RunSummary } from '../../server/home.ts';
 import { ImportForm } from './importForm.tsx';
+import './environments.css';
 
 /** `0x1c0e0a56…3b8c`: enough of a root to tell two apart on a page (the full one is its title). */
 function shortRoot(root: string): string {
@@ -28,16 +31,107 @@ export function meta() {
   return [{ title: 'Environments · Palestra Studio' }];
 }
 
+/** `2026-12-06 16:48 UTC`: the same text on the server and in the browser (no locale, no zone). */
+function shortDate(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 function Runs({ runs, label }: { runs: RunSummary[]; label: string }) {
   if (runs.length === 0) return <p className="muted">No runs yet.</p>;
   return (
     <ul aria-label={label} className="run-list">
       {runs.map((r) => (
         <li key={r.folder}>
-          <code>{r.folder}</code> · {r.kind} · <code title={r.envRoot}>{shortRoot(r.envRoot)}</code>
+          <code title={r.folder}>{r.name}</code> · {r.kind} ·{' '}
+          <time dateTime={r.createdAt}>{shortDate(r.createdAt)}</time>
+          {r.episodes !== undefined && (
+            <>
+              {' '}
+              · {r.episodes} episode{r.episodes === 1 ? '' : 's'}
+            </>
+          )}
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * The "Checks" cell: the checker's verdict, streamed after the page (a first check takes a second
+ * or two), or why it could not run.
+ */
+function CheckCell({ check }: { check: Promise<CheckSlot> }) {
+  return (
+    <Suspense
+      fallback={
+        <span className="muted" aria-busy="true" data-check="pending">
+          checking…
+        </span>
+      }
+    >
+      <Await resolve={check}>{(slot: CheckSlot) => <CheckVerdict check={slot} />}</Await>
+    </Suspense>
+  );
+}
+
+function CheckVerdict({ check }: { check: CheckSlot }) {
+  const warnings = (n: number) => (n > 0 ? `, ${n} warning${n === 1 ? '' : 's'}` : '');
+  if (!check)
+    return (
+      <span className="muted" title="nothing to check" data-check="none">
+        —
+      </span>
+    );
+  if ('error' in check)
+    return (
+      <span className="error-text" title={check.error} data-check="error">
+        could not check: {check.error}
+      </span>
+    );
+  if (check.ok)
+    return (
+      <span className="check-ok" data-check="ok">
+        passed{warnings(check.warnings)}
+      </span>
+    );
+  return (
+    <span className="error-text" data-check="failed">
+      {check.failed} failed{warnings(check.warnings)}
+    </span>
+  );
+}
+
+/** States, tools, tasks and the split, with the checker's verdict. */
+function Counts({ env, label, check }: { env: EnvSummary; label: string; check: Promise<CheckSlot> }) {
+  return (
+    <dl aria-label={label}>
+      <div>
+        <dt>Checks</dt>
+        <dd>
+          <CheckCell check={check} />
+        </dd>
+      </div>
+      <div>
+        <dt>States</dt>
+        <dd>{env.states}</dd>
+      </div>
+      <div>
+        <dt>Tools</dt>
+        <dd>{env.tools}</dd>
+      </div>
+      <div>
+        <dt>Tasks</dt>
+        <dd>{env.tasks}</dd>
+      </div>
+      <div>
+        <dt>Train</dt>
+        <dd>{env.train}</dd>
+      </div>
+      <div>
+        <dt>Eval</dt>
+        <dd>{env.eval}</dd>
+      </div>
+    </dl>
   );
 }
 
@@ -58,18 +152,20 @@ export default function Environments() {
         The catalog's environments and yours. Open one to see its statechart, tools and tasks.
       </p>
 
-      <h2 id="import-title">Import a GymSpec</h2>
+      <h2 id="import-title">Import a GymSpec file or folder</h2>
       <ImportForm />
 
       <h2 id="yours-title">Your environments</h2>
       {environments.length === 0 ? (
-        <p className="muted">None yet: import a GymSpec file above.</p>
+        <p className="muted">None yet: import a GymSpec file or folder above.</p>
       ) : (
         <ul className="env-list" aria-labelledby="yours-title">
           {environments.map((env) => (
             <li key={env.id} className="env-card" data-env-id={env.id}>
-              <h3>{env.name}</h3>
-              <dl aria-label={`${env.name} in brief`}>
+              <h3>
+                <Link to={`/env/${encodeURIComponent(env.id)}`}>{env.name}</Link>
+              </h3>
+              <dl aria-label={`${env.name}: source and version`}>
                 <div>
                   <dt>Source</dt>
                   <dd>{env.sourceRef ? `${env.source}: ${env.sourceRef}` : env.source}</dd>
@@ -85,6 +181,12 @@ export default function Environments() {
                   </dd>
                 </div>
               </dl>
+              {env.counts?.error ? (
+                <p className="error-text">Its head version does not load: {env.counts.error}</p>
+              ) : (
+                env.counts && <Counts env={env.counts} label={`${env.name} in numbers`} check={env.check} />
+              )}
+              <h4 className="runs-title">Latest runs</h4>
               <Runs runs={env.runs} label={`Latest runs of ${env.name}`} />
             </li>
           ))}
@@ -103,28 +205,8 @@ export default function Environments() {
             ) : (
               <>
                 {env.description && <p>{env.description}</p>}
-                <dl aria-label={`${env.name} in numbers`}>
-                  <div>
-                    <dt>States</dt>
-                    <dd>{env.states}</dd>
-                  </div>
-                  <div>
-                    <dt>Tools</dt>
-                    <dd>{env.tools}</dd>
-                  </div>
-                  <div>
-                    <dt>Tasks</dt>
-                    <dd>{env.tasks}</dd>
-                  </div>
-                  <div>
-                    <dt>Train</dt>
-                    <dd>{env.train}</dd>
-                  </div>
-                  <div>
-                    <dt>Eval</dt>
-                    <dd>{env.eval}</dd>
-                  </div>
-                </dl>
+                <Counts env={env} label={`${env.name} in numbers`} check={env.check} />
+                <h4 className="runs-title">Latest runs</h4>
                 <Runs runs={env.runs} label={`Latest runs of ${env.name}`} />
               </>
             )}

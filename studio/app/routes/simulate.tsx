@@ -1,7 +1,15 @@
 import { useState } from 'react';
-import { Link, type LoaderFunctionArgs, useLoaderData } from 'react-router';
+import {
+  type ActionFunctionArgs,
+  data,
+  Link,
+  type LoaderFunctionArgs,
+  type ShouldRevalidateFunctionArgs,
+  useLoaderData,
+} from 'react-router';
 import { studioContext } from '../../server/context.ts';
 import { environmentSource } from '../../server/environmentSource.ts';
+import { saveEpisodeFromRequest } from '../../server/saveEpisode.ts';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
 import { ClientOnly } from '../components/ClientOnly.tsx';
 import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
@@ -19,12 +27,31 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return { ref, name, root, spec, files, modules };
 }
 
+/**
+ * "Save episode": the page posts the current timeline's record; it is saved as a run only if it is
+ * a valid record of this environment (see `saveEpisode`), else the problem comes back to the page.
+ */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const outcome = await saveEpisodeFromRequest(request, studioContext(context), params.name ?? '');
+  if (outcome.ok) return data({ saved: outcome.saved });
+  const { status, ...problem } = outcome.problem;
+  return data({ problem }, { status });
+}
+
+/**
+ * Saving changes nothing the loader gives: reloading it would hand the panel a new spec object,
+ * and the panel would rebuild the environment and lose the episode being played.
+ */
+export function shouldRevalidate({ formMethod, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  return formMethod?.toUpperCase() === 'POST' ? false : defaultShouldRevalidate;
+}
+
 export function meta({ params }: { params: { name?: string } }) {
   return [{ title: `Simulate ${params.name ?? ''} · Palestra Studio` }];
 }
 
 export default function Simulate() {
-  const { ref, name, spec, files } = useLoaderData<typeof loader>();
+  const { ref, name, root, spec, files } = useLoaderData<typeof loader>();
   const [active, setActive] = useState<string[]>([]);
   return (
     <article aria-labelledby="sim-title">
@@ -36,7 +63,7 @@ export default function Simulate() {
         <CanvasPane spec={spec} active={active} />
         <aside className="side-panel" aria-label="Simulator">
           <ClientOnly fallback={<p aria-busy="true">Starting the environment…</p>}>
-            {() => <SimulatorPanel spec={spec} files={files} onActive={setActive} />}
+            {() => <SimulatorPanel spec={spec} files={files} root={root} onActive={setActive} />}
           </ClientOnly>
         </aside>
       </div>

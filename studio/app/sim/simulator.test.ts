@@ -202,6 +202,8 @@ test('a step the environment throws on ends the timeline as a failure that repla
   const failed = await sim.step(huge);
   assert.equal(failed.error?.code, 'ACTION_TOO_LARGE');
   assert.equal(failed.error?.fault, 'agent');
+  // The typed error's hint comes with the view, for the page to show (it is not in the record).
+  assert.match(failed.error?.hint ?? '', /keep tool arguments and replies under/);
   assert.equal(failed.done, true);
   await assert.rejects(sim.step(move('down')), { code: 'STEP_AFTER_FAILURE' });
   assert.equal(sim.path().length, 2, 'a failed step lights no state');
@@ -210,6 +212,7 @@ test('a step the environment throws on ends the timeline as a failure that repla
   assert.equal(record.ended, true);
   const episode = parseEpisode(record.text);
   assert.equal(episode.failure?.error.code, 'ACTION_TOO_LARGE');
+  assert.equal('hint' in (episode.failure?.error ?? {}), false);
   const replayed = await replayEpisode(lake, episode);
   assert.equal(replayed.root, record.root);
   assert.equal(replayed.failure?.hash, record.root);

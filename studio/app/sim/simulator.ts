@@ -63,8 +63,11 @@ export interface SimView {
   truncated: boolean;
   /** Set when the step's action was invalid (unknown tool, bad arguments): the machine did not move. */
   invalidAction?: InvalidAction;
-  /** Set when the step threw: the episode failed here (the observation and state are the previous step's). */
-  error?: EpisodeError;
+  /**
+   * Set when the step threw: the episode failed here (the observation and state are the previous
+   * step's). `hint` is the typed error's advice, when it gave one (it is not part of the record).
+   */
+  error?: EpisodeError & { hint?: string };
   /** No step can follow: terminated, truncated or failed. */
   done: boolean;
 }
@@ -221,7 +224,8 @@ export class Simulator {
         move = { action, result, view: this.viewOf(line.id, result), snapshot: await this.env.snapshot() };
       } else {
         const error = { code: outcome.error.code, message: outcome.error.message };
-        const failure = { ...error, fault: faultOf(error.code) };
+        const hint = outcome.error.hint;
+        const failure = { ...error, fault: faultOf(error.code), ...(hint ? { hint } : {}) };
         move = { action, error, view: { ...here, step: here.step + 1, error: failure, done: true } };
       }
       line.moves.length = line.at;
