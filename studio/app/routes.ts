@@ -5,5 +5,6 @@ export default [
   route('env/:name', 'routes/environment.tsx'),
   route('import', 'routes/import.tsx'),
   route('env/:name/simulate', 'routes/simulate.tsx'),
+  route('env/:name/check', 'routes/envCheck.tsx'),
   route('*', 'routes/notFound.tsx'),
 ] satisfies RouteConfig;

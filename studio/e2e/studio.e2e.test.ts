@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +7,10 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { type Action, makeEnv } from '@palestra/envs/core';
+import { type Action, envSource, makeEnv } from '@palestra/envs/core';
+import { ContentStore } from '@palestra/envs/node';
 import { chromiumPath } from '@palestra/testing/browser';
+import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ensureBuild } from '../server/build.ts';
 import { type Studio, startStudio } from '../server/start.ts';
@@ -23,6 +26,36 @@ import { type Studio, startStudio } from '../server/start.ts';
  */
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+const PALESTRA = fileURLToPath(new URL('../../runtime/bin/palestra.js', import.meta.url));
+
+/** A door that can get stuck: a dead end behind a guard no task passes (the checker flags it). */
+const DOOR_SPEC = {
+  specVersion: 1,
+  name: 'door',
+  version: '1.0.0',
+  context: { initial: { tries: 0 } },
+  tasks: { list: [{ id: 'd', instructions: 'open the door' }] },
+  tools: [{ name: 'push', description: 'push the door', event: 'PUSH' }],
+  machine: {
+    initial: 'closed',
+    states: {
+      closed: {
+        on: {
+          PUSH: [
+            { guard: 'never', target: 'stuck' },
+            { target: 'open', actions: 'count' },
+          ],
+        },
+      },
+      stuck: {},
+      open: { type: 'final' },
+    },
+  },
+  guards: { never: { expr: 'tries > 5.0' } },
+  actions: { count: { assign: { tries: 'tries + 1' } } },
+  reward: { rules: [{ onEnter: 'open', value: 1 }], bounds: { min: 0, max: 1 } },
+  observation: { template: 'tries: {{tries}}' },
+};
 
 type StateNode = { states?: Record<string, StateNode> };
 /** Every state below `node`, nested ones included: one canvas node each. */
@@ -54,7 +87,8 @@ before(async () => {
     executablePath: chromiumPath(),
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
   });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // A context of its own: axe-core's Playwright builder refuses a page of the default context.
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`${m.text()} (${m.location().url})`);
@@ -115,7 +149,9 @@ test('open /, click refund-desk, and see one canvas node per state of its machin
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
   assert.equal(new Set(paths).size, states);
   for (const tool of spec.tools)
-    assert.equal(await page.locator(`td code:text-is("${tool.name}")`).count(), 1);
+    assert.equal(await page.locator(`.spec-panel h3 code:text-is("${tool.name}")`).count(), 1);
+  // The checker's verdict arrives after the page (a first check runs in the background).
+  await page.waitForSelector('.problems-list:not([aria-busy="true"])', { timeout: 60_000 });
   await screenshot('environment.png');
   assert.deepEqual(pageErrors, []);
 });
@@ -185,11 +221,112 @@ test('simulate frozen-lake: two steps, back, fork, step, switch, as the core pla
   assert.deepEqual(pageErrors, []);
 });
 
-test('an environment with code modules says it runs in a worker, next', async () => {
+test('refund-desk in a Web Worker: the form, a step as the core plays it, saved and verified by palestra replay', async () => {
+  // What the core gives in Node for task 0 and seed 0.
+  const source = loadCatalog('refund-desk');
+  const env = await makeEnv(source);
+  const action: Action = { tool: 'lookup_order', arguments: { orderId: 'A-1042' } };
+  const o0 = (await env.reset({ seed: 0, taskIndex: 0 })).observation.text;
+  const o1 = (await env.step(action)).observation.text;
+  env.close();
+
   await page.goto(new URL('/env/refund-desk/simulate', studio.url).href);
-  await page.getByText('runs in a worker — coming next').waitFor({ timeout: 5000 });
-  await page.waitForSelector('.react-flow__node');
+  await page.waitForFunction((t) => document.querySelector('#observation')?.textContent === t, o0, {
+    timeout: 15_000,
+  });
+  await page.getByLabel('Tool').selectOption('lookup_order');
+  // The form is generated from the tool's schema: a required order id, checked as typed.
+  const orderId = page.locator('#arg-lookup_order-orderId');
+  await orderId.fill('');
+  await page.waitForSelector('#args-problem.field-error');
+  assert.ok(await page.getByRole('button', { name: 'Step', exact: true }).isDisabled());
+  await orderId.fill('A-1042');
+  await page.waitForSelector('#args-problem:not(.field-error)');
+  await orderId.press('Enter');
+  await page.waitForFunction((t) => document.querySelector('#observation')?.textContent === t, o1, {
+    timeout: 5000,
+  });
+
+  // Save it: a run folder under the studio's runs, which the real CLI verifies.
+  await page.getByRole('button', { name: 'Save episode', exact: true }).click();
+  const file = (await page.locator('#replay-command').textContent({ timeout: 10_000 }))!.replace(
+    /^palestra replay /,
+    '',
+  );
+  assert.ok(file.startsWith(studio.context.runsDir), file);
+  const replayed = spawnSync(process.execPath, [PALESTRA, 'replay', file], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
+  assert.equal(replayed.status, 0, replayed.stdout + replayed.stderr);
+  assert.match(replayed.stdout, /verified/);
+  const runs = await studio.context.repo.listRuns();
+  assert.ok(runs.some((r) => file.startsWith(r.folder) && r.kind === 'simulate'));
   assert.deepEqual(pageErrors, []);
+});
+
+test('hostile module code is contained by the worker: the step shows its typed error, the page stays usable', async () => {
+  const root = await new ContentStore(studio.context.storeDir).putSource(envSource(HANG_SPEC, HANG_FILES));
+  const row = await studio.context.repo.createEnvironment({ name: 'trap', source: 'import', root });
+  await page.goto(new URL(`/env/${row.id}/simulate`, studio.url).href);
+  await page.waitForSelector('#obs-title', { timeout: 15_000 });
+  await page.getByLabel('Tool').selectOption('hang');
+  const t0 = performance.now();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  // The page answers while the worker is stuck in native code.
+  assert.equal(await page.evaluate(() => 1 + 1), 2);
+  const alert = page.locator('[role="alert"]').filter({ hasText: 'DEADLINE' });
+  await alert.waitFor({ timeout: 5000 });
+  assert.ok(performance.now() - t0 < 4000, 'ended by the deadline, not by a test timeout');
+  // Back to step 0 and the safe tool: the environment runs again (a fresh worker).
+  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.getByLabel('Tool').selectOption('safe');
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('#reward')?.textContent === '1', undefined, {
+    timeout: 5000,
+  });
+  assert.deepEqual(
+    pageErrors.filter((e) => !/DEADLINE|deadline/.test(e)),
+    [],
+  );
+});
+
+test('select a problem and see its node selected on the canvas', async () => {
+  const root = await new ContentStore(studio.context.storeDir).putSource(envSource(DOOR_SPEC));
+  const row = await studio.context.repo.createEnvironment({ name: 'door', source: 'import', root });
+  await page.goto(new URL(`/env/${row.id}`, studio.url).href);
+  // A first check runs in the background (after any others queued) and the page polls for it.
+  const problem = page.locator('button.problem-item').filter({ hasText: 'DEAD_END' });
+  await problem.waitFor({ timeout: 60_000 });
+  await problem.click();
+  await page.waitForSelector('.react-flow__node.selected [data-state="stuck"]', { timeout: 5000 });
+  // The node shows its problem mark too.
+  assert.equal(await page.locator('.react-flow__node.selected').count(), 1);
+  assert.equal(await problem.getAttribute('aria-current'), 'true');
+  await screenshot('problems.png');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('import a malformed spec from the page: the checker message with its JSON path, nothing saved', async () => {
+  const before = (await studio.context.repo.listEnvironments()).length;
+  const spec = { ...loadCatalog('frozen-lake').spec, name: 'broken', tools: [{ name: 42 }] };
+  await page.goto(studio.url);
+  await page.locator('#import-file').setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(spec)),
+  });
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  const alert = page.locator('[role="alert"]').filter({ hasText: '$.tools[0].name' });
+  await alert.waitFor({ timeout: 10_000 });
+  assert.match((await alert.textContent()) ?? '', /Nothing was saved/);
+  assert.equal((await studio.context.repo.listEnvironments()).length, before);
+  await screenshot('import-error.png');
+  // The refusal's 400 is logged by the browser (and taken out of the list); nothing else may be.
+  assert.deepEqual(
+    pageErrors.splice(0).filter((e) => !/status of 400/.test(e)),
+    [],
+  );
 });
 
 test('the simulate page of a missing environment is a 404 with a way back', async () => {

@@ -50,22 +50,24 @@ export function buildIsFresh(): boolean {
 // The build runs in a worker thread: Vite, Rollup and the React Router plugin hold a few hundred MB
 // that the server never needs again, and a worker's heap goes back to the system when it exits
 // (in this thread it stayed for the server's lifetime). The worker also keeps Vite's NODE_ENV
-// to itself (it gets a copy of the environment). Plain CommonJS, run as given: no loader needed.
+// to itself (it gets a copy of the environment). Plain JavaScript, run as given: no loader needed;
+// no `require` either, so it also runs when the parent was started with --input-type=module.
 const BUILD_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-(async () => {
-  const { createBuilder } = await import(workerData.vite);
-  const builder = await createBuilder({
-    root: workerData.root,
-    configFile: workerData.configFile,
-    mode: 'production',
-    logLevel: 'warn',
-  });
-  await builder.buildApp();
-})().then(
-  () => parentPort.postMessage({ ok: true }),
-  (e) => parentPort.postMessage({ ok: false, error: String((e && e.stack) || e) }),
-);
+import('node:worker_threads').then(async ({ parentPort, workerData }) => {
+  try {
+    const { createBuilder } = await import(workerData.vite);
+    const builder = await createBuilder({
+      root: workerData.root,
+      configFile: workerData.configFile,
+      mode: 'production',
+      logLevel: 'warn',
+    });
+    await builder.buildApp();
+    parentPort.postMessage({ ok: true });
+  } catch (e) {
+    parentPort.postMessage({ ok: false, error: String((e && e.stack) || e) });
+  }
+});
 `;
 
 /**

@@ -5,7 +5,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkReport, checkSummary, checksDir } from './checkStatus.ts';
+import { envSource } from '@palestra/envs/core';
+import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
+import { checkInWorker, checkReport, checkSummary, checksDir } from './checkStatus.ts';
 import type { StudioContext } from './context.ts';
 import { environmentSource, type LoadedEnvironment } from './environmentSource.ts';
 
@@ -67,4 +69,19 @@ test('the summary counts errors and warnings', () => {
     warnings: 2,
   });
   assert.deepEqual(checkSummary({ findings: [f('error'), f('ok')] }), { ok: false, failed: 1, warnings: 0 });
+});
+
+test('hostile code that hangs in native code is ended by the budget; the server thread keeps running', async () => {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 50);
+  const t0 = performance.now();
+  try {
+    await assert.rejects(checkInWorker(envSource(HANG_SPEC, HANG_FILES), 3000), { code: 'CHECK_TIMEOUT' });
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - t0;
+  assert.ok(ms < 6000, `ended after ${ms.toFixed(0)} ms`);
+  // This thread ran all along: about one tick per 50 ms of the wait.
+  assert.ok(ticks >= (ms / 50) * 0.5, `${ticks} ticks in ${ms.toFixed(0)} ms`);
 });

@@ -1,6 +1,9 @@
 /**
  * The checker's report for an environment page and the environments list. The page runs the quick
- * check: `checkEnv` in this process with `crossHost: false`, because the cross-host check spawns a
+ * check: `checkEnv` with `crossHost: false`, in a worker thread with a wall-clock budget (the check
+ * runs the environment's code: a loop in native code that no step deadline can interrupt would
+ * otherwise stop the whole server, and a check takes seconds of CPU the server's other requests
+ * need), because the cross-host check spawns a
  * second process per environment (seconds, and a process per page view); `palestra check` still runs
  * it. A report is cached by the environment's content root: a root names exact content, so a cached
  * report never goes stale. The cache is a JSON file per root under `.palestra/studio/checks/`
@@ -8,8 +11,10 @@
  */
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { EnvSource } from '@palestra/envs/core';
-import { type CheckReport, checkEnv, checkRoot } from '@palestra/envs/node';
+import { type CheckReport, checkRoot } from '@palestra/envs/node';
+import { PalestraError } from '@palestra/errors';
 import type { StudioContext } from './context.ts';
 
 /** Bumped when the stored shape changes; a file of another version is checked again. */
@@ -24,6 +29,8 @@ interface CachedCheck {
 
 /** Reports read from files, by path, with the file's mtime when read. */
 const memory = new Map<string, { mtimeMs: number; report: CheckReport }>();
+/** Checks that failed or timed out in this process, by path: said again, not run again. */
+const failed = new Map<string, unknown>();
 /** Checks under way, by path: two requests for one root run the checker once. */
 const running = new Map<string, Promise<CheckReport>>();
 
@@ -50,8 +57,10 @@ export async function checkReport(
   if (cached) return cached;
   const pending = running.get(file);
   if (pending) return pending;
+  const failure = failed.get(file);
+  if (failure) throw failure;
   const run = (async () => {
-    const report = await checkEnv(env, { crossHost: false });
+    const report = await checkInWorker(env);
     await mkdir(checksDir(studio), { recursive: true });
     const body: CachedCheck = { version: CACHE_VERSION, root, report };
     // Written aside and renamed: a reader never sees half a file.
@@ -63,8 +72,110 @@ export async function checkReport(
   running.set(file, run);
   try {
     return await run;
+  } catch (e) {
+    // Not cached on disk (a timeout may be the machine's load), but not run again by this server
+    // either: a check that hangs would hold a thread for its whole budget at every page view.
+    failed.set(file, e);
+    throw e;
   } finally {
     running.delete(file);
+  }
+}
+
+/** Where a page's check stands: its report, why it could not run, or still running. */
+export type CheckState =
+  | { state: 'done'; report: CheckReport }
+  | { state: 'failed'; code: string; message: string; hint?: string }
+  | { state: 'pending' };
+
+/**
+ * The check of `env` as it stands, without waiting for it: a page shows a cached report at once,
+ * and for one not run yet it starts the check and polls (a first check takes seconds, and a page
+ * must not hold its response for it).
+ *
+ * @example
+ * const s = await checkState(studio, env);   // { state: 'pending' } the first time, then 'done'
+ */
+export async function checkState(
+  studio: Pick<StudioContext, 'storeDir'>,
+  env: EnvSource & { root: string },
+): Promise<CheckState> {
+  const root = checkRoot(env.root);
+  const file = join(checksDir(studio), `${root}.json`);
+  const cached = await readCached(file, root);
+  if (cached) return { state: 'done', report: cached };
+  const failure = failed.get(file) as { code?: string; message?: string; hint?: string } | undefined;
+  if (failure)
+    return {
+      state: 'failed',
+      code: failure.code ?? 'CHECK_FAILED',
+      message: failure.message ?? String(failure),
+      ...(failure.hint !== undefined && { hint: failure.hint }),
+    };
+  // Started here, answered by a later poll (its failure is kept in `failed`).
+  if (!running.has(file)) checkReport(studio, env).catch(() => {});
+  return { state: 'pending' };
+}
+
+/** How long one check may take before its thread is ended. refund-desk checks in about 2 s. */
+export const CHECK_BUDGET_MS = 30_000;
+
+/**
+ * Runs the quick check in a worker thread and ends the thread after `budgetMs`. A check that
+ * fails or times out rejects with a `PalestraError` (never a report that looks like a pass).
+ */
+export function checkInWorker(source: EnvSource, budgetMs = CHECK_BUDGET_MS): Promise<CheckReport> {
+  // One check thread at a time: a home page asks for every environment at once, and several
+  // threads loading the checker together on two cores finish later than one after the other.
+  const turn = checkQueue.then(() => checkThread(source, budgetMs));
+  checkQueue = turn.catch(() => {});
+  return turn;
+}
+
+let checkQueue: Promise<unknown> = Promise.resolve();
+
+async function checkThread(source: EnvSource, budgetMs: number): Promise<CheckReport> {
+  const worker = new Worker(new URL('./checkWorker.js', import.meta.url), {
+    workerData: { spec: source.spec, files: source.files },
+    resourceLimits: { maxOldGenerationSizeMb: 512 },
+  });
+  type Answer =
+    | { ok: true; report: CheckReport }
+    | { ok: false; code: string; message: string; hint?: string };
+  try {
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new PalestraError('CHECK_TIMEOUT', `the check did not finish in ${budgetMs / 1000} s`, {
+              hint: "a step of this environment's code may never return (a loop in native code); run palestra check on it to see where",
+            }),
+          ),
+        budgetMs,
+      );
+      worker.once('message', (m: Answer) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      worker.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      worker.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(
+          new PalestraError('CHECK_FAILED', `the checker's thread exited (code ${code}) before it answered`),
+        );
+      });
+    });
+    if (answer.ok) return answer.report;
+    throw new PalestraError(
+      answer.code,
+      answer.message,
+      answer.hint === undefined ? {} : { hint: answer.hint },
+    );
+  } finally {
+    await worker.terminate();
   }
 }
 

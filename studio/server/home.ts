@@ -9,7 +9,8 @@ import { bundleId, ContentStore } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import type { EnvSource } from '@palestra/envs/core';
 import { catalogSummaries, type EnvSummary, summarize } from './catalog.ts';
-import { type CheckSummary, checkReport, checkSummary } from './checkStatus.ts';
+import { type CheckOutcome, checkOutcome } from './checkOutcome.ts';
+import { checkState } from './checkStatus.ts';
 import type { StudioContext } from './context.ts';
 import type { Run } from './db/index.ts';
 
@@ -28,11 +29,11 @@ export interface RunSummary {
 }
 
 /**
- * The checker's verdict on an environment, for the list's "Checks" column: its summary, why the
- * check could not run (`error`: said on the page, never shown as a pass), or `null` when there is
- * nothing to check (an environment with no version, a spec that does not load).
+ * The checker's verdict on an environment, for the list's "Checks" column: where its check stands
+ * (a first check runs in the background and the page polls it), or `null` when there is nothing to
+ * check (an environment with no version).
  */
-export type CheckSlot = CheckSummary | { error: string } | null;
+export type CheckSlot = CheckOutcome | null;
 
 /** A studio environment (from the database) on the page. */
 export interface StudioEnvSummary {
@@ -44,13 +45,12 @@ export interface StudioEnvSummary {
   updatedAt: string;
   /** Counts of its head version; `error` set when that version does not load, undefined without one. */
   counts: EnvSummary | undefined;
-  /** Streamed after the page: a first check takes a second or two; later ones read the cache. */
-  check: Promise<CheckSlot>;
+  check: CheckSlot;
   runs: RunSummary[];
 }
 
 export interface HomeData {
-  catalog: Array<EnvSummary & { root: string | undefined; check: Promise<CheckSlot>; runs: RunSummary[] }>;
+  catalog: Array<EnvSummary & { root: string | undefined; check: CheckSlot; runs: RunSummary[] }>;
   environments: StudioEnvSummary[];
   /** Runs of no listed environment (a folder or a version no longer at its head). */
   otherRuns: RunSummary[];
@@ -71,16 +71,17 @@ const runSummary = (r: Run): RunSummary => {
   };
 };
 
-/** The quick check's summary of `source` at `root`; never rejects (a failure is the slot's `error`). */
+/** Where the check of `source` at `root` stands (started when it has not run); a failure is said. */
 async function checkSlot(
   context: StudioContext,
   source: () => Promise<EnvSource>,
   root: string,
 ): Promise<CheckSlot> {
   try {
-    return checkSummary(await checkReport(context, { ...(await source()), root }));
+    return checkOutcome(await checkState(context, { ...(await source()), root }));
   } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
+    const err = e as { code?: string; message?: string };
+    return { state: 'failed', code: err.code ?? 'CHECK_FAILED', message: err.message ?? String(e) };
   }
 }
 
@@ -118,8 +119,8 @@ export async function homeData(context: StudioContext): Promise<HomeData> {
       updatedAt: e.updatedAt.toISOString(),
       counts: await storedCounts(store, e.name, e.headRoot),
       check: e.headRoot
-        ? checkSlot(context, () => store.getSource(e.headRoot as string), e.headRoot)
-        : Promise.resolve(null),
+        ? await checkSlot(context, () => store.getSource(e.headRoot as string), e.headRoot)
+        : null,
       runs: take((r) => r.environmentId === e.id || (r.environmentId === null && r.envRoot === e.headRoot)),
     })),
   );
@@ -134,7 +135,7 @@ export async function homeData(context: StudioContext): Promise<HomeData> {
       return {
         ...summary,
         root,
-        check: root ? checkSlot(context, async () => loadCatalog(summary.name), root) : Promise.resolve(null),
+        check: root ? await checkSlot(context, async () => loadCatalog(summary.name), root) : null,
         runs: root ? take((r) => r.envRoot.toLowerCase() === root) : [],
       };
     }),

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link, type LoaderFunctionArgs, useLoaderData } from 'react-router';
 import { environmentDetail } from '../../server/catalog.ts';
-import { checkReport } from '../../server/checkStatus.ts';
+import { checkOutcome } from '../../server/checkOutcome.ts';
+import { checkState } from '../../server/checkStatus.ts';
 import { studioContext } from '../../server/context.ts';
 import { environmentSource } from '../../server/environmentSource.ts';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
@@ -9,37 +10,21 @@ import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
 import { ExportMenu } from '../export/ExportMenu.tsx';
 import { SidePanel } from '../panel/SidePanel.tsx';
 import { ProblemsList } from '../problems/ProblemsList.tsx';
-import { type Problem, problemsOf } from '../problems/problemsOf.ts';
+import { useCheck } from '../problems/useCheck.ts';
 
 export const links = () => canvasLinks;
 
-/** The checker's problems, or why the check could not run (said in the page, never a pass). */
-type CheckOutcome =
-  | { ok: true; problems: Problem[] }
-  | { ok: false; code: string; message: string; hint?: string };
-
 /**
  * One environment (a catalog name or a studio id); an unknown one is a 404 (the ErrorBoundary
- * below renders it). The checker's findings are streamed after the page (`problems` is a promise):
- * the first check of an environment takes a second or two, and its result is cached by root.
+ * below renders it). The checker's findings come with it when this root was checked before;
+ * otherwise the check starts and the page polls for it (`useCheck`).
  */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const studio = studioContext(context);
   const env = params.name === undefined ? undefined : await environmentSource(studio, params.name);
   if (!env)
     throw new Response(`No environment named "${params.name}"`, { status: 404, statusText: 'Not Found' });
-  const problems: Promise<CheckOutcome> = checkReport(studio, env).then(
-    (report) => ({ ok: true, problems: problemsOf(report) }),
-    (e: unknown) => {
-      const err = e as { code?: string; message?: string; hint?: string };
-      return {
-        ok: false,
-        code: err.code ?? 'CHECK_FAILED',
-        message: err.message ?? String(e),
-        ...(err.hint !== undefined && { hint: err.hint }),
-      };
-    },
-  );
+  const check = checkOutcome(await checkState(studio, env));
   // The spec itself too: the canvas lays its machine out in the browser.
   return {
     ...environmentDetail(env.spec),
@@ -49,7 +34,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     root: env.root,
     spec: env.spec,
     files: env.files,
-    problems,
+    check,
   };
 }
 
@@ -59,19 +44,9 @@ export function meta({ data }: { data?: { name?: string } }) {
 
 export default function Environment() {
   const env = useLoaderData<typeof loader>();
-  const [check, setCheck] = useState<CheckOutcome | undefined>();
+  const check = useCheck(env.ref, env.check);
   const [selected, setSelected] = useState<string | undefined>();
-  useEffect(() => {
-    let live = true;
-    setCheck(undefined);
-    Promise.resolve(env.problems).then((outcome) => {
-      if (live) setCheck(outcome);
-    });
-    return () => {
-      live = false;
-    };
-  }, [env.problems]);
-  const problems = check?.ok ? check.problems : [];
+  const problems = check.state === 'done' ? check.problems : [];
 
   return (
     <article aria-labelledby="env-title">
@@ -94,21 +69,25 @@ export default function Environment() {
       <div className="env-layout">
         <div className="canvas-column">
           <CanvasPane spec={env.spec} problems={problems} selected={selected} onSelect={setSelected} />
-          <section className="problems" aria-labelledby="problems-title" aria-busy={check === undefined}>
-            <h2 id="problems-title">Problems</h2>
-            {check === undefined ? (
-              <p className="muted">Checking the environment…</p>
-            ) : !check.ok ? (
-              <p role="alert" className="error-text">
-                The checker could not run (<code>{check.code}</code>): {check.message}
-                {check.hint && <> {check.hint}</>}
-              </p>
-            ) : check.problems.length === 0 ? (
-              <p>The checker found no problem.</p>
-            ) : (
-              <ProblemsList problems={problems} spec={env.spec} selected={selected} onSelect={setSelected} />
-            )}
-          </section>
+          {check.state === 'done' ? (
+            <ProblemsList problems={problems} spec={env.spec} selected={selected} onSelect={setSelected} />
+          ) : (
+            <section
+              className="problems-list"
+              aria-labelledby="problems-title"
+              aria-busy={check.state === 'pending'}
+            >
+              <h2 id="problems-title">Problems</h2>
+              {check.state === 'pending' ? (
+                <p className="muted">Checking the environment…</p>
+              ) : (
+                <p role="alert" className="error-text">
+                  The checker could not run (<code>{check.code}</code>): {check.message}
+                  {check.hint && <> {check.hint}</>}
+                </p>
+              )}
+            </section>
+          )}
         </div>
         <SidePanel spec={env.spec} files={env.files} />
       </div>

@@ -1,8 +1,9 @@
-import { Suspense } from 'react';
-import { Await, Link, useLoaderData, useSearchParams } from 'react-router';
+import { Link, useLoaderData, useSearchParams } from 'react-router';
 import type { EnvSummary } from '../../server/catalog.ts';
+import type { CheckOutcome } from '../../server/checkOutcome.ts';
 import { studioContext } from '../../server/context.ts';
 import { type CheckSlot, homeData, type RunSummary } from '../../server/home.ts';
+import { useCheck } from '../problems/useCheck.ts';
 import { ImportForm } from './importForm.tsx';
 import './environments.css';
 
@@ -56,59 +57,66 @@ function Runs({ runs, label }: { runs: RunSummary[]; label: string }) {
   );
 }
 
-/**
- * The "Checks" cell: the checker's verdict, streamed after the page (a first check takes a second
- * or two), or why it could not run.
- */
-function CheckCell({ check }: { check: Promise<CheckSlot> }) {
-  return (
-    <Suspense
-      fallback={
-        <span className="muted" aria-busy="true" data-check="pending">
-          checking…
-        </span>
-      }
-    >
-      <Await resolve={check}>{(slot: CheckSlot) => <CheckVerdict check={slot} />}</Await>
-    </Suspense>
-  );
-}
-
-function CheckVerdict({ check }: { check: CheckSlot }) {
-  const warnings = (n: number) => (n > 0 ? `, ${n} warning${n === 1 ? '' : 's'}` : '');
+/** The "Checks" cell: the checker's verdict, polled while a first check runs. */
+function CheckCell({ envRef, check }: { envRef: string; check: CheckSlot }) {
   if (!check)
     return (
       <span className="muted" title="nothing to check" data-check="none">
         —
       </span>
     );
-  if ('error' in check)
+  return <PolledCheck envRef={envRef} initial={check} />;
+}
+
+function PolledCheck({ envRef, initial }: { envRef: string; initial: CheckOutcome }) {
+  return <CheckVerdict check={useCheck(envRef, initial)} />;
+}
+
+function CheckVerdict({ check }: { check: CheckOutcome }) {
+  const warnings = (n: number) => (n > 0 ? `, ${n} warning${n === 1 ? '' : 's'}` : '');
+  if (check.state === 'pending')
     return (
-      <span className="error-text" title={check.error} data-check="error">
-        could not check: {check.error}
+      <span className="muted" aria-busy="true" data-check="pending">
+        checking…
       </span>
     );
-  if (check.ok)
+  if (check.state === 'failed')
+    return (
+      <span className="error-text" title={check.hint} data-check="error">
+        could not check ({check.code}): {check.message}
+      </span>
+    );
+  if (check.summary.ok)
     return (
       <span className="check-ok" data-check="ok">
-        passed{warnings(check.warnings)}
+        passed{warnings(check.summary.warnings)}
       </span>
     );
   return (
     <span className="error-text" data-check="failed">
-      {check.failed} failed{warnings(check.warnings)}
+      {check.summary.failed} failed{warnings(check.summary.warnings)}
     </span>
   );
 }
 
 /** States, tools, tasks and the split, with the checker's verdict. */
-function Counts({ env, label, check }: { env: EnvSummary; label: string; check: Promise<CheckSlot> }) {
+function Counts({
+  env,
+  label,
+  check,
+  envRef,
+}: {
+  env: EnvSummary;
+  label: string;
+  check: CheckSlot;
+  envRef: string;
+}) {
   return (
     <dl aria-label={label}>
       <div>
         <dt>Checks</dt>
         <dd>
-          <CheckCell check={check} />
+          <CheckCell envRef={envRef} check={check} />
         </dd>
       </div>
       <div>
@@ -184,7 +192,14 @@ export default function Environments() {
               {env.counts?.error ? (
                 <p className="error-text">Its head version does not load: {env.counts.error}</p>
               ) : (
-                env.counts && <Counts env={env.counts} label={`${env.name} in numbers`} check={env.check} />
+                env.counts && (
+                  <Counts
+                    env={env.counts}
+                    label={`${env.name} in numbers`}
+                    check={env.check}
+                    envRef={env.id}
+                  />
+                )
               )}
               <h4 className="runs-title">Latest runs</h4>
               <Runs runs={env.runs} label={`Latest runs of ${env.name}`} />
@@ -205,7 +220,7 @@ export default function Environments() {
             ) : (
               <>
                 {env.description && <p>{env.description}</p>}
-                <Counts env={env} label={`${env.name} in numbers`} check={env.check} />
+                <Counts env={env} label={`${env.name} in numbers`} check={env.check} envRef={env.name} />
                 <h4 className="runs-title">Latest runs</h4>
                 <Runs runs={env.runs} label={`Latest runs of ${env.name}`} />
               </>
