@@ -23,6 +23,8 @@ import { layoutGraph } from '../app/canvas/layoutGraph.ts';
 import { statechartGraph } from '../app/canvas/statechartGraph.ts';
 import { syntheticSpec } from '../app/canvas/syntheticSpec.ts';
 import { buildStudio } from '../server/build.ts';
+import { checkReport } from '../server/checkStatus.ts';
+import { environmentSource } from '../server/environmentSource.ts';
 import { startStudio } from '../server/start.ts';
 
 const SMOKE = process.env.PALESTRA_BENCH_SMOKE === '1';
@@ -143,11 +145,19 @@ try {
     pages.push({ name: `generated, ${n} states`, ref: row.id, states: n });
   }
   const render = new Table({
-    head: ['page', 'states', 'first render, ms', 'per state, ms', 'goal'],
+    head: ['page', 'states', 'first visit, ms', 'again (layout cached), ms', 'goal (first visit)'],
     style: { head: [], border: [] },
   });
+  // Each page's quick check run beforehand: a first visit starts it in the background, and it
+  // would take the two cores from the render being timed.
+  for (const { ref } of pages) {
+    const env = await environmentSource(studio.context, ref);
+    await checkReport(studio.context, env!).catch(() => {});
+  }
   for (const { name, ref, states } of pages) {
     const url = new URL(`/env/${encodeURIComponent(ref)}`, studio.url).href;
+    // Round 0 is the first visit of this root (the server lays it out); the others find the
+    // layout in the server's cache.
     const times: number[] = [];
     for (let r = 0; r <= ROUNDS; r++) {
       await page.goto('about:blank');
@@ -156,15 +166,16 @@ try {
       await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, states, {
         timeout: 60_000,
       });
-      if (r > 0) times.push(performance.now() - t0); // round 0 warms the caches
+      times.push(performance.now() - t0);
     }
-    const ms = quantile(times, 0.5);
+    const first = times[0]!;
+    const again = quantile(times.slice(1), 0.5);
     render.push([
       name,
       states,
-      ms.toFixed(0),
-      (ms / states).toFixed(1),
-      states === 200 ? `≤ 1500 ms ${ms <= 1500 ? '✔' : '✘'}` : '',
+      first.toFixed(0),
+      again.toFixed(0),
+      states === 200 ? `≤ 1500 ms ${first <= 1500 ? '✔' : '✘'}` : '',
     ]);
   }
   console.log(render.toString());
@@ -180,6 +191,8 @@ try {
     bundle: true,
     platform: 'browser',
     format: 'iife',
+    // The core's Node-only path (reading QuickJS's WebAssembly from disk) is never taken here.
+    logOverride: { 'empty-import-meta': 'silent' },
     write: false,
   });
   const latency = new Table({
@@ -231,12 +244,10 @@ try {
     );
     // The simulator: Step then Back, STEPS times; each Step timed from the click until the
     // panel's heading names the new step.
-    await page.locator('#sim-tool').selectOption(tool);
-    await page
-      .getByRole('button', { name: 'JSON', exact: true })
-      .click()
-      .catch(() => {});
+    await page.getByLabel('Tool').selectOption(tool);
+    await page.getByRole('button', { name: 'JSON', exact: true }).click();
     await page.getByLabel('Arguments (JSON)').fill(JSON.stringify(args));
+    await page.waitForSelector('#args-problem:not(.field-error)');
     const sim: number[] = [];
     for (let i = 0; i < STEPS; i++) {
       sim.push(

@@ -19,6 +19,7 @@ import { createRepository, type OpenedDatabase, openDatabase } from './db/index.
 import './errorCodes.ts';
 import { MAX_IMPORT_BODY } from './importSpec.ts';
 import { type IndexResult, indexRuns, registerRunFolder } from './runsIndex.ts';
+import { warmLayout } from './serverLayout.ts';
 
 /** Options of `startStudio`. */
 export interface StartStudioOptions {
@@ -214,6 +215,7 @@ async function serve(
     storeDir: resolve(options.storeDir ?? '.palestra/store'),
     runsDir: resolve(options.runsDir ?? '.palestra/runs'),
   };
+  warmLayout();
   const indexed = await indexRuns(context.repo, context.runsDir);
   for (const { folder, reason } of indexed.skipped)
     log(`notice: run folder ${folder} not indexed: ${reason}`);

@@ -44,6 +44,11 @@ export interface StatechartCanvasProps {
   selected?: string;
   /** Called when a state or a transition is clicked, or chosen with Enter, with its id. */
   onSelect?: (id: string, kind: 'state' | 'transition') => void;
+  /**
+   * The machine already laid out (by the server, `serverLayout`): drawn at once. Without it the
+   * page lays the machine out itself.
+   */
+  layout?: LaidOutGraph;
 }
 
 /** What a node or edge carries besides the graph's data: the problems on it. */
@@ -105,20 +110,29 @@ export function StatechartCanvas(props: StatechartCanvasProps) {
   );
 }
 
-function Canvas({ spec, active = [], problems = [], selected, onSelect }: StatechartCanvasProps) {
+function Canvas({ spec, active = [], problems = [], selected, onSelect, layout }: StatechartCanvasProps) {
   const graph = useMemo(() => statechartGraph(spec), [spec]);
-  const [laid, setLaid] = useState<LaidOutGraph | undefined>();
+  const [laid, setLaid] = useState<LaidOutGraph | undefined>(layout);
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
+    if (layout) {
+      setLaid(layout);
+      return;
+    }
     let live = true;
+    // Marks for the benchmark (and a browser's performance panel): how long the layout took here.
+    performance.mark('palestra:layout-start');
     layoutGraph(graph).then(
-      (l) => live && setLaid(l),
+      (l) => {
+        performance.measure('palestra:layout', 'palestra:layout-start');
+        if (live) setLaid(l);
+      },
       (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
     );
     return () => {
       live = false;
     };
-  }, [graph]);
+  }, [graph, layout]);
 
   const { problemsAt } = useMemo(() => placeProblems(graph, problems), [graph, problems]);
   const boxes = useMemo(() => absoluteBoxes(laid?.nodes ?? []), [laid]);

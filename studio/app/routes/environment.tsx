@@ -5,6 +5,7 @@ import { checkOutcome } from '../../server/checkOutcome.ts';
 import { checkState } from '../../server/checkStatus.ts';
 import { studioContext } from '../../server/context.ts';
 import { environmentSource } from '../../server/environmentSource.ts';
+import { serverLayout } from '../../server/serverLayout.ts';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
 import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
 import { ExportMenu } from '../export/ExportMenu.tsx';
@@ -24,6 +25,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const env = params.name === undefined ? undefined : await environmentSource(studio, params.name);
   if (!env)
     throw new Response(`No environment named "${params.name}"`, { status: 404, statusText: 'Not Found' });
+  // The layout first: a first check, started by checkState, would take the cores from it.
+  const layout = await serverLayout(env.root, env.spec);
   const check = checkOutcome(await checkState(studio, env));
   // The spec itself too: the canvas lays its machine out in the browser.
   return {
@@ -35,6 +38,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     spec: env.spec,
     files: env.files,
     check,
+    layout,
   };
 }
 
@@ -68,7 +72,13 @@ export default function Environment() {
 
       <div className="env-layout">
         <div className="canvas-column">
-          <CanvasPane spec={env.spec} problems={problems} selected={selected} onSelect={setSelected} />
+          <CanvasPane
+            spec={env.spec}
+            layout={env.layout}
+            problems={problems}
+            selected={selected}
+            onSelect={setSelected}
+          />
           {check.state === 'done' ? (
             <ProblemsList problems={problems} spec={env.spec} selected={selected} onSelect={setSelected} />
           ) : (

@@ -10,6 +10,7 @@ import {
 import { studioContext } from '../../server/context.ts';
 import { environmentSource } from '../../server/environmentSource.ts';
 import { saveEpisodeFromRequest } from '../../server/saveEpisode.ts';
+import { serverLayout } from '../../server/serverLayout.ts';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
 import { ClientOnly } from '../components/ClientOnly.tsx';
 import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
@@ -24,7 +25,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!env)
     throw new Response(`No environment named "${params.name}"`, { status: 404, statusText: 'Not Found' });
   const { ref, name, root, spec, files, modules } = env;
-  return { ref, name, root, spec, files, modules };
+  return { ref, name, root, spec, files, modules, layout: await serverLayout(root, spec) };
 }
 
 /**
@@ -51,7 +52,7 @@ export function meta({ params }: { params: { name?: string } }) {
 }
 
 export default function Simulate() {
-  const { ref, name, root, spec, files } = useLoaderData<typeof loader>();
+  const { ref, name, root, spec, files, layout } = useLoaderData<typeof loader>();
   const [active, setActive] = useState<string[]>([]);
   return (
     <article aria-labelledby="sim-title">
@@ -60,7 +61,7 @@ export default function Simulate() {
       </p>
       <h1 id="sim-title">Simulate {name}</h1>
       <div className="env-layout">
-        <CanvasPane spec={spec} active={active} />
+        <CanvasPane spec={spec} layout={layout} active={active} />
         <aside className="side-panel" aria-label="Simulator">
           <ClientOnly fallback={<p aria-busy="true">Starting the environment…</p>}>
             {() => <SimulatorPanel spec={spec} files={files} root={root} onActive={setActive} />}
