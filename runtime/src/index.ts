@@ -91,6 +91,7 @@ export {
   type PlayLanesOptions,
   playLanes,
 } from './play/playLanes.ts';
+export { processAlive } from './process/alive.ts';
 export type { FailureCounts, OutcomeFailure } from './rollout/failure.ts';
 export { RewardBoundsRequiredError, requireRewardBounds } from './rollout/rewardBounds.ts';
 export type { EpisodeOutcome } from './rollout/rollout.ts';

@@ -10,7 +10,7 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import { type Action, envSource, makeEnv } from '@palestra/envs/core';
 import { ContentStore } from '@palestra/envs/node';
 import { chromiumPath } from '@palestra/testing/browser';
-import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
+import { DOOR_SPEC, HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ensureBuild } from '../server/build.ts';
 import { type Studio, startStudio } from '../server/start.ts';
@@ -27,35 +27,6 @@ import { type Studio, startStudio } from '../server/start.ts';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
 const PALESTRA = fileURLToPath(new URL('../../runtime/bin/palestra.js', import.meta.url));
-
-/** A door that can get stuck: a dead end behind a guard no task passes (the checker flags it). */
-const DOOR_SPEC = {
-  specVersion: 1,
-  name: 'door',
-  version: '1.0.0',
-  context: { initial: { tries: 0 } },
-  tasks: { list: [{ id: 'd', instructions: 'open the door' }] },
-  tools: [{ name: 'push', description: 'push the door', event: 'PUSH' }],
-  machine: {
-    initial: 'closed',
-    states: {
-      closed: {
-        on: {
-          PUSH: [
-            { guard: 'never', target: 'stuck' },
-            { target: 'open', actions: 'count' },
-          ],
-        },
-      },
-      stuck: {},
-      open: { type: 'final' },
-    },
-  },
-  guards: { never: { expr: 'tries > 5.0' } },
-  actions: { count: { assign: { tries: 'tries + 1' } } },
-  reward: { rules: [{ onEnter: 'open', value: 1 }], bounds: { min: 0, max: 1 } },
-  observation: { template: 'tries: {{tries}}' },
-};
 
 type StateNode = { states?: Record<string, StateNode> };
 /** Every state below `node`, nested ones included: one canvas node each. */

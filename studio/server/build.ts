@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PalestraError } from '@palestra/envs/core';
+import { processAlive } from '@palestra/runtime';
 import { buildEnvWorker } from './buildWorker.ts';
 
 /** The studio package's folder. */
@@ -128,15 +129,6 @@ export interface BuildLockOptions {
   onWait?: (pid: number | undefined) => void;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid in a lock file; undefined when it is unreadable or torn (just created, not yet written). */
 function lockOwner(file: string): number | undefined {
   try {
@@ -175,7 +167,7 @@ export async function withBuildLock<T>(fn: () => Promise<T>, options: BuildLockO
     } catch {
       continue; // released meanwhile: try again at once
     }
-    if (owner === undefined ? age > 10_000 : !pidAlive(owner)) {
+    if (owner === undefined ? age > 10_000 : !processAlive(owner)) {
       // Stale: its builder died. Removed only if it still names the same dead owner.
       if (lockOwner(file) === owner) rmSync(file, { force: true });
       continue;

@@ -86,3 +86,10 @@ export function warmLayout(): void {
     states: { a: { on: { GO: 'b' } }, b: { type: 'final' } },
   } as unknown as GymSpec['machine']);
 }
+
+/** Ends the layout thread (the next layout starts a fresh one); a closing studio calls it. */
+export async function stopLayout(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  await w?.terminate();
+}

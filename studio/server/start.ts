@@ -17,9 +17,10 @@ import { BUILD_DIR, ensureBuild, SERVER_BUILD } from './build.ts';
 import type { StudioContext } from './context.ts';
 import { createRepository, type OpenedDatabase, openDatabase } from './db/index.ts';
 import './errorCodes.ts';
+import { processAlive } from '@palestra/runtime';
 import { MAX_IMPORT_BODY } from './importSpec.ts';
 import { type IndexResult, indexRuns, registerRunFolder } from './runsIndex.ts';
-import { warmLayout } from './serverLayout.ts';
+import { stopLayout, warmLayout } from './serverLayout.ts';
 
 /** Options of `startStudio`. */
 export interface StartStudioOptions {
@@ -79,17 +80,6 @@ export function readServerInfo(file: string): ServerInfo | undefined {
   return { pid: pid as number, port: port as number, token };
 }
 
-/** True when a process with this id exists (signal 0 checks without sending anything). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, but belongs to another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function urlOf(host: string, port: number): string {
   const h = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return `http://${h}:${port}/`;
@@ -98,7 +88,7 @@ function urlOf(host: string, port: number): string {
 /** Refuses when a live studio owns `file`; removes a stale one with a notice. */
 function claim(file: string, host: string, log: (line: string) => void): void {
   const info = readServerInfo(file);
-  if (info && isAlive(info.pid))
+  if (info && processAlive(info.pid))
     throw new PalestraError(
       'STUDIO_RUNNING',
       `a studio already runs at ${urlOf(host, info.port)} (pid ${info.pid}, ${file})`,
@@ -281,7 +271,10 @@ async function serve(
         if (readServerInfo(file)?.token === token) rmSync(file, { force: true });
         server.close(() => done());
         server.closeAllConnections();
-      }).then(() => database.close());
+      })
+        .then(() => database.close())
+        // The layout thread's port would keep the process alive (unref'd or not).
+        .then(() => stopLayout());
       return closed;
     },
   };

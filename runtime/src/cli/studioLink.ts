@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { processAlive } from '../process/alive.ts';
 import { paint } from './args.ts';
 
 /** What server.json holds; anything else reads as no studio. */
@@ -29,16 +30,6 @@ export type StudioLinkResult =
   | { registered: true; folder: string }
   | { registered: false; running: boolean; reason: string };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, but belongs to another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Registers `folder` with the studio running for `cwd`, if one runs. Never throws: a failure is
  * the returned reason.
@@ -60,7 +51,7 @@ export async function registerRunWithStudio(
     return { registered: false, running: false, reason: 'not running' };
   }
   const parsed = serverInfo.safeParse(raw);
-  if (!parsed.success || !alive(parsed.data.pid))
+  if (!parsed.success || !processAlive(parsed.data.pid))
     return { registered: false, running: false, reason: 'not running' };
   const { port, token } = parsed.data;
   try {

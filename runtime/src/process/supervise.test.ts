@@ -5,23 +5,14 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { processAlive } from './alive.ts';
 import { ProcessExitedError, ProcessFailedToStartError } from './processError.ts';
 import { supervise } from './supervise.ts';
-
-/** Whether a process with this id exists (signal 0 probes without signalling). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Polls until every pid is gone; false if one is still there after `ms`. */
 async function goneWithin(pids: number[], ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;
-  while (pids.some(alive)) {
+  while (pids.some(processAlive)) {
     if (performance.now() > deadline) return false;
     await delay(25);
   }
@@ -56,12 +47,12 @@ test('ready: the answer for the ready line comes back, pid is the child itself, 
   );
   assert.deepEqual(server.ready, { port: 4321 });
   assert.equal(server.pid, printedPid(stdout.join('\n')), 'pid is the child, not the watchdog shell');
-  assert.ok(alive(server.pid));
+  assert.ok(processAlive(server.pid));
   assert.equal(stdout.includes('noise'), true);
 
   const status = await server.stop();
   assert.deepEqual(status, { code: null, signal: 'SIGTERM' });
-  assert.equal(alive(server.pid), false);
+  assert.equal(processAlive(server.pid), false);
   assert.deepEqual(await server.exited, status);
   assert.deepEqual(await server.stop(), status, 'stop() is idempotent');
   assert.match(server.stderrTail(), /warming up/);
@@ -81,7 +72,7 @@ test('a child that never gets ready: PROCESS_FAILED_TO_START after the timeout, 
   assert.equal(error.reason, 'timeout');
   assert.match(error.message, /the slow server did not get ready in 1 s/);
   assert.match(error.hint ?? '', /loading weights/);
-  assert.equal(alive(printedPid(error.stderrTail)), false, 'no orphan once supervise() rejected');
+  assert.equal(processAlive(printedPid(error.stderrTail)), false, 'no orphan once supervise() rejected');
 });
 
 test('a child that exits while starting: PROCESS_EXITED with its status and its stderr', async () => {
@@ -117,7 +108,7 @@ test('stop() escalates to SIGKILL for a child that ignores SIGTERM', async () =>
   const status = await server.stop();
   assert.deepEqual(status, { code: null, signal: 'SIGKILL' });
   assert.match(server.stderrTail(), /ignoring SIGTERM/, 'SIGTERM came first');
-  assert.equal(alive(server.pid), false);
+  assert.equal(processAlive(server.pid), false);
 });
 
 test('aborting while it starts rejects with the abort reason and leaves nothing running', async () => {
@@ -134,7 +125,7 @@ test('aborting while it starts rejects with the abort reason and leaves nothing 
   });
   await assert.rejects(started, { name: 'AbortError' });
   assert.ok(pid);
-  assert.equal(alive(pid), false);
+  assert.equal(processAlive(pid), false);
 });
 
 test('the child dies with its parent, even when the parent is SIGKILLed and the child ignores SIGTERM', {
@@ -163,9 +154,9 @@ setInterval(() => {}, 1000);`;
   assert.ok(first !== undefined, `the parent exited early:\n${stderr}`);
   const pids = JSON.parse(first) as number[];
   assert.equal(pids.length, 2);
-  assert.ok(pids.every(alive), 'both children run while the parent does');
+  assert.ok(pids.every(processAlive), 'both children run while the parent does');
 
   parent.kill('SIGKILL');
   await parentExited;
-  assert.ok(await goneWithin(pids, 10_000), `children still alive: ${pids.filter(alive).join(', ')}`);
+  assert.ok(await goneWithin(pids, 10_000), `children still alive: ${pids.filter(processAlive).join(', ')}`);
 });

@@ -9,6 +9,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processAlive } from '../process/alive.ts';
 import { PythonEnvError } from './pythonEnvError.ts';
 
 export type InstallLockOptions = {
@@ -17,15 +18,6 @@ export type InstallLockOptions = {
   /** Time between two looks at the lock (default 1 s). */
   pollMs?: number;
 };
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function holderOf(lockDir: string): number | undefined {
   try {
@@ -68,7 +60,7 @@ export async function withInstallLock<T>(
   let lastLog = -Infinity;
   while (!tryAcquire(lockDir)) {
     const holder = holderOf(lockDir);
-    if (holder !== undefined && !isAlive(holder)) {
+    if (holder !== undefined && !processAlive(holder)) {
       // Left by a crashed install. Re-read right before removing, in the same tick, so a lock a
       // live waiter has just re-taken is not removed (two waiters racing on one dead holder).
       if (holderOf(lockDir) === holder) rmSync(lockDir, { recursive: true, force: true });

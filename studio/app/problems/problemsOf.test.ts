@@ -4,36 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { envSource } from '@palestra/envs/core';
 import { checkEnv } from '@palestra/envs/node';
+import { DOOR_SPEC } from '@palestra/testing/envs';
 import { placeProblems, statechartGraph } from '../canvas/statechartGraph.ts';
 import { problemsOf } from './problemsOf.ts';
 
-const spec = {
-  specVersion: 1,
-  name: 'door',
-  version: '1.0.0',
-  context: { initial: { tries: 0 } },
-  tasks: { list: [{ id: 'd', instructions: 'open the door' }] },
-  tools: [{ name: 'push', description: 'push the door', event: 'PUSH' }],
-  machine: {
-    initial: 'closed',
-    states: {
-      closed: {
-        on: {
-          PUSH: [
-            { guard: 'never', target: 'stuck' },
-            { target: 'open', actions: 'count' },
-          ],
-        },
-      },
-      stuck: {},
-      open: { type: 'final' },
-    },
-  },
-  guards: { never: { expr: 'tries > 5.0' } },
-  actions: { count: { assign: { tries: 'tries + 1' } } },
-  reward: { rules: [{ onEnter: 'open', value: 1 }], bounds: { min: 0, max: 1 } },
-  observation: { template: 'tries: {{tries}}' },
-};
+const spec = DOOR_SPEC;
 
 test('the checker findings that need a look become problems placed on their nodes and edges', async () => {
   const source = envSource(spec);

@@ -29,3 +29,36 @@ export const HANG_FILES: Record<string, string> = {
   'trap.js':
     'export function ok() { return {}; }\nexport function hang() { return { x: new Array(4e9).includes(1) }; }',
 };
+
+/**
+ * A door that can get stuck: a dead end (`stuck`) behind a guard no task passes, which the checker
+ * reports as unreachable and as a dead end (for tests of the checker's findings and the studio's
+ * problems list).
+ */
+export const DOOR_SPEC = {
+  specVersion: 1,
+  name: 'door',
+  version: '1.0.0',
+  context: { initial: { tries: 0 } },
+  tasks: { list: [{ id: 'd', instructions: 'open the door' }] },
+  tools: [{ name: 'push', description: 'push the door', event: 'PUSH' }],
+  machine: {
+    initial: 'closed',
+    states: {
+      closed: {
+        on: {
+          PUSH: [
+            { guard: 'never', target: 'stuck' },
+            { target: 'open', actions: 'count' },
+          ],
+        },
+      },
+      stuck: {},
+      open: { type: 'final' },
+    },
+  },
+  guards: { never: { expr: 'tries > 5.0' } },
+  actions: { count: { assign: { tries: 'tries + 1' } } },
+  reward: { rules: [{ onEnter: 'open', value: 1 }], bounds: { min: 0, max: 1 } },
+  observation: { template: 'tries: {{tries}}' },
+};
