@@ -75,7 +75,7 @@ export async function checkReport(
   } catch (e) {
     // Not cached on disk (a timeout may be the machine's load), but not run again by this server
     // either: a check that hangs would hold a thread for its whole budget at every page view.
-    failed.set(file, e);
+    if ((e as { code?: string }).code !== 'STUDIO_CLOSED') failed.set(file, e);
     throw e;
   } finally {
     running.delete(file);
@@ -90,8 +90,9 @@ export type CheckState =
 
 /**
  * The check of `env` as it stands, without waiting for it: a page shows a cached report at once,
- * and for one not run yet it starts the check and polls (a first check takes seconds, and a page
- * must not hold its response for it).
+ * and for one not run yet it polls `/env/:ref/check`, which starts the check (`start`; a first
+ * check takes seconds, and a page must not hold its response for it). Page loaders pass
+ * `start: false`: a check starts when a browser asks for it, not for every fetch of a page.
  *
  * @example
  * const s = await checkState(studio, env);   // { state: 'pending' } the first time, then 'done'
@@ -99,6 +100,7 @@ export type CheckState =
 export async function checkState(
   studio: Pick<StudioContext, 'storeDir'>,
   env: EnvSource & { root: string },
+  { start = true }: { start?: boolean } = {},
 ): Promise<CheckState> {
   const root = checkRoot(env.root);
   const file = join(checksDir(studio), `${root}.json`);
@@ -113,7 +115,7 @@ export async function checkState(
       ...(failure.hint !== undefined && { hint: failure.hint }),
     };
   // Started here, answered by a later poll (its failure is kept in `failed`).
-  if (!running.has(file)) checkReport(studio, env).catch(() => {});
+  if (start && !running.has(file)) checkReport(studio, env).catch(() => {});
   return { state: 'pending' };
 }
 
@@ -127,18 +129,39 @@ export const CHECK_BUDGET_MS = 30_000;
 export function checkInWorker(source: EnvSource, budgetMs = CHECK_BUDGET_MS): Promise<CheckReport> {
   // One check thread at a time: a home page asks for every environment at once, and several
   // threads loading the checker together on two cores finish later than one after the other.
-  const turn = checkQueue.then(() => checkThread(source, budgetMs));
+  const queuedIn = generation;
+  const turn = checkQueue.then(() => {
+    if (queuedIn !== generation)
+      throw new PalestraError('STUDIO_CLOSED', 'the studio closed before this check ran');
+    return checkThread(source, budgetMs);
+  });
   checkQueue = turn.catch(() => {});
   return turn;
 }
 
 let checkQueue: Promise<unknown> = Promise.resolve();
+/** The check threads running now, ended by `stopChecks`. */
+const threads = new Set<Worker>();
+/** Bumped by `stopChecks`: checks queued before it do not start. */
+let generation = 0;
+
+/**
+ * Ends the check threads running and drops the queued checks (a closing studio calls it: a check
+ * thread would keep the process alive until its check ends). Their callers get `STUDIO_CLOSED`,
+ * which is not remembered as a failure of the environment.
+ */
+export async function stopChecks(): Promise<void> {
+  generation++;
+  await Promise.all([...threads].map((w) => w.terminate()));
+}
 
 async function checkThread(source: EnvSource, budgetMs: number): Promise<CheckReport> {
   const worker = new Worker(new URL('./checkWorker.js', import.meta.url), {
     workerData: { spec: source.spec, files: source.files },
     resourceLimits: { maxOldGenerationSizeMb: 512 },
   });
+  threads.add(worker);
+  const stoppedIn = generation;
   type Answer =
     | { ok: true; report: CheckReport }
     | { ok: false; code: string; message: string; hint?: string };
@@ -175,6 +198,7 @@ async function checkThread(source: EnvSource, budgetMs: number): Promise<CheckRe
       answer.hint === undefined ? {} : { hint: answer.hint },
     );
   } finally {
+    threads.delete(worker);
     await worker.terminate();
   }
 }

@@ -78,7 +78,7 @@ async function checkSlot(
   root: string,
 ): Promise<CheckSlot> {
   try {
-    return checkOutcome(await checkState(context, { ...(await source()), root }));
+    return checkOutcome(await checkState(context, { ...(await source()), root }, { start: false }));
   } catch (e) {
     const err = e as { code?: string; message?: string };
     return { state: 'failed', code: err.code ?? 'CHECK_FAILED', message: err.message ?? String(e) };

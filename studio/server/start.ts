@@ -18,6 +18,7 @@ import type { StudioContext } from './context.ts';
 import { createRepository, type OpenedDatabase, openDatabase } from './db/index.ts';
 import './errorCodes.ts';
 import { processAlive } from '@palestra/runtime';
+import { stopChecks } from './checkStatus.ts';
 import { MAX_IMPORT_BODY } from './importSpec.ts';
 import { type IndexResult, indexRuns, registerRunFolder } from './runsIndex.ts';
 import { stopLayout, warmLayout } from './serverLayout.ts';
@@ -38,6 +39,11 @@ export interface StartStudioOptions {
   runsDir?: string;
   /** The content store imports write to. Default `.palestra/store` (from the cwd). */
   storeDir?: string;
+  /**
+   * Start the layout thread at once, so that the first page opened does not pay for loading it.
+   * `palestra studio` does; tests and embedders that start many studios leave it off (default).
+   */
+  warm?: boolean;
 }
 
 /** A running studio. */
@@ -205,7 +211,7 @@ async function serve(
     storeDir: resolve(options.storeDir ?? '.palestra/store'),
     runsDir: resolve(options.runsDir ?? '.palestra/runs'),
   };
-  warmLayout();
+  if (options.warm) warmLayout();
   const indexed = await indexRuns(context.repo, context.runsDir);
   for (const { folder, reason } of indexed.skipped)
     log(`notice: run folder ${folder} not indexed: ${reason}`);
@@ -273,8 +279,10 @@ async function serve(
         server.closeAllConnections();
       })
         .then(() => database.close())
-        // The layout thread's port would keep the process alive (unref'd or not).
-        .then(() => stopLayout());
+        // Worker threads would keep the process alive: the layout thread's port (unref'd or not),
+        // and a check until its end.
+        .then(() => Promise.all([stopLayout(), stopChecks()]))
+        .then(() => {});
       return closed;
     },
   };

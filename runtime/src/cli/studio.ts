@@ -71,7 +71,7 @@ function openBrowser(url: string): void {
  */
 export async function studioAction(flags: StudioFlags): Promise<void> {
   const { startStudio } = await import('@palestra/studio/server');
-  const studio = await startStudio({ port: flags.port });
+  const studio = await startStudio({ port: flags.port, warm: true });
   console.log(`Palestra Studio on ${studio.url} · Ctrl-C stops it`);
   if (flags.open) {
     if (hasDisplay()) openBrowser(studio.url);

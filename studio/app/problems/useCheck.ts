@@ -7,7 +7,7 @@ const POLL_MS = 1000;
 
 /**
  * The check of environment `ref`, starting from what the loader gave: while it is pending, asks
- * `/env/<ref>/check` again every second until it is done or failed.
+ * `/env/<ref>/check` (which starts the check) at once, then every second until it is done or failed.
  *
  * @example
  * const check = useCheck(env.ref, env.check);
@@ -21,10 +21,12 @@ export function useCheck(ref: string, initial: CheckOutcome): CheckOutcome {
     if (fetcher.data) setOutcome(fetcher.data);
   }, [fetcher.data]);
   const { load, state } = fetcher;
+  // The first ask starts the check (the page's loader only reads the cache); later ones poll.
+  const asked = fetcher.data !== undefined;
   useEffect(() => {
     if (outcome.state !== 'pending' || state !== 'idle') return;
-    const timer = setTimeout(() => load(`/env/${encodeURIComponent(ref)}/check`), POLL_MS);
+    const timer = setTimeout(() => load(`/env/${encodeURIComponent(ref)}/check`), asked ? POLL_MS : 0);
     return () => clearTimeout(timer);
-  }, [outcome, state, load, ref]);
+  }, [outcome, state, load, ref, asked]);
   return outcome;
 }

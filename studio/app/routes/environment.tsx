@@ -25,9 +25,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const env = params.name === undefined ? undefined : await environmentSource(studio, params.name);
   if (!env)
     throw new Response(`No environment named "${params.name}"`, { status: 404, statusText: 'Not Found' });
-  // The layout first: a first check, started by checkState, would take the cores from it.
   const layout = await serverLayout(env.root, env.spec);
-  const check = checkOutcome(await checkState(studio, env));
+  const check = checkOutcome(await checkState(studio, env, { start: false }));
   // The spec itself too: the canvas lays its machine out in the browser.
   return {
     ...environmentDetail(env.spec),
