@@ -359,6 +359,15 @@ function borderOf(data: Marks, own: string): string {
   return `${own} currentColor`;
 }
 
+/** What a state's box and a container's box share: they fill the node React Flow sized. */
+const BOX = {
+  position: 'relative',
+  boxSizing: 'border-box',
+  width: '100%',
+  height: '100%',
+  font: '14px ui-monospace, monospace',
+} as const;
+
 function StateBox({ data }: NodeProps<MarkedNode>) {
   const final = data.type === 'final';
   return (
@@ -366,10 +375,7 @@ function StateBox({ data }: NodeProps<MarkedNode>) {
       title={nodeTitle(data)}
       data-state={data.path}
       style={{
-        position: 'relative',
-        boxSizing: 'border-box',
-        width: '100%',
-        height: '100%',
+        ...BOX,
         display: 'flex',
         alignItems: 'center',
         justifyContent: 'center',
@@ -377,7 +383,6 @@ function StateBox({ data }: NodeProps<MarkedNode>) {
         borderRadius: 8,
         border: borderOf(data, final ? '3px double' : '1px solid'),
         background: 'var(--statechart-node-bg, Canvas)',
-        font: '14px ui-monospace, monospace',
       }}
     >
       <Handles />
@@ -403,14 +408,10 @@ function ContainerBox({ data }: NodeProps<MarkedNode>) {
       title={nodeTitle(data)}
       data-state={data.path}
       style={{
-        position: 'relative',
-        boxSizing: 'border-box',
-        width: '100%',
-        height: '100%',
+        ...BOX,
         borderRadius: 10,
         border: borderOf(data, `1px ${data.region ? 'dashed' : 'solid'}`),
         background: 'var(--statechart-container-bg, transparent)',
-        font: '14px ui-monospace, monospace',
         padding: '6px 10px',
       }}
     >
