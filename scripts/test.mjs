@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every test in the tree: Node's own test runner for the TypeScript tests (through tsx), then
-// the trainer's Python tests with pytest in the trainer's venv (installed or refreshed first by
+// Runs every test in the tree: Node's own test runner for the TypeScript tests (through tsx, two
+// files at a time, the slowest first: scripts/nodeTests.mjs), then the trainer's Python tests
+// with pytest in the trainer's venv (installed or refreshed first by
 // runtime/src/python, the repository's one Python-environment helper; a no-op when its lock has not
 // changed; PALESTRA_TRAINER_PYTHON replaces it).
 // Node 20's `--test` takes no globs, so the files are collected here.
@@ -73,7 +74,7 @@ let status = 0;
 if (files.length > 0) {
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+    ['--import', 'tsx', join(root, 'scripts', 'nodeTests.mjs'), ...files],
     { cwd: root, stdio: 'inherit' },
   );
   status = result.status ?? 1;

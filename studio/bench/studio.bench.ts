@@ -116,6 +116,7 @@ try {
 const browserDir = mkdtempSync(join(tmpdir(), 'palestra-studio-bench-browser-'));
 const studio = await startStudio({
   port: 0,
+  warm: true, // as `palestra studio` starts it: the layout thread up and warmed
   dir: join(browserDir, 'studio'),
   runsDir: join(browserDir, 'runs'),
   storeDir: join(browserDir, 'store'),
