@@ -32,6 +32,7 @@ export function Layout({ children }: { children: ReactNode }) {
               Palestra Studio
             </Link>
             <Link to="/">Environments</Link>
+            <Link to="/runs">Runs</Link>
           </nav>
           <ThemeToggle />
         </header>

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { type Action, envSource, makeEnv } from '@palestra/envs/core';
 import { ContentStore } from '@palestra/envs/node';
-import { chromiumPath } from '@palestra/testing/browser';
 import { DOOR_SPEC, HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { ensureBuild } from '../server/build.ts';
-import { type Studio, startStudio } from '../server/start.ts';
+import type { Page } from 'playwright-core';
+import type { Studio } from '../server/start.ts';
+import { type Harness, openHarness } from './harness.ts';
 
 /**
  * The studio in a real browser: Debian's Chromium (driven by playwright-core, never a downloaded
@@ -21,11 +16,9 @@ import { type Studio, startStudio } from '../server/start.ts';
  * state; the simulate page plays frozen-lake in the page and must show exactly what the core shows
  * in Node for the same seed and actions, through step, back, fork and a switch of timelines.
  *
- * Screenshots go to `PALESTRA_E2E_ARTIFACTS` (default: a temporary folder, printed). The two in
- * `studio/docs/` are refreshed when missing or with `PALESTRA_UPDATE_SCREENSHOTS=1`.
+ * Screenshots: see `harness.ts`.
  */
 
-const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
 const PALESTRA = fileURLToPath(new URL('../../runtime/bin/palestra.js', import.meta.url));
 
 type StateNode = { states?: Record<string, StateNode> };
@@ -33,75 +26,22 @@ type StateNode = { states?: Record<string, StateNode> };
 const countStates = (node: StateNode): number =>
   Object.values(node.states ?? {}).reduce((n, child) => n + 1 + countStates(child), 0);
 
+let h: Harness;
 let studio: Studio;
-let browser: Browser;
 let page: Page;
 let dir: string;
-let artifacts: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
+const axeScan = (what: string) => h.axeScan(what);
+const screenshot = (name: string) => h.screenshot(name);
 
 before(async () => {
-  process.env.NODE_ENV ??= 'production';
-  const build = await ensureBuild();
-  if (build.built) console.log(`built the studio in ${(build.ms / 1000).toFixed(1)} s`);
-  dir = mkdtempSync(join(tmpdir(), 'palestra-studio-e2e-'));
-  artifacts = process.env.PALESTRA_E2E_ARTIFACTS ?? join(dir, 'artifacts');
-  mkdirSync(artifacts, { recursive: true });
-  studio = await startStudio({
-    port: 0,
-    dir: join(dir, 'studio'),
-    runsDir: join(dir, 'runs'),
-    storeDir: join(dir, 'store'),
-    log: () => {},
-  });
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-  });
-  // A context of its own: axe-core's Playwright builder refuses a page of the default context.
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`${m.text()} (${m.location().url})`);
-  });
+  h = await openHarness();
+  ({ studio, page, dir, pageErrors } = h);
 });
 
 after(async () => {
-  await browser?.close();
-  await studio?.close();
-  if (dir && !process.env.PALESTRA_E2E_ARTIFACTS) rmSync(dir, { recursive: true, force: true });
+  await h?.close();
 });
-
-/**
- * An axe-core scan of the page as it is now (WCAG 2 A and AA rules): every serious or critical
- * violation fails, listed with its rule, impact and the elements it found.
- */
-async function axeScan(what: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map(
-      (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`,
-    ),
-    [],
-    `axe found serious or critical violations on ${what}`,
-  );
-  // A scan that saw nothing passed nothing: it must have run rules over the page.
-  assert.ok(results.passes.length > 0, `axe ran no rule on ${what}`);
-}
-
-/** Saves a screenshot as an artifact and, when asked (or missing), as the docs' copy. */
-async function screenshot(name: string): Promise<void> {
-  const file = join(artifacts, name);
-  await page.screenshot({ path: file, fullPage: true });
-  const doc = join(DOCS, name);
-  if (process.env.PALESTRA_UPDATE_SCREENSHOTS === '1' || !existsSync(doc)) {
-    mkdirSync(DOCS, { recursive: true });
-    copyFileSync(file, doc);
-  }
-}
 
 test('open /, click refund-desk, and see one canvas node per state of its machine', async () => {
   const { spec } = loadCatalog('refund-desk');

@@ -48,7 +48,7 @@ function readJson(file: string): Record<string, unknown> | undefined {
 }
 
 /** The episode files of a run folder, sorted: its own, else the first subfolder's that has some. */
-function episodeFiles(dir: string, depth = EPISODE_DEPTH): string[] {
+export function episodeFiles(dir: string, depth = EPISODE_DEPTH): string[] {
   const entries = readdirSync(dir, { withFileTypes: true });
   const own = entries
     .filter((e) => e.isFile() && EPISODE.test(e.name))

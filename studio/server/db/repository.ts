@@ -64,6 +64,8 @@ export interface StudioRepository {
   registerRun(input: RegisterRunInput): Promise<Run>;
   /** Runs, the newest first; only one environment's with `environmentId`. */
   listRuns(filter?: { environmentId?: string }): Promise<Run[]>;
+  /** One run by its id, or `undefined` for an unknown id. */
+  getRun(id: string): Promise<Run | undefined>;
 }
 
 /**
@@ -152,5 +154,7 @@ export function createRepository(db: StudioDatabase): StudioRepository {
           and(filter.environmentId === undefined ? undefined : eq(runs.environmentId, filter.environmentId)),
         )
         .orderBy(desc(runs.createdAt), runs.id),
+
+    getRun: async (id) => (await db.select().from(runs).where(eq(runs.id, id)))[0],
   };
 }
