@@ -12,6 +12,8 @@ export { scriptedAgent } from './agents/scripted.ts';
 export type { BranchPoint, BranchReport, StepAdvantage, StepValue } from './branch/branch.ts';
 // The engine under the jobs.
 export { branchPoints } from './branch/branch.ts';
+/** The CLI's words for a learnability report: the studio's page shows the same verdicts. */
+export { formatLearnabilityReport } from './cli/learnability.ts';
 export { type RuntimeErrorCode, runtimeErrorCodes } from './errorCodes.ts';
 export type { AgentScore, EvalReport, TaskRow } from './eval/evaluate.ts';
 export { renderEpisodeHtml, writeEpisodeHtml } from './html/episodeHtml.ts';
@@ -99,3 +101,12 @@ export type { RolloutSummary } from './rollout/summary.ts';
 export { type RunOptions as RunEpisodesOptions, runEpisodes } from './run/runEpisodes.ts';
 export type { OverseerStats, ScoredFile } from './score/scoreFiles.ts';
 export type { VerifiedFile } from './score/verifyFiles.ts';
+export { rewardCurveHtml, type Series, type TrainCurves, trainCurves } from './train/chart.ts';
+export {
+  readState,
+  type StepRecord,
+  statePath,
+  TRAIN_STATE_VERSION,
+  type TrainState,
+  writeState,
+} from './train/checkpoint.ts';

@@ -1,7 +1,7 @@
 // Reading run folders as the CLI's jobs write them (a real eval with its episodes under a/, a real
 // run), and registering one folder the way `POST /api/runs` does, against a real PGlite database.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -66,4 +66,25 @@ test('registering one folder: a path inside a run folder names that run; outside
   symlinkSync(runsDir, join(tmp, 'link'));
   const linked = await registerRunFolder(repo, join(tmp, 'link'), join(runsDir, 'played'), tmp);
   assert.equal(linked.ok, true, JSON.stringify(linked));
+});
+
+test('a training folder (train.json, episodes under steps/step-NNNN/) reads and registers as kind train', async () => {
+  // The layout `palestra train` writes, with real episode files (a run's) as the step's episodes.
+  const dir = join(runsDir, 'trained');
+  const step = join(dir, 'steps', 'step-0001');
+  mkdirSync(step, { recursive: true });
+  cpSync(join(runsDir, 'played', 'episode-000000.jsonl'), join(step, 'episode-g000000-m00.jsonl'));
+  const state = { v: 1, env: 'frozen-lake', algo: 'grpo', model: 'tiny', steps: [{ step: 1 }, { step: 2 }] };
+  writeFileSync(join(dir, 'train.json'), JSON.stringify(state));
+  const info = await readRunFolder(dir);
+  assert.ok(info.ok, JSON.stringify(info));
+  assert.equal(info.kind, 'train');
+  assert.match(info.envRoot, /^0x[0-9a-f]{64}$/i);
+  assert.deepEqual(info.summary, { kind: 'train', env: 'frozen-lake', agent: 'grpo tiny', steps: 2 });
+  const registered = await registerRunFolder(repo, runsDir, dir, tmp);
+  assert.deepEqual(registered, { ok: true, folder: 'runs/trained', kind: 'train' });
+  // Without train.json the same folder is a rollout's (group files), not a training run.
+  rmSync(join(dir, 'train.json'));
+  const plain = await readRunFolder(dir);
+  assert.ok(plain.ok && plain.kind === 'rollout', JSON.stringify(plain));
 });

@@ -77,14 +77,22 @@ function evalDigest(report: Record<string, unknown>): Record<string, unknown> {
   return { kind: 'eval', env: report.env, episodes, a, ...(b ? { b } : {}) };
 }
 
+/** A training run's state (`train.json`) cut to what a run list shows: the steps and the model. */
+function trainDigest(state: Record<string, unknown>): Record<string, unknown> {
+  const steps = Array.isArray(state.steps) ? state.steps.length : 0;
+  const algo = typeof state.algo === 'string' ? state.algo : 'train';
+  const model = typeof state.model === 'string' ? state.model : '?';
+  return { kind: 'train', env: state.env, agent: `${algo} ${model}`, steps };
+}
+
 /** What indexing reads of one run folder, or why it is not one. */
 export type RunFolderInfo =
   | { ok: true; kind: RunKind; envRoot: string; summary: Record<string, unknown> | null }
   | { ok: false; reason: string };
 
 /**
- * Reads one run folder: its kind (the summary's `kind` when it names one; else `eval` with an
- * `eval.json`, `rollout` with group files, `simulate` for the simulator's folders, `run`), the environment root its first episode's header
+ * Reads one run folder: its kind (the summary's `kind` when it names one; else `train` with a
+ * `train.json`, `eval` with an `eval.json`, `rollout` with group files, `simulate` for the simulator's folders, `run`), the environment root its first episode's header
  * names (else the summary's `bundle`), and its summary.
  *
  * @example
@@ -94,7 +102,10 @@ export async function readRunFolder(dir: string): Promise<RunFolderInfo> {
   const episodes = episodeFiles(dir);
   if (episodes.length === 0) return { ok: false, reason: 'no episode file' };
   const report = readJson(join(dir, 'eval.json'));
-  const summary = readJson(join(dir, 'summary.json')) ?? (report ? evalDigest(report) : undefined);
+  const train = readJson(join(dir, 'train.json'));
+  const summary =
+    readJson(join(dir, 'summary.json')) ??
+    (train ? trainDigest(train) : report ? evalDigest(report) : undefined);
   let root: unknown;
   const line = await firstLine(episodes[0] as string);
   try {
@@ -108,14 +119,16 @@ export async function readRunFolder(dir: string): Promise<RunFolderInfo> {
     return { ok: false, reason: 'no environment root in its first episode header' };
   const kind: RunKind = runKinds.includes(summary?.kind as RunKind)
     ? (summary?.kind as RunKind)
-    : report
-      ? 'eval'
-      : /^episode-g/.test(basename(episodes[0] as string))
-        ? 'rollout'
-        : // The simulator's saved episodes (studio/server/saveEpisode.ts) have no summary.
-          /^simulate-/.test(basename(dir))
-          ? 'simulate'
-          : 'run';
+    : train
+      ? 'train'
+      : report
+        ? 'eval'
+        : /^episode-g/.test(basename(episodes[0] as string))
+          ? 'rollout'
+          : // The simulator's saved episodes (studio/server/saveEpisode.ts) have no summary.
+            /^simulate-/.test(basename(dir))
+            ? 'simulate'
+            : 'run';
   return { ok: true, kind, envRoot: root, summary: summary ?? null };
 }
 

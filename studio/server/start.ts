@@ -20,6 +20,7 @@ import './errorCodes.ts';
 import { processAlive } from '@palestra/runtime';
 import { stopChecks } from './checkStatus.ts';
 import { MAX_IMPORT_BODY } from './importSpec.ts';
+import { abortAllJobs } from './jobs.ts';
 import { type IndexResult, indexRuns, registerRunFolder } from './runsIndex.ts';
 import { stopLayout, warmLayout } from './serverLayout.ts';
 
@@ -272,12 +273,17 @@ async function serve(
     indexed,
     context,
     close() {
-      closed ??= new Promise<void>((done) => {
-        // Only our own record: a later studio may have replaced it.
-        if (readServerInfo(file)?.token === token) rmSync(file, { force: true });
-        server.close(() => done());
-        server.closeAllConnections();
-      })
+      // Running jobs stop at a safe point first (a rollout's folder stays resumable).
+      closed ??= abortAllJobs()
+        .then(
+          () =>
+            new Promise<void>((done) => {
+              // Only our own record: a later studio may have replaced it.
+              if (readServerInfo(file)?.token === token) rmSync(file, { force: true });
+              server.close(() => done());
+              server.closeAllConnections();
+            }),
+        )
         .then(() => database.close())
         // Worker threads would keep the process alive: the layout thread's port (unref'd or not),
         // and a check until its end.

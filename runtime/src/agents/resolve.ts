@@ -9,6 +9,11 @@ import { scriptedAgent } from './scripted.ts';
 export interface ResolveAgentOptions {
   /** The endpoint of an `openai:` or `anthropic:` agent (OpenAI-compatible or Messages API). */
   baseUrl?: string | undefined;
+  /**
+   * The key of an `openai:` or `anthropic:` agent, instead of `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`:
+   * for a caller that holds a key for one job only (the studio), in memory, never in `process.env`.
+   */
+  apiKey?: string | undefined;
 }
 
 /**
@@ -29,7 +34,10 @@ export function resolveAgent(
   seed: number,
   options: ResolveAgentOptions = {},
 ): Agent {
-  const endpoint = options.baseUrl ? { baseURL: options.baseUrl } : {};
+  const endpoint = {
+    ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+  };
   if (spec === 'random') return randomAgent(env, seed);
   const invalid = /^random:invalid=(.+)$/.exec(spec);
   if (invalid) {

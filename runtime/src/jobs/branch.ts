@@ -20,6 +20,8 @@ export interface BranchOptions {
   agent?: string;
   /** The endpoint of an `openai:` / `anthropic:` agent (vLLM, llama.cpp, Ollama, the trainer…). Default: `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`. */
   baseUrl?: string;
+  /** The key of an `openai:`/`anthropic:` agent, held in memory for this job only (default: the environment's). */
+  apiKey?: string;
   /** Seed of the continuations. Default 0. */
   seed?: number;
   /** Agent turns in flight at once. Default 4. */
@@ -80,11 +82,12 @@ export async function branch(
     : k === 0
       ? [0]
       : [k - 1, k];
-  resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl }); // a bad agent fails here, before any continuation
+  resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl, apiKey: options.apiKey }); // a bad agent fails here, before any continuation
   let report: BranchReport;
   try {
     report = await branchEpisode(source, episode, {
-      agent: () => resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl }),
+      agent: () =>
+        resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl, apiKey: options.apiKey }),
       samples,
       steps,
       seed,

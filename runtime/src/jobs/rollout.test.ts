@@ -35,6 +35,13 @@ test('rollout plays, scores and summarises, reporting the episodes and then the 
   assert.ok(played.length > 0);
   assert.ok(played.every((e) => e.total === 6));
   assert.equal(played.at(-1)!.done, 6);
+  // The running totals of the last event are the summary's.
+  const last = played.at(-1) as Extract<RolloutProgress, { kind: 'episodes' }>;
+  assert.equal(last.successRate, r.summary.successRate);
+  assert.ok(Math.abs((last.meanReturn ?? Number.NaN) - r.summary.returnMean) < 1e-9);
+  assert.deepEqual(last.tokens, r.summary.tokens);
+  assert.equal(last.cost, null, 'no prices, no cost');
+  assert.equal((played[0] as typeof last).meanReturn === null || played[0]!.done > 0, true);
   const scores = events.filter((e) => e.kind === 'scores');
   assert.deepEqual(
     scores.map((e) => e.done),
@@ -122,5 +129,48 @@ test('two rollouts at once, each against its own endpoint (baseUrl, no process-w
     else process.env.OPENAI_BASE_URL = saved.url;
     if (saved.key === undefined) delete process.env.OPENAI_API_KEY;
     else process.env.OPENAI_API_KEY = saved.key;
+  }
+});
+
+/** Every file under `root`, recursively. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+}
+
+test('apiKey reaches the endpoint on this thread and in workers, and no file of the run holds it', async () => {
+  const key = 'sk-palestra-test-3f9a1c77e2';
+  const llm = await startLlmServer({
+    script: () => ({ toolCalls: [{ name: 'move', arguments: { direction: 'down' } }] }),
+  });
+  const saved = process.env.OPENAI_API_KEY;
+  delete process.env.OPENAI_API_KEY;
+  try {
+    for (const workers of [0, 2]) {
+      const out = join(dir, `key-${workers}`);
+      const before = llm.requests.length;
+      const r = await rollout({
+        env: 'frozen-lake',
+        agent: 'openai:toy',
+        baseUrl: llm.url,
+        apiKey: key,
+        episodes: 4,
+        out,
+        workers,
+      });
+      assert.equal(r.summary.complete, 4);
+      assert.equal(r.workers, workers);
+      const mine = llm.requests.slice(before);
+      assert.ok(mine.length >= 4);
+      for (const req of mine) assert.equal(req.headers.authorization, `Bearer ${key}`);
+      const files = filesUnder(out);
+      assert.ok(files.length >= 5, 'episodes and summary.json were written');
+      for (const f of files) assert.ok(!readFileSync(f, 'utf8').includes(key), `${f} holds the key`);
+    }
+    assert.equal(process.env.OPENAI_API_KEY, undefined, 'process.env was not touched');
+  } finally {
+    await llm.close();
+    if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
   }
 });

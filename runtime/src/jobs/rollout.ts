@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolveAgent } from '../agents/resolve.ts';
-import { episodeComplete } from '../play/outcome.ts';
+import { episodeComplete, succeeded } from '../play/outcome.ts';
 import { planGroups } from '../rollout/plan.ts';
 import { requireRewardBounds } from '../rollout/rewardBounds.ts';
 import {
@@ -32,6 +32,12 @@ export interface RolloutOptions {
   agent?: string;
   /** The endpoint of an `openai:` / `anthropic:` agent (vLLM, llama.cpp, Ollama, the trainer…). Default: `OPENAI_BASE_URL` / `ANTHROPIC_BASE_URL`. */
   baseUrl?: string;
+  /**
+   * The key of an `openai:` / `anthropic:` agent, for this run only. Default: `OPENAI_API_KEY` /
+   * `ANTHROPIC_API_KEY`. It stays in memory (worker threads get it in `workerData`): it is never
+   * written to the run folder, the summary or a turn record, and `process.env` is not touched.
+   */
+  apiKey?: string;
   /** Episodes in total, rounded up to whole groups. Default 16. */
   episodes?: number;
   /** Episodes per group: same task, same environment seed (GRPO). Default 1. */
@@ -54,10 +60,48 @@ export interface RolloutOptions {
   workers?: number | 'auto';
 }
 
+/** What the episodes finished so far add up to (resumed ones included), for a live view. */
+export interface RolloutSoFar {
+  /** Mean return of the complete episodes, in reward units (null before the first). */
+  meanReturn: number | null;
+  /** Share of the complete episodes that succeeded (null before the first). */
+  successRate: number | null;
+  /** Tokens of the finished episodes (failed ones included: they were spent). */
+  tokens: { prompt: number; completion: number };
+  /** USD, with `prices`; else null. */
+  cost: number | null;
+}
+
 /** What a rollout reports on the way: the episodes (after every turn and finished episode), then the scoring. */
 export type RolloutProgress =
-  | ({ kind: 'episodes' } & EngineProgress)
+  | ({ kind: 'episodes' } & EngineProgress & RolloutSoFar)
   | { kind: 'scores'; done: number; total: number };
+
+/** Running totals over finished episodes: `add` each one, `now` for the figures. */
+function soFar(prices: { prompt: number; completion: number } | undefined) {
+  let complete = 0;
+  let returnMicros = 0;
+  let successes = 0;
+  const tokens = { prompt: 0, completion: 0 };
+  return {
+    add(e: EpisodeOutcome) {
+      tokens.prompt += e.usage.promptTokens;
+      tokens.completion += e.usage.completionTokens;
+      if (!episodeComplete(e)) return;
+      complete++;
+      returnMicros += e.returnMicros;
+      if (succeeded(e)) successes++;
+    },
+    now(): RolloutSoFar {
+      return {
+        meanReturn: complete === 0 ? null : returnMicros / 1e6 / complete,
+        successRate: complete === 0 ? null : successes / complete,
+        tokens: { ...tokens },
+        cost: prices ? tokens.prompt * prices.prompt + tokens.completion * prices.completion : null,
+      };
+    },
+  };
+}
 
 export interface RolloutResult {
   /** What `summary.json` holds, with the overseer's scores when the run was scored. */
@@ -99,9 +143,18 @@ export async function rollout(
   refuseHuman('rollout', agent);
   const source = await jobSource(options.env);
   requireRewardBounds(source.spec, 'rollout');
-  const local = () => resolveAgent(agent, source.spec, seed, { baseUrl: options.baseUrl });
+  const local = () =>
+    resolveAgent(agent, source.spec, seed, {
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+    });
   local(); // a bad agent fails here, before any episode
   mkdirSync(out, { recursive: true });
+  const prices =
+    options.prices?.prompt !== undefined || options.prices?.completion !== undefined
+      ? { prompt: (options.prices.prompt ?? 0) / 1e6, completion: (options.prices.completion ?? 0) / 1e6 }
+      : undefined;
+  const totals = soFar(prices);
   const plans = planGroups(source.spec, { episodes: options.episodes ?? 16, group, seed, out });
   const common = {
     plans,
@@ -116,7 +169,14 @@ export async function rollout(
     retries: options.retries ?? 3,
     ...(signal ? { signal } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(onProgress ? { onProgress: (p: EngineProgress) => onProgress({ kind: 'episodes', ...p }) } : {}),
+    ...(onProgress
+      ? {
+          onProgress: (p: EngineProgress, finished?: EpisodeOutcome) => {
+            if (finished) totals.add(finished);
+            onProgress({ kind: 'episodes', ...p, ...totals.now() });
+          },
+        }
+      : {}),
   };
   let result: EngineResult;
   let workers = 0;
@@ -126,6 +186,7 @@ export async function rollout(
       agent,
       agentSeed: seed,
       baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
       local,
     });
     workers = r.workers;
@@ -137,14 +198,11 @@ export async function rollout(
       agent,
       agentSeed: seed,
       baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
       workers,
     });
   } else result = await playRollout(source, { ...common, agent: local });
 
-  const prices =
-    options.prices?.prompt !== undefined || options.prices?.completion !== undefined
-      ? { prompt: (options.prices.prompt ?? 0) / 1e6, completion: (options.prices.completion ?? 0) / 1e6 }
-      : undefined;
   const summary: RolloutResult['summary'] = summarizeRollout(result, prices);
   // Failed episodes carry no outcome to judge: they are counted, not scored. Scoring stops at the
   // signal too; what it committed stays, and the next call scores the rest.

@@ -14,6 +14,7 @@ const data = workerData as {
   plans: EpisodePlan[];
   agent: string;
   baseUrl?: string;
+  apiKey?: string;
   agentSeed: number;
   concurrency: number;
   episodesInFlight: number | 'auto';
@@ -34,7 +35,11 @@ let latest: RolloutProgress | undefined;
 try {
   const result = await rollout(data.source, {
     plans: data.plans,
-    agent: () => resolveAgent(data.agent, data.source.spec, data.agentSeed, { baseUrl: data.baseUrl }),
+    agent: () =>
+      resolveAgent(data.agent, data.source.spec, data.agentSeed, {
+        baseUrl: data.baseUrl,
+        apiKey: data.apiKey,
+      }),
     concurrency: data.concurrency,
     episodesInFlight: data.episodesInFlight,
     signal: controller.signal,

@@ -34,6 +34,8 @@ export interface WorkerRolloutOptions extends Omit<RolloutOptions, 'agent' | 'op
   agent: string;
   /** The model agent's endpoint (`resolveAgent`'s `baseUrl`). */
   baseUrl?: string | undefined;
+  /** The model agent's key (`resolveAgent`'s `apiKey`): handed to each worker in `workerData`, in memory only. */
+  apiKey?: string | undefined;
   /** The seed `resolveAgent` gets (the random agent's). */
   agentSeed: number;
   /** Worker threads; the episodes are dealt round-robin by group. Default: the machine's cores. */
@@ -144,6 +146,7 @@ export async function rolloutInWorkers(
                 plans: share,
                 agent: options.agent,
                 baseUrl: options.baseUrl,
+                apiKey: options.apiKey,
                 agentSeed: options.agentSeed,
                 concurrency: Math.max(1, Math.round(concurrency / n)),
                 episodesInFlight: auto ? 'auto' : Math.max(1, Math.round(lanes / n)),
@@ -243,7 +246,7 @@ export async function rolloutAutoWorkers(
   source: EnvSource,
   options: AutoWorkerRolloutOptions,
 ): Promise<RolloutResult & { workers: number }> {
-  const { local, onDecision, workers: _ignored, agent, agentSeed, baseUrl, ...common } = options;
+  const { local, onDecision, workers: _ignored, agent, agentSeed, baseUrl, apiKey, ...common } = options;
   const candidates = defaultWorkers(options.concurrency ?? 4, agent);
   if (candidates === 0) return { ...(await rollout(source, { ...common, agent: local })), workers: 0 };
   const groups = [...new Set(options.plans.map((p) => p.group))];
@@ -282,7 +285,7 @@ export async function rolloutAutoWorkers(
   const more = { ...common, plans: rest, ...(onProgress ? { onProgress } : {}) };
   const second =
     workers > 0
-      ? await rolloutInWorkers(source, { ...more, agent, agentSeed, baseUrl, workers })
+      ? await rolloutInWorkers(source, { ...more, agent, agentSeed, baseUrl, apiKey, workers })
       : await rollout(source, { ...more, agent: local });
   const byIndex = new Map([...first.episodes, ...second.episodes].map((e) => [e.index, e]));
   return {

@@ -16,7 +16,8 @@ export function sparkline(values: (number | null)[]): string {
     .join('');
 }
 
-interface Series {
+/** One curve of a training run: a label, a colour, and points per step (`lo`/`hi`: a ± band). */
+export interface Series {
   label: string;
   color: string;
   points: { x: number; y: number; lo?: number; hi?: number }[];
@@ -75,7 +76,8 @@ function panel(title: string, series: Series[], steps: number): string {
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join('')}${legend}</svg>`;
 }
 
-function metric(r: StepRecord, name: string): number | null {
+/** A numeric metric of a step's trainer metrics (`loss`, `kl`, …), or null when absent. */
+export function metric(r: StepRecord, name: string): number | null {
   const v = r.metrics?.[name];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -103,17 +105,23 @@ function faultSummary(steps: StepRecord[]): string {
   return ` · ${env} episode${env === 1 ? '' : 's'} broken by the environment (left out) · ${agent} by the agent (trained on at the worst reward)`;
 }
 
+/** The four curves of a training run: training reward (mean ± std), held-out success, KL, loss. */
+export interface TrainCurves {
+  reward: Series;
+  success: Series;
+  kl: Series;
+  loss: Series;
+}
+
 /**
- * The reward curve of a training run as one self-contained HTML page (inline SVG, no script, no
- * CDN: it opens anywhere, offline, and can be attached to a report): training reward mean ± std,
- * held-out success, KL and loss per step.
+ * The curves of a training run, per step (the CLI's reward-curve.html and the studio draw these):
+ * held-out success starts at step 0 with `eval0` when there is one.
  *
  * @example
- * writeFileSync('runs/t/reward-curve.html', rewardCurveHtml(readState('runs/t')!));
+ * trainCurves(readState('runs/t')!).reward.points[0]; // { x: 1, y: 0.4, lo: 0.1, hi: 0.7 }
  */
-export function rewardCurveHtml(state: TrainState): string {
+export function trainCurves(state: TrainState): TrainCurves {
   const steps = state.steps;
-  const n = Math.max(steps.length, 1);
   const reward: Series = {
     label: 'train reward (mean ± std)',
     color: '#2563eb',
@@ -145,6 +153,21 @@ export function rewardCurveHtml(state: TrainState): string {
     points: pointsOf(steps, (r) => metric(r, 'kl') ?? metric(r, 'approx_kl')),
   };
   const loss: Series = { label: 'loss', color: '#dc2626', points: pointsOf(steps, (r) => metric(r, 'loss')) };
+  return { reward, success, kl, loss };
+}
+
+/**
+ * The reward curve of a training run as one self-contained HTML page (inline SVG, no script, no
+ * CDN: it opens anywhere, offline, and can be attached to a report): training reward mean ± std,
+ * held-out success, KL and loss per step.
+ *
+ * @example
+ * writeFileSync('runs/t/reward-curve.html', rewardCurveHtml(readState('runs/t')!));
+ */
+export function rewardCurveHtml(state: TrainState): string {
+  const steps = state.steps;
+  const n = Math.max(steps.length, 1);
+  const { reward, success, kl, loss } = trainCurves(state);
   const rows = steps
     .map(
       (r) =>

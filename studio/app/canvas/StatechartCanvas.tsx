@@ -35,6 +35,10 @@ export interface StatechartCanvasProps {
   spec: Pick<GymSpec, 'machine'>;
   /** Dotted paths of the active states (the simulator's), drawn lit. */
   active?: readonly string[];
+  /** Ids of the transitions taken so far (a replay's path), drawn highlighted with their labels. */
+  path?: readonly string[];
+  /** Dotted paths of the states visited so far (a replay's), drawn marked when not active. */
+  visited?: readonly string[];
   /** The checker's problems (`problemsOf(report)`): each marked on the nodes and edges it names. */
   problems?: readonly Problem[];
   /**
@@ -56,9 +60,10 @@ interface Marks {
   problems?: readonly Problem[];
 }
 
-/** An edge's extra data: its problems, and how to draw it when ELK did not route it. */
+/** An edge's extra data: its problems, how to draw it when ELK did not route it, and whether a replay took it. */
 interface EdgeMarks extends Marks {
   drawn?: DrawnEdge;
+  onPath?: boolean;
 }
 
 /**
@@ -110,7 +115,18 @@ export function StatechartCanvas(props: StatechartCanvasProps) {
   );
 }
 
-function Canvas({ spec, active = [], problems = [], selected, onSelect, layout }: StatechartCanvasProps) {
+const NONE: readonly string[] = [];
+
+function Canvas({
+  spec,
+  active = NONE,
+  path = NONE,
+  visited = NONE,
+  problems = [],
+  selected,
+  onSelect,
+  layout,
+}: StatechartCanvasProps) {
   const graph = useMemo(() => statechartGraph(spec), [spec]);
   const [laid, setLaid] = useState<LaidOutGraph | undefined>(layout);
   const [error, setError] = useState<string | undefined>();
@@ -147,6 +163,7 @@ function Canvas({ spec, active = [], problems = [], selected, onSelect, layout }
   );
   const nodes = useMemo(() => {
     const lit = new Set(active);
+    const seen = new Set(visited);
     return (laid?.nodes ?? []).map((n) => {
       const marks = problemsAt.get(n.id);
       const level = worst(marks);
@@ -155,33 +172,41 @@ function Canvas({ spec, active = [], problems = [], selected, onSelect, layout }
         data: { ...n.data, ...(marks && { problems: marks }) },
         selected: n.id === selected,
         className:
-          [lit.has(n.id) && 'statechart-active', level && `statechart-problem-${level}`]
+          [
+            lit.has(n.id) ? 'statechart-active' : seen.has(n.id) && 'statechart-visited',
+            level && `statechart-problem-${level}`,
+          ]
             .filter(Boolean)
             .join(' ') || undefined,
-        ariaLabel: `${n.data.type} state ${n.data.path || n.data.label}${marks ? `: ${describe(marks)}` : ''}`,
+        ariaLabel: `${n.data.type} state ${n.data.path || n.data.label}${lit.has(n.id) ? ' (active)' : ''}${marks ? `: ${describe(marks)}` : ''}`,
       };
     });
-  }, [laid, active, selected, problemsAt]);
-  const edges = useMemo(
-    () =>
-      (laid?.edges ?? []).map((e) => {
-        const marks = problemsAt.get(e.id);
-        const level = worst(marks);
-        return {
-          ...e,
-          type: 'transition',
-          selected: e.id === selected,
-          data: {
-            ...e.data!,
-            ...(marks && { problems: marks }),
-            ...(drawn.has(e.id) && { drawn: drawn.get(e.id) }),
-          },
-          ...(level && { className: `statechart-problem-${level}` }),
-          ariaLabel: `transition ${e.label} from ${e.source} to ${e.target}${marks ? `: ${describe(marks)}` : ''}`,
-        };
-      }),
-    [laid, selected, problemsAt, drawn],
-  );
+  }, [laid, active, visited, selected, problemsAt]);
+  const edges = useMemo(() => {
+    const taken = new Set(path);
+    return (laid?.edges ?? []).map((e) => {
+      const marks = problemsAt.get(e.id);
+      const level = worst(marks);
+      const onPath = taken.has(e.id);
+      return {
+        ...e,
+        type: 'transition',
+        selected: e.id === selected,
+        data: {
+          ...e.data!,
+          ...(marks && { problems: marks }),
+          ...(drawn.has(e.id) && { drawn: drawn.get(e.id) }),
+          ...(onPath && { onPath }),
+        },
+        ...((level || onPath) && {
+          className: [onPath && 'statechart-path', level && `statechart-problem-${level}`]
+            .filter(Boolean)
+            .join(' '),
+        }),
+        ariaLabel: `transition ${e.label} from ${e.source} to ${e.target}${onPath ? ' (taken)' : ''}${marks ? `: ${describe(marks)}` : ''}`,
+      };
+    });
+  }, [laid, path, selected, problemsAt, drawn]);
 
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -454,10 +479,15 @@ function TransitionEdge(props: EdgeProps<TransitionFlowEdge & { data: EdgeMarks 
   } else [path, labelX, labelY] = getBezierPath(props);
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ strokeWidth: selected ? 2.5 : 1.5 }} />
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        style={{ strokeWidth: data?.onPath ? 3.5 : selected ? 2.5 : 1.5 }}
+      />
       <EdgeLabelRenderer>
         <div
-          className={`nodrag nopan edge-label${level ? ` problem-${level}` : ''}${selected ? ' selected' : ''}`}
+          className={`nodrag nopan edge-label${level ? ` problem-${level}` : ''}${selected ? ' selected' : ''}${data?.onPath ? ' on-path' : ''}`}
           data-edge={id}
           {...(problems && {
             title: problems.map((p) => `${p.check}: ${p.message}`).join('\n'),

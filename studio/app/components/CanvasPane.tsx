@@ -5,6 +5,8 @@ import { StatechartCanvas, type StatechartCanvasProps } from '../canvas/Statecha
 import { ClientOnly } from './ClientOnly.tsx';
 // The problem marks, the selection and the keys hint on the canvas (and the problems list's).
 import '../problems/problems.css';
+// A replay's path: the transitions taken and the states visited.
+import '../canvas/path.css';
 
 /** React Flow's stylesheet, for the `links` export of a route that shows a canvas. */
 export const canvasLinks = [{ rel: 'stylesheet', href: flowStyles }];
@@ -17,6 +19,7 @@ export const canvasLinks = [{ rel: 'stylesheet', href: flowStyles }];
  * @example
  * export const links = () => canvasLinks;
  * <CanvasPane spec={spec} active={view.state} />
+ * <CanvasPane spec={spec} layout={layout} active={frame.active} path={frame.path} visited={frame.visited} />
  * const [selected, setSelected] = useState<string>();
  * <CanvasPane spec={spec} problems={problems} selected={selected} onSelect={setSelected} />
  * <ProblemsList spec={spec} problems={problems} selected={selected} onSelect={setSelected} />

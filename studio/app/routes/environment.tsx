@@ -66,6 +66,12 @@ export default function Environment() {
         <Link to={`/env/${encodeURIComponent(env.ref)}/simulate`} className="button-link">
           Simulate
         </Link>
+        <Link to={`/env/${encodeURIComponent(env.ref)}/run`} className="button-link">
+          Run agents
+        </Link>
+        <Link to={`/env/${encodeURIComponent(env.ref)}/learnability`} className="button-link">
+          Learnability
+        </Link>
         <ExportMenu spec={env.spec} name={env.name} />
       </div>
 

@@ -2,7 +2,9 @@ import { WorkerEnv } from '@palestra/envs/browser';
 import {
   type Action,
   ActionReader,
+  type AsyncEnvHandle,
   type Env,
+  type EnvSource,
   envSource,
   type GymSpec,
   type InvalidAction,
@@ -55,4 +57,21 @@ export async function openSimulatorEnv(
     validator: { toEvent: (action) => reader.toEvent(action), close: () => {} },
     close: () => env.close(),
   };
+}
+
+/**
+ * The environment a replay re-plays an episode in, the simulator's way: in the page for an
+ * expression environment, in the Web Worker (QuickJS there) for one with code modules.
+ *
+ * @example
+ * const env = await openReplayEnv(source);
+ * try { await replayEpisode(source, record, { env }); } finally { env.close(); }
+ */
+export async function openReplayEnv(source: EnvSource): Promise<AsyncEnvHandle> {
+  if (!usesModules(source.spec)) return makeEnv(source);
+  return WorkerEnv.start(source, {
+    createWorker: () =>
+      new Worker(ENV_WORKER_URL, { type: 'module', name: `palestra replay ${source.spec.name}` }),
+    wasm: new URL(QUICKJS_WASM_URL, location.href).href,
+  });
 }

@@ -169,5 +169,25 @@ for (const backend of backends) {
         }),
       );
     });
+
+    test('deleteRun removes one row and returns it; an unknown id is undefined; train and branch are kinds', async () => {
+      const keep = await repo.registerRun({ folder: `runs/${randomUUID()}`, kind: 'train', envRoot: root() });
+      const gone = await repo.registerRun({
+        folder: `runs/${randomUUID()}`,
+        kind: 'branch',
+        envRoot: root(),
+      });
+      const removed = await repo.deleteRun(gone.id);
+      assert.equal(removed?.id, gone.id);
+      assert.equal(removed?.folder, gone.folder);
+      assert.equal(await repo.getRun(gone.id), undefined);
+      assert.equal((await repo.getRun(keep.id))?.kind, 'train');
+      assert.equal(await repo.deleteRun(gone.id), undefined);
+      assert.equal(await repo.deleteRun(randomUUID()), undefined);
+      // The CHECK constraint still refuses a kind that is not one of ours.
+      await assert.rejects(
+        repo.registerRun({ folder: `runs/${randomUUID()}`, kind: 'bogus' as 'run', envRoot: root() }),
+      );
+    });
   });
 }

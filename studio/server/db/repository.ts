@@ -66,6 +66,12 @@ export interface StudioRepository {
   listRuns(filter?: { environmentId?: string }): Promise<Run[]>;
   /** One run by its id, or `undefined` for an unknown id. */
   getRun(id: string): Promise<Run | undefined>;
+  /**
+   * Removes a run's row (never its folder: the caller decides about that), and returns the row it
+   * removed, or `undefined` for an unknown id. A folder still under the runs folder is registered
+   * again by the next indexing, so delete the folder first when the run should go for good.
+   */
+  deleteRun(id: string): Promise<Run | undefined>;
 }
 
 /**
@@ -156,5 +162,7 @@ export function createRepository(db: StudioDatabase): StudioRepository {
         .orderBy(desc(runs.createdAt), runs.id),
 
     getRun: async (id) => (await db.select().from(runs).where(eq(runs.id, id)))[0],
+
+    deleteRun: async (id) => (await db.delete(runs).where(eq(runs.id, id)).returning())[0],
   };
 }

@@ -17,8 +17,8 @@ import { check, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizz
 export const environmentSources = ['catalog', 'folder', 'import'] as const;
 export type EnvironmentSource = (typeof environmentSources)[number];
 
-/** What wrote a run folder. */
-export const runKinds = ['run', 'rollout', 'eval', 'simulate'] as const;
+/** What wrote a run folder (`train`: a folder with `train.json`, its episodes under `steps/`). */
+export const runKinds = ['run', 'rollout', 'eval', 'simulate', 'train', 'branch'] as const;
 export type RunKind = (typeof runKinds)[number];
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();

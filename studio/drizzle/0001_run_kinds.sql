@@ -1,0 +1,2 @@
+ALTER TABLE "runs" DROP CONSTRAINT "runs_kind_check";--> statement-breakpoint
+ALTER TABLE "runs" ADD CONSTRAINT "runs_kind_check" CHECK ("runs"."kind" in ('run', 'rollout', 'eval', 'simulate', 'train', 'branch'));
