@@ -181,7 +181,7 @@ try {
   const p99 = quantile(scrubs, 0.99);
   const frame = median(frames);
   table.push([
-    `replay scrub, ${EPISODE_STEPS}-step episode (${verdict}): p50 / p99 ms`,
+    `replay scrub, ${EPISODE_STEPS}-step episode (${verdict === 'ok' ? 'verified' : verdict}): p50 / p99 ms`,
     `${median(scrubs).toFixed(1)} / ${p99.toFixed(1)}`,
     `frame interval: ${frame.toFixed(1)}`,
     `${(p99 / frame).toFixed(2)}× a frame`,
