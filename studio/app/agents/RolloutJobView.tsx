@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { Form, Link } from 'react-router';
+import { CancelJob } from './CancelJob.tsx';
 import type { JobView } from './useJobEvents.ts';
 
 /** The rollout job's progress events (`@palestra/runtime`'s `RolloutProgress`), as far as the page reads them. */
@@ -116,15 +117,7 @@ export function RolloutJobView({
           again to resume it.
         </p>
       )}
-      {job.status === 'running' && (
-        <Form method="post" className="button-row">
-          <input type="hidden" name="intent" value="cancel" />
-          <input type="hidden" name="jobId" value={job.id} />
-          <button type="submit" className="secondary-button">
-            Cancel
-          </button>
-        </Form>
-      )}
+      {job.status === 'running' && <CancelJob jobId={job.id} />}
       {job.status === 'done' && (
         <p className="button-row">
           {r?.runId ? (

@@ -20,6 +20,7 @@ import { BranchTable } from '../branch/BranchTable.tsx';
 import { reportName, savedReport, startBranchJob } from '../branch/branchJob.server.ts';
 import '../agents/agents.css';
 import '../branch/branch.css';
+import { CancelJob } from '../agents/CancelJob.tsx';
 
 interface ReportView {
   agent: string;
@@ -185,15 +186,7 @@ export default function Branch() {
               {job.progress?.done ?? 0} / {job.progress?.total ?? '…'} continuations
             </output>
           </div>
-          {job.status === 'running' && (
-            <Form method="post" className="button-row">
-              <input type="hidden" name="intent" value="cancel" />
-              <input type="hidden" name="jobId" value={job.id} />
-              <button type="submit" className="secondary-button">
-                Cancel
-              </button>
-            </Form>
-          )}
+          {job.status === 'running' && <CancelJob jobId={job.id} />}
           {job.status === 'cancelled' && (
             <p>Cancelled: a stopped branch writes no report. Start it again below.</p>
           )}
