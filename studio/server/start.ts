@@ -19,6 +19,7 @@ import { createRepository, type OpenedDatabase, openDatabase } from './db/index.
 import './errorCodes.ts';
 import { processAlive } from '@palestra/runtime';
 import { stopChecks } from './checkStatus.ts';
+import { attachCollab } from './collab/attachCollab.ts';
 import { MAX_IMPORT_BODY } from './importSpec.ts';
 import { abortAllJobs } from './jobs.ts';
 import { type IndexResult, indexRuns, registerRunFolder } from './runsIndex.ts';
@@ -259,6 +260,8 @@ async function serve(
   // Checked again right before listening: another studio may have claimed the folder while we built.
   claim(file, host, log);
   const server = await listen(app, port, host);
+  // The collaborative documents, on the same port: WebSocket upgrades at /collab/<environment-id>.
+  const collab = attachCollab(server, database.db, { log });
   const actual = (server.address() as AddressInfo).port;
   writeFileSync(file, `${JSON.stringify({ pid: process.pid, port: actual, token } satisfies ServerInfo)}\n`, {
     mode: 0o600,
@@ -275,6 +278,8 @@ async function serve(
     close() {
       // Running jobs stop at a safe point first (a rollout's folder stays resumable).
       closed ??= abortAllJobs()
+        // The documents' pending updates are committed before the database closes.
+        .then(() => collab.close())
         .then(
           () =>
             new Promise<void>((done) => {

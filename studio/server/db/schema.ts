@@ -11,7 +11,17 @@
  * `studio/` and commit the SQL under `studio/drizzle/`.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  check,
+  customType,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 /** Where an environment came from. */
 export const environmentSources = ['catalog', 'folder', 'import'] as const;
@@ -82,6 +92,34 @@ export const runs = pgTable(
   ],
 );
 
+/** PostgreSQL's `bytea` as a `Uint8Array` (drizzle has no built-in column for it). */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  // node-postgres hands back a Buffer, PGlite a Uint8Array: both are Uint8Arrays.
+  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+});
+
+/**
+ * The collaborative document of an environment (`studio/server/collab/`) as Yjs updates: each
+ * update appended as it arrives, and merged into one row by the background compaction. The
+ * document is the merge of all rows of its environment, in any order (Yjs updates commute).
+ */
+export const docUpdates = pgTable(
+  'doc_updates',
+  {
+    /** Global and increasing, so that two studios on one PostgreSQL never collide. */
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    environmentId: text('environment_id')
+      .notNull()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    /** A Yjs update (format v1), as the server's document emitted it: never a client's raw bytes. */
+    update: bytea('update').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('doc_updates_environment_id_idx').on(t.environmentId, t.seq)],
+);
+
 export type Environment = typeof environments.$inferSelect;
 export type Version = typeof versions.$inferSelect;
 export type Run = typeof runs.$inferSelect;
+export type DocUpdate = typeof docUpdates.$inferSelect;

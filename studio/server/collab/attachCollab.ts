@@ -1,0 +1,148 @@
+/**
+ * The collaboration server inside the studio's process: WebSocket upgrades of the studio's HTTP
+ * server at `/collab/<environment-id>` speak the y-websocket protocol (see `room.ts`), and the
+ * documents persist in the studio's database (`docStore.ts`).
+ *
+ * - An unknown environment id is refused with 404 before any document byte; so is a malformed path.
+ * - The document loads before the upgrade completes, so no sync is ever answered from an empty one.
+ * - A message over `MAX_MESSAGE` closes its socket (1009, by `ws` before the message is read); a
+ *   malformed one closes its socket (1007); neither is applied nor persisted.
+ * - `close()` closes the sockets, commits what is pending and compacts, before the database closes.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { StudioDatabase } from '../db/index.ts';
+import { createRepository } from '../db/index.ts';
+import { createDocStore, type DocStore } from './docStore.ts';
+import { type CompactionPolicy, Room } from './room.ts';
+
+/** The largest message a client may send (1 MB). */
+export const MAX_MESSAGE = 1024 * 1024;
+
+export interface AttachCollabOptions {
+  /** When rooms compact their rows; defaults 200 rows or 10 s idle. */
+  compaction?: Partial<CompactionPolicy>;
+  /** Where notices go (a failed commit). Default: console.error. */
+  log?: (line: string) => void;
+}
+
+/** What `attachCollab` returns. */
+export interface Collab {
+  store: DocStore;
+  /** The rooms open now, by environment id (for tests). */
+  rooms: ReadonlyMap<string, Promise<Room>>;
+  /** Stops accepting, closes the sockets, commits and compacts every open document. */
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const collab = attachCollab(server, database.db);
+ * // a y-websocket client: new WebsocketProvider(`ws://host:port/collab`, environmentId, doc)
+ * await collab.close();
+ */
+export function attachCollab(server: Server, db: StudioDatabase, options: AttachCollabOptions = {}): Collab {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const policy: CompactionPolicy = { afterRows: 200, idleMs: 10_000, ...options.compaction };
+  const store = createDocStore(db);
+  const repo = createRepository(db);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const rooms = new Map<string, Promise<Room>>();
+  let closing = false;
+
+  const onFailure = (room: Room, error: unknown) => {
+    log(`collab: could not save environment ${room.id}: ${error instanceof Error ? error.message : error}`);
+    // Its clients reconnect to a room loaded again from the database, and their sync resends
+    // what did not reach it.
+    void rooms.get(room.id)?.then((current) => {
+      if (current === room) rooms.delete(room.id);
+    });
+    room.closeAll(1011, 'could not save');
+    room.destroy();
+  };
+
+  const open = (id: string): Promise<Room> => {
+    let room = rooms.get(id);
+    if (!room) {
+      room = store.load(id).then(({ update }) => new Room(id, store, policy, onFailure, update));
+      room.catch(() => rooms.delete(id));
+      rooms.set(id, room);
+    }
+    return room;
+  };
+
+  const release = async (room: Room) => {
+    room.refs -= 1;
+    if (room.refs > 0) return;
+    await room.settled();
+    if (room.refs === 0 && !closing && (await rooms.get(room.id)) === room) {
+      rooms.delete(room.id);
+      room.destroy();
+    }
+  };
+
+  const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!path.startsWith('/collab/')) {
+      // Ours is the only upgrade the studio serves unless another handler was added.
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
+      return;
+    }
+    socket.on('error', () => {});
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice('/collab/'.length));
+    } catch {
+      return refuse(socket, 404, 'Not Found');
+    }
+    if (closing) return refuse(socket, 503, 'Service Unavailable');
+    let room: Room;
+    try {
+      if (id === '' || id.includes('/') || !(await repo.getEnvironment(id)))
+        return refuse(socket, 404, 'Not Found');
+      room = await open(id);
+    } catch (error) {
+      log(`collab: could not open environment ${id}: ${error instanceof Error ? error.message : error}`);
+      return refuse(socket, 500, 'Internal Server Error');
+    }
+    if (closing || room.failed || socket.destroyed) return refuse(socket, 503, 'Service Unavailable');
+    room.refs += 1;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => {});
+      ws.on('close', () => void release(room));
+      room.join(ws);
+    });
+  };
+  const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head);
+  server.on('upgrade', listener);
+
+  let closed: Promise<void> | undefined;
+  return {
+    store,
+    rooms,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        server.off('upgrade', listener);
+        const open = await Promise.allSettled(rooms.values());
+        for (const r of open) if (r.status === 'fulfilled') r.value.closeAll(1001, 'the studio is stopping');
+        for (const ws of wss.clients) ws.terminate();
+        for (const r of open)
+          if (r.status === 'fulfilled') {
+            await r.value.settled();
+            if (!r.value.failed) await r.value.compact();
+            r.value.destroy();
+          }
+        rooms.clear();
+        await new Promise<void>((done) => wss.close(() => done()));
+      })();
+      return closed;
+    },
+  };
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  if (!socket.destroyed)
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ensureBuild } from '../build.ts';
+import { connect, type TestClient } from './testClient.ts';
+
+// A studio in a child process, so that the test can kill -9 it: it prints `{ url, id }` once
+// listening, `id` being an environment it created when none was given.
+const child = `
+const { startStudio } = await import(${JSON.stringify(new URL('../start.ts', import.meta.url).href)});
+const [dir, given] = process.argv.slice(1);
+const studio = await startStudio({ port: 0, dir, log: () => {} });
+const id = given || (await studio.context.repo.createEnvironment({ name: 'kill -9', source: 'import' })).id;
+process.stdout.write(JSON.stringify({ url: studio.url, id }) + '\\n');
+`;
+
+let dir: string;
+const children: ChildProcess[] = [];
+const clients: TestClient[] = [];
+
+before(async () => {
+  process.env.NODE_ENV ??= 'production';
+  await ensureBuild();
+  dir = mkdtempSync(join(tmpdir(), 'palestra-collab-kill-'));
+});
+
+after(() => {
+  for (const c of clients) c.destroy();
+  for (const p of children) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function startChild(id = ''): Promise<{ url: string; id: string; process: ChildProcess }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, dir, id], {
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: '' },
+  });
+  children.push(p);
+  let out = '';
+  let err = '';
+  p.stderr.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((done, fail) => {
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) done({ ...JSON.parse(out), process: p });
+    });
+    p.once('exit', (code, signal) => fail(new Error(`the studio exited (${code ?? signal}): ${err}`)));
+  });
+}
+
+function client(url: string, id: string): TestClient {
+  const c = connect(url, id);
+  clients.push(c);
+  return c;
+}
+
+test('an edit reported saved survives kill -9 right after the message, and a restart', async () => {
+  const first = await startChild();
+  const a = client(first.url, first.id);
+  await a.whenSynced();
+  a.doc.getMap('states').set('s1', { name: 'kept after kill -9' });
+  a.doc.getText('guard').insert(0, 'order.age <= 30');
+  await a.whenSaved();
+  const killed = new Promise((done) => first.process.once('exit', done));
+  first.process.kill('SIGKILL');
+  assert.equal(await killed, null);
+  a.destroy();
+
+  const second = await startChild(first.id);
+  const b = client(second.url, second.id);
+  await b.whenSynced();
+  assert.deepEqual(b.doc.getMap('states').toJSON(), { s1: { name: 'kept after kill -9' } });
+  assert.equal(b.doc.getText('guard').toString(), 'order.age <= 30');
+  second.process.kill('SIGKILL');
+});

@@ -1,0 +1,253 @@
+/**
+ * One collaborative document in memory and its connections: the y-websocket protocol (sync and
+ * awareness, from `y-protocols`) plus the studio's "saved" message (`app/collab/saved.ts`).
+ *
+ * Our own server on `y-protocols` rather than `@y/websocket-server`'s `setupWSConnection`: that
+ * one sends its sync step 1 as soon as the socket opens and loads persistence beside it (the race
+ * where a client syncs against an empty document before the stored one loaded), has no hook after a
+ * commit for "saved", and applies a client's bytes to the shared document before anything checks
+ * them. Here a room exists only once its document has loaded (`openRoom`), updates are checked on
+ * a scratch document before they touch the shared one, and persistence is a queue per room.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { WebSocket } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { encodeSaved, messageSaved } from '../../app/collab/saved.ts';
+import type { DocStore } from './docStore.ts';
+
+const messageSync = 0;
+const messageAwareness = 1;
+const messageQueryAwareness = 3;
+
+/** Close code for a message the server refuses (malformed); 1009 (too big) comes from `ws`. */
+export const CLOSE_MALFORMED = 1007;
+
+/** When a room compacts its rows: after this many appended, or this long without an update. */
+export interface CompactionPolicy {
+  /** Rows appended since the last compaction that trigger one. Default 200. */
+  afterRows: number;
+  /** Idle time (ms) after the last append that triggers one. Default 10 s. */
+  idleMs: number;
+}
+
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  /** Each socket and the awareness client ids it announced. */
+  private readonly conns = new Map<WebSocket, Set<number>>();
+  private readonly savedWatchers = new Set<WebSocket>();
+  /** Updates waiting for their commit, with the state vector right after each. */
+  private pending: { update: Uint8Array; stateVector: Uint8Array }[] = [];
+  private savedStateVector: Uint8Array;
+  /** The persistence queue: appends and compactions, one at a time, in order. */
+  private queue: Promise<void> = Promise.resolve();
+  private flushing = false;
+  private appendedSinceCompaction = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Sockets and upgrades in progress holding this room open. */
+  refs = 0;
+  failed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly store: DocStore,
+    private readonly policy: CompactionPolicy,
+    private readonly onFailure: (room: Room, error: unknown) => void,
+    stored: Uint8Array,
+  ) {
+    Y.applyUpdate(this.doc, stored, 'load');
+    this.savedStateVector = Y.encodeStateVector(this.doc);
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      const message = frame(messageSync, (e) => syncProtocol.writeUpdate(e, update));
+      for (const ws of this.conns.keys()) if (ws !== origin) send(ws, message);
+      this.pending.push({ update, stateVector: Y.encodeStateVector(this.doc) });
+      this.flush();
+    });
+    this.awareness.on(
+      'update',
+      (
+        { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+        origin: unknown,
+      ) => {
+        const changed = [...added, ...updated, ...removed];
+        const ids = this.conns.get(origin as WebSocket);
+        if (ids) {
+          for (const id of [...added, ...updated]) ids.add(id);
+          for (const id of removed) ids.delete(id);
+        }
+        const message = frame(messageAwareness, (e) =>
+          encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)),
+        );
+        for (const ws of this.conns.keys()) send(ws, message);
+      },
+    );
+  }
+
+  /** Starts serving a socket: the document has loaded, so the sync step 1 is the stored state. */
+  join(ws: WebSocket): void {
+    this.conns.set(ws, new Set());
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary || !this.receive(ws, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)))
+        ws.close(CLOSE_MALFORMED, 'malformed message');
+    });
+    ws.on('close', () => this.leave(ws));
+    send(
+      ws,
+      frame(messageSync, (e) => syncProtocol.writeSyncStep1(e, this.doc)),
+    );
+    if (this.awareness.getStates().size > 0)
+      send(
+        ws,
+        frame(messageAwareness, (e) =>
+          encoding.writeVarUint8Array(
+            e,
+            awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]),
+          ),
+        ),
+      );
+  }
+
+  /** Handles one message; false when it is malformed (the caller closes the socket). */
+  private receive(ws: WebSocket, data: Uint8Array): boolean {
+    try {
+      const decoder = decoding.createDecoder(data);
+      const type = decoding.readVarUint(decoder);
+      if (type === messageSync) return this.receiveSync(ws, decoder);
+      if (type === messageAwareness) {
+        const update = decoding.readVarUint8Array(decoder);
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, update, ws);
+      } else if (type === messageQueryAwareness) {
+        const clients = [...this.awareness.getStates().keys()];
+        send(
+          ws,
+          frame(messageAwareness, (e) =>
+            encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)),
+          ),
+        );
+      } else if (type === messageSaved) {
+        this.savedWatchers.add(ws);
+        send(ws, encodeSaved(this.savedStateVector));
+      } else return false;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private receiveSync(ws: WebSocket, decoder: decoding.Decoder): boolean {
+    const kind = decoding.readVarUint(decoder);
+    if (kind === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = decoding.readVarUint8Array(decoder);
+      send(
+        ws,
+        frame(messageSync, (e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector)),
+      );
+      return true;
+    }
+    if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) return false;
+    const update = decoding.readVarUint8Array(decoder);
+    // Checked whole on a scratch document first: Yjs may integrate part of a malformed update into
+    // the shared document before it throws, and that part would be broadcast and persisted.
+    Y.applyUpdate(new Y.Doc(), update);
+    Y.applyUpdate(this.doc, update, ws);
+    return true;
+  }
+
+  private leave(ws: WebSocket): void {
+    const ids = this.conns.get(ws);
+    if (!ids) return;
+    this.conns.delete(ws);
+    this.savedWatchers.delete(ws);
+    awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+  }
+
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  /** Closes every socket (a client reconnects and syncs again). */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.conns.keys()) ws.close(code, reason);
+  }
+
+  /** Commits what is pending, then tells the watchers what is saved. */
+  private flush(): void {
+    if (this.flushing || this.failed) return;
+    this.flushing = true;
+    this.enqueue(async () => {
+      this.flushing = false;
+      const batch = this.pending;
+      this.pending = [];
+      const last = batch.at(-1);
+      if (!last) return;
+      await this.store.append(
+        this.id,
+        batch.map((p) => p.update),
+      );
+      this.savedStateVector = last.stateVector;
+      const message = encodeSaved(this.savedStateVector);
+      for (const ws of this.savedWatchers) send(ws, message);
+      this.appendedSinceCompaction += batch.length;
+      if (this.appendedSinceCompaction >= this.policy.afterRows) this.compact();
+      else {
+        clearTimeout(this.idleTimer);
+        this.idleTimer = setTimeout(() => this.compact(), this.policy.idleMs);
+        this.idleTimer.unref();
+      }
+    });
+  }
+
+  /** Merges the stored rows into one (in the background, on the queue). */
+  compact(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.appendedSinceCompaction = 0;
+    return this.enqueue(async () => {
+      await this.store.compact(this.id);
+    });
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (this.failed) return;
+      try {
+        await task();
+      } catch (error) {
+        this.failed = true;
+        this.onFailure(this, error);
+      }
+    });
+    this.queue = run;
+    return run;
+  }
+
+  /** Waits until everything received so far is committed (or the room failed). */
+  async settled(): Promise<void> {
+    while (this.pending.length > 0 && !this.failed) {
+      this.flush();
+      await this.queue;
+    }
+    await this.queue;
+  }
+
+  destroy(): void {
+    clearTimeout(this.idleTimer);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
+
+function frame(type: number, write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, type);
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+function send(ws: WebSocket, message: Uint8Array): void {
+  if (ws.readyState === ws.OPEN) ws.send(message);
+}

@@ -1,0 +1,68 @@
+/**
+ * A real y-websocket client for the collaboration tests (`ws` as its WebSocket), watching "saved".
+ * Test support only: nothing in the studio imports it.
+ */
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { isSaved, watchSaved } from '../../app/collab/saved.ts';
+
+export interface TestClient {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  /** The state vectors of every "saved" message received, in order. */
+  saved: Uint8Array[];
+  /** Resolves once a "saved" message covers everything in the local document. */
+  whenSaved(): Promise<Uint8Array>;
+  /** Resolves once the provider has synced with the server. */
+  whenSynced(): Promise<void>;
+  /** Resolves with the close code once the socket closes. */
+  whenClosed(): Promise<number>;
+  destroy(): void;
+}
+
+/** Connects to `ws://…/collab/<id>` of the studio at `studioUrl`. */
+export function connect(studioUrl: string, id: string): TestClient {
+  const doc = new Y.Doc();
+  const base = new URL('collab', studioUrl.replace(/^http/, 'ws')).href;
+  const provider = new WebsocketProvider(base, id, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  const saved: Uint8Array[] = [];
+  let onSaved = () => {};
+  watchSaved(provider, (sv) => {
+    saved.push(sv);
+    onSaved();
+  });
+  return {
+    doc,
+    provider,
+    saved,
+    whenSaved: () =>
+      new Promise((done) => {
+        const check = () => {
+          const last = saved.at(-1);
+          if (last && isSaved(doc, last)) done(last);
+        };
+        onSaved = check;
+        check();
+      }),
+    whenSynced: () =>
+      new Promise((done) => {
+        if (provider.synced) return done();
+        provider.once('sync', () => done());
+      }),
+    whenClosed: () =>
+      new Promise((done) => {
+        provider.once('connection-close', (event) => {
+          provider.shouldConnect = false;
+          done(event?.code ?? 0);
+        });
+      }),
+    destroy: () => {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
