@@ -13,6 +13,9 @@ export const runtimeErrorCodes = registerCodes('runtime', {
   OUT_NOT_WRITABLE: 'the output folder cannot be written',
   STEP_OUT_OF_RANGE: 'a --step is outside the episode it names',
   HUMAN_NOT_SUPPORTED: 'the human agent cannot play in this command (no terminal to ask)',
+  // The checker in a worker thread (palestra check, the studio's pages)
+  CHECK_TIMEOUT: 'the check of an environment did not finish in its budget (its thread was ended)',
+  CHECK_FAILED: "the checker's thread ended before it answered, or the check threw an error without a code",
   // Agents
   UNKNOWN_AGENT: 'the agent spec names no known agent kind',
   SCRIPT_UNREADABLE: "a scripted agent's file cannot be read",

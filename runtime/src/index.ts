@@ -12,6 +12,7 @@ export { scriptedAgent } from './agents/scripted.ts';
 export type { BranchPoint, BranchReport, StepAdvantage, StepValue } from './branch/branch.ts';
 // The engine under the jobs.
 export { branchPoints } from './branch/branch.ts';
+export { type CheckInWorkerOptions, checkInWorker } from './check/checkInWorker.ts';
 /** The CLI's words for a learnability report: the studio's page shows the same verdicts. */
 export { formatLearnabilityReport } from './cli/learnability.ts';
 export { type RuntimeErrorCode, runtimeErrorCodes } from './errorCodes.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { envSource } from '@palestra/envs/core';
 import { HANG_FILES, HANG_SPEC } from '@palestra/testing/envs';
-import { checkInWorker, checkReport, checkSummary, checksDir } from './checkStatus.ts';
+import { checkInWorker, checkReport, checkSummary, checksDir, stopChecks } from './checkStatus.ts';
 import type { StudioContext } from './context.ts';
 import { environmentSource, type LoadedEnvironment } from './environmentSource.ts';
 
@@ -84,4 +84,17 @@ test('hostile code that hangs in native code is ended by the budget; the server 
   assert.ok(ms < 6000, `ended after ${ms.toFixed(0)} ms`);
   // This thread ran all along: about one tick per 50 ms of the wait.
   assert.ok(ticks >= (ms / 50) * 0.5, `${ticks} ticks in ${ms.toFixed(0)} ms`);
+});
+
+test('stopChecks ends the running check thread and drops the queued one, both with STUDIO_CLOSED', async () => {
+  const running = checkInWorker(envSource(HANG_SPEC, HANG_FILES), 60_000);
+  const queued = checkInWorker(envSource(HANG_SPEC, HANG_FILES), 60_000);
+  const t0 = performance.now();
+  // Once the thread is stuck in the hang (it loads the checker first).
+  await new Promise((r) => setTimeout(r, 1500));
+  await stopChecks();
+  await assert.rejects(running, { code: 'STUDIO_CLOSED' });
+  await assert.rejects(queued, { code: 'STUDIO_CLOSED' });
+  const ms = performance.now() - t0;
+  assert.ok(ms < 5000, `stopped after ${ms.toFixed(0)} ms`);
 });

@@ -11,10 +11,10 @@
  */
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { EnvSource } from '@palestra/envs/core';
 import { type CheckReport, checkRoot } from '@palestra/envs/node';
 import { PalestraError } from '@palestra/errors';
+import { checkInWorker as runtimeCheckInWorker } from '@palestra/runtime';
 import type { StudioContext } from './context.ts';
 
 /** Bumped when the stored shape changes; a file of another version is checked again. */
@@ -123,8 +123,9 @@ export async function checkState(
 export const CHECK_BUDGET_MS = 30_000;
 
 /**
- * Runs the quick check in a worker thread and ends the thread after `budgetMs`. A check that
- * fails or times out rejects with a `PalestraError` (never a report that looks like a pass).
+ * Runs the quick check in a worker thread (the runtime's `checkInWorker`) and ends the thread after
+ * `budgetMs`. A check that fails or times out rejects with a `PalestraError` (never a report that
+ * looks like a pass).
  */
 export function checkInWorker(source: EnvSource, budgetMs = CHECK_BUDGET_MS): Promise<CheckReport> {
   // One check thread at a time: a home page asks for every environment at once, and several
@@ -133,74 +134,30 @@ export function checkInWorker(source: EnvSource, budgetMs = CHECK_BUDGET_MS): Pr
   const turn = checkQueue.then(() => {
     if (queuedIn !== generation)
       throw new PalestraError('STUDIO_CLOSED', 'the studio closed before this check ran');
-    return checkThread(source, budgetMs);
+    return runtimeCheckInWorker(source, { crossHost: false, budgetMs, signal: stopping.signal });
   });
   checkQueue = turn.catch(() => {});
   return turn;
 }
 
 let checkQueue: Promise<unknown> = Promise.resolve();
-/** The check threads running now, ended by `stopChecks`. */
-const threads = new Set<Worker>();
+/** Aborted by `stopChecks`: ends the check thread running now. */
+let stopping = new AbortController();
 /** Bumped by `stopChecks`: checks queued before it do not start. */
 let generation = 0;
 
 /**
- * Ends the check threads running and drops the queued checks (a closing studio calls it: a check
+ * Ends the check thread running and drops the queued checks (a closing studio calls it: a check
  * thread would keep the process alive until its check ends). Their callers get `STUDIO_CLOSED`,
  * which is not remembered as a failure of the environment.
  */
 export async function stopChecks(): Promise<void> {
   generation++;
-  await Promise.all([...threads].map((w) => w.terminate()));
-}
-
-async function checkThread(source: EnvSource, budgetMs: number): Promise<CheckReport> {
-  const worker = new Worker(new URL('./checkWorker.js', import.meta.url), {
-    workerData: { spec: source.spec, files: source.files },
-    resourceLimits: { maxOldGenerationSizeMb: 512 },
-  });
-  threads.add(worker);
-  const stoppedIn = generation;
-  type Answer =
-    | { ok: true; report: CheckReport }
-    | { ok: false; code: string; message: string; hint?: string };
-  try {
-    const answer = await new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new PalestraError('CHECK_TIMEOUT', `the check did not finish in ${budgetMs / 1000} s`, {
-              hint: "a step of this environment's code may never return (a loop in native code); run palestra check on it to see where",
-            }),
-          ),
-        budgetMs,
-      );
-      worker.once('message', (m: Answer) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-      worker.once('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      worker.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(
-          new PalestraError('CHECK_FAILED', `the checker's thread exited (code ${code}) before it answered`),
-        );
-      });
-    });
-    if (answer.ok) return answer.report;
-    throw new PalestraError(
-      answer.code,
-      answer.message,
-      answer.hint === undefined ? {} : { hint: answer.hint },
-    );
-  } finally {
-    threads.delete(worker);
-    await worker.terminate();
-  }
+  const stopped = stopping;
+  stopping = new AbortController();
+  stopped.abort(new PalestraError('STUDIO_CLOSED', 'the studio closed while this check ran'));
+  // The queue's last turn settles once the running thread has ended (checkInWorker awaits it).
+  await checkQueue;
 }
 
 /** The counts the environments list shows next to a name. */

@@ -8,8 +8,6 @@ export const studioErrorCodes = registerCodes('studio', {
   STUDIO_RUNNING: 'a studio already runs with this data folder (its server.json names a live process)',
   STUDIO_PORT_BUSY: "the studio's port is taken by another program",
   STUDIO_BUILD_FAILED: "the studio's web app failed to build",
-  CHECK_TIMEOUT: 'the quick check of an environment did not finish in its budget (its thread was ended)',
-  CHECK_FAILED: "the checker's thread ended before it answered, or the check threw an error without a code",
   STUDIO_CLOSED: 'a check that was queued or running when the studio closed',
   STUDIO_UNAUTHORIZED: "a loopback call to the studio's API without the token of its server.json",
   STUDIO_BAD_REQUEST: "a call to the studio's API whose body is not the JSON it takes",

@@ -1,4 +1,4 @@
-// Entry of the studio's checker thread: TypeScript through tsx's loader, then one check.
+// Entry of a checker thread: TypeScript through tsx's loader, then one check.
 import { register } from 'tsx/esm/api';
 
 register();
