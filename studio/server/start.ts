@@ -7,12 +7,14 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PalestraError } from '@palestra/envs/core';
 import type { Express, Request, Response } from 'express';
 import type { ServerBuild } from 'react-router';
+import { createMembership, type Membership } from './auth/members.ts';
+import { loadSecret, readCookie, SESSION_COOKIE, sessionCookieHeader } from './auth/sessionCookie.ts';
 import { BUILD_DIR, ensureBuild, SERVER_BUILD } from './build.ts';
 import type { StudioContext } from './context.ts';
 import { createRepository, type OpenedDatabase, openDatabase } from './db/index.ts';
@@ -61,6 +63,8 @@ export interface Studio {
   indexed: IndexResult;
   /** What loaders and actions get: the repository and the folders. */
   context: StudioContext;
+  /** Members, sessions and invites (`auth/members.ts`). */
+  membership: Membership;
   /** Stops serving, closes the database and removes server.json. */
   close(): Promise<void>;
 }
@@ -237,9 +241,17 @@ async function serve(
   const serverBuild = (await import(`${pathToFileURL(SERVER_BUILD).href}?t=${mtimeMs}`)) as ServerBuild;
 
   const token = randomBytes(32).toString('hex');
+  const membership = createMembership(database.db, loadSecret(dirname(file)));
+  let studioUrl = '';
   const app = express();
   app.disable('x-powered-by');
   app.post('/api/runs', express.text({ type: () => true, limit: '64kb' }), runsApi(context, token));
+  app.post(
+    '/api/invites',
+    express.text({ type: () => true, limit: '4kb' }),
+    invitesApi(membership, token, () => studioUrl),
+  );
+  app.get('/invite/:token', invitePage(membership));
   // Vite fingerprints everything under assets/: cache it for good.
   app.use('/assets', express.static(join(BUILD_DIR, 'client', 'assets'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(join(BUILD_DIR, 'client'), { maxAge: '1h' }));
@@ -249,6 +261,7 @@ async function serve(
     if (!(length > MAX_IMPORT_BODY)) return next();
     res.status(413).set('Connection', 'close').type('html').send(tooLargePage);
   });
+  app.use(ownerCookie(membership));
   app.use(
     createRequestHandler({
       build: serverBuild,
@@ -261,8 +274,17 @@ async function serve(
   claim(file, host, log);
   const server = await listen(app, port, host);
   // The collaborative documents, on the same port: WebSocket upgrades at /collab/<environment-id>.
-  const collab = attachCollab(server, database.db, { log });
+  const collab = attachCollab(server, database.db, {
+    log,
+    authenticate: async (req) => {
+      const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+      const given = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
+      const auth = await membership.authenticate({ cookie, token: given });
+      return auth.ok ? { ok: true, readOnly: auth.member.role === 'viewer' } : auth;
+    },
+  });
   const actual = (server.address() as AddressInfo).port;
+  studioUrl = urlOf(host, actual);
   writeFileSync(file, `${JSON.stringify({ pid: process.pid, port: actual, token } satisfies ServerInfo)}\n`, {
     mode: 0o600,
   });
@@ -275,6 +297,7 @@ async function serve(
     build,
     indexed,
     context,
+    membership,
     close() {
       // Running jobs stop at a safe point first (a rollout's folder stays resumable).
       closed ??= abortAllJobs()
@@ -344,6 +367,87 @@ function runsApi(context: StudioContext, token: string) {
     }
   };
 }
+
+/** True for a connection from this machine. */
+function fromLoopback(req: Request): boolean {
+  const address = req.socket.remoteAddress ?? '';
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * The local default: a page request (GET) from loopback without a valid session gets the owner's
+ * signed session cookie, so the person who ran `palestra studio` is signed in on the first page
+ * they open (the collaboration socket itself never signs anyone in: its upgrade needs the cookie).
+ * Anyone else signs in through an invite link. Behind a reverse proxy on this machine every
+ * visitor would look local: expose the studio with `host`, not through a local proxy.
+ */
+function ownerCookie(membership: Membership) {
+  return async (req: Request, res: Response, next: () => void) => {
+    if (req.method !== 'GET' || !fromLoopback(req)) return next();
+    try {
+      if (!(await membership.sessionMember(readCookie(req.headers.cookie, SESSION_COOKIE)))) {
+        const { signed } = await membership.ownerSession();
+        res.append('Set-Cookie', sessionCookieHeader(signed));
+      }
+    } catch {
+      // The page still loads; its socket is refused and says why.
+    }
+    next();
+  };
+}
+
+/**
+ * `POST /api/invites` with `{ "role": "editor" | "viewer" }` (default editor) and the token of
+ * server.json: what `palestra studio invite` calls. Answers `{ url, role, expiresAt }`.
+ */
+function invitesApi(membership: Membership, token: string, studioUrl: () => string) {
+  return async (req: Request, res: Response) => {
+    if (!authorized(req.headers.authorization, token)) {
+      res.status(401).json({
+        code: 'STUDIO_UNAUTHORIZED',
+        message: "this request lacks the studio's token: send authorization: Bearer <token of server.json>",
+      });
+      return;
+    }
+    let role: unknown;
+    try {
+      const text = typeof req.body === 'string' && req.body !== '' ? req.body : '{}';
+      role = (JSON.parse(text) as { role?: unknown }).role ?? 'editor';
+    } catch {
+      role = undefined;
+    }
+    if (role !== 'editor' && role !== 'viewer') {
+      res.status(400).json({
+        code: 'STUDIO_BAD_REQUEST',
+        message: 'the body must be JSON: { "role": "editor" | "viewer" }',
+      });
+      return;
+    }
+    const invite = await membership.createInvite(role);
+    res.json({
+      url: `${studioUrl()}invite/${invite.token}`,
+      token: invite.token,
+      role,
+      expiresAt: invite.expiresAt.toISOString(),
+    });
+  };
+}
+
+/** `GET /invite/<token>`: an unused invite creates its member, sets its session cookie, opens `/`. */
+function invitePage(membership: Membership) {
+  return async (req: Request, res: Response) => {
+    const redeemed = await membership.redeemInvite(String(req.params.token ?? '')).catch(() => undefined);
+    if (!redeemed) {
+      res.status(410).type('html').send(usedInvitePage);
+      return;
+    }
+    res.append('Set-Cookie', sessionCookieHeader(redeemed.signed));
+    res.redirect(303, '/');
+  };
+}
+
+const usedInvitePage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Invite not valid · Palestra Studio</title></head>
+<body><main><h1>This invite is not valid</h1><p>It was used already, or it expired (invites last seven days). Ask for a new one: <code>palestra studio invite</code>.</p></main></body></html>`;
 
 /** The page a too-large import gets (no React here: the body was never read). */
 const tooLargePage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>File too large · Palestra Studio</title></head>

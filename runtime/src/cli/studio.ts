@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
+import { processAlive } from '../process/alive.ts';
 import { parseFlags } from './flags.ts';
 
 /** The flags of `palestra studio`, checked as a whole (commander's parser checked the port). */
@@ -24,7 +27,7 @@ function port(v: string): number {
  * registerStudioCommand(program); // palestra studio --port 5199 --open
  */
 export function registerStudioCommand(program: Command): Command {
-  return program
+  const studio = program
     .command('studio')
     .description(
       'serve the web studio (environments, the statechart canvas, the simulator) on this machine; builds it first if needed',
@@ -44,6 +47,101 @@ Examples:
     .action(async (raw: unknown) => {
       await studioAction(parseFlags(studioFlags, raw, 'studio'));
     });
+  studio
+    .command('invite')
+    .description(
+      'print a link that signs a colleague in to the running studio (one person, valid seven days)',
+    )
+    .option(
+      '--role <role>',
+      'editor (edits documents) or viewer (reads them; its edits are dropped)',
+      'editor',
+    )
+    .addHelpText(
+      'after',
+      `
+Asks the studio running for this folder (.palestra/studio/server.json) over loopback. Opening the
+link creates the member and signs its browser in; a script may pass the token as ?token= instead.
+A studio on 127.0.0.1 (the default) is reachable from this machine only.
+
+Examples:
+  palestra studio invite
+  palestra studio invite --role viewer`,
+    )
+    .action(async (raw: unknown) => {
+      const result = await requestInvite(parseFlags(inviteFlags, raw, 'studio invite'));
+      if (!result.ok) {
+        console.error(`palestra studio invite: ${result.reason}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(result.url);
+      console.error(`  ${result.role}, for one person, valid until ${result.expiresAt}`);
+    });
+  return studio;
+}
+
+/** The flags of `palestra studio invite`. */
+export const inviteFlags = z.object({ role: z.enum(['editor', 'viewer']).default('editor') });
+export type InviteFlags = z.output<typeof inviteFlags>;
+
+/** What server.json holds; anything else reads as no studio. */
+const serverInfo = z.object({
+  pid: z.number().int().positive(),
+  port: z.number().int(),
+  token: z.string().min(1),
+});
+const inviteAnswer = z.object({ url: z.string(), role: z.enum(['editor', 'viewer']), expiresAt: z.string() });
+
+/** What `requestInvite` got: the link, or why not. */
+export type InviteResult =
+  | ({ ok: true } & z.output<typeof inviteAnswer>)
+  | { ok: false; running: boolean; reason: string };
+
+/**
+ * Asks the studio running for `cwd` for an invite link (`POST /api/invites` with the token of its
+ * server.json, as `studioLink.ts` registers runs). Never throws: a failure is the returned reason.
+ *
+ * @example
+ * const r = await requestInvite({ role: 'viewer' });
+ * if (r.ok) console.log(r.url);
+ */
+export async function requestInvite(
+  flags: InviteFlags,
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<InviteResult> {
+  const file = join(resolve(options.cwd ?? process.cwd()), '.palestra', 'studio', 'server.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    raw = undefined;
+  }
+  const info = serverInfo.safeParse(raw);
+  if (!info.success || !processAlive(info.data.pid))
+    return {
+      ok: false,
+      running: false,
+      reason: `no studio runs for this folder (${file}): start it with palestra studio`,
+    };
+  try {
+    const res = await fetch(`http://127.0.0.1:${info.data.port}/api/invites`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${info.data.token}` },
+      body: JSON.stringify({ role: flags.role }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
+    });
+    const body = (await res.json().catch(() => ({}))) as { message?: unknown };
+    const answer = inviteAnswer.safeParse(body);
+    if (res.ok && answer.success) return { ok: true, ...answer.data };
+    return {
+      ok: false,
+      running: true,
+      reason: `the studio refused (${res.status}${typeof body.message === 'string' ? `: ${body.message}` : ''})`,
+    };
+  } catch (e) {
+    return { ok: false, running: true, reason: `the studio did not answer (${String(e)})` };
+  }
 }
 
 /** True when a browser window can be shown: always on macOS and Windows, with a display elsewhere. */

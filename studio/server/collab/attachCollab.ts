@@ -3,6 +3,9 @@
  * server at `/collab/<environment-id>` speak the y-websocket protocol (see `room.ts`), and the
  * documents persist in the studio's database (`docStore.ts`).
  *
+ * - With `authenticate` (the studio passes its members' rule): no credential is refused with 401,
+ *   one that names no member with 403, both before any document byte and before the id is looked
+ *   up; a viewer joins read-only (`room.ts`: its updates are dropped, and it is told once).
  * - An unknown environment id is refused with 404 before any document byte; so is a malformed path.
  * - The document loads before the upgrade completes, so no sync is ever answered from an empty one.
  * - A message over `MAX_MESSAGE` closes its socket (1009, by `ws` before the message is read); a
@@ -23,6 +26,13 @@ export const MAX_MESSAGE = 1024 * 1024;
 export interface AttachCollabOptions {
   /** When rooms compact their rows; defaults 200 rows or 10 s idle. */
   compaction?: Partial<CompactionPolicy>;
+  /**
+   * Who may open a document, from the upgrade request: `readOnly` for a viewer, or the refusal's
+   * status. Without it every client may edit (tests of the layer below members).
+   */
+  authenticate?: (
+    req: IncomingMessage,
+  ) => Promise<{ ok: true; readOnly: boolean } | { ok: false; status: 401 | 403 }>;
   /** Where notices go (a failed commit). Default: console.error. */
   log?: (line: string) => void;
 }
@@ -98,7 +108,13 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     }
     if (closing) return refuse(socket, 503, 'Service Unavailable');
     let room: Room;
+    let readOnly = false;
     try {
+      if (options.authenticate) {
+        const auth = await options.authenticate(req);
+        if (!auth.ok) return refuse(socket, auth.status, auth.status === 401 ? 'Unauthorized' : 'Forbidden');
+        readOnly = auth.readOnly;
+      }
       if (id === '' || id.includes('/') || !(await repo.getEnvironment(id)))
         return refuse(socket, 404, 'Not Found');
       room = await open(id);
@@ -111,7 +127,7 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {});
       ws.on('close', () => void release(room));
-      room.join(ws);
+      room.join(ws, { readOnly });
     });
   };
   const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head);

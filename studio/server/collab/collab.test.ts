@@ -14,6 +14,8 @@ import { CLOSE_MALFORMED } from './room.ts';
 import { connect, type TestClient } from './testClient.ts';
 
 let studio: Studio;
+/** The owner's signed session: the socket's credential. */
+let token: string;
 let dir: string;
 const clients: TestClient[] = [];
 
@@ -22,6 +24,7 @@ before(async () => {
   await ensureBuild();
   dir = mkdtempSync(join(tmpdir(), 'palestra-collab-'));
   studio = await startStudio({ port: 0, dir, log: () => {} });
+  token = (await studio.membership.ownerSession()).signed;
 });
 
 after(async () => {
@@ -35,14 +38,14 @@ async function newEnvironment(): Promise<string> {
 }
 
 function client(id: string): TestClient {
-  const c = connect(studio.url, id);
+  const c = connect(studio.url, id, token);
   clients.push(c);
   return c;
 }
 
 /** A raw socket at /collab/<id>: resolves with the upgrade's status, or the socket once open. */
 function rawSocket(id: string): Promise<{ ws?: WebSocket; status?: number }> {
-  const url = `${studio.url.replace(/^http/, 'ws')}collab/${encodeURIComponent(id)}`;
+  const url = `${studio.url.replace(/^http/, 'ws')}collab/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
   return new Promise((done) => {
     ws.once('open', () => done({ ws }));

@@ -14,7 +14,8 @@ const { startStudio } = await import(${JSON.stringify(new URL('../start.ts', imp
 const [dir, given] = process.argv.slice(1);
 const studio = await startStudio({ port: 0, dir, log: () => {} });
 const id = given || (await studio.context.repo.createEnvironment({ name: 'kill -9', source: 'import' })).id;
-process.stdout.write(JSON.stringify({ url: studio.url, id }) + '\\n');
+const token = (await studio.membership.ownerSession()).signed;
+process.stdout.write(JSON.stringify({ url: studio.url, id, token }) + '\\n');
 `;
 
 let dir: string;
@@ -33,7 +34,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startChild(id = ''): Promise<{ url: string; id: string; process: ChildProcess }> {
+function startChild(id = ''): Promise<{ url: string; id: string; token: string; process: ChildProcess }> {
   const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, dir, id], {
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: '' },
   });
@@ -52,15 +53,15 @@ function startChild(id = ''): Promise<{ url: string; id: string; process: ChildP
   });
 }
 
-function client(url: string, id: string): TestClient {
-  const c = connect(url, id);
+function client(url: string, id: string, token: string): TestClient {
+  const c = connect(url, id, token);
   clients.push(c);
   return c;
 }
 
 test('an edit reported saved survives kill -9 right after the message, and a restart', async () => {
   const first = await startChild();
-  const a = client(first.url, first.id);
+  const a = client(first.url, first.id, first.token);
   await a.whenSynced();
   a.doc.getMap('states').set('s1', { name: 'kept after kill -9' });
   a.doc.getText('guard').insert(0, 'order.age <= 30');
@@ -71,7 +72,7 @@ test('an edit reported saved survives kill -9 right after the message, and a res
   a.destroy();
 
   const second = await startChild(first.id);
-  const b = client(second.url, second.id);
+  const b = client(second.url, second.id, second.token);
   await b.whenSynced();
   assert.deepEqual(b.doc.getMap('states').toJSON(), { s1: { name: 'kept after kill -9' } });
   assert.equal(b.doc.getText('guard').toString(), 'order.age <= 30');

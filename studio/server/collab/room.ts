@@ -22,6 +22,13 @@ const messageSync = 0;
 const messageAwareness = 1;
 const messageQueryAwareness = 3;
 
+/**
+ * Server → client `varUint(101)`: "this connection is read-only (a viewer): your document updates
+ * are dropped". Sent once per connection, on the first non-empty update the server drops; the
+ * socket stays open and keeps receiving the document.
+ */
+export const messageReadOnly = 101;
+
 /** Close code for a message the server refuses (malformed); 1009 (too big) comes from `ws`. */
 export const CLOSE_MALFORMED = 1007;
 
@@ -39,6 +46,8 @@ export class Room {
   /** Each socket and the awareness client ids it announced. */
   private readonly conns = new Map<WebSocket, Set<number>>();
   private readonly savedWatchers = new Set<WebSocket>();
+  /** Viewers' sockets, and whether each was told its updates are dropped. */
+  private readonly readOnly = new Map<WebSocket, boolean>();
   /** Updates waiting for their commit, with the state vector right after each. */
   private pending: { update: Uint8Array; stateVector: Uint8Array }[] = [];
   private savedStateVector: Uint8Array;
@@ -87,9 +96,13 @@ export class Room {
     );
   }
 
-  /** Starts serving a socket: the document has loaded, so the sync step 1 is the stored state. */
-  join(ws: WebSocket): void {
+  /**
+   * Starts serving a socket: the document has loaded, so the sync step 1 is the stored state.
+   * A `readOnly` socket (a viewer) gets the document and awareness, and its updates are dropped.
+   */
+  join(ws: WebSocket, options: { readOnly?: boolean } = {}): void {
     this.conns.set(ws, new Set());
+    if (options.readOnly) this.readOnly.set(ws, false);
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || !this.receive(ws, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)))
@@ -154,6 +167,19 @@ export class Room {
     // Checked whole on a scratch document first: Yjs may integrate part of a malformed update into
     // the shared document before it throws, and that part would be broadcast and persisted.
     Y.applyUpdate(new Y.Doc(), update);
+    const told = this.readOnly.get(ws);
+    if (told !== undefined) {
+      // A viewer: dropped, never applied nor persisted; told once when it tried to change something.
+      const { structs, ds } = Y.decodeUpdate(update);
+      if (!told && (structs.length > 0 || ds.clients.size > 0)) {
+        this.readOnly.set(ws, true);
+        send(
+          ws,
+          frame(messageReadOnly, () => {}),
+        );
+      }
+      return true;
+    }
     Y.applyUpdate(this.doc, update, ws);
     return true;
   }
@@ -163,6 +189,7 @@ export class Room {
     if (!ids) return;
     this.conns.delete(ws);
     this.savedWatchers.delete(ws);
+    this.readOnly.delete(ws);
     awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
   }
 

@@ -22,12 +22,14 @@ export interface TestClient {
 }
 
 /** Connects to `ws://…/collab/<id>` of the studio at `studioUrl`. */
-export function connect(studioUrl: string, id: string): TestClient {
+export function connect(studioUrl: string, id: string, token?: string): TestClient {
   const doc = new Y.Doc();
   const base = new URL('collab', studioUrl.replace(/^http/, 'ws')).href;
   const provider = new WebsocketProvider(base, id, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
+    // A member's credential: the studio refuses a socket without one (401).
+    params: token ? { token } : {},
   });
   const saved: Uint8Array[] = [];
   let onSaved = () => {};

@@ -39,7 +39,15 @@ test('a fresh folder gets every migration; reopening applies none again and keep
   const folder = join(dir, 'nested', 'db');
   const first = await openDatabase({ dir: folder });
   assert.equal(first.driver, 'pglite');
-  assert.deepEqual(await tables(first.db), ['doc_updates', 'environments', 'runs', 'versions']);
+  assert.deepEqual(await tables(first.db), [
+    'doc_updates',
+    'environments',
+    'invites',
+    'members',
+    'runs',
+    'sessions',
+    'versions',
+  ]);
   const hashes = await applied(first.db);
   assert.equal(hashes.length, journal.entries.length);
   const env = await createRepository(first.db).createEnvironment({

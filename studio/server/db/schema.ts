@@ -123,3 +123,57 @@ export type Environment = typeof environments.$inferSelect;
 export type Version = typeof versions.$inferSelect;
 export type Run = typeof runs.$inferSelect;
 export type DocUpdate = typeof docUpdates.$inferSelect;
+
+/**
+ * Members only (`studio/server/auth/`). One workspace for now, holding every environment: a
+ * member's role holds for all of them (a later issue may add `workspaces` and a `workspace_id`).
+ */
+export const memberRoles = ['owner', 'editor', 'viewer'] as const;
+export type MemberRole = (typeof memberRoles)[number];
+/** The roles an invite may grant (the owner is the local user, never invited). */
+export const inviteRoles = ['editor', 'viewer'] as const;
+export type InviteRole = (typeof inviteRoles)[number];
+
+export const members = pgTable(
+  'members',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: memberRoles }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [check('members_role_check', sql`${t.role} in (${literals(memberRoles)})`)],
+);
+
+/** A signed-in browser or script: only the SHA-256 of its token is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sessions_member_id_idx').on(t.memberId)],
+);
+
+/** An invite link: only the SHA-256 of its token is stored; one member per invite. */
+export const invites = pgTable(
+  'invites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    role: text('role', { enum: inviteRoles }).notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** When it was redeemed, and the member it created; null while unused. */
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    memberId: text('member_id').references(() => members.id, { onDelete: 'cascade' }),
+  },
+  (t) => [check('invites_role_check', sql`${t.role} in (${literals(inviteRoles)})`)],
+);
+
+export type Member = typeof members.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Invite = typeof invites.$inferSelect;

@@ -1,0 +1,74 @@
+// `palestra studio invite` against a real studio on port 0 in a temporary folder: the link it prints
+// signs one person in with the role asked for; without a running studio it says so and fails.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Studio } from '@palestra/studio/server';
+import { Command } from 'commander';
+import { registerStudioCommand, requestInvite } from './studio.ts';
+
+let studio: Studio;
+let cwd: string;
+
+before(async () => {
+  process.env.NODE_ENV ??= 'production';
+  const { startStudio } = await import('@palestra/studio/server');
+  cwd = mkdtempSync(join(tmpdir(), 'palestra-studio-invite-'));
+  studio = await startStudio({
+    port: 0,
+    dir: join(cwd, '.palestra', 'studio'),
+    databaseUrl: '',
+    log: () => {},
+  });
+});
+
+after(async () => {
+  await studio?.close();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+test('an invite link for a viewer signs one person in, once', async () => {
+  const result = await requestInvite({ role: 'viewer' }, { cwd });
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(result.role, 'viewer');
+  assert.ok(result.url.startsWith(`${studio.url}invite/`));
+  const opened = await fetch(result.url, { redirect: 'manual' });
+  assert.equal(opened.status, 303);
+  assert.match(opened.headers.get('set-cookie') ?? '', /^palestra_session=/);
+  assert.equal((await fetch(result.url, { redirect: 'manual' })).status, 410);
+});
+
+test('`palestra studio invite` prints the link (editor by default)', async () => {
+  const lines: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  const here = process.cwd();
+  console.log = (line: string) => lines.push(line);
+  console.error = () => {};
+  process.chdir(cwd);
+  try {
+    const program = new Command().exitOverride();
+    registerStudioCommand(program);
+    await program.parseAsync(['node', 'palestra', 'studio', 'invite']);
+  } finally {
+    process.chdir(here);
+    console.log = log;
+    console.error = error;
+  }
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0]?.startsWith(`${studio.url}invite/`), lines[0]);
+  assert.equal((await fetch(lines[0] ?? '', { redirect: 'manual' })).status, 303);
+});
+
+test('without a running studio it says so', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'palestra-no-studio-'));
+  try {
+    const result = await requestInvite({ role: 'editor' }, { cwd: empty });
+    assert.equal(result.ok, false);
+    assert.ok(!result.ok && !result.running && /no studio runs/.test(result.reason));
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
