@@ -54,7 +54,9 @@ const watch = new Transform({
   },
 });
 
-const reporter = run({ files: files.map((f) => `${root}${f}`), concurrency: 2 })
+// forceExit: a file whose tests are all done ends even if a handle it leaked (a socket, a timer)
+// would keep its process alive; without it one leak hangs the whole run, with no timeout to end it.
+const reporter = run({ files: files.map((f) => `${root}${f}`), concurrency: 2, forceExit: true })
   .pipe(watch)
   .pipe(new spec());
 reporter.pipe(process.stdout, { end: false });
