@@ -329,6 +329,14 @@ function authorized(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** 401 for a loopback API call without the token of server.json. */
+function refuseUnauthorized(res: Response): void {
+  res.status(401).json({
+    code: 'STUDIO_UNAUTHORIZED',
+    message: "this request lacks the studio's token: send authorization: Bearer <token of server.json>",
+  });
+}
+
 /**
  * `POST /api/runs` with `{ "folder": "<path>" }` and `authorization: Bearer <token>` (the token
  * of server.json): how a CLI command that wrote a run folder registers it while the studio runs.
@@ -337,13 +345,7 @@ function authorized(header: string | undefined, token: string): boolean {
  */
 function runsApi(context: StudioContext, token: string) {
   return async (req: Request, res: Response) => {
-    if (!authorized(req.headers.authorization, token)) {
-      res.status(401).json({
-        code: 'STUDIO_UNAUTHORIZED',
-        message: "this request lacks the studio's token: send authorization: Bearer <token of server.json>",
-      });
-      return;
-    }
+    if (!authorized(req.headers.authorization, token)) return refuseUnauthorized(res);
     let folder: unknown;
     try {
       folder = (JSON.parse(typeof req.body === 'string' ? req.body : '') as { folder?: unknown }).folder;
@@ -402,13 +404,7 @@ function ownerCookie(membership: Membership) {
  */
 function invitesApi(membership: Membership, token: string, studioUrl: () => string) {
   return async (req: Request, res: Response) => {
-    if (!authorized(req.headers.authorization, token)) {
-      res.status(401).json({
-        code: 'STUDIO_UNAUTHORIZED',
-        message: "this request lacks the studio's token: send authorization: Bearer <token of server.json>",
-      });
-      return;
-    }
+    if (!authorized(req.headers.authorization, token)) return refuseUnauthorized(res);
     let role: unknown;
     try {
       const text = typeof req.body === 'string' && req.body !== '' ? req.body : '{}';

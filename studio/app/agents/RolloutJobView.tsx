@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { Form, Link } from 'react-router';
 import { CancelJob } from './CancelJob.tsx';
+import type { StudioRolloutResult } from './rolloutJob.server.ts';
 import type { JobView } from './useJobEvents.ts';
 
 /** The rollout job's progress events (`@palestra/runtime`'s `RolloutProgress`), as far as the page reads them. */
@@ -20,17 +21,8 @@ export type RolloutProgressView =
     }
   | { kind: 'scores'; done: number; total: number };
 
-export interface RolloutResultView {
-  runId?: string;
-  interrupted: boolean;
-  episodes: number;
-  complete: number;
-  failed: number;
-  returnMean: number;
-  successRate: number;
-  tokens: { prompt: number; completion: number };
-  cost: number | null;
-}
+/** What the page shows once the job ended: the server's result, as sent (a type only). */
+export type RolloutResultView = StudioRolloutResult;
 
 const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)} %`;
