@@ -39,7 +39,9 @@ describe('GymSpec → document → GymSpec', () => {
       fc.property(
         fc.integer({ min: 12, max: 60 }),
         fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), { minLength: 1, maxLength: 5 }),
-        fc.array(
+        // Task ids are unique in a valid spec (parseSpec refuses a duplicate), so the generator
+        // draws them unique: the property is about the mapping, not the parser's refusals.
+        fc.uniqueArray(
           fc.record({
             id: fc.string({ minLength: 1, maxLength: 6 }),
             instructions: fc.string({ maxLength: 20 }),
@@ -48,7 +50,7 @@ describe('GymSpec → document → GymSpec', () => {
             }),
             split: fc.option(fc.constantFrom('train' as const, 'eval' as const), { nil: undefined }),
           }),
-          { minLength: 1, maxLength: 5 },
+          { minLength: 1, maxLength: 5, selector: (t) => t.id },
         ),
         (states, toolNames, tasks) => {
           const base = syntheticSpec(states);
