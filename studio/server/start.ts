@@ -21,7 +21,7 @@ import { createRepository, type OpenedDatabase, openDatabase } from './db/index.
 import './errorCodes.ts';
 import { processAlive } from '@palestra/runtime';
 import { stopChecks } from './checkStatus.ts';
-import { attachCollab } from './collab/attachCollab.ts';
+import { attachCollab, type Collab } from './collab/attachCollab.ts';
 import { MAX_IMPORT_BODY } from './importSpec.ts';
 import { abortAllJobs } from './jobs.ts';
 import { type IndexResult, indexRuns, registerRunFolder } from './runsIndex.ts';
@@ -65,6 +65,8 @@ export interface Studio {
   context: StudioContext;
   /** Members, sessions and invites (`auth/members.ts`). */
   membership: Membership;
+  /** The collaborative documents (`collab/attachCollab.ts`): their store and open rooms. */
+  collab: Collab;
   /** Stops serving, closes the database and removes server.json. */
   close(): Promise<void>;
 }
@@ -276,6 +278,11 @@ async function serve(
   // The collaborative documents, on the same port: WebSocket upgrades at /collab/<environment-id>.
   const collab = attachCollab(server, database.db, {
     log,
+    seed: async (id) => {
+      const { environmentSource } = await import('./environmentSource.ts');
+      const env = await environmentSource(context, id);
+      return env?.kind === 'studio' ? { spec: env.spec, files: env.files } : undefined;
+    },
     authenticate: async (req) => {
       const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
       const given = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
@@ -298,6 +305,7 @@ async function serve(
     indexed,
     context,
     membership,
+    collab,
     close() {
       // Running jobs stop at a safe point first (a rollout's folder stays resumable).
       closed ??= abortAllJobs()

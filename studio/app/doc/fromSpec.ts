@@ -66,6 +66,28 @@ export function fromSpec(spec: GymSpecInput, files: Record<string, string> = {})
 }
 
 /**
+ * The Yjs client id a stored document's first content is written under (`seedDoc`). Fixed, so that
+ * two studio servers seeding the same environment at once (one PostgreSQL, two processes) write
+ * the same items with the same ids, which Yjs merges as one instead of duplicating every state.
+ * Random client ids are 32-bit, so a live peer taking this one is as likely as any other collision.
+ */
+export const SEED_CLIENT_ID = 1;
+
+/**
+ * The document a studio environment starts from: `fromSpec` under `SEED_CLIENT_ID`. The same spec
+ * gives byte-identical updates wherever and whenever it is seeded.
+ *
+ * @example
+ * Y.encodeStateAsUpdate(seedDoc(spec, files)) // the first row of a new environment's document
+ */
+export function seedDoc(spec: GymSpecInput, files: Record<string, string> = {}): Y.Doc {
+  const doc = new Y.Doc();
+  doc.clientID = SEED_CLIENT_ID;
+  writeSpec(doc, spec, files);
+  return doc;
+}
+
+/**
  * Writes `spec` into `doc` in one transaction (into an empty document: existing elements are not
  * removed). `nextId` names the new states, transitions and list elements.
  */

@@ -14,7 +14,10 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { GymSpecInput } from '@palestra/envs/core';
 import { WebSocketServer } from 'ws';
+import * as Y from 'yjs';
+import { seedDoc } from '../../app/doc/fromSpec.ts';
 import type { StudioDatabase } from '../db/index.ts';
 import { createRepository } from '../db/index.ts';
 import { createDocStore, type DocStore } from './docStore.ts';
@@ -33,6 +36,12 @@ export interface AttachCollabOptions {
   authenticate?: (
     req: IncomingMessage,
   ) => Promise<{ ok: true; readOnly: boolean } | { ok: false; status: 401 | 403 }>;
+  /**
+   * The content of an environment whose stored document is empty (never opened before): its spec
+   * and files, written as the document's first row (`seedDoc`). Without it such a document starts
+   * empty.
+   */
+  seed?: (id: string) => Promise<{ spec: GymSpecInput; files: Record<string, string> } | undefined>;
   /** Where notices go (a failed commit). Default: console.error. */
   log?: (line: string) => void;
 }
@@ -72,10 +81,22 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     room.destroy();
   };
 
+  const loadOrSeed = async (id: string): Promise<Uint8Array> => {
+    const stored = await store.load(id);
+    if (stored.rows > 0 || !options.seed) return stored.update;
+    const source = await options.seed(id);
+    if (!source) return stored.update;
+    // Appended before any client syncs; a second server seeding at the same time appends the same
+    // bytes (fixed client id), which merge as one.
+    const update = Y.encodeStateAsUpdate(seedDoc(source.spec, source.files));
+    await store.append(id, [update]);
+    return update;
+  };
+
   const open = (id: string): Promise<Room> => {
     let room = rooms.get(id);
     if (!room) {
-      room = store.load(id).then(({ update }) => new Room(id, store, policy, onFailure, update));
+      room = loadOrSeed(id).then((update) => new Room(id, store, policy, onFailure, update));
       room.catch(() => rooms.delete(id));
       rooms.set(id, room);
     }

@@ -7,7 +7,13 @@ import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
+import { parseSpec } from '@palestra/envs/core';
+import { seedDoc } from '../../app/doc/fromSpec.ts';
+import { docJson } from '../../app/doc/schema.ts';
+import { filesOf, toSpec } from '../../app/doc/toSpec.ts';
 import { ensureBuild } from '../build.ts';
+import { importSpecText } from '../importSpec.ts';
 import { type Studio, startStudio } from '../start.ts';
 import { MAX_MESSAGE } from './attachCollab.ts';
 import { CLOSE_MALFORMED } from './room.ts';
@@ -23,7 +29,7 @@ before(async () => {
   process.env.NODE_ENV ??= 'production';
   await ensureBuild();
   dir = mkdtempSync(join(tmpdir(), 'palestra-collab-'));
-  studio = await startStudio({ port: 0, dir, log: () => {} });
+  studio = await startStudio(studioOptions());
   token = (await studio.membership.ownerSession()).signed;
 });
 
@@ -32,6 +38,8 @@ after(async () => {
   await studio?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+const studioOptions = () => ({ port: 0, dir, storeDir: join(dir, 'store'), log: () => {} });
 
 async function newEnvironment(): Promise<string> {
   return (await studio.context.repo.createEnvironment({ name: 'collab test', source: 'import' })).id;
@@ -132,8 +140,32 @@ test('edits survive a restart of the studio on the same folder', async () => {
   await a.whenSaved();
   a.destroy();
   await studio.close();
-  studio = await startStudio({ port: 0, dir, log: () => {} });
+  studio = await startStudio(studioOptions());
   const b = client(id);
   await b.whenSynced();
   assert.deepEqual(b.doc.getMap('states').toJSON(), { s1: { name: 'start' }, s2: { name: 'end' } });
+});
+
+test('an imported environment opens as its spec: the first client syncs the seeded document, stored once', async () => {
+  const name = catalogNames().find((n) => Object.keys(loadCatalog(n).files).length > 0) ?? 'tally';
+  const { spec, files } = loadCatalog(name);
+  const imported = await importSpecText(JSON.stringify(spec), studio.context, 'spec.json', files);
+  assert.ok(imported.ok, JSON.stringify(imported));
+  const id = imported.environment.id;
+  const [a, b] = [client(id), client(id)];
+  await Promise.all([a.whenSynced(), b.whenSynced()]);
+  for (const c of [a, b]) {
+    const out = toSpec(c.doc);
+    assert.deepEqual(out.problems, []);
+    assert.deepStrictEqual(parseSpec(out.spec, files), parseSpec(spec, files));
+    assert.deepStrictEqual(filesOf(c.doc), files);
+  }
+  assert.equal(await studio.collab.store.count(id), 1);
+  // Seeding is deterministic: a second server seeding at the same time appends the same bytes,
+  // which merge into the same document instead of a second copy of every state.
+  const again = Y.encodeStateAsUpdate(seedDoc(spec, files));
+  await studio.collab.store.append(id, [again]);
+  const merged = new Y.Doc();
+  Y.applyUpdate(merged, (await studio.collab.store.load(id)).update);
+  assert.deepStrictEqual(docJson(merged), docJson(a.doc));
 });
