@@ -7,6 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -54,6 +55,11 @@ export interface StartStudioOptions {
 export interface Studio {
   /** `http://host:port/`, with the port the system picked for port 0. */
   url: string;
+  /**
+   * The address invite links name: `url`, or on a wildcard host (`0.0.0.0`) this machine's
+   * external address, which colleagues on the same network can open.
+   */
+  shareUrl: string;
   port: number;
   /** The secret of this run, also in server.json: loopback clients prove they read that file. */
   token: string;
@@ -92,6 +98,19 @@ export function readServerInfo(file: string): ServerInfo | undefined {
   if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return undefined;
   if (typeof token !== 'string') return undefined;
   return { pid: pid as number, port: port as number, token };
+}
+
+/**
+ * The address colleagues open (invite links): the listening address, or for a wildcard one
+ * (`0.0.0.0`, `::`) this machine's first external IPv4 address, since a link to 127.0.0.1 works
+ * only here.
+ */
+function shareUrlOf(host: string, port: number): string {
+  if (host !== '0.0.0.0' && host !== '::') return urlOf(host, port);
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a !== undefined && !a.internal && a.family === 'IPv4');
+  return urlOf(external?.address ?? '127.0.0.1', port);
 }
 
 function urlOf(host: string, port: number): string {
@@ -291,7 +310,7 @@ async function serve(
     },
   });
   const actual = (server.address() as AddressInfo).port;
-  studioUrl = urlOf(host, actual);
+  studioUrl = shareUrlOf(host, actual);
   writeFileSync(file, `${JSON.stringify({ pid: process.pid, port: actual, token } satisfies ServerInfo)}\n`, {
     mode: 0o600,
   });
@@ -299,6 +318,7 @@ async function serve(
   let closed: Promise<void> | undefined;
   return {
     url: urlOf(host, actual),
+    shareUrl: studioUrl,
     port: actual,
     token,
     build,

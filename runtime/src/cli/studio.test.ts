@@ -2,7 +2,7 @@
 // signs one person in with the role asked for; without a running studio it says so and fails.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Studio } from '@palestra/studio/server';
@@ -71,4 +71,47 @@ test('without a running studio it says so', async () => {
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
+});
+
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && !a.internal && a.family === 'IPv4')?.address;
+
+test('on --host 0.0.0.0 the invite names this machine’s network address, and only loopback signs in as the owner', {
+  skip: external ? false : 'this machine has no external IPv4 address',
+}, async () => {
+  const { startStudio } = await import('@palestra/studio/server');
+  const folder = mkdtempSync(join(tmpdir(), 'palestra-studio-host-'));
+  const shared = await startStudio({
+    port: 0,
+    host: '0.0.0.0',
+    dir: join(folder, '.palestra', 'studio'),
+    databaseUrl: '',
+    log: () => {},
+  });
+  try {
+    assert.equal(shared.shareUrl, `http://${external}:${shared.port}/`);
+    // A page from the network carries no owner session; the same page from loopback does.
+    const remote = await fetch(shared.shareUrl, { redirect: 'manual' });
+    assert.equal(remote.headers.get('set-cookie'), null);
+    const local = await fetch(shared.url, { redirect: 'manual' });
+    assert.match(local.headers.get('set-cookie') ?? '', /^palestra_session=/);
+    const result = await requestInvite({ role: 'editor' }, { cwd: folder });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.ok(result.url.startsWith(`${shared.shareUrl}invite/`), result.url);
+    const opened = await fetch(result.url, { redirect: 'manual' });
+    assert.equal(opened.status, 303);
+    assert.match(opened.headers.get('set-cookie') ?? '', /^palestra_session=/);
+  } finally {
+    await shared.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('`palestra studio --help` explains --host for a newcomer', () => {
+  const program = new Command().exitOverride();
+  const studioCommand = registerStudioCommand(program);
+  const help = studioCommand.helpInformation();
+  assert.match(help, /--host <address>/);
+  assert.match(help, /0\.0\.0\.0/);
 });

@@ -9,6 +9,7 @@ import { parseFlags } from './flags.ts';
 /** The flags of `palestra studio`, checked as a whole (commander's parser checked the port). */
 export const studioFlags = z.object({
   port: z.number().int().min(0).max(65535),
+  host: z.string().min(1).default('127.0.0.1'),
   open: z.boolean().default(false),
 });
 export type StudioFlags = z.output<typeof studioFlags>;
@@ -33,6 +34,11 @@ export function registerStudioCommand(program: Command): Command {
       'serve the web studio (environments, the statechart canvas, the simulator) on this machine; builds it first if needed',
     )
     .option('--port <port>', 'TCP port to listen on (0 picks a free one)', port, 5199)
+    .option(
+      '--host <address>',
+      'address to listen on: 127.0.0.1 serves this machine only; 0.0.0.0 lets colleagues on the network in (with invite links)',
+      '127.0.0.1',
+    )
     .option('--open', 'open the studio in the browser (when this machine has a display)')
     .addHelpText(
       'after',
@@ -40,9 +46,14 @@ export function registerStudioCommand(program: Command): Command {
 The studio keeps its data under .palestra/studio/ and records itself in .palestra/studio/server.json;
 a second studio in the same folder is refused and names the first one's address. Ctrl-C stops it.
 
+Only this machine's browsers sign in as the owner, automatically. With --host 0.0.0.0 the studio
+is reachable on the network; colleagues sign in through links from palestra studio invite (over
+plain HTTP: use it on a network you trust).
+
 Examples:
   palestra studio
-  palestra studio --port 0 --open`,
+  palestra studio --port 0 --open
+  palestra studio --host 0.0.0.0`,
     )
     .action(async (raw: unknown) => {
       await studioAction(parseFlags(studioFlags, raw, 'studio'));
@@ -62,7 +73,8 @@ Examples:
       `
 Asks the studio running for this folder (.palestra/studio/server.json) over loopback. Opening the
 link creates the member and signs its browser in; a script may pass the token as ?token= instead.
-A studio on 127.0.0.1 (the default) is reachable from this machine only.
+A studio on 127.0.0.1 (the default) is reachable from this machine only: start it with
+--host 0.0.0.0 for a link colleagues on the network can open.
 
 Examples:
   palestra studio invite
@@ -169,8 +181,10 @@ function openBrowser(url: string): void {
  */
 export async function studioAction(flags: StudioFlags): Promise<void> {
   const { startStudio } = await import('@palestra/studio/server');
-  const studio = await startStudio({ port: flags.port, warm: true });
+  const studio = await startStudio({ port: flags.port, host: flags.host, warm: true });
   console.log(`Palestra Studio on ${studio.url} · Ctrl-C stops it`);
+  if (studio.shareUrl !== studio.url)
+    console.log(`  colleagues on the network: ${studio.shareUrl} (they sign in with palestra studio invite)`);
   if (flags.open) {
     if (hasDisplay()) openBrowser(studio.url);
     else console.log('  no display here: open the address above in a browser');
