@@ -263,6 +263,7 @@ async function serve(
 
   const token = randomBytes(32).toString('hex');
   const membership = createMembership(database.db, loadSecret(dirname(file)));
+  await membership.prune();
   let studioUrl = '';
   const app = express();
   app.disable('x-powered-by');

@@ -30,10 +30,16 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of providers) p.destroy();
+  for (const p of providers) closeProvider(p);
   await studio?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Closes a client: the provider, and its document, whose destroy also stops the awareness timer. */
+function closeProvider(p: WebsocketProvider): void {
+  p.destroy();
+  p.doc.destroy();
+}
 
 /** A real y-websocket client with a `?token=` or a Cookie header; `readOnly` counts messages 101. */
 function client(credentials: { token?: string; cookie?: string }) {
@@ -84,7 +90,11 @@ function upgradeStatus(query: string, headers: Record<string, string> = {}): Pro
       ws.close();
       done(101);
     });
-    ws.once('unexpected-response', (_req, res) => done(res.statusCode ?? 0));
+    ws.once('unexpected-response', (req, res) => {
+      // With this listener `ws` leaves the response to us: without destroy its socket stays open.
+      req.destroy();
+      done(res.statusCode ?? 0);
+    });
     ws.once('error', () => {});
   });
 }
@@ -96,7 +106,11 @@ test('a stranger gets 401, an unknown token or a forged cookie 403, before any d
   // Unknown documents too: the id is looked up only for members.
   const ws = new WebSocket(`${studio.url.replace(/^http/, 'ws')}collab/no-such-id`);
   const status = await new Promise<number>((done) => {
-    ws.once('unexpected-response', (_req, res) => done(res.statusCode ?? 0));
+    ws.once('unexpected-response', (req, res) => {
+      // With this listener `ws` leaves the response to us: without destroy its socket stays open.
+      req.destroy();
+      done(res.statusCode ?? 0);
+    });
     ws.once('error', () => {});
   });
   assert.equal(status, 401);
@@ -175,8 +189,18 @@ test('the example script edits with an invite token and waits for "saved"', asyn
   assert.equal(reader.doc.getMap('notes').get('script'), 'from the example');
 });
 
+test('expired sessions and unused expired invites are pruned; live ones are kept', async () => {
+  const live = await studio.membership.createInvite('viewer');
+  const expired = await studio.membership.createInvite('viewer', -1000);
+  const before = await studio.membership.prune();
+  assert.ok(before.invites >= 1, JSON.stringify(before));
+  assert.equal(await studio.membership.redeemInvite(expired.token), undefined);
+  assert.ok(await studio.membership.redeemInvite(live.token));
+  assert.deepEqual(await studio.membership.prune(), { sessions: 0, invites: 0 });
+});
+
 test("after a restart the database holds the members' edits and none of the viewer's", async () => {
-  for (const p of providers.splice(0)) p.destroy();
+  for (const p of providers.splice(0)) closeProvider(p);
   await studio.close();
   const database = await openDatabase({ dir: join(dir, 'db') });
   try {

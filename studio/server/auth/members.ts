@@ -11,7 +11,7 @@
  *   the link no longer signs anyone else in.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import type { StudioDatabase } from '../db/index.ts';
 import { type InviteRole, invites, type Member, members, sessions } from '../db/schema.ts';
 import { hashToken, newToken, signSession, verifySession } from './sessionCookie.ts';
@@ -45,6 +45,11 @@ export interface Membership {
   redeemInvite(token: string, name?: string): Promise<{ member: Member; signed: string } | undefined>;
   /** The member of a signed session value (cookie), if it is valid and current. */
   sessionMember(signed: string | undefined): Promise<Member | undefined>;
+  /**
+   * Deletes expired sessions and expired invites nobody used (the studio does on start): they
+   * sign no one in, and a loopback owner gets a new session row per new browser.
+   */
+  prune(): Promise<{ sessions: number; invites: number }>;
   /** The socket's rule: the cookie first, then `?token=` (a signed session or an invite). */
   authenticate(credentials: { cookie?: string; token?: string }): Promise<Authentication>;
 }
@@ -117,6 +122,15 @@ export function createMembership(db: StudioDatabase, secret: Buffer): Membership
       return member && { member, signed: await newSession(member.id) };
     },
     sessionMember,
+    async prune() {
+      const now = new Date();
+      const gone = await db.delete(sessions).where(lte(sessions.expiresAt, now)).returning();
+      const unused = await db
+        .delete(invites)
+        .where(and(isNull(invites.usedAt), lte(invites.expiresAt, now)))
+        .returning();
+      return { sessions: gone.length, invites: unused.length };
+    },
     async authenticate({ cookie, token }) {
       if (cookie === undefined && token === undefined) return { ok: false, status: 401 };
       for (const signed of [cookie, token]) {

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
+import { parseSpec } from '@palestra/envs/core';
 import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
-import { parseSpec } from '@palestra/envs/core';
 import { seedDoc } from '../../app/doc/fromSpec.ts';
 import { docJson } from '../../app/doc/schema.ts';
 import { filesOf, toSpec } from '../../app/doc/toSpec.ts';
@@ -57,7 +57,11 @@ function rawSocket(id: string): Promise<{ ws?: WebSocket; status?: number }> {
   const ws = new WebSocket(url);
   return new Promise((done) => {
     ws.once('open', () => done({ ws }));
-    ws.once('unexpected-response', (_req, res) => done({ status: res.statusCode }));
+    ws.once('unexpected-response', (req, res) => {
+      // With this listener `ws` leaves the response to us: without destroy its socket stays open.
+      req.destroy();
+      done({ status: res.statusCode });
+    });
     ws.once('error', () => {});
   });
 }
