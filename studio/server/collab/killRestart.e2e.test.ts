@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { ensureBuild } from '../build.ts';
 import { connect, type TestClient } from './testClient.ts';
 
@@ -15,7 +16,8 @@ const [dir, given] = process.argv.slice(1);
 const studio = await startStudio({ port: 0, dir, log: () => {} });
 const id = given || (await studio.context.repo.createEnvironment({ name: 'kill -9', source: 'import' })).id;
 const token = (await studio.membership.ownerSession()).signed;
-process.stdout.write(JSON.stringify({ url: studio.url, id, token }) + '\\n');
+const invite = (await studio.membership.createInvite('editor')).token;
+process.stdout.write(JSON.stringify({ url: studio.url, id, token, invite }) + '\\n');
 `;
 
 let dir: string;
@@ -34,7 +36,9 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startChild(id = ''): Promise<{ url: string; id: string; token: string; process: ChildProcess }> {
+function startChild(
+  id = '',
+): Promise<{ url: string; id: string; token: string; invite: string; process: ChildProcess }> {
   const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, dir, id], {
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: '' },
   });
@@ -76,5 +80,22 @@ test('an edit reported saved survives kill -9 right after the message, and a res
   await b.whenSynced();
   assert.deepEqual(b.doc.getMap('states').toJSON(), { s1: { name: 'kept after kill -9' } });
   assert.equal(b.doc.getText('guard').toString(), 'order.age <= 30');
+  second.process.kill('SIGKILL');
+});
+
+test('the example script: edit with an invite token, "saved", kill -9, restart, and it reads the edit back', async () => {
+  const script = join(import.meta.dirname, '../../../examples/collab-client.mjs');
+  const run = (url: string, id: string, token: string, ...text: string[]) =>
+    promisify(execFile)(process.execPath, [script, url, id, token, ...text], { timeout: 15_000 });
+  const first = await startChild();
+  const edited = await run(first.url, first.id, first.invite, 'written by a script');
+  assert.equal(edited.stdout.trim(), 'saved: written by a script');
+  const killed = new Promise((done) => first.process.once('exit', done));
+  first.process.kill('SIGKILL');
+  assert.equal(await killed, null);
+
+  const second = await startChild(first.id);
+  const read = await run(second.url, first.id, first.invite);
+  assert.equal(read.stdout.trim(), 'read: written by a script');
   second.process.kill('SIGKILL');
 });
