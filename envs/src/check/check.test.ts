@@ -52,6 +52,21 @@ test('every catalog environment passes the checker, across hosts too', async () 
   }
 });
 
+test('a cross-host check skipped with a reason says it, as a warning, and starts no process', async () => {
+  const report = await checkEnv(envSource(base), {
+    episodes: 5,
+    crossHost: { skipped: 'not run in the browser' },
+  });
+  const f = finding(report, 'cross-host');
+  assert.equal(f.level, 'warning');
+  assert.equal(f.message, 'skipped: not run in the browser');
+  assert.equal(report.stats.crossHostEpisodes, 0);
+  assert.equal(
+    finding(await checkEnv(envSource(base), { episodes: 5, ...quick }), 'cross-host').message,
+    'skipped: turned off (crossHost: false, or --no-cross-host)',
+  );
+});
+
 test('a clean spec passes', async () => {
   const report = await checkEnv(envSource(base), { episodes: 5, ...quick });
   assert.ok(report.ok, formatCheckReport(report));

@@ -45,8 +45,11 @@ export interface CheckOptions {
   graphBudget?: number;
   /** Graph searches per task, each under another seed (stochastic dynamics). */
   graphRounds?: number;
-  /** Determinism across hosts (another process, time zone and clock); `false` skips it (a warning). */
-  crossHost?: CrossHostOptions | false;
+  /**
+   * Determinism across hosts (another process, time zone and clock); `false` skips it (a warning),
+   * and `{ skipped: why }` skips it saying why (a browser has no second process to run it in).
+   */
+  crossHost?: CrossHostOptions | false | { skipped: string };
 }
 
 /** The checks that need a running environment: reported as not run when it cannot be built. */
@@ -103,8 +106,15 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
   }
 
   // The other process loads while this one plays; it gets the episodes once they are known.
+  const asked = options.crossHost;
+  const crossHostOff =
+    asked === false
+      ? 'turned off (crossHost: false, or --no-cross-host)'
+      : asked && 'skipped' in asked
+        ? asked.skipped
+        : undefined;
   const crossHost: CrossHostRun | undefined =
-    options.crossHost === false ? undefined : startCrossHostRun(source, options.crossHost);
+    asked === false || (asked && 'skipped' in asked) ? undefined : startCrossHostRun(source, asked);
   try {
     add(checkOrder(env));
     const run = await runRandomEpisodes(env, spec, { count: options.episodes ?? 40, seed });
@@ -151,10 +161,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       checkToolsHandled(spec),
       checkUnusedExports(spec, env.moduleExports),
     );
-    const crossHostFinding = await checkCrossHost(
-      crossHost,
-      'turned off (crossHost: false, or --no-cross-host)',
-    );
+    const crossHostFinding = await checkCrossHost(crossHost, crossHostOff);
     if (crossHostFinding.ran && crossHostFinding.level !== 'warning')
       stats.crossHostEpisodes = crossHost?.episodes.length ?? 0;
     add(crossHostFinding);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { makeEnv } from '../kernel/env.ts';
 import { envSource } from '../kernel/source.ts';
 import { type CheckReport, checkEnv, formatCheckReport } from './check.ts';
+import { checkCrossHost, startCrossHostRun } from './crossHost.ts';
 import { firstDivergence } from './divergence.ts';
 
 const door = {
@@ -134,6 +135,23 @@ for (const [what, body, logical] of [
     );
   });
 }
+
+test('on a host without Node processes (a browser) the check could not run, and says why', async () => {
+  // No `process` for as long as the run starts (synchronously): what a Web Worker's global scope has.
+  const real = Object.getOwnPropertyDescriptor(globalThis, 'process')!;
+  let run: ReturnType<typeof startCrossHostRun>;
+  Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true });
+  try {
+    run = startCrossHostRun(envSource(door));
+  } finally {
+    Object.defineProperty(globalThis, 'process', real);
+  }
+  run.play([{ seed: 0, actions: [], trace: [], returnMicros: 0 }]);
+  const f = await checkCrossHost(run);
+  assert.equal(f.level, 'error');
+  assert.equal(f.ran, false);
+  assert.equal(f.message, 'could not run: this host cannot start a second Node process (a browser, say)');
+});
 
 test('firstDivergence names the step and the first differing field in key order', () => {
   const a = [{ info: { seed: 1 } }, { observation: { text: 'a' }, reward: 1 }];

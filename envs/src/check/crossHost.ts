@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { spawn as Spawn } from 'node:child_process';
+import type { fileURLToPath as FileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { canonicalJson } from '../episode/hash.ts';
 import type { EnvSource } from '../kernel/source.ts';
@@ -59,8 +59,28 @@ const childAnswer = z.union([
 ]);
 
 const DEFAULT_SHIFT_MS = Math.round(7 * 365.25 * 86_400_000) + 1_234_567;
-const CHILD = fileURLToPath(new URL('./crossHostChild.ts', import.meta.url));
-const CLOCK = new URL('./hostClock.ts', import.meta.url).href;
+
+/** What starting the other process needs of Node. */
+interface NodeHost {
+  spawn: typeof Spawn;
+  fileURLToPath: typeof FileURLToPath;
+  process: NodeJS.Process;
+}
+
+/**
+ * Node's process and child_process, or undefined on a host without them (a browser's Web
+ * Worker). Through `process.getBuiltinModule` at call time rather than imports, as the sandbox
+ * does for its WebAssembly file (sandbox/engine.ts): the checker then bundles for a browser, where
+ * it runs with `crossHost` turned off.
+ */
+function nodeHost(): NodeHost | undefined {
+  const host = (globalThis as { process?: NodeJS.Process }).process;
+  if (typeof host?.getBuiltinModule !== 'function') return undefined;
+  const cp = host.getBuiltinModule('node:child_process');
+  const url = host.getBuiltinModule('node:url');
+  if (!cp || !url) return undefined;
+  return { spawn: cp.spawn, fileURLToPath: url.fileURLToPath, process: host };
+}
 
 /** Flags of this process that load code (tsx, conditions): the child needs them, and nothing else. */
 function loaderArgs(execArgv: string[]): string[] {
@@ -109,6 +129,12 @@ export function startCrossHostRun(source: EnvSource, options: CrossHostOptions =
   let cancel = () => {};
   let send = (_line: string) => {};
   const outcome = new Promise<ChildOutcome>((resolve) => {
+    const host = nodeHost();
+    if (!host) {
+      resolve({ ok: false, why: 'this host cannot start a second Node process (a browser, say)' });
+      return;
+    }
+    const { spawn, fileURLToPath, process } = host;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TZ: conditions.timeZone,
@@ -119,9 +145,9 @@ export function startCrossHostRun(source: EnvSource, options: CrossHostOptions =
     const args = [
       ...loaderArgs(process.execArgv),
       '--import',
-      CLOCK,
+      new URL('./hostClock.ts', import.meta.url).href,
       ...(options.childImports ?? []).flatMap((m) => ['--import', m]),
-      CHILD,
+      fileURLToPath(new URL('./crossHostChild.ts', import.meta.url)),
     ];
     const startedAt = Date.now();
     const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
