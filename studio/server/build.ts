@@ -104,7 +104,7 @@ export async function buildStudio(): Promise<{ ms: number }> {
   // its own process: nothing stays in this one).
   if (error === undefined)
     await buildEnvWorker(join(BUILD_DIR, 'client')).catch((e: unknown) => {
-      error = `the simulator's worker: ${String(e)}`;
+      error = `the simulator's and the live check's workers: ${String(e)}`;
     });
   if (error !== undefined)
     throw new PalestraError('STUDIO_BUILD_FAILED', `the studio's web app did not build: ${error}`, {

@@ -1,8 +1,8 @@
-import { type EnvSource, PalestraError, type QuickJSWasm, setQuickJSWasm } from '@palestra/envs/core';
-import type { CheckOptions, CheckReport } from '@palestra/envs/node';
 // The checker itself, not `@palestra/envs/node` (files, worker threads, the cross-host process):
 // check.ts bundles for a browser once the cross-host run is off (see LIVE_CHECK_OPTIONS).
-import { checkEnv } from '../../../envs/src/check/check.ts';
+import { checkEnv } from '@palestra/envs/check';
+import { type EnvSource, PalestraError, type QuickJSWasm, setQuickJSWasm } from '@palestra/envs/core';
+import type { CheckOptions, CheckReport } from '@palestra/envs/node';
 
 /** A check asked of the worker: the source `parseStage` validated, and where QuickJS is served. */
 export interface CheckRequest {
