@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromiumPath } from '@palestra/testing/browser';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ensureBuild } from '../server/build.ts';
 import { type StartStudioOptions, type Studio, startStudio } from '../server/start.ts';
 
@@ -42,8 +42,25 @@ export interface Harness {
    */
   axeScan(what: string): Promise<void>;
   /** A full-page screenshot as an artifact and, when asked or missing, as `studio/docs/<name>`. */
-  screenshot(name: string): Promise<void>;
+  screenshot(name: string, of?: Page): Promise<void>;
+  /**
+   * A page in a browser context of its own (its own cookies and IndexedDB: a second person), the
+   * same size as `page`, recording its errors in `errors`.
+   */
+  newPerson(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  /** Stops the studio (its documents committed first); the browsers stay open. */
+  stopStudio(): Promise<void>;
+  /** Starts the studio again on the same port and folders; `studio` is the new one. */
+  startStudio(): Promise<Studio>;
   close(): Promise<void>;
+}
+
+/** Records a page's uncaught errors and console errors, with their URL, in `into`. */
+function recordErrors(page: Page, into: string[]): void {
+  page.on('pageerror', (e) => into.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') into.push(`${m.text()} (${m.location().url})`);
+  });
 }
 
 /** Builds the studio if needed, starts it and a browser page (1400 × 900). */
@@ -55,14 +72,15 @@ export async function openHarness(options: Partial<StartStudioOptions> = {}): Pr
   const artifacts = process.env.PALESTRA_E2E_ARTIFACTS ?? join(dir, 'artifacts');
   mkdirSync(artifacts, { recursive: true });
   const runsDir = join(dir, 'runs');
-  const studio = await startStudio({
+  const startOptions: StartStudioOptions = {
     port: 0,
     dir: join(dir, 'studio'),
     runsDir,
     storeDir: join(dir, 'store'),
     log: () => {},
     ...options,
-  });
+  };
+  let studio = await startStudio(startOptions);
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
@@ -70,13 +88,12 @@ export async function openHarness(options: Partial<StartStudioOptions> = {}): Pr
   // A context of its own: axe-core's Playwright builder refuses a page of the default context.
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`${m.text()} (${m.location().url})`);
-  });
+  recordErrors(page, pageErrors);
 
   return {
-    studio,
+    get studio() {
+      return studio;
+    },
     browser,
     page,
     dir,
@@ -97,14 +114,27 @@ export async function openHarness(options: Partial<StartStudioOptions> = {}): Pr
       );
       assert.ok(results.passes.length > 0, `axe ran no rule on ${what}`);
     },
-    async screenshot(name) {
+    async screenshot(name, of = page) {
       const file = join(artifacts, name);
-      await page.screenshot({ path: file, fullPage: true });
+      await of.screenshot({ path: file, fullPage: true });
       const doc = join(DOCS, name);
       if (process.env.PALESTRA_UPDATE_SCREENSHOTS === '1' || !existsSync(doc)) {
         mkdirSync(DOCS, { recursive: true });
         copyFileSync(file, doc);
       }
+    },
+    async newPerson() {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const person = await context.newPage();
+      const errors: string[] = [];
+      recordErrors(person, errors);
+      return { context, page: person, errors };
+    },
+    stopStudio: () => studio.close(),
+    async startStudio() {
+      // The same port: the pages' sockets reconnect to the address they know.
+      studio = await startStudio({ ...startOptions, port: studio.port });
+      return studio;
     },
     async close() {
       await browser.close();

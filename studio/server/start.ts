@@ -288,7 +288,7 @@ async function serve(
     createRequestHandler({
       build: serverBuild,
       mode: 'production',
-      getLoadContext: () => ({ studio: context }),
+      getLoadContext: () => ({ studio: context, membership }),
     }),
   );
 
@@ -419,6 +419,9 @@ function ownerCookie(membership: Membership) {
       if (!(await membership.sessionMember(readCookie(req.headers.cookie, SESSION_COOKIE)))) {
         const { signed } = await membership.ownerSession();
         res.append('Set-Cookie', sessionCookieHeader(signed));
+        // This very request is the owner's too: its loader (who is here, may they edit) sees the
+        // session it just got instead of a stranger on a first visit.
+        req.headers.cookie = [req.headers.cookie, `${SESSION_COOKIE}=${signed}`].filter(Boolean).join('; ');
       }
     } catch {
       // The page still loads; its socket is refused and says why.
@@ -458,10 +461,17 @@ function invitesApi(membership: Membership, token: string, studioUrl: () => stri
   };
 }
 
-/** `GET /invite/<token>`: an unused invite creates its member, sets its session cookie, opens `/`. */
+/**
+ * `GET /invite/<token>[?name=…]`: an unused invite creates its member (named by `name`, as
+ * `palestra studio invite --name` writes it into the link: what colleagues see beside this
+ * person's cursor), sets its session cookie, opens `/`.
+ */
 function invitePage(membership: Membership) {
   return async (req: Request, res: Response) => {
-    const redeemed = await membership.redeemInvite(String(req.params.token ?? '')).catch(() => undefined);
+    const name = memberName(req.query.name);
+    const redeemed = await membership
+      .redeemInvite(String(req.params.token ?? ''), name)
+      .catch(() => undefined);
     if (!redeemed) {
       res.status(410).type('html').send(usedInvitePage);
       return;
@@ -469,6 +479,17 @@ function invitePage(membership: Membership) {
     res.append('Set-Cookie', sessionCookieHeader(redeemed.signed));
     res.redirect(303, '/');
   };
+}
+
+/** A member's name from a link: trimmed, control characters out, at most 40 characters. */
+function memberName(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const name = raw
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 40);
+  return name === '' ? undefined : name;
 }
 
 const usedInvitePage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Invite not valid · Palestra Studio</title></head>

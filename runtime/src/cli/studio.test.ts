@@ -62,6 +62,32 @@ test('`palestra studio invite` prints the link (editor by default)', async () =>
   assert.equal((await fetch(lines[0] ?? '', { redirect: 'manual' })).status, 303);
 });
 
+test('`palestra studio invite --name Ana` names the member colleagues see', async () => {
+  const lines: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  const here = process.cwd();
+  console.log = (line: string) => lines.push(line);
+  console.error = () => {};
+  process.chdir(cwd);
+  try {
+    const program = new Command().exitOverride();
+    registerStudioCommand(program);
+    await program.parseAsync(['node', 'palestra', 'studio', 'invite', '--name', 'Ana Lima']);
+  } finally {
+    process.chdir(here);
+    console.log = log;
+    console.error = error;
+  }
+  assert.match(lines[0] ?? '', /\/invite\/[^?]+\?name=Ana%20Lima$/);
+  const opened = await fetch(lines[0] ?? '', { redirect: 'manual' });
+  assert.equal(opened.status, 303);
+  const signed = decodeURIComponent(
+    (opened.headers.get('set-cookie') ?? '').split(';')[0]?.split('=')[1] ?? '',
+  );
+  assert.equal((await studio.membership.sessionMember(signed))?.name, 'Ana Lima');
+});
+
 test('without a running studio it says so', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'palestra-no-studio-'));
   try {

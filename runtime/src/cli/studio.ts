@@ -68,6 +68,7 @@ Examples:
       'editor (edits documents) or viewer (reads them; its edits are dropped)',
       'editor',
     )
+    .option('--name <name>', "the colleague's name, shown beside their cursor and in who is here")
     .addHelpText(
       'after',
       `
@@ -77,24 +78,28 @@ A studio on 127.0.0.1 (the default) is reachable from this machine only: start i
 --host 0.0.0.0 for a link colleagues on the network can open.
 
 Examples:
-  palestra studio invite
+  palestra studio invite --name Ana
   palestra studio invite --role viewer`,
     )
     .action(async (raw: unknown) => {
-      const result = await requestInvite(parseFlags(inviteFlags, raw, 'studio invite'));
+      const flags = parseFlags(inviteFlags, raw, 'studio invite');
+      const result = await requestInvite(flags);
       if (!result.ok) {
         console.error(`palestra studio invite: ${result.reason}`);
         process.exitCode = 1;
         return;
       }
-      console.log(result.url);
+      console.log(flags.name ? `${result.url}?name=${encodeURIComponent(flags.name)}` : result.url);
       console.error(`  ${result.role}, for one person, valid until ${result.expiresAt}`);
     });
   return studio;
 }
 
 /** The flags of `palestra studio invite`. */
-export const inviteFlags = z.object({ role: z.enum(['editor', 'viewer']).default('editor') });
+export const inviteFlags = z.object({
+  role: z.enum(['editor', 'viewer']).default('editor'),
+  name: z.string().trim().min(1).max(40).optional(),
+});
 export type InviteFlags = z.output<typeof inviteFlags>;
 
 /** What server.json holds; anything else reads as no studio. */

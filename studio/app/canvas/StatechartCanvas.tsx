@@ -16,8 +16,17 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useViewport,
 } from '@xyflow/react';
-import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import type { Problem } from '../problems/problemsOf.ts';
 import { type LaidOutGraph, layoutGraph, NODE_METRICS, type TransitionFlowEdge } from './layoutGraph.ts';
 import {
@@ -53,6 +62,28 @@ export interface StatechartCanvasProps {
    * page lays the machine out itself.
    */
   layout?: LaidOutGraph;
+  /**
+   * Other people on the page (presence): each one's pointer, drawn with their name, and the state
+   * they selected, outlined in their colour.
+   */
+  peers?: readonly CanvasPeer[];
+  /**
+   * Called with this person's pointer in flow coordinates (the chart's own, the same for everyone
+   * whatever their pan and zoom) as it moves over the canvas, and with null when it leaves.
+   */
+  onPointer?: (at: { x: number; y: number } | null) => void;
+}
+
+/** Someone else on the canvas, as presence draws them. */
+export interface CanvasPeer {
+  /** Unique among the peers (their awareness client id). */
+  key: string;
+  name: string;
+  colour: string;
+  /** Their pointer, in flow coordinates. */
+  cursor?: { x: number; y: number } | null;
+  /** The node id (dotted state path) they selected. */
+  selected?: string;
 }
 
 /** What a node or edge carries besides the graph's data: the problems on it. */
@@ -116,6 +147,7 @@ export function StatechartCanvas(props: StatechartCanvasProps) {
 }
 
 const NONE: readonly string[] = [];
+const NO_PEERS: readonly CanvasPeer[] = [];
 
 function Canvas({
   spec,
@@ -126,6 +158,8 @@ function Canvas({
   selected,
   onSelect,
   layout,
+  peers = NO_PEERS,
+  onPointer,
 }: StatechartCanvasProps) {
   const graph = useMemo(() => statechartGraph(spec), [spec]);
   const [laid, setLaid] = useState<LaidOutGraph | undefined>(layout);
@@ -164,11 +198,19 @@ function Canvas({
   const nodes = useMemo(() => {
     const lit = new Set(active);
     const seen = new Set(visited);
+    // A state someone else selected: outlined in the colour of the first of them (by name).
+    const peerColour = new Map<string, string>();
+    for (const p of peers)
+      if (p.selected && !peerColour.has(p.selected)) peerColour.set(p.selected, p.colour);
     return (laid?.nodes ?? []).map((n) => {
       const marks = problemsAt.get(n.id);
       const level = worst(marks);
+      const colour = peerColour.get(n.id);
       return {
         ...n,
+        ...(colour && {
+          style: { ...n.style, outline: `3px solid ${colour}`, outlineOffset: 3, borderRadius: 8 },
+        }),
         data: { ...n.data, ...(marks && { problems: marks }) },
         selected: n.id === selected,
         className:
@@ -181,7 +223,7 @@ function Canvas({
         ariaLabel: `${n.data.type} state ${n.data.path || n.data.label}${lit.has(n.id) ? ' (active)' : ''}${marks ? `: ${describe(marks)}` : ''}`,
       };
     });
-  }, [laid, active, visited, selected, problemsAt]);
+  }, [laid, active, visited, selected, problemsAt, peers]);
   const edges = useMemo(() => {
     const taken = new Set(path);
     return (laid?.edges ?? []).map((e) => {
@@ -234,6 +276,21 @@ function Canvas({
       void flow.fitView({ ...FIT, nodes: ids.map((id) => ({ id })), maxZoom: 1.25, duration: 250 });
   }, [laid, selected, flow]);
 
+  // Laid out again (a colleague renamed or added a state): the view moves with the layout, so a
+  // state both layouts have stays where it was on the screen instead of the chart jumping.
+  const previous = useRef<LaidOutGraph | undefined>(undefined);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = laid;
+    if (!before || !laid || before === laid) return;
+    const was = new Map(absoluteBoxes(before.nodes).map((b) => [b.id, b]));
+    const anchor = absoluteBoxes(laid.nodes).find((b) => was.has(b.id));
+    if (!anchor) return;
+    const from = was.get(anchor.id)!;
+    const { x, y, zoom } = flow.getViewport();
+    void flow.setViewport({ x: x + (from.x - anchor.x) * zoom, y: y + (from.y - anchor.y) * zoom, zoom });
+  }, [laid, flow]);
+
   const focusNode = (id: string) =>
     wrapper.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus();
 
@@ -281,6 +338,10 @@ function Canvas({
       onNodeClick={(_, n) => select(n.id, 'state')}
       onEdgeClick={(_, e) => select(e.id, 'transition')}
       onKeyDown={onKeyDown}
+      {...(onPointer && {
+        onMouseMove: (e: MouseEvent) => onPointer(flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })),
+        onMouseLeave: () => onPointer(null),
+      })}
       aria-label="Statechart"
     >
       <Background />
@@ -295,6 +356,7 @@ function Canvas({
       <Panel position="top-left">
         <KeysHint />
       </Panel>
+      {peers.length > 0 && <PeerLayer peers={peers} boxes={boxes} />}
     </ReactFlow>
   );
 }
@@ -320,6 +382,58 @@ function KeysHint() {
         ))}
       </dl>
     </details>
+  );
+}
+
+/**
+ * Everyone else's pointer and selection tag, over the chart. Positions are flow coordinates taken
+ * through the viewport (what `flowToScreenPosition` does, relative to the pane), so the drawings
+ * keep their size at any zoom. Hidden from assistive technology: the page lists who is here, and
+ * what each one selected, in words.
+ */
+function PeerLayer({
+  peers,
+  boxes,
+}: {
+  peers: readonly CanvasPeer[];
+  boxes: readonly { id: string; x: number; y: number }[];
+}) {
+  const { x: vx, y: vy, zoom } = useViewport();
+  const at = (p: { x: number; y: number }) => ({ left: p.x * zoom + vx, top: p.y * zoom + vy });
+  return (
+    <div className="presence-layer" aria-hidden="true">
+      {peers.map((p) => {
+        const box = p.selected === undefined ? undefined : boxes.find((b) => b.id === p.selected);
+        return (
+          <div key={p.key}>
+            {box && (
+              <span
+                className="presence-tag presence-selection"
+                data-peer={p.name}
+                style={{ ...at(box), background: p.colour }}
+              >
+                {p.name}
+              </span>
+            )}
+            {p.cursor && (
+              <div className="presence-cursor" data-peer={p.name} style={at(p.cursor)}>
+                <svg width="16" height="20" viewBox="0 0 16 20" aria-hidden="true">
+                  <path
+                    d="M1 1 L1 17 L5.5 12.5 L9 19 L11.5 18 L8 11.5 L14 11.5 Z"
+                    fill={p.colour}
+                    stroke="#fff"
+                    strokeWidth="1.5"
+                  />
+                </svg>
+                <span className="presence-tag" style={{ background: p.colour }}>
+                  {p.name}
+                </span>
+              </div>
+            )}
+          </div>
+        );
+      })}
+    </div>
   );
 }
 

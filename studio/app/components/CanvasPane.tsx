@@ -7,6 +7,8 @@ import { ClientOnly } from './ClientOnly.tsx';
 import '../problems/problems.css';
 // A replay's path: the transitions taken and the states visited.
 import '../canvas/path.css';
+// Other people's pointers and selections (presence), on an environment page.
+import '../collab/presence.css';
 
 /** React Flow's stylesheet, for the `links` export of a route that shows a canvas. */
 export const canvasLinks = [{ rel: 'stylesheet', href: flowStyles }];
@@ -23,6 +25,7 @@ export const canvasLinks = [{ rel: 'stylesheet', href: flowStyles }];
  * const [selected, setSelected] = useState<string>();
  * <CanvasPane spec={spec} problems={problems} selected={selected} onSelect={setSelected} />
  * <ProblemsList spec={spec} problems={problems} selected={selected} onSelect={setSelected} />
+ * <CanvasPane spec={spec} peers={[{ key: '7', name: 'Ann', colour, cursor: { x: 40, y: 80 } }]} onPointer={send} />
  */
 export function CanvasPane(props: Omit<StatechartCanvasProps, 'spec'> & { spec: Pick<GymSpec, 'machine'> }) {
   return (
