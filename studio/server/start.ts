@@ -484,9 +484,9 @@ function invitePage(membership: Membership) {
 /** A member's name from a link: trimmed, control characters out, at most 40 characters. */
 function memberName(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-  const name = raw
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+  const name = [...raw]
+    .filter((c) => c >= ' ' && c !== '\u007f')
+    .join('')
     .trim()
     .slice(0, 40);
   return name === '' ? undefined : name;
