@@ -54,9 +54,9 @@ export function registerServeCommand(program: Command): Command {
     )
     .option(
       '--idle-timeout <seconds>',
-      'close a session that sent no message for this long, freeing its slot (0: never)',
+      'close a session that sent no message for this long, freeing its slot (0: never); an hour by default, since a slow trainer can pause that long mid-episode',
       seconds,
-      600,
+      3600,
     )
     .option(
       '--invalid-actions <mode>',

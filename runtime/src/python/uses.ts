@@ -79,9 +79,9 @@ export const pythonUses = {
     warmSeconds: 1,
     coldSeconds: 1,
   },
-  /** OpenEnv's published client and reference server, for the tests under runtime/src/serve. */
+  /** OpenEnv 0.10.0's client, reference server and `openenv validate`, for the tests under runtime/src/serve. */
   openenv: {
-    purpose: "OpenEnv's client and server for the serve tests",
+    purpose: "OpenEnv's client, server and validator for the serve tests",
     venv: 'main',
     locks: ['testing/src/openenv/requirements.lock'],
     sizeMb: 323,

@@ -12,8 +12,12 @@ export const serveOptionsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   /** OpenEnv's `max_concurrent_envs`: WebSocket sessions at once, each with its own environment. */
   maxSessions: z.int().min(1).default(8),
-  /** A session with no message for this many seconds is closed (0: never). */
-  idleTimeoutS: z.number().min(0).default(600),
+  /**
+   * A session with no message for this many seconds is closed (0: never). An hour: the clock runs
+   * only while the server waits for the client, and a trainer can spend many minutes between two
+   * steps of one episode (generation of a whole batch, an optimisation step); OpenEnv has none.
+   */
+  idleTimeoutS: z.number().min(0).default(3600),
   /**
    * `reject` (OpenEnv's behaviour): an action that fails the action schema — unknown tool,
    * arguments that fail the tool's JSON Schema — is answered 422 / VALIDATION_ERROR and no step is
@@ -26,7 +30,8 @@ export const serveOptionsSchema = z.object({
 export type ServeOptions = z.output<typeof serveOptionsSchema>;
 export type ServeOptionsInput = z.input<typeof serveOptionsSchema>;
 
-const resetSchema = z.looseObject({
+/** OpenEnv's reset body (`POST /reset`, a `/ws` reset's `data`), plus Palestra's task choice. */
+export const resetSchema = z.looseObject({
   seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
   episode_id: z.string().max(255).nullish(),
   task_id: z.string().min(1).nullish(),
@@ -51,6 +56,8 @@ export class ServeCore {
   /** Environments of ended sessions, kept for the next ones (never more than `maxSessions`). */
   private idle: EnvHandle[] = [];
   private disposed = false;
+  /** WebSocket sessions closed by the idle timeout so far (their clients may come back without an episode). */
+  idleExpired = 0;
   /** Environments built for sessions so far (reuse keeps it at the peak of concurrent sessions). */
   environmentsBuilt = 0;
   private scratchLock: Promise<unknown> = Promise.resolve();
@@ -100,8 +107,8 @@ export class ServeCore {
   parseAction(data: unknown, loc: (string | number)[]): ParseResult<WireAction> {
     const r = parseWireAction(data, loc);
     if (!r.ok || r.value.kind !== 'step' || this.options.invalidActions === 'penalize') return r;
-    const issues = checkAction(this.validator, r.value.action, loc);
-    if (!issues.length) return r;
+    const rejection = checkAction(this.validator, r.value.action, loc);
+    if (!rejection) return r;
     // OpenEnv validates only the envelope of a CallToolAction; its MCP environment answers a call
     // to an unknown tool or with bad arguments with an observation carrying a ToolError.
     if (r.value.callTool && 'tool' in r.value.action)
@@ -111,18 +118,18 @@ export class ServeCore {
           kind: 'tool_error',
           toolName: r.value.action.tool,
           error: {
-            error_type: issues[0]!.type === 'unknown_tool' ? 'tool_not_found' : 'invalid_args',
-            message: issues[0]!.msg,
+            error_type: rejection.code === 'UNKNOWN_TOOL' ? 'tool_not_found' : 'invalid_args',
+            message: rejection.message,
           },
         },
       };
-    return { ok: false, issues };
+    return { ok: false, issues: rejection.issues };
   }
 
   /** Why a tool call would be rejected (strict servers only). */
   rejectReason(action: Parameters<Env['toEvent']>[0]): string | undefined {
     if (this.options.invalidActions === 'penalize') return undefined;
-    return checkAction(this.validator, action, [])[0]?.msg;
+    return checkAction(this.validator, action, [])?.message;
   }
 
   /**

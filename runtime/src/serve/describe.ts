@@ -1,4 +1,5 @@
 import { type GymSpec, taskCount } from '@palestra/envs';
+import { STEP_OUTPUT_SCHEMA } from '../mcp/toolResult.ts';
 
 /** OpenEnv's `EnvironmentMetadata`: exactly these fields (its pydantic model forbids any other). */
 export interface EnvMetadata {
@@ -150,11 +151,30 @@ export function observationSchema(spec: GymSpec): Record<string, unknown> {
       seed: { type: 'integer', description: 'After reset: replays the episode with the same actions' },
       task_id: { type: 'string', description: 'After reset' },
       instructions: { type: 'string', description: 'After reset' },
+      metadata: { type: 'object', description: "OpenEnv's observation metadata: always {}" },
       tool_name: { type: 'string', description: 'After a call_tool action' },
-      result: { type: 'string', description: 'After a call_tool action: the observation text' },
+      result: {
+        type: ['object', 'null'],
+        description: "After a call_tool action: FastMCP's CallToolResult; its data is the observation text",
+      },
       error: { description: 'After a call_tool action: why the call was invalid, or null' },
       tools: { type: 'array', description: 'After a list_tools action (and nothing else then)' },
     },
+  };
+}
+
+/**
+ * The observation `POST /reset` (and a `/ws` reset) answers: the step observation's common fields
+ * plus the episode's identity and the task's instructions, never a tool's result.
+ */
+export function resetObservationSchema(spec: GymSpec): Record<string, unknown> {
+  const step = observationSchema(spec) as { properties: Record<string, unknown> };
+  const { tool_name: _t, result: _r, error: _e, tools: _l, ...properties } = step.properties;
+  return {
+    ...step,
+    title: `${spec.name} reset observation`,
+    properties,
+    required: ['text', 'json', 'step', 'state', 'episode_id', 'seed', 'task_id', 'instructions'],
   };
 }
 
@@ -179,14 +199,21 @@ export function stateSchema(): Record<string, unknown> {
   };
 }
 
-/** MCP's tool list (`tools/list`): one tool per environment tool, its input schema unchanged. */
-export function mcpTools(
-  spec: GymSpec,
-): { name: string; description: string; inputSchema: Record<string, unknown> }[] {
+/**
+ * MCP's tool list (`tools/list`): one tool per environment tool, its input schema unchanged, its
+ * output schema the step's structured content (`STEP_OUTPUT_SCHEMA`).
+ */
+export function mcpTools(spec: GymSpec): {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+}[] {
   return spec.tools.map((t) => ({
     name: t.name,
     description: t.description,
     inputSchema: t.parameters as Record<string, unknown>,
+    outputSchema: STEP_OUTPUT_SCHEMA,
   }));
 }
 

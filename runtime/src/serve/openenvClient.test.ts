@@ -28,12 +28,12 @@ function assertProtocol(out: Json, name: string, tools: string[]) {
   assert.deepEqual(out.health, [200, { status: 'healthy' }]);
   assert.equal(out.metadata.name, name);
   assert.equal(out.metadata.version, '1.0.0');
-  assert.deepEqual(out.schema.keys, ['action', 'observation', 'state']);
+  assert.deepEqual(out.schema.keys, ['action', 'observation', 'reset_observation', 'state']);
   assert.deepEqual(out.schema.action_titles, [...tools, 'text reply', 'call_tool', 'list_tools']);
   assert.deepEqual(out.schema.state_required, ['episode_id', 'step_count']);
   assert.deepEqual(out.http_reset, {
     status: 200,
-    keys: ['done', 'observation', 'reward'],
+    keys: ['done', 'metadata', 'observation', 'reward'],
     done: false,
     seed: 1,
   });

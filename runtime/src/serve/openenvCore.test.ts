@@ -11,7 +11,7 @@ import { ensureOpenEnvVenv, OPENENV_KIT_DIR } from '@palestra/testing/openenv';
 type Json = any;
 
 /**
- * OpenEnv's own published client (openenv-core, hash-locked in @palestra/testing's openenv/requirements.lock)
+ * OpenEnv's own published client (openenv 0.10.0, hash-locked in @palestra/testing's openenv/requirements.lock)
  * against `palestra serve frozen-lake` started as the CLI starts it, in a child process on a free
  * loopback port. The Python side only drives OpenEnv's classes and prints what they saw; the
  * expectations are computed here with a direct `makeEnv` run of the same seeds and policy.
@@ -135,7 +135,8 @@ function assertEpisode(got: Json, want: Expected) {
     done: false,
     seed: want.seed,
     position: 0,
-    has_metadata: false,
+    // `observation.metadata` is `{}`, as OpenEnv's `Observation` model always prints it.
+    has_metadata: true,
   });
   assert.deepEqual(
     got.steps.map((s: Json) => s.position),
@@ -228,9 +229,11 @@ test('MCPToolClient lists the tools and calls them over /ws, as with an OpenEnv 
     [m.step_observation, m.step_tool_name, m.step_error],
     ['CallToolObservation', 'move', null],
   );
-  // An OpenEnv MCP environment answers a bad call with an observation whose `error` MCPToolClient raises.
-  assert.match(m.bad_args, /^RuntimeError: Tool 'move' failed: .*\(type: invalid_args\)$/);
-  assert.match(m.unknown_tool, /^RuntimeError: Tool 'fly' failed: .*\(type: tool_not_found\)$/);
+  // openenv 0.10's MCPToolClient calls tools over its `POST /mcp` session (production mode), where
+  // a bad call is a JSON-RPC error it raises with the server's message (over /ws it would be the
+  // observation's ToolError, `(type: invalid_args)`: server.test.ts checks that observation).
+  assert.match(m.bad_args, /^RuntimeError: Tool 'move' failed: invalid arguments for move: \/direction/);
+  assert.match(m.unknown_tool, /^RuntimeError: Tool 'fly' failed: there is no tool "fly"/);
   // Two good calls were steps; the two bad ones were not.
   assert.deepEqual(m.state, { step_count: 2, episode_id_set: true });
 });

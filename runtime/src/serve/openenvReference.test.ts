@@ -13,7 +13,7 @@ type Json = any;
 
 /**
  * The same fixed sequence of protocol messages (HTTP and /ws) sent to OpenEnv's own server
- * (openenv-core's `create_fastapi_app` hosting an MCP environment with an `echo(word)` tool,
+ * (openenv's `create_fastapi_app` hosting an MCP environment with an `echo(word)` tool,
  * `reference_server.py` of @palestra/testing's openenv kit) and to `palestra serve echo-target`: every answer's shape
  * (status, reply type, error code, keys, `loc`s, tool error types) must be the same. Only what the
  * environments themselves decide differs: the text, and reward/done (an OpenEnv MCP environment has

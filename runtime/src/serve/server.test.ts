@@ -69,7 +69,9 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     ]);
     assert.match(meta.readme_content, /`echo`/);
     const schema = (await (await fetch(`${server.url}/schema`)).json()) as Json;
-    assert.deepEqual(Object.keys(schema).sort(), ['action', 'observation', 'state']);
+    assert.deepEqual(Object.keys(schema).sort(), ['action', 'observation', 'reset_observation', 'state']);
+    assert.ok(schema.reset_observation.required.includes('instructions'));
+    assert.equal(schema.reset_observation.properties.tool_name, undefined);
     const echoAlt = schema.action.oneOf.find((a: Json) => a.title === 'echo');
     assert.deepEqual(echoAlt.properties.arguments, loadCatalog('echo-target').spec.tools[0]!.parameters);
     assert.deepEqual(echoAlt.required, ['tool', 'arguments']);
@@ -86,7 +88,10 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     const a = await post(server, '/reset', { seed: 5 });
     const b = await post(server, '/reset', { seed: 5 });
     assert.equal(a.status, 200);
-    assert.deepEqual(Object.keys(a.body).sort(), ['done', 'observation', 'reward']);
+    // OpenEnv's ResetResponse: `metadata` null at the top level, `{}` inside the observation.
+    assert.deepEqual(Object.keys(a.body).sort(), ['done', 'metadata', 'observation', 'reward']);
+    assert.equal(a.body.metadata, null);
+    assert.deepEqual(a.body.observation.metadata, {});
     assert.equal(a.body.reward, null);
     assert.equal(a.body.done, false);
     assert.equal(a.body.observation.text, b.body.observation.text);
@@ -120,11 +125,15 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
     assert.equal(ok.body.observation.reward_micros, 1_000_000);
     const badArgs = await post(server, '/step', { action: { tool: 'echo', arguments: { word: 7 } } });
     assert.equal(badArgs.status, 422);
-    assert.deepEqual(badArgs.body.detail[0].loc, ['arguments']);
-    assert.match(badArgs.body.detail[0].msg, /word must be string/);
+    // pydantic's shape: the type, `loc` down to the argument, the input found there.
+    assert.deepEqual(badArgs.body.detail, [
+      { type: 'string_type', loc: ['arguments', 'word'], msg: 'Input should be a valid string', input: 7 },
+    ]);
     const noAction = await post(server, '/step', {});
     assert.equal(noAction.status, 422);
-    assert.deepEqual(noAction.body.detail[0].loc, ['body', 'action']);
+    assert.deepEqual(noAction.body.detail, [
+      { type: 'missing', loc: ['body', 'action'], msg: 'Field required', input: {} },
+    ]);
     const notJson = await post(server, '/step', '{');
     assert.equal(notJson.status, 422);
     assert.equal(notJson.body.detail[0].type, 'json_invalid');
@@ -139,9 +148,11 @@ describe('palestra serve (OpenEnv protocol) on echo-target', async () => {
         tool_name: 'shout',
         result: null,
         error: { error_type: 'tool_not_found', message: noTool.body.observation.error.message },
+        metadata: {},
       },
       reward: null,
       done: false,
+      metadata: null,
     });
     const callBadArgs = await post(server, '/step', {
       action: { type: 'call_tool', tool_name: 'echo', arguments: { word: 7 } },
@@ -435,6 +446,10 @@ describe('palestra serve: idle timeout and invalid actions as penalised steps', 
     assert.deepEqual(await c.closed, { code: 1000, reason: 'idle timeout' });
     const d = connect(server);
     assert.equal((await d.ask({ type: 'state' })).type, 'state');
+    // OpenEnv's client reconnects silently: its next step must say the session expired.
+    const lost = await d.ask({ type: 'step', data: echo });
+    assert.equal(lost.data.code, 'EXECUTION_ERROR');
+    assert.match(lost.data.message, /expired after 0\.2 s .*--idle-timeout.*send reset/);
     d.ws.close();
     await d.closed;
   });

@@ -4,6 +4,7 @@ import { type EnvHandle, type EnvSource, makeEnv, PalestraError, REQUEST_LIMITS 
 import { WebSocketServer } from 'ws';
 import { ServeCore, type ServeOptions, type ServeOptionsInput, serveOptionsSchema } from './core.ts';
 import { handleHttp } from './http.ts';
+import { httpRoutes } from './routes.ts';
 import { attachSocket } from './wsSession.ts';
 
 export interface EnvServer {
@@ -27,7 +28,8 @@ export interface ServerHooks {
 
 /**
  * Serves one environment with OpenEnv's wire protocol (`core/env_server`): `GET /health`,
- * `/metadata`, `/schema`, `/state`, `POST /reset`, `/step`, `/mcp`, and the `/ws` session protocol,
+ * `/metadata`, `/schema`, `/state`, `/openapi.json`, `POST /reset`, `/step`, `/mcp`, the task API,
+ * a `/web` page to play by hand, and the `/ws` session protocol,
  * so OpenEnv's `EnvClient` (and TRL's OpenEnv integration) can drive Palestra environments.
  *
  * @example
@@ -51,8 +53,9 @@ export async function startServer(
   // Messages up to 4 bytes per allowed character are read and, past REQUEST_LIMITS, refused with
   // an error message on a socket that stays open; only larger ones make ws close it (1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * REQUEST_LIMITS.maxChars });
+  const routes = httpRoutes(core);
   const http = createServer((req, res) => {
-    void handleHttp(req, res, core);
+    void handleHttp(req, res, routes);
   });
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -47,6 +47,8 @@ export interface WireObservation {
   /** The tool's result as OpenEnv's MCP environments send it (FastMCP's `CallToolResult`); null on error. */
   result?: WireCallToolResult | null;
   error?: ToolError | null;
+  /** OpenEnv's `Observation.metadata`: always `{}` here (its pydantic model always has it). */
+  metadata: Record<string, never>;
 }
 
 /**
@@ -64,12 +66,15 @@ export interface WireCallToolResult {
 
 /** A `call_tool` that was not run: OpenEnv's `CallToolObservation` with `result: null` and an `error`. */
 export interface WireToolError {
-  observation: { tool_name: string; result: null; error: ToolError };
+  observation: { tool_name: string; result: null; error: ToolError; metadata: Record<string, never> };
   reward: null;
   done: boolean;
 }
 
-/** OpenEnv's step/reset response: reward and done at the top level, metadata never sent. */
+/**
+ * OpenEnv's step/reset response: reward and done at the top level, `observation.metadata` `{}`;
+ * over HTTP `metadata: null` is added at the top level, as OpenEnv's response models print it.
+ */
 export interface WireStep {
   observation: WireObservation;
   reward: number | null;
@@ -170,6 +175,7 @@ export class EnvSession {
         seed: r.info.seed,
         task_id: r.info.taskId,
         instructions: r.info.instructions,
+        metadata: {},
       },
       reward: null,
       done,
@@ -215,6 +221,7 @@ export class EnvSession {
       truncated: r.truncated,
       reward_micros: r.info.rewardMicros,
       invalid_action: invalid,
+      metadata: {},
     };
     if (callTool) {
       const text = r.observation.text;
@@ -245,7 +252,7 @@ export class EnvSession {
    * error. `done` says whether the episode had already ended.
    */
   static toolError(toolName: string, error: ToolError, done: boolean): WireToolError {
-    return { observation: { tool_name: toolName, result: null, error }, reward: null, done };
+    return { observation: { tool_name: toolName, result: null, error, metadata: {} }, reward: null, done };
   }
 
   /** The state: the environment snapshot's step count and status, and the episode's identity. */

@@ -1,5 +1,8 @@
-import type { Action, Env } from '@palestra/envs';
+import type { Action, Env, InvalidAction, ToolSpec } from '@palestra/envs';
 import { z } from 'zod';
+import { type ValidationIssue, zodIssues } from './validationIssues.ts';
+
+export { type ValidationIssue, zodIssues } from './validationIssues.ts';
 
 /**
  * How an OpenEnv action (the `action` of `POST /step`, the `data` of a WebSocket `step`) becomes a
@@ -28,14 +31,6 @@ export interface ToolError {
   message: string;
 }
 
-/** One problem with a request, in the shape FastAPI/pydantic use for 422 `detail` lists. */
-export interface ValidationIssue {
-  type: string;
-  loc: (string | number)[];
-  msg: string;
-  input: unknown;
-}
-
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
 const metadata = z.record(z.string(), z.unknown()).optional();
@@ -50,27 +45,17 @@ const callToolShape = z.strictObject({
 });
 const listToolsShape = z.strictObject({ type: z.literal('list_tools'), metadata });
 
-/** zod issues → pydantic-style issues located under `loc` (e.g. `['body', 'action']`). */
-export function zodIssues(error: z.ZodError, loc: (string | number)[], input: unknown): ValidationIssue[] {
-  return error.issues.map((i) => {
-    const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-    let at: unknown = input;
-    for (const p of path) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[p] : undefined;
-    return { type: i.code, loc: [...loc, ...path], msg: i.message, input: at };
-  });
-}
-
 /**
  * Reads the envelope of an action (which of the four shapes it is). The tool's own arguments are
  * checked separately by `checkAction`, against the tool's JSON Schema.
  */
 export function parseWireAction(data: unknown, loc: (string | number)[]): ParseResult<WireAction> {
-  const bad = (msg: string): ParseResult<WireAction> => ({
+  const bad = (msg: string, type = 'value_error'): ParseResult<WireAction> => ({
     ok: false,
-    issues: [{ type: 'invalid_action', loc, msg, input: data }],
+    issues: [{ type, loc, msg, input: data }],
   });
   if (!data || typeof data !== 'object' || Array.isArray(data))
-    return bad('an action is a JSON object: {"tool", "arguments"} or {"text"}');
+    return bad('Input should be a valid dictionary: {"tool", "arguments"} or {"text"}', 'dict_type');
   const o = data as Record<string, unknown>;
   const shape =
     o.type === 'call_tool'
@@ -111,28 +96,66 @@ export function parseWireAction(data: unknown, loc: (string | number)[]): ParseR
   return { ok: true, value: { kind: 'step', callTool: false, action: { text: v.text as string } } };
 }
 
+/** The kernel's verdict on an action it refuses, and the same problems located for a 422. */
+export interface ActionRejection {
+  code: InvalidAction['code'];
+  message: string;
+  issues: ValidationIssue[];
+}
+
+// Each tool's JSON Schema as zod, built once: only to locate the problems the kernel found.
+const argumentSchemas = new WeakMap<ToolSpec, z.ZodType | null>();
+
+function argumentSchema(tool: ToolSpec): z.ZodType | null {
+  if (!argumentSchemas.has(tool)) {
+    let schema: z.ZodType | null = null;
+    try {
+      schema = z.fromJSONSchema(tool.parameters as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch {
+      // a schema zod cannot read: the kernel's message, located at `arguments`, is all there is
+    }
+    argumentSchemas.set(tool, schema);
+  }
+  return argumentSchemas.get(tool) ?? null;
+}
+
 /**
  * Checks a Palestra action against the environment's tools exactly as the kernel would (the same
  * code: `Env.toEvent`), so "rejected by the server" and "invalid for the kernel" never disagree.
+ * Only when the kernel refuses arguments are they read again (the tool's JSON Schema as zod) to
+ * locate each problem down to the argument (`["arguments", "direction"]`), as pydantic would.
  */
 export function checkAction(
-  validator: Pick<Env, 'toEvent'>,
+  validator: Pick<Env, 'toEvent' | 'spec'>,
   action: Action,
   loc: (string | number)[],
-): ValidationIssue[] {
+): ActionRejection | undefined {
   const r = validator.toEvent(action);
-  if ('type' in r) return [];
-  const where =
-    r.code === 'INVALID_ARGUMENTS'
-      ? [...loc, 'arguments']
-      : r.code === 'UNKNOWN_TOOL'
-        ? [...loc, 'tool']
-        : loc;
-  const input =
-    r.code === 'INVALID_ARGUMENTS'
-      ? (action as { arguments?: unknown }).arguments
-      : r.code === 'UNKNOWN_TOOL'
-        ? (action as { tool?: unknown }).tool
-        : action;
-  return [{ type: r.code.toLowerCase(), loc: where, msg: r.message, input }];
+  if ('type' in r) return undefined;
+  const reject = (issues: ValidationIssue[]): ActionRejection => ({
+    code: r.code,
+    message: r.message,
+    issues,
+  });
+  if (r.code === 'UNKNOWN_TOOL')
+    return reject([
+      {
+        type: 'literal_error',
+        loc: [...loc, 'tool'],
+        msg: r.message,
+        input: (action as { tool?: unknown }).tool,
+      },
+    ]);
+  if (r.code !== 'INVALID_ARGUMENTS')
+    return reject([{ type: 'value_error', loc, msg: r.message, input: action }]);
+  const args = (action as { arguments?: unknown }).arguments ?? {};
+  const tool = validator.spec.tools.find((t) => t.name === (action as { tool?: unknown }).tool);
+  const schema = tool && argumentSchema(tool);
+  const found = schema ? schema.safeParse(args) : undefined;
+  const issues = found && !found.success ? zodIssues(found.error, [...loc, 'arguments'], args) : [];
+  return reject(
+    issues.length
+      ? issues
+      : [{ type: 'value_error', loc: [...loc, 'arguments'], msg: r.message, input: args }],
+  );
 }

@@ -3,7 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ServeCore } from './core.ts';
 import { openEnvTools } from './describe.ts';
-import { describeError } from './errors.ts';
+import { describeError, ServeError } from './errors.ts';
 import { handleJsonRpc, JSONRPC, rpcError } from './jsonRpc.ts';
 import { EnvSession } from './session.ts';
 import { zodIssues } from './wireAction.ts';
@@ -94,6 +94,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore, mcpSessionId?: stri
         `the session was idle for more than ${core.options.idleTimeoutS} s and was closed; connect again for a new one`,
       );
       ws.close(1000, 'idle timeout');
+      core.idleExpired += 1;
       finish();
     }, idleMs);
   };
@@ -185,7 +186,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore, mcpSessionId?: stri
             return send({
               type: 'observation',
               data: {
-                observation: { tools: openEnvTools(core.spec) },
+                observation: { tools: openEnvTools(core.spec), metadata: {} },
                 reward: null,
                 done: s.isEnded,
               },
@@ -220,9 +221,20 @@ export function attachSocket(ws: WebSocket, core: ServeCore, mcpSessionId?: stri
     } catch (e) {
       return error(
         'EXECUTION_ERROR',
-        describeError(e),
+        expiredHint(core, e) ?? describeError(e),
         e instanceof PalestraError ? { palestra_code: e.code } : {},
       );
     }
   }
+}
+
+/**
+ * A step or state before any reset, on a server where some session has timed out idle: OpenEnv's
+ * client reconnects silently after the server closed its socket, so its next step lands on a new
+ * session with no episode. Say so, rather than only "no episode is running".
+ */
+function expiredHint(core: ServeCore, e: unknown): string | undefined {
+  if (!(e instanceof ServeError) || e.code !== 'STEP_BEFORE_RESET' || core.idleExpired === 0)
+    return undefined;
+  return `no episode is running on this connection; ${core.idleExpired} session(s) of this server expired after ${core.options.idleTimeoutS} s without a message (--idle-timeout), and a client that reconnected silently lost its episode (send reset to start a new one)`;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives `palestra serve frozen-lake` with OpenEnv's own client classes, unchanged.
 
-Everything on the wire is done by openenv-core (requirements.lock): `AutoEnv.from_env(...,
+Everything on the wire is done by openenv 0.10.0 (requirements.lock): `AutoEnv.from_env(...,
 base_url=..., skip_install=True)` (checks /health, returns a GenericEnvClient), `GenericEnvClient`
 (async, and its `.sync()` wrapper) for reset/step/state over /ws, `MCPToolClient` for
 list_tools/call_tool over /ws and, in its production mode, over HTTP /mcp sessions. OpenEnv's client reads no /metadata or /schema, so those and the HTTP

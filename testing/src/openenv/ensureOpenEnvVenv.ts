@@ -1,5 +1,5 @@
 /**
- * The Python environment with OpenEnv's published client and server (`openenv-core`, hash-locked
+ * The Python environment with OpenEnv's published client and server (`openenv` 0.10.0, hash-locked
  * in `requirements.lock`): the `openenv` use of runtime/src/python, which installs only this lock
  * into the venv it shares with the repository's other Python uses (a few hundred MB, no torch).
  *

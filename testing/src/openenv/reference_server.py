@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""OpenEnv's own server (openenv-core's `create_fastapi_app`) hosting a small MCP environment with
+"""OpenEnv's own server (openenv's `create_fastapi_app`) hosting a small MCP environment with
 an `echo(word)` tool, like Palestra's echo-target: the reference `openenvReference.test.ts` compares
 `palestra serve echo-target` with, message by message.
 
