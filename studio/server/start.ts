@@ -298,6 +298,8 @@ async function serve(
   // The collaborative documents, on the same port: WebSocket upgrades at /collab/<environment-id>.
   const collab = attachCollab(server, database.db, {
     log,
+    // Other studios on the same PostgreSQL server serve these documents too.
+    relay: database.newClient && { connect: database.newClient },
     seed: async (id) => {
       const { environmentSource } = await import('./environmentSource.ts');
       const env = await environmentSource(context, id);

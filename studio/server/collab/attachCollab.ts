@@ -11,7 +11,10 @@
  * - A message over `MAX_MESSAGE` closes its socket (1009, by `ws` before the message is read); a
  *   malformed one closes its socket (1007); neither is applied nor persisted.
  * - `close()` closes the sockets, commits what is pending and compacts, before the database closes.
+ * - With `relay` (several studios on one PostgreSQL server), edits committed by the others reach
+ *   this studio's clients (`relay.ts`).
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GymSpecInput } from '@palestra/envs/core';
@@ -21,6 +24,7 @@ import { seedDoc } from '../../app/doc/fromSpec.ts';
 import type { StudioDatabase } from '../db/index.ts';
 import { createRepository } from '../db/index.ts';
 import { createDocStore, type DocStore } from './docStore.ts';
+import { type Relay, type RelayOptions, startRelay } from './relay.ts';
 import { type CompactionPolicy, Room } from './room.ts';
 
 /** The largest message a client may send (1 MB). */
@@ -42,6 +46,13 @@ export interface AttachCollabOptions {
    * empty.
    */
   seed?: (id: string) => Promise<{ spec: GymSpecInput; files: Record<string, string> } | undefined>;
+  /**
+   * Several studios on one PostgreSQL server: `connect` makes a new client of that server
+   * (`OpenedDatabase.newClient`) for the relay to listen on, so that an edit through one studio
+   * reaches the clients of the others (`relay.ts`). Without it (PGlite: one process) nothing is
+   * announced or listened for.
+   */
+  relay?: Pick<RelayOptions, 'connect' | 'heartbeatMs'>;
   /** Where notices go (a failed commit). Default: console.error. */
   log?: (line: string) => void;
 }
@@ -51,6 +62,8 @@ export interface Collab {
   store: DocStore;
   /** The rooms open now, by environment id (for tests). */
   rooms: ReadonlyMap<string, Promise<Room>>;
+  /** With the `relay` option: resolves once it listens (for tests). */
+  relay?: Pick<Relay, 'listening'>;
   /** Stops accepting, closes the sockets, commits and compacts every open document. */
   close(): Promise<void>;
 }
@@ -64,7 +77,9 @@ export interface Collab {
 export function attachCollab(server: Server, db: StudioDatabase, options: AttachCollabOptions = {}): Collab {
   const log = options.log ?? ((line: string) => console.error(line));
   const policy: CompactionPolicy = { afterRows: 200, idleMs: 10_000, ...options.compaction };
-  const store = createDocStore(db);
+  // A tag for this studio's notifications, which its relay skips.
+  const sender = options.relay ? randomBytes(9).toString('base64url') : undefined;
+  const store = createDocStore(db, { announce: sender });
   const repo = createRepository(db);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const rooms = new Map<string, Promise<Room>>();
@@ -80,6 +95,11 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     room.closeAll(1011, 'could not save');
     room.destroy();
   };
+
+  const relay =
+    options.relay && sender
+      ? startRelay({ ...options.relay, sender, store, rooms, onFailure, log })
+      : undefined;
 
   const loadOrSeed = async (id: string): Promise<Uint8Array> => {
     const stored = await store.load(id);
@@ -158,10 +178,12 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
   return {
     store,
     rooms,
+    relay,
     close() {
       closed ??= (async () => {
         closing = true;
         server.off('upgrade', listener);
+        await relay?.close();
         const open = await Promise.allSettled(rooms.values());
         for (const r of open) if (r.status === 'fulfilled') r.value.closeAll(1001, 'the studio is stopping');
         for (const ws of wss.clients) ws.terminate();

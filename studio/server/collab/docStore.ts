@@ -2,15 +2,26 @@
  * The collaborative documents' rows in the studio's database (`doc_updates`): each Yjs update is
  * appended as it arrives, and `compact` merges an environment's rows into one. The document is the
  * merge of its rows in any order (Yjs updates commute), so appending never reads.
+ *
+ * With `announce` (several studios on one PostgreSQL server, `relay.ts`), each append also
+ * notifies the others, in the same statement: see `append`.
  */
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, count, eq, gte, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { docUpdates, type StudioDatabase } from '../db/index.ts';
+
+/** The PostgreSQL channel on which studios announce their appends (`relay.ts`). */
+export const RELAY_CHANNEL = 'palestra_collab';
 
 /** What `createDocStore` returns. */
 export interface DocStore {
   /** The stored document as one update (empty document: an empty update), and its row count. */
   load(environmentId: string): Promise<{ update: Uint8Array; rows: number }>;
+  /**
+   * The merge of the environment's rows from `seq` on: everything an append whose first row was
+   * `seq` wrote, even once compacted (see `relay.ts`), and maybe more.
+   */
+  loadFrom(environmentId: string, seq: number): Promise<Uint8Array>;
   /** Appends updates in one statement (one commit). */
   append(environmentId: string, updates: Uint8Array[]): Promise<void>;
   /**
@@ -23,13 +34,22 @@ export interface DocStore {
   count(environmentId: string): Promise<number>;
 }
 
+export interface DocStoreOptions {
+  /**
+   * PostgreSQL only: this studio's tag. Each append then also sends `NOTIFY palestra_collab,
+   * '<announce>:<first seq>:<environment id>'` (see `relay.ts`).
+   */
+  announce?: string;
+}
+
 /**
  * @example
  * const store = createDocStore(db);
  * await store.append(id, [Y.encodeStateAsUpdate(doc)]);
  * const { update } = await store.load(id);
  */
-export function createDocStore(db: StudioDatabase): DocStore {
+export function createDocStore(db: StudioDatabase, options: DocStoreOptions = {}): DocStore {
+  const { announce } = options;
   const rowsOf = (environmentId: string, tx: Pick<StudioDatabase, 'select'> = db) =>
     tx
       .select({ seq: docUpdates.seq, update: docUpdates.update })
@@ -41,22 +61,52 @@ export function createDocStore(db: StudioDatabase): DocStore {
       const rows = await rowsOf(environmentId);
       return { update: Y.mergeUpdates(rows.map((r) => r.update)), rows: rows.length };
     },
+    async loadFrom(environmentId, seq) {
+      const rows = await db
+        .select({ update: docUpdates.update })
+        .from(docUpdates)
+        .where(and(eq(docUpdates.environmentId, environmentId), gte(docUpdates.seq, seq)));
+      return Y.mergeUpdates(rows.map((r) => r.update));
+    },
     async append(environmentId, updates) {
       if (updates.length === 0) return;
-      await db.insert(docUpdates).values(updates.map((update) => ({ environmentId, update })));
+      if (announce === undefined) {
+        await db.insert(docUpdates).values(updates.map((update) => ({ environmentId, update })));
+        return;
+      }
+      // One statement, so no round trip more than without the relay, and the notification is sent
+      // by the same commit as the rows (PostgreSQL delivers it only once they are visible). The
+      // first seq, not the last: seqs are taken before commit, so another studio's rows with a
+      // lower seq may commit later; a reader of "seq ≥ first" gets all of these rows or the merge
+      // that replaced them, whose seq is higher (`compact`).
+      const rows = sql.join(
+        updates.map((update) => sql`(${environmentId}, ${update})`),
+        sql`, `,
+      );
+      await db.execute(sql`with inserted as (
+          insert into ${docUpdates} (${sql.identifier(docUpdates.environmentId.name)}, ${sql.identifier(docUpdates.update.name)})
+          values ${rows} returning ${sql.identifier(docUpdates.seq.name)} as seq)
+        select pg_notify(${RELAY_CHANNEL}, ${announce} || ':' || min(seq) || ':' || ${environmentId}) from inserted`);
     },
     compact: (environmentId) =>
       db.transaction(async (tx) => {
-        const rows = await rowsOf(environmentId, tx);
-        if (rows.length <= 1) return { before: rows.length, after: rows.length };
-        const last = Math.max(...rows.map((r) => r.seq));
-        await tx
+        const [{ rows: before } = { rows: 0 }] = await tx
+          .select({ rows: count() })
+          .from(docUpdates)
+          .where(eq(docUpdates.environmentId, environmentId));
+        if (before <= 1) return { before, after: before };
+        // The merge is of the rows this delete removed, whatever their seqs: seqs are taken before
+        // commit, so "seq ≤ the highest read" could catch a row committed after a read, and drop
+        // its update. Rows committed after this statement began are kept (and merged next time).
+        const rows = await tx
           .delete(docUpdates)
-          .where(and(eq(docUpdates.environmentId, environmentId), lte(docUpdates.seq, last)));
-        await tx
-          .insert(docUpdates)
-          .values({ environmentId, update: Y.mergeUpdates(rows.map((r) => r.update)) });
-        return { before: rows.length, after: 1 };
+          .where(eq(docUpdates.environmentId, environmentId))
+          .returning({ update: docUpdates.update });
+        if (rows.length > 0)
+          await tx
+            .insert(docUpdates)
+            .values({ environmentId, update: Y.mergeUpdates(rows.map((r) => r.update)) });
+        return { before: rows.length, after: rows.length > 0 ? 1 : 0 };
       }),
     async count(environmentId) {
       return (await rowsOf(environmentId)).length;

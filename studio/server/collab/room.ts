@@ -40,6 +40,9 @@ export interface CompactionPolicy {
   idleMs: number;
 }
 
+/** The origin of updates read from the database (`applyStored`): not appended again. */
+const fromDatabase = Symbol('from the database');
+
 export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
@@ -48,8 +51,12 @@ export class Room {
   private readonly savedWatchers = new Set<WebSocket>();
   /** Viewers' sockets, and whether each was told its updates are dropped. */
   private readonly readOnly = new Map<WebSocket, boolean>();
-  /** Updates waiting for their commit, with the state vector right after each. */
-  private pending: { update: Uint8Array; stateVector: Uint8Array }[] = [];
+  /**
+   * Updates waiting for their commit, with the state vector right after each; `update` is absent
+   * for one read from the database (`applyStored`), already committed, which only has to wait for
+   * the updates before it to be reported saved.
+   */
+  private pending: { update?: Uint8Array; stateVector: Uint8Array }[] = [];
   private savedStateVector: Uint8Array;
   /** The persistence queue: appends and compactions, one at a time, in order. */
   private queue: Promise<void> = Promise.resolve();
@@ -73,7 +80,10 @@ export class Room {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       const message = frame(messageSync, (e) => syncProtocol.writeUpdate(e, update));
       for (const ws of this.conns.keys()) if (ws !== origin) send(ws, message);
-      this.pending.push({ update, stateVector: Y.encodeStateVector(this.doc) });
+      this.pending.push({
+        update: origin === fromDatabase ? undefined : update,
+        stateVector: Y.encodeStateVector(this.doc),
+      });
       this.flush();
     });
     this.awareness.on(
@@ -197,6 +207,15 @@ export class Room {
     return this.conns.size;
   }
 
+  /**
+   * Applies rows another studio committed (`relay.ts`): sent to this room's clients, not appended
+   * again, and reported saved once the updates received before them are. What the document holds
+   * already changes nothing (Yjs updates are idempotent).
+   */
+  applyStored(update: Uint8Array): void {
+    if (!this.failed) Y.applyUpdate(this.doc, update, fromDatabase);
+  }
+
   /** Closes every socket (a client reconnects and syncs again). */
   closeAll(code: number, reason: string): void {
     for (const ws of this.conns.keys()) ws.close(code, reason);
@@ -212,14 +231,13 @@ export class Room {
       this.pending = [];
       const last = batch.at(-1);
       if (!last) return;
-      await this.store.append(
-        this.id,
-        batch.map((p) => p.update),
-      );
+      const updates = batch.flatMap((p) => (p.update ? [p.update] : []));
+      await this.store.append(this.id, updates);
       this.savedStateVector = last.stateVector;
       const message = encodeSaved(this.savedStateVector);
       for (const ws of this.savedWatchers) send(ws, message);
-      this.appendedSinceCompaction += batch.length;
+      if (updates.length === 0) return;
+      this.appendedSinceCompaction += updates.length;
       if (this.appendedSinceCompaction >= this.policy.afterRows) this.compact();
       else {
         clearTimeout(this.idleTimer);

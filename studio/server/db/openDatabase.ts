@@ -41,6 +41,11 @@ export interface OpenedDatabase {
   driver: 'pglite' | 'postgres';
   /** Closes the connection (PGlite flushes its folder); the database is unusable afterwards. */
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: a new client of the same server, outside the pool and not connected yet, for
+   * a connection held for good (LISTEN, `collab/relay.ts`); its owner connects and ends it.
+   */
+  newClient?: () => pg.Client;
 }
 
 const defaultMigrations = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -106,7 +111,13 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Open
       cause,
     });
   }
-  return { db: drizzlePg({ client: pool, schema }), driver: 'postgres', close: () => pool.end() };
+  return {
+    db: drizzlePg({ client: pool, schema }),
+    driver: 'postgres',
+    close: () => pool.end(),
+    // Kept alive by TCP keepalives, so that a connection dropped by the network is noticed.
+    newClient: () => new pg.Client({ connectionString: url, keepAlive: true }),
+  };
 }
 
 /** The URL without its password, for messages and logs. */
