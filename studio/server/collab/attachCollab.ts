@@ -31,7 +31,7 @@ import { type CompactionPolicy, Room } from './room.ts';
 export const MAX_MESSAGE = 1024 * 1024;
 
 export interface AttachCollabOptions {
-  /** When rooms compact their rows; defaults 200 rows or 10 s idle. */
+  /** When rooms commit and compact their rows; defaults: 20 ms group commits, 200 rows or 10 s idle. */
   compaction?: Partial<CompactionPolicy>;
   /**
    * Who may open a document, from the upgrade request: `readOnly` for a viewer, or the refusal's
@@ -76,7 +76,12 @@ export interface Collab {
  */
 export function attachCollab(server: Server, db: StudioDatabase, options: AttachCollabOptions = {}): Collab {
   const log = options.log ?? ((line: string) => console.error(line));
-  const policy: CompactionPolicy = { afterRows: 200, idleMs: 10_000, ...options.compaction };
+  const policy: CompactionPolicy = {
+    afterRows: 200,
+    idleMs: 10_000,
+    commitDelayMs: 20,
+    ...options.compaction,
+  };
   // A tag for this studio's notifications, which its relay skips.
   const sender = options.relay ? randomBytes(9).toString('base64url') : undefined;
   const store = createDocStore(db, { announce: sender });

@@ -7,7 +7,7 @@ import { eq, max } from 'drizzle-orm';
 import type pg from 'pg';
 import * as Y from 'yjs';
 import { createRepository, docUpdates, type OpenedDatabase, openDatabase } from '../db/index.ts';
-import { createDocStore, RELAY_CHANNEL } from './docStore.ts';
+import { createDocStore, mergeRows, RELAY_CHANNEL } from './docStore.ts';
 
 const url = process.env.PALESTRA_TEST_DATABASE_URL;
 const opened: OpenedDatabase[] = [];
@@ -120,4 +120,23 @@ test('with announce, an append notifies its tag, first seq and environment on co
   } finally {
     await listener.end();
   }
+});
+
+test('merging rows keeps an update whose predecessor is missing, and a deletion, for when it arrives', () => {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  const text = doc.getText('guard');
+  text.insert(0, 'order.age');
+  text.insert(9, ' <= 30');
+  text.delete(0, 6);
+  const [first, second, third] = updates;
+  assert.ok(first && second && third);
+  // Rows out of causal order: the second edit's row is not there yet.
+  const merged = mergeRows([third, first]);
+  const later = new Y.Doc();
+  Y.applyUpdate(later, merged);
+  Y.applyUpdate(later, second);
+  assert.equal(later.getText('guard').toString(), doc.getText('guard').toString());
+  assert.deepEqual(keysOf(mergeRows([edit('a'), edit('b'), edit('c')])).sort(), ['a', 'b', 'c']);
 });
