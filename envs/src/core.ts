@@ -63,6 +63,14 @@ export { type QuickJSWasm, setQuickJSWasm } from './sandbox/engine.ts';
 export { loadQuickJS, Sandbox } from './sandbox/sandbox.ts';
 export { type Activation, type CompiledExpr, compileExpr } from './spec/expr.ts';
 export {
+  type CompiledSpaces,
+  compileSpaces,
+  type SpaceValueProblem,
+  type WireSpace,
+  type WireSpaces,
+  wireSpaces,
+} from './spec/gymSpaces.ts';
+export {
   checkJsonText,
   checkJsonValue,
   InputLimitError,

@@ -14,6 +14,7 @@ import { exploreGraph } from './graph.ts';
 import { checkOrder } from './order.ts';
 import { type CheckFinding, type CheckReport, failFromError, notRun } from './report.ts';
 import { checkResetHygiene } from './reset.ts';
+import { checkSpaces } from './spaces.ts';
 import {
   allStates,
   checkDeadEnds,
@@ -97,7 +98,8 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
   } catch (e) {
     env?.close();
     add(failFromError('build', e, 'the environment could not be built'));
-    add(...DYNAMIC.map((c) => notRun(c, 'the environment could not be built (see build)')));
+    const dynamic = spec.spaces ? [...DYNAMIC, 'spaces'] : DYNAMIC;
+    add(...dynamic.map((c) => notRun(c, 'the environment could not be built (see build)')));
     add(
       checkRewardBounds(spec, { episodes: [], steps: 0, seen: new Set(), shapeErrors: 0, contextErrors: 0 }),
     );
@@ -129,6 +131,7 @@ export async function checkEnv(source: EnvSource, options: CheckOptions = {}): P
       await checkSameInstanceDeterminism(twin, run),
       checkRewardBounds(spec, run),
       await checkResetHygiene(source, env, seed),
+      await checkSpaces(env, run, { seed }),
     );
 
     const stateIds = allStates(spec)

@@ -7,6 +7,7 @@ import { checkJsonValue, SPEC_LIMITS } from './limits.ts';
 import { migrateSpec } from './migrate.ts';
 import { deriveRewardBounds } from './rewardBounds.ts';
 import { type GymSpec, gymSpecSchema, SPEC_VERSION, type StateNodeSpec } from './schema.ts';
+import { spaceIssues } from './spaceIssues.ts';
 import { targetIssues } from './targets.ts';
 import { compileTemplate } from './template.ts';
 import { templateDepth } from './templateDepth.ts';
@@ -242,7 +243,11 @@ function semanticIssues(spec: GymSpec, files?: Record<string, string>): SpecIssu
         `map the tool to another event, or set "replyEvent" to another name`,
       );
   });
-  issues.push(...toolSchemaIssues(spec.tools), ...unhandledToolIssues(spec.tools, spec.machine));
+  issues.push(
+    ...toolSchemaIssues(spec.tools),
+    ...unhandledToolIssues(spec.tools, spec.machine),
+    ...spaceIssues(spec),
+  );
   if (spec.context.schema) issues.push(...jsonSchemaIssues(spec.context.schema, ['context', 'schema']));
   if (spec.machine.type === 'final')
     add(['machine', 'type'], 'the root state cannot be final', 'make a child state final instead');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { spacesSchema } from './spaces.ts';
 
 /**
  * The GymSpec schema (specVersion 1): a JSON environment definition.
@@ -250,6 +251,12 @@ export const gymSpecSchema = z
       .refine((o) => o.template !== undefined || o.module !== undefined, {
         message: 'give a Mustache "template" (or a "module") for the text the agent reads',
       }),
+    /**
+     * Gymnasium spaces for classic RL agents (`spaces.ts`): each action-space value mapped to a
+     * tool call, the observation-space value computed from the observation by a CEL expression.
+     * Opt-in (no default): without it, servers offer Text spaces (an LLM agent's).
+     */
+    spaces: spacesSchema.optional(),
     limits: z
       .object({
         maxSteps: z.number().int().min(1).max(100_000).default(50),

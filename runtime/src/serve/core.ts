@@ -1,7 +1,8 @@
-import { type Env, type EnvHandle, type EnvSource, openEnv } from '@palestra/envs';
+import { compileSpaces, type Env, type EnvHandle, type EnvSource, openEnv } from '@palestra/envs';
 import { z } from 'zod';
 import { McpHttpSessions } from './mcpSessions.ts';
 import { EnvSession, type SessionResetOptions } from './session.ts';
+import { VectorSessions } from './vector.ts';
 import { checkAction, type ParseResult, parseWireAction, type WireAction, zodIssues } from './wireAction.ts';
 
 /** What `palestra serve` can be told. Validated at the boundary (`startServer`). */
@@ -63,6 +64,8 @@ export class ServeCore {
   private scratchLock: Promise<unknown> = Promise.resolve();
   /** OpenEnv's persistent `POST /mcp` sessions (`openenv/session/create`), holding slots too. */
   readonly httpMcp: McpHttpSessions = new McpHttpSessions(this);
+  /** Palestra's vector extension (`POST /vector/reset|step|close`): n sub-envs per request. */
+  readonly vectors: VectorSessions = new VectorSessions(this);
 
   constructor(
     readonly source: EnvSource,
@@ -105,7 +108,7 @@ export class ServeCore {
 
   /** An action from the wire, checked against the tools when the server rejects invalid actions. */
   parseAction(data: unknown, loc: (string | number)[]): ParseResult<WireAction> {
-    const r = parseWireAction(data, loc);
+    const r = isSpaceAction(data) ? this.parseSpaceAction(data, loc) : parseWireAction(data, loc);
     if (!r.ok || r.value.kind !== 'step' || this.options.invalidActions === 'penalize') return r;
     const rejection = checkAction(this.validator, r.value.action, loc);
     if (!rejection) return r;
@@ -124,6 +127,52 @@ export class ServeCore {
         },
       };
     return { ok: false, issues: rejection.issues };
+  }
+
+  /**
+   * `{"space": v}`: a value of the spec's Gymnasium action space (`spaces.action`), mapped to the
+   * tool call it stands for; a 422 at `["space", …]` when the value is not in the space, or when
+   * the environment declares no spaces.
+   */
+  private parseSpaceAction(data: Record<string, unknown>, loc: (string | number)[]): ParseResult<WireAction> {
+    const extra = Object.keys(data).filter((k) => k !== 'space' && k !== 'metadata');
+    if (extra.length > 0)
+      return {
+        ok: false,
+        issues: extra.map((k) => ({
+          type: 'extra_forbidden',
+          loc: [...loc, k],
+          msg: 'Extra inputs are not permitted',
+          input: data[k],
+        })),
+      };
+    const spaces = compileSpaces(this.spec);
+    if (!spaces)
+      return {
+        ok: false,
+        issues: [
+          {
+            type: 'value_error',
+            loc: [...loc, 'space'],
+            msg: `${this.spec.name} declares no Gymnasium spaces (GymSpec "spaces"): send a tool call {"tool", "arguments"} or {"text"}`,
+            input: data.space,
+          },
+        ],
+      };
+    const m = spaces.toAction(data.space);
+    if (!m.ok)
+      return {
+        ok: false,
+        issues: [
+          {
+            type: 'value_error',
+            loc: [...loc, 'space', ...m.problem.loc],
+            msg: `not in the action space ${JSON.stringify(spaces.action)}: ${m.problem.message}`,
+            input: data.space,
+          },
+        ],
+      };
+    return { ok: true, value: { kind: 'step', callTool: false, action: m.action } };
   }
 
   /** Why a tool call would be rejected (strict servers only). */
@@ -174,6 +223,7 @@ export class ServeCore {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.httpMcp.dispose();
+    this.vectors.dispose();
     for (const e of this.idle.splice(0)) e.close();
     await this.scratchLock;
     const s = await this.scratch?.catch(() => undefined);
@@ -181,4 +231,17 @@ export class ServeCore {
     this.scratch = undefined;
     this.validator.close();
   }
+}
+
+/** An action object carrying `space` (and no tool call or text): a value of the action space. */
+function isSpaceAction(data: unknown): data is Record<string, unknown> {
+  return (
+    !!data &&
+    typeof data === 'object' &&
+    !Array.isArray(data) &&
+    'space' in data &&
+    !('tool' in data) &&
+    !('text' in data) &&
+    !('type' in data)
+  );
 }

@@ -1,4 +1,4 @@
-import { type GymSpec, taskCount } from '@palestra/envs';
+import { compileSpaces, type GymSpec, taskCount, wireSpaces } from '@palestra/envs';
 import { STEP_OUTPUT_SCHEMA } from '../mcp/toolResult.ts';
 
 /** OpenEnv's `EnvironmentMetadata`: exactly these fields (its pydantic model forbids any other). */
@@ -35,6 +35,11 @@ export function envMetadata(spec: GymSpec): EnvMetadata {
     `- \`{"text": "..."}\`: a plain reply (event \`${spec.replyEvent}\`)`,
     '- `{"type": "call_tool", "tool_name": name, "arguments": {...}}`: OpenEnv\'s CallToolAction',
     '- `{"type": "list_tools"}`: OpenEnv\'s ListToolsAction',
+    ...(compileSpaces(spec)
+      ? [
+          `- \`{"space": v}\`: a value of the Gymnasium action space (\`GET /spaces\`: ${JSON.stringify(wireSpaces(spec).action)})`,
+        ]
+      : []),
     '',
   ].join('\n');
   return {
@@ -104,6 +109,7 @@ export function actionSchema(spec: GymSpec): Record<string, unknown> {
         required: ['type', 'tool_name'],
         additionalProperties: false,
       },
+      ...spaceAction(spec),
       {
         title: 'list_tools',
         type: 'object',
@@ -113,6 +119,22 @@ export function actionSchema(spec: GymSpec): Record<string, unknown> {
       },
     ],
   };
+}
+
+/** `{"space": v}`, when the spec declares Gymnasium spaces: a value of the action space. */
+function spaceAction(spec: GymSpec): Record<string, unknown>[] {
+  const spaces = compileSpaces(spec);
+  if (!spaces) return [];
+  return [
+    {
+      title: 'space',
+      description: `A value of the Gymnasium action space (GET /spaces' action: ${JSON.stringify(spaces.action)}), played as the tool call it stands for`,
+      type: 'object',
+      properties: { space: {}, metadata: metadataProp },
+      required: ['space'],
+      additionalProperties: false,
+    },
+  ];
 }
 
 const invalidActionSchema = {
@@ -159,6 +181,10 @@ export function observationSchema(spec: GymSpec): Record<string, unknown> {
       },
       error: { description: 'After a call_tool action: why the call was invalid, or null' },
       tools: { type: 'array', description: 'After a list_tools action (and nothing else then)' },
+      space: {
+        description:
+          "The observation's value in the Gymnasium observation space (GET /spaces' observation), when the environment declares spaces",
+      },
     },
   };
 }

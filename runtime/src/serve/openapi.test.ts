@@ -31,6 +31,11 @@ const CANDIDATES = [
   `/${ENV}/task`,
   `/${ENV}/task_range`,
   '/sessions',
+  '/spaces',
+  '/vector/reset',
+  '/vector/step',
+  '/vector/close',
+  '/vector',
   '/tasks',
   '/constructor',
 ];
@@ -59,6 +64,10 @@ describe('GET /openapi.json documents every route the server answers', async () 
       ['/web', 'get'],
       ['/openapi.json', 'get'],
       ['/{env_name}/tasks', 'post'],
+      ['/spaces', 'get'],
+      ['/vector/reset', 'post'],
+      ['/vector/step', 'post'],
+      ['/vector/close', 'post'],
     ] as const)
       assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
     // The step body's action is the environment's action schema, the one /schema gives.

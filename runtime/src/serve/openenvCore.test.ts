@@ -181,7 +181,8 @@ test('HTTP answers validate against the response models OpenEnv’s server decla
   assert.equal(http.metadata.name, 'frozen-lake');
   assert.equal(http.metadata.version, '1.0.0');
   assert.match(http.metadata.readme_content, /`move`/);
-  assert.deepEqual(http.schema_action_titles, ['move', 'text reply', 'call_tool', 'list_tools']);
+  // frozen-lake declares Gymnasium spaces: a value of its action space is an action too ({space}).
+  assert.deepEqual(http.schema_action_titles, ['move', 'text reply', 'call_tool', 'space', 'list_tools']);
   assert.deepEqual([http.http_state.episode_id, http.http_state.step_count], [null, 0]);
   assert.deepEqual(http.http_reset, { status: 200, done: false, reward: null, seed: 3 });
   assert.deepEqual([http.http_step.status, http.http_step.step], [200, 1]);

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { wireSpaces } from '@palestra/envs';
 import { z } from 'zod';
 import { resetSchema, type ServeCore } from './core.ts';
 import {
@@ -24,6 +25,7 @@ import {
   taskRangeBody,
 } from './tasks.ts';
 import { zodIssues } from './validationIssues.ts';
+import { vectorCloseBody, vectorResetBody, vectorStepBody } from './vector.ts';
 import { webPage } from './web.ts';
 
 export const stepBody = z.looseObject({
@@ -107,12 +109,21 @@ export function httpRoutes(core: ServeCore): Route[] {
       path: '/schema',
       tag: 'Schema',
       summary: 'JSON Schemas of the action, the observations (step and reset) and the state',
+      // Exactly OpenEnv's SchemaResponse, whose pydantic model forbids other keys: spaces are at /spaces.
       handle: () => ({
         action: actionSchema(spec),
         observation: observationSchema(spec),
         reset_observation: resetObservationSchema(spec),
         state: stateSchema(),
       }),
+    },
+    {
+      method: 'GET',
+      path: '/spaces',
+      tag: 'Palestra',
+      summary:
+        "Not OpenEnv's: the Gymnasium action and observation spaces (the spec's spaces, else Text spaces)",
+      handle: () => wireSpaces(spec),
     },
     {
       method: 'GET',
@@ -163,7 +174,12 @@ export function httpRoutes(core: ServeCore): Route[] {
         if (!opts.ok) throw unprocessable(opts.issues);
         const r = await core.withScratch(async (s) => {
           await s.reset(opts.value);
-          return EnvSession.wire(s.step(action), callTool, 'tool' in action ? action.tool : undefined);
+          return EnvSession.wire(
+            s.step(action),
+            callTool,
+            'tool' in action ? action.tool : undefined,
+            s.spaces,
+          );
         });
         return { ...r, metadata: null };
       },
@@ -293,6 +309,38 @@ export function httpRoutes(core: ServeCore): Route[] {
         const indices = splitIndices(core, b.split).slice(b.start ?? undefined, b.stop ?? undefined);
         return { tasks: await readTasks(core, b.split as 'train', indices) };
       },
+    },
+    {
+      method: 'POST',
+      path: '/vector/reset',
+      tag: 'Palestra',
+      summary:
+        "Not OpenEnv's: a vector of n sub-envs (sub-env i gets seed + i), or with vector_id a reset of one (mask: only those)",
+      body: bodySchema(vectorResetBody),
+      otherStatuses: { '404': 'no such vector (closed or expired)', '503': 'the server is at capacity' },
+      handle: async (req) => core.vectors.reset(await parseBody(req, vectorResetBody)),
+    },
+    {
+      method: 'POST',
+      path: '/vector/step',
+      tag: 'Palestra',
+      summary:
+        "Not OpenEnv's: one step of every sub-env of a vector, with Gymnasium's autoreset (next_step, same_step, disabled)",
+      body: bodySchema(vectorStepBody),
+      otherStatuses: {
+        '404': 'no such vector (closed or expired)',
+        '409': 'the vector failed mid-step: reset it',
+      },
+      handle: async (req) => core.vectors.step(await parseBody(req, vectorStepBody)),
+    },
+    {
+      method: 'POST',
+      path: '/vector/close',
+      tag: 'Palestra',
+      summary: "Not OpenEnv's: closes a vector and frees its slot",
+      body: bodySchema(vectorCloseBody),
+      otherStatuses: { '404': 'no such vector (closed or expired)' },
+      handle: async (req) => core.vectors.close((await parseBody(req, vectorCloseBody)).vector_id),
     },
     {
       method: 'GET',

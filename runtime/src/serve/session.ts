@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Action,
+  type CompiledSpaces,
+  compileSpaces,
   type EnvHandle,
   type EnvSource,
   EnvStateError,
@@ -49,6 +51,11 @@ export interface WireObservation {
   error?: ToolError | null;
   /** OpenEnv's `Observation.metadata`: always `{}` here (its pydantic model always has it). */
   metadata: Record<string, never>;
+  /**
+   * The observation's value in the spec's Gymnasium observation space (`spaces.observation`),
+   * when the spec declares spaces: an int (Discrete), a list (MultiDiscrete), nested lists (Box).
+   */
+  space?: unknown;
 }
 
 /**
@@ -124,6 +131,11 @@ export class EnvSession {
     private readonly release: (env: EnvHandle) => void = (e) => e.close(),
   ) {}
 
+  /** The spec's Gymnasium spaces, compiled (undefined when it declares none). */
+  get spaces(): CompiledSpaces | undefined {
+    return compileSpaces(this.env.spec);
+  }
+
   /** Opens the environment the safe way for its kind (a worker thread if it has code). */
   static async open(source: EnvSource): Promise<EnvSession> {
     return new EnvSession(await openEnv(source));
@@ -176,6 +188,7 @@ export class EnvSession {
         task_id: r.info.taskId,
         instructions: r.info.instructions,
         metadata: {},
+        ...(this.spaces ? { space: this.spaces.observationValue(r.observation) } : {}),
       },
       reward: null,
       done,
@@ -209,8 +222,11 @@ export class EnvSession {
     return r;
   }
 
-  /** The step result on the wire. `callTool` adds the fields OpenEnv's MCPToolClient reads. */
-  static wire(r: StepResult, callTool: boolean, toolName?: string): WireStep {
+  /**
+   * The step result on the wire. `callTool` adds the fields OpenEnv's MCPToolClient reads; with
+   * `spaces` (the session's `spaces`), the observation carries its value in the observation space.
+   */
+  static wire(r: StepResult, callTool: boolean, toolName?: string, spaces?: CompiledSpaces): WireStep {
     const invalid = r.info.invalidAction ?? null;
     const observation: WireObservation = {
       text: r.observation.text,
@@ -223,6 +239,7 @@ export class EnvSession {
       invalid_action: invalid,
       metadata: {},
     };
+    if (spaces) observation.space = spaces.observationValue(r.observation);
     if (callTool) {
       const text = r.observation.text;
       observation.tool_name = toolName ?? '';

@@ -156,13 +156,13 @@ export async function webPage(
   try {
     return await core.withScratch(async (s) => {
       let last: WireStep = await s.reset({ seed, ...(taskIndex !== undefined ? { taskIndex } : {}) });
-      for (const a of history) last = EnvSession.wire(s.step(a), false);
+      for (const a of history) last = EnvSession.wire(s.step(a), false, undefined, s.spaces);
       let error: string | undefined;
       if (next) {
         const rejection = core.rejectReason(next);
         if (rejection) error = `not played: ${rejection}`;
         else {
-          last = EnvSession.wire(s.step(next), false);
+          last = EnvSession.wire(s.step(next), false, undefined, s.spaces);
           history = [...history, next];
         }
       }

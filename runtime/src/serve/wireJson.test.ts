@@ -18,3 +18,7 @@ test('a string that looks like the placeholder stays a string', () => {
   const sneaky = { text: '\u0001reward-000000000000:5', reward: 1 };
   assert.equal(JSON.parse(wireJson(sneaky)).text, sneaky.text);
 });
+
+test("a vector step's rewards go out as floats too", () => {
+  assert.equal(wireJson({ rewards: [0, 1, 0.5], n: [1] }), '{"rewards":[0.0,1.0,0.5],"n":[1]}');
+});

@@ -200,7 +200,7 @@ export function attachSocket(ws: WebSocket, core: ServeCore, mcpSessionId?: stri
           const r = s.step(action);
           return send({
             type: 'observation',
-            data: EnvSession.wire(r, callTool, 'tool' in action ? action.tool : undefined),
+            data: EnvSession.wire(r, callTool, 'tool' in action ? action.tool : undefined, s.spaces),
           });
         }
         case 'state':

@@ -33,6 +33,7 @@ export const HEADER_FIELDS = [
   'tags',
   'replyEvent',
   'truncateOn',
+  'spaces',
 ] as const;
 
 const text = (s: string) => new Y.Text(s);

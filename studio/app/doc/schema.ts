@@ -28,7 +28,7 @@ export function docParts(doc: Y.Doc) {
     meta: doc.getMap<unknown>('meta'),
     /**
      * The spec's scalar and small JSON fields, each written whole (last writer wins per field):
-     * specVersion, name, version, description, author, license, tags, replyEvent, truncateOn,
+     * specVersion, name, version, description, author, license, tags, replyEvent, truncateOn, spaces,
      * contextSchema, rewardBounds, and tasksModule (`{ module, count, split? }`, when the tasks are
      * generated rather than listed).
      */
