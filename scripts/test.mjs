@@ -14,6 +14,8 @@
 //   npm test -- envs/src/sandbox              only node tests whose path contains a filter
 //   npm test -- runtime/trainer               only the trainer's pytest suite (no node test matches)
 //   npm test -- runtime/trainer/tests/test_chat.py   one pytest file
+// Then the `palestra` Python package's suite (python/tests) in the `python` use's venv: with no filter,
+// or a filter `python` or `python/...`.
 // Pytest runs when there is no filter or when a filter contains `runtime/trainer` (unless that
 // filter is no path and matches node tests only, e.g. `runtime/trainer/install`); node tests run
 // when at least one of their paths matches a filter. PALESTRA_TRAINER_SKIP=1 skips the Python tests
@@ -26,6 +28,7 @@ const root = new URL('..', import.meta.url).pathname;
 const roots = ['errors', 'envs', 'overseer', 'runtime', 'contracts', 'studio', 'testing', 'scripts'];
 const skip = new Set(['node_modules', '.venv', 'dist', '.palestra', 'artifacts']);
 const trainer = 'runtime/trainer';
+const pythonPackage = 'python';
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -51,7 +54,7 @@ const files = roots
   .filter((f) => isE2e(f) === e2e)
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
-if (e2e && files.length === 0) {
+if (e2e && files.length === 0 && !filters.some((f) => f === 'python' || f.startsWith('python/'))) {
   if (filters.length > 0) {
     console.error(`no e2e suite matches ${filters.join(' ')}`);
     process.exit(1);
@@ -64,8 +67,13 @@ const trainerFilters = filters.filter(
   (f) => f.includes(trainer) && (existsSync(join(root, f)) || !files.some((file) => file.includes(f))),
 );
 const runPytest = !e2e && (filters.length === 0 || trainerFilters.length > 0);
+// The `palestra` Python package (python/): its suite runs after the trainer's, in the `python` use's venv.
+const packageFilters = filters.filter((f) => f === pythonPackage || f.startsWith(`${pythonPackage}/`));
+// Its slow suite (python/tests_slow: Q-learning against Gymnasium's FrozenLake-v1) runs with the
+// end-to-end suites.
+const runPackagePytest = filters.length === 0 || packageFilters.length > 0;
 
-if (files.length === 0 && !runPytest) {
+if (files.length === 0 && !runPytest && !runPackagePytest) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
@@ -115,6 +123,30 @@ if (runPytest && process.env.PALESTRA_TRAINER_SKIP === '1') {
       },
     },
   );
+  if ((pytest.status ?? 1) !== 0) status = pytest.status ?? 1;
+}
+
+if (runPackagePytest && process.env.PALESTRA_TRAINER_SKIP === '1') {
+  console.error("PALESTRA_TRAINER_SKIP=1: the palestra package's Python tests were NOT run");
+} else if (runPackagePytest) {
+  const install = spawnSync(process.execPath, ['--import', 'tsx', 'runtime/src/python/cli.ts', 'python'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  const python = install.stdout?.trim().split('\n').pop();
+  if (install.status !== 0 || !python) {
+    console.error("\nthe palestra package's venv could not be installed (see above); its tests did not run");
+    process.exit(1);
+  }
+  // A filter naming a file or folder inside python/ selects it (python/tests_slow: the slow suite).
+  const selected = packageFilters.filter((f) => f !== pythonPackage && existsSync(join(root, f)));
+  const targets = selected.length ? selected : [`${pythonPackage}/${e2e ? 'tests_slow' : 'tests'}`];
+  console.error(`\n== pytest ${targets.join(' ')}`);
+  const pytest = spawnSync(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...targets], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if ((pytest.status ?? 1) !== 0) status = pytest.status ?? 1;
 }
 process.exit(status);

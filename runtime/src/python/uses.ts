@@ -2,7 +2,7 @@
  * Every Python environment of the repository, by use. A use is an *extra* of a venv: its own
  * hash-locked requirements file, installed into the venv only when that use asks for it.
  *
- * All four uses share the venv `main`: their locks pin every package they have in common at the
+ * All five uses share the venv `main`: their locks pin every package they have in common at the
  * same version (torch 2.15.0, transformers 5.23.0, peft 0.21.2, numpy 2.4.6, fastapi, pydantic, …;
  * `assertPinsAgree` checks it before every install, and ensurePythonEnv.test.ts on every test run).
  * So `npm run bench` installs only Gymnasium into it (~60 MB), the OpenEnv tests only OpenEnv's
@@ -87,6 +87,16 @@ export const pythonUses = {
     sizeMb: 323,
     warmSeconds: 1,
     coldSeconds: 2,
+  },
+  /** The `palestra` Python package (python/: Gymnasium adapter) and its pytest suite. */
+  python: {
+    purpose: 'the palestra Python package and its pytest suite',
+    venv: 'main',
+    locks: ['python/requirements.lock'],
+    editable: ['python'],
+    sizeMb: 70, // Gymnasium + numpy (the bench use's 61 MB), pytest, websockets
+    warmSeconds: 2,
+    coldSeconds: 5,
   },
 } satisfies Record<string, PythonUse>;
 
