@@ -72,14 +72,18 @@ export function compileSpaces(spec: GymSpec): CompiledSpaces | undefined {
 
 /**
  * The spaces `palestra serve` reports: the declared ones, or Text spaces for an LLM agent (its
- * action is the JSON of a tool call; both capped at `limits.maxObservationBytes`; printable
+ * action is the JSON of a tool call or a reply that fits `limits.maxObservationBytes`; printable
  * characters, since Gymnasium's default alphanumeric charset rejects real observations).
  */
 export function wireSpaces(spec: GymSpec): WireSpaces {
   const declared = compileSpaces(spec);
   if (declared) return { action: declared.action, observation: declared.observation };
-  const text: WireSpace = { type: 'Text', max_length: spec.limits.maxObservationBytes, charset: 'printable' };
-  return { action: text, observation: { ...text } };
+  const cap = spec.limits.maxObservationBytes;
+  const observation: WireSpace = { type: 'Text', max_length: cap, charset: 'printable' };
+  // A text action goes as `{"text": …}`, whose JSON must fit the same cap (`checkActionSize`):
+  // escaping or a surrogate pair makes a character at most two units, plus the wrapper's.
+  const action: WireSpace = { ...observation, max_length: Math.floor((cap - 16) / 2) };
+  return { action, observation };
 }
 
 function build(spec: GymSpec): CompiledSpaces {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CATALOG_DIR, loadCatalog } from '../../catalog/index.ts';
 import { EnvCodeError, SpecError } from '../errors.ts';
+import { checkActionSize } from '../kernel/actionSize.ts';
 import { makeEnv } from '../kernel/env.ts';
 import { compileSpaces, wireSpaces } from './gymSpaces.ts';
 import { parseSpec } from './parse.ts';
@@ -210,7 +211,15 @@ describe('spaces: what a spec declares, mapped', () => {
     const spec = parseSpec(lake());
     assert.equal(compileSpaces(spec), undefined);
     const text = { type: 'Text', max_length: 262_144, charset: 'printable' };
-    assert.deepEqual(wireSpaces(spec), { action: text, observation: text });
+    assert.deepEqual(wireSpaces(spec), { action: { ...text, max_length: 131_064 }, observation: text });
+    // The longest text action, of the characters JSON writes longest, still fits the action limit.
+    const longest = (wireSpaces(spec).action as { max_length: number }).max_length;
+    for (const c of ['"', '\\', '\n', '😀'])
+      assert.doesNotThrow(() => checkActionSize(spec, { text: c.repeat(longest) }));
+    assert.throws(
+      () => checkActionSize(spec, { text: '"'.repeat(longest + 8) }),
+      (e: unknown) => e instanceof EnvCodeError && e.code === 'ACTION_TOO_LARGE',
+    );
     const small = lake();
     small.limits.maxObservationBytes = 4096;
     assert.equal((wireSpaces(parseSpec(small)).observation as { max_length: number }).max_length, 4096);
