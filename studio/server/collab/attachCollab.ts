@@ -121,7 +121,11 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
   const open = (id: string): Promise<Room> => {
     let room = rooms.get(id);
     if (!room) {
-      room = loadOrSeed(id).then((update) => new Room(id, store, policy, onFailure, update));
+      room = loadOrSeed(id).then((update) => {
+        const opened = new Room(id, store, policy, onFailure, update);
+        if (relay) opened.onLocalAwareness = (change) => relay.announcePresence(id, change);
+        return opened;
+      });
       room.catch(() => rooms.delete(id));
       rooms.set(id, room);
     }

@@ -143,6 +143,35 @@ test('an edit through one studio reaches the clients of the other, both ways, an
   assert.equal(await a.collab.store.count(id), rows + 2);
 });
 
+test('presence crosses too: who is here on one studio is seen on the other, and leaves with them', {
+  skip,
+  timeout,
+}, async () => {
+  const id = await newEnvironment();
+  const [onA, onB] = [client(a.url, id, aToken), client(b.url, id, b.token)];
+  await Promise.all([onA.whenSynced(), onB.whenSynced()]);
+  const seenBy = (c: TestClient, clientId: number) => c.provider.awareness.getStates().get(clientId);
+  const awarenessChanged = (c: TestClient, check: () => boolean) =>
+    new Promise<void>((done) => {
+      const test = () => {
+        if (!check()) return;
+        c.provider.awareness.off('change', test);
+        done();
+      };
+      c.provider.awareness.on('change', test);
+      test();
+    });
+  onA.provider.awareness.setLocalStateField('user', { name: 'Ana', pointer: { x: 10, y: 20 } });
+  await awarenessChanged(onB, () => seenBy(onB, onA.doc.clientID)?.user?.name === 'Ana');
+  onA.provider.awareness.setLocalStateField('user', { name: 'Ana', pointer: { x: 30, y: 40 } });
+  await awarenessChanged(onB, () => seenBy(onB, onA.doc.clientID)?.user?.pointer?.x === 30);
+  onB.provider.awareness.setLocalStateField('user', { name: 'Bo' });
+  await awarenessChanged(onA, () => seenBy(onA, onB.doc.clientID)?.user?.name === 'Bo');
+  // A leaves: B stops showing it at once, not when its presence times out (30 s).
+  onA.destroy();
+  await awarenessChanged(onB, () => seenBy(onB, onA.doc.clientID) === undefined);
+});
+
 test('after a compaction on one studio, the clients of both still converge', { skip, timeout }, async () => {
   const id = await newEnvironment();
   const [onA, onB] = [client(a.url, id, aToken), client(b.url, id, b.token)];

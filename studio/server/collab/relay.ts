@@ -22,6 +22,10 @@
  *   committed meanwhile is not missed. The same happens on the first LISTEN, for rooms opened
  *   before it. A read that fails drops the room (as a failed commit does, `attachCollab.ts`): its
  *   clients reconnect to one loaded afresh from the database.
+ * - Presence crosses too, on a second channel (`palestra_presence`): a room's own clients'
+ *   awareness changes are sent in the notification itself (`<sender>:<environment id>:<base64>`;
+ *   small, never stored, and dropped rather than queued while the connection is down: presence
+ *   is renewed every 15 s by its clients anyway) and applied to the other studios' rooms.
  * - With PGlite (one process) there is no relay: nothing is announced, nothing listened for.
  */
 import type pg from 'pg';
@@ -47,12 +51,20 @@ export interface RelayOptions {
 export interface Relay {
   /** Resolves once listening (again, after a lost connection). */
   listening(): Promise<void>;
+  /** Sends a room's own clients' awareness change to the other studios (dropped while offline). */
+  announcePresence(environmentId: string, update: Uint8Array): void;
   /** Stops listening and waits for the reads under way. */
   close(): Promise<void>;
 }
 
 /** How long to wait before reconnecting, after `attempt` failures in a row. */
 const backoff = (attempt: number) => Math.min(5000, 100 * 2 ** (attempt - 1));
+
+/** The channel of presence (awareness updates, in the payload). */
+export const PRESENCE_CHANNEL = 'palestra_presence';
+
+/** NOTIFY's payload limit is 8000 bytes: a larger awareness change (rare: many clients) is not sent. */
+const MAX_PAYLOAD = 7900;
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error ?? 'closed'));
 
@@ -117,7 +129,25 @@ export function startRelay(options: RelayOptions): Relay {
     }
   };
 
+  const onPresence = (payload: string) => {
+    const [, sender, id, data] = /^([^:]*):(.+):([A-Za-z0-9_-]*)$/s.exec(payload) ?? [];
+    if (id === undefined || data === undefined || sender === options.sender) return;
+    void rooms.get(id)?.then(
+      (room) => room.applyRemoteAwareness(new Uint8Array(Buffer.from(data, 'base64url'))),
+      () => {},
+    );
+  };
+
   const onNotification = ({ channel, payload }: pg.Notification) => {
+    if (channel === PRESENCE_CHANNEL) {
+      try {
+        onPresence(payload ?? '');
+      } catch (error) {
+        // A malformed presence message from another studio changes nothing here.
+        log(`collab relay: ignored a presence message: ${reason(error)}`);
+      }
+      return;
+    }
     const [, sender, seq, id] =
       (channel === RELAY_CHANNEL && /^([^:]*):(\d+):(.+)$/s.exec(payload ?? '')) || [];
     if (id === undefined || sender === options.sender || !rooms.has(id)) return;
@@ -146,7 +176,9 @@ export function startRelay(options: RelayOptions): Relay {
     c.on('end', () => lost(c));
     try {
       await c.connect();
-      await c.query(`set application_name = 'palestra collab relay'; listen ${RELAY_CHANNEL}`);
+      await c.query(
+        `set application_name = 'palestra collab relay'; listen ${RELAY_CHANNEL}; listen ${PRESENCE_CHANNEL}`,
+      );
     } catch (error) {
       return lost(c, error);
     }
@@ -174,6 +206,11 @@ export function startRelay(options: RelayOptions): Relay {
   void connect();
   return {
     listening: () => listening.promise,
+    announcePresence(environmentId, update) {
+      const payload = `${options.sender}:${environmentId}:${Buffer.from(update).toString('base64url')}`;
+      if (!client || !listening.done || payload.length > MAX_PAYLOAD) return;
+      client.query('select pg_notify($1, $2)', [PRESENCE_CHANNEL, payload]).catch(() => {});
+    },
     async close() {
       closed = true;
       clearTimeout(retry);

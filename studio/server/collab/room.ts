@@ -50,6 +50,11 @@ export interface CompactionPolicy {
 /** The origin of updates read from the database (`applyStored`): not appended again. */
 const fromDatabase = Symbol('from the database');
 
+/** The origin of awareness removed because its socket left (announced to other studios too). */
+const leaving = Symbol('a client left');
+/** The origin of awareness another studio's clients announced (`relay.ts`): not announced again. */
+const fromRelay = Symbol('another studio');
+
 export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
@@ -73,6 +78,11 @@ export class Room {
   private idleTimer: NodeJS.Timeout | undefined;
   /** Sockets and upgrades in progress holding this room open. */
   refs = 0;
+  /**
+   * Called with each awareness change of this room's own clients (a join, a pointer, a leave), for
+   * the other studios on the same database (`relay.ts`). Presence is not stored.
+   */
+  onLocalAwareness: ((update: Uint8Array) => void) | undefined;
   failed = false;
 
   constructor(
@@ -106,10 +116,10 @@ export class Room {
           for (const id of [...added, ...updated]) ids.add(id);
           for (const id of removed) ids.delete(id);
         }
-        const message = frame(messageAwareness, (e) =>
-          encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)),
-        );
+        const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+        const message = frame(messageAwareness, (e) => encoding.writeVarUint8Array(e, update));
         for (const ws of this.conns.keys()) send(ws, message);
+        if (this.onLocalAwareness && (ids || origin === leaving)) this.onLocalAwareness(update);
       },
     );
   }
@@ -209,7 +219,7 @@ export class Room {
     this.conns.delete(ws);
     this.savedWatchers.delete(ws);
     this.readOnly.delete(ws);
-    awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+    awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], leaving);
   }
 
   get connections(): number {
@@ -223,6 +233,11 @@ export class Room {
    */
   applyStored(update: Uint8Array): void {
     if (!this.failed) Y.applyUpdate(this.doc, update, fromDatabase);
+  }
+
+  /** Applies the presence of another studio's clients (`relay.ts`): sent to this room's clients. */
+  applyRemoteAwareness(update: Uint8Array): void {
+    if (!this.failed) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, fromRelay);
   }
 
   /** Closes every socket (a client reconnects and syncs again). */
