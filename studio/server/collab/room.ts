@@ -40,9 +40,10 @@ export interface CompactionPolicy {
   idleMs: number;
   /**
    * How long the first update of a commit waits for others to join it (a group commit), in ms.
-   * Default 20: one database write per burst of typing instead of one per keystroke, which is most
-   * of the server's CPU per edit (studio/bench/collab.bench.ts); "saved" comes that much later.
-   * Broadcasting to the other clients never waits for it.
+   * Default 100: one database write per burst of typing instead of one per keystroke. PGlite runs
+   * on the server's own thread, so its commits were most of the CPU per edit and the latency tail
+   * other clients saw (studio/bench/collab.bench.ts: 20 ms halved neither); "saved" comes at most
+   * that much later, which a person does not notice. Broadcasting never waits for it.
    */
   commitDelayMs: number;
 }
