@@ -31,7 +31,7 @@ import { type CompactionPolicy, Room } from './room.ts';
 export const MAX_MESSAGE = 1024 * 1024;
 
 export interface AttachCollabOptions {
-  /** When rooms commit and compact their rows; defaults: 100 ms group commits, 200 rows or 10 s idle. */
+  /** When rooms commit and compact their rows; defaults: group commits after 5 ms quiet or 100 ms at most, 200 rows or 10 s idle. */
   compaction?: Partial<CompactionPolicy>;
   /**
    * Who may open a document, from the upgrade request: `readOnly` for a viewer, or the refusal's
@@ -80,6 +80,7 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     afterRows: 200,
     idleMs: 10_000,
     commitDelayMs: 100,
+    commitQuietMs: 5,
     ...options.compaction,
   };
   // A tag for this studio's notifications, which its relay skips.

@@ -285,6 +285,7 @@ test('the relay misses nothing committed while its connection was closed, or sil
 /** A TCP proxy to PostgreSQL whose `freeze` stops forwarding on its connections, open still. */
 async function freezableProxy(target: URL): Promise<{ url: string; freeze(): void; close(): void }> {
   const links = new Set<{ down: Socket; up: Socket }>();
+  const frozen = new Set<{ down: Socket; up: Socket }>();
   const proxy = createNetServer((down) => {
     const up = connectTcp(Number(target.port || 5432), target.hostname);
     const link = { down, up };
@@ -311,11 +312,13 @@ async function freezableProxy(target: URL): Promise<{ url: string; freeze(): voi
         down.pause();
         up.pause();
       }
+      // Kept for close(): a frozen link's sockets stay open, and would keep the process alive.
+      for (const link of links) frozen.add(link);
       links.clear();
     },
     close() {
       proxy.close();
-      for (const { down, up } of links) {
+      for (const { down, up } of [...links, ...frozen]) {
         down.destroy();
         up.destroy();
       }

@@ -39,13 +39,18 @@ export interface CompactionPolicy {
   /** Idle time (ms) after the last append that triggers one. Default 10 s. */
   idleMs: number;
   /**
-   * How long the first update of a commit waits for others to join it (a group commit), in ms.
+   * The longest the first update of a commit waits for others to join it (a group commit), in ms.
    * Default 100: one database write per burst of typing instead of one per keystroke. PGlite runs
-   * on the server's own thread, so its commits were most of the CPU per edit and the latency tail
-   * other clients saw (studio/bench/collab.bench.ts: 20 ms halved neither); "saved" comes at most
-   * that much later, which a person does not notice. Broadcasting never waits for it.
+   * on the server's own thread, so a commit per edit was most of the CPU per edit and the latency
+   * tail other clients saw (studio/bench/collab.bench.ts); "saved" comes at most that much later,
+   * which a person does not notice. Broadcasting never waits for it.
    */
   commitDelayMs: number;
+  /**
+   * A commit starts sooner once the document has been quiet this long (ms; default 5), so that its
+   * work falls between edits rather than on the next one.
+   */
+  commitQuietMs: number;
 }
 
 /** The origin of updates read from the database (`applyStored`): not appended again. */
@@ -75,6 +80,8 @@ export class Room {
   private queue: Promise<void> = Promise.resolve();
   private flushing = false;
   private commitTimer: NodeJS.Timeout | undefined;
+  /** When the oldest update of the scheduled commit arrived (performance.now()). */
+  private firstPendingAt = 0;
   private appendedSinceCompaction = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   /** Sockets and upgrades in progress holding this room open. */
@@ -246,12 +253,23 @@ export class Room {
     for (const ws of this.conns.keys()) ws.close(code, reason);
   }
 
-  /** Schedules a commit of what is pending (after `commitDelayMs`), unless one is scheduled. */
+  /**
+   * Schedules a commit of what is pending: once the document is quiet for `commitQuietMs`, and at
+   * the latest `commitDelayMs` after the oldest pending update. A commit already queued takes
+   * everything pending when it starts.
+   */
   private flush(): void {
-    if (this.flushing || this.failed) return;
-    this.flushing = true;
-    if (this.policy.commitDelayMs > 0)
-      this.commitTimer = setTimeout(() => this.commitNow(), this.policy.commitDelayMs);
+    if (this.failed || (this.flushing && !this.commitTimer)) return;
+    const { commitDelayMs, commitQuietMs } = this.policy;
+    const now = performance.now();
+    if (!this.flushing) {
+      this.flushing = true;
+      this.firstPendingAt = now;
+    }
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const wait = Math.min(commitQuietMs, this.firstPendingAt + commitDelayMs - now);
+    if (wait > 0) this.commitTimer = setTimeout(() => this.commitNow(), wait);
     else this.commitNow();
   }
 
