@@ -88,15 +88,19 @@ export const pythonUses = {
     warmSeconds: 1,
     coldSeconds: 2,
   },
-  /** The `palestra` Python package (python/: Gymnasium adapter) and its pytest suite. */
+  /**
+   * The `palestra` Python package (python/: Gymnasium adapter, episodes, TRL) and its pytest suites.
+   * Its lock holds the `palestra[trl]` extra (TRL, torch) for the TRL example in python/tests_slow:
+   * the same torch as the trainer's use, which `npm test` installs into this venv anyway.
+   */
   python: {
-    purpose: 'the palestra Python package and its pytest suite',
+    purpose: 'the palestra Python package (Gymnasium, episodes, TRL) and its pytest suites',
     venv: 'main',
     locks: ['python/requirements.lock'],
     editable: ['python'],
-    sizeMb: 70, // Gymnasium + numpy (the bench use's 61 MB), pytest, websockets
-    warmSeconds: 2,
-    coldSeconds: 5,
+    sizeMb: 5700, // the trl use's 5.6 GB (torch and its CUDA wheels, TRL, datasets, pandas) + Gymnasium
+    warmSeconds: 3,
+    coldSeconds: 190, // as the trl use's estimate; not measured
   },
 } satisfies Record<string, PythonUse>;
 
