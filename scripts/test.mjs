@@ -88,65 +88,57 @@ if (files.length > 0) {
   status = result.status ?? 1;
 }
 
-if (runPytest && process.env.PALESTRA_TRAINER_SKIP === '1') {
-  console.error("\nPALESTRA_TRAINER_SKIP=1: the trainer's Python tests were NOT run");
-} else if (runPytest) {
+/**
+ * Installs (or checks) the venv of Python use `use` through the repository's helper, then runs
+ * pytest on `targets` in it; `what` names the suite in messages. Returns pytest's status.
+ */
+function pytestIn(use, what, targets) {
   // The helper prints the venv's python on stdout, its progress on stderr.
-  const install = spawnSync(process.execPath, ['--import', 'tsx', 'runtime/src/python/cli.ts', 'trainer'], {
+  const install = spawnSync(process.execPath, ['--import', 'tsx', 'runtime/src/python/cli.ts', use], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });
   const python = install.stdout?.trim().split('\n').pop();
   if (install.status !== 0 || !python) {
-    console.error('\nthe trainer venv could not be installed (see above); its tests did not run');
+    console.error(`\n${what} venv could not be installed (see above); its tests did not run`);
     process.exit(1);
   }
-  // A filter naming a file or folder inside runtime/trainer selects it; otherwise the whole suite.
-  const targets = trainerFilters.filter((f) => f !== trainer && existsSync(join(root, f)));
-  console.error(`\n== pytest ${targets.length ? targets.join(' ') : `${trainer}/tests`}`);
-  const threads = '1'; // tiny matrices: one thread is ~10× faster than two on a busy 2-core box (measured)
-  const pytest = spawnSync(
-    python,
-    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...(targets.length ? targets : [`${trainer}/tests`])],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        OMP_NUM_THREADS: threads,
-        MKL_NUM_THREADS: threads,
-        PALESTRA_TEST_THREADS: threads,
-        TOKENIZERS_PARALLELISM: 'false',
-        HF_HUB_OFFLINE: '1',
-        TRANSFORMERS_OFFLINE: '1',
-      },
-    },
-  );
-  if ((pytest.status ?? 1) !== 0) status = pytest.status ?? 1;
-}
-
-if (runPackagePytest && process.env.PALESTRA_TRAINER_SKIP === '1') {
-  console.error("PALESTRA_TRAINER_SKIP=1: the palestra package's Python tests were NOT run");
-} else if (runPackagePytest) {
-  const install = spawnSync(process.execPath, ['--import', 'tsx', 'runtime/src/python/cli.ts', 'python'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  const python = install.stdout?.trim().split('\n').pop();
-  if (install.status !== 0 || !python) {
-    console.error("\nthe palestra package's venv could not be installed (see above); its tests did not run");
-    process.exit(1);
-  }
-  // A filter naming a file or folder inside python/ selects it (python/tests_slow: the slow suite).
-  const selected = packageFilters.filter((f) => f !== pythonPackage && existsSync(join(root, f)));
-  const targets = selected.length ? selected : [`${pythonPackage}/${e2e ? 'tests_slow' : 'tests'}`];
   console.error(`\n== pytest ${targets.join(' ')}`);
+  const threads = '1'; // tiny matrices: one thread is ~10× faster than two on a busy 2-core box (measured)
   const pytest = spawnSync(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...targets], {
     cwd: root,
     stdio: 'inherit',
+    env: {
+      ...process.env,
+      OMP_NUM_THREADS: threads,
+      MKL_NUM_THREADS: threads,
+      PALESTRA_TEST_THREADS: threads,
+      TOKENIZERS_PARALLELISM: 'false',
+      HF_HUB_OFFLINE: '1',
+      TRANSFORMERS_OFFLINE: '1',
+    },
   });
-  if ((pytest.status ?? 1) !== 0) status = pytest.status ?? 1;
+  return pytest.status ?? 1;
+}
+
+const skipPython = process.env.PALESTRA_TRAINER_SKIP === '1';
+if (runPytest && skipPython) {
+  console.error("\nPALESTRA_TRAINER_SKIP=1: the trainer's Python tests were NOT run");
+} else if (runPytest) {
+  // A filter naming a file or folder inside runtime/trainer selects it; otherwise the whole suite.
+  const targets = trainerFilters.filter((f) => f !== trainer && existsSync(join(root, f)));
+  const code = pytestIn('trainer', "the trainer's", targets.length ? targets : [`${trainer}/tests`]);
+  if (code !== 0) status = code;
+}
+
+if (runPackagePytest && skipPython) {
+  console.error("PALESTRA_TRAINER_SKIP=1: the palestra package's Python tests were NOT run");
+} else if (runPackagePytest) {
+  // A filter naming a file or folder inside python/ selects it (python/tests_slow: the slow suite).
+  const selected = packageFilters.filter((f) => f !== pythonPackage && existsSync(join(root, f)));
+  const targets = selected.length ? selected : [`${pythonPackage}/${e2e ? 'tests_slow' : 'tests'}`];
+  const code = pytestIn('python', "the palestra package's", targets);
+  if (code !== 0) status = code;
 }
 process.exit(status);

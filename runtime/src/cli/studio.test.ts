@@ -29,6 +29,27 @@ after(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
+/** Runs `palestra studio <args>` in the studio's folder; returns what it printed on stdout. */
+async function palestraStudio(...args: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  const here = process.cwd();
+  console.log = (line: string) => lines.push(line);
+  console.error = () => {};
+  process.chdir(cwd);
+  try {
+    const program = new Command().exitOverride();
+    registerStudioCommand(program);
+    await program.parseAsync(['node', 'palestra', 'studio', ...args]);
+  } finally {
+    process.chdir(here);
+    console.log = log;
+    console.error = error;
+  }
+  return lines;
+}
+
 test('an invite link for a viewer signs one person in, once', async () => {
   const result = await requestInvite({ role: 'viewer' }, { cwd });
   assert.ok(result.ok, JSON.stringify(result));
@@ -41,44 +62,14 @@ test('an invite link for a viewer signs one person in, once', async () => {
 });
 
 test('`palestra studio invite` prints the link (editor by default)', async () => {
-  const lines: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  const here = process.cwd();
-  console.log = (line: string) => lines.push(line);
-  console.error = () => {};
-  process.chdir(cwd);
-  try {
-    const program = new Command().exitOverride();
-    registerStudioCommand(program);
-    await program.parseAsync(['node', 'palestra', 'studio', 'invite']);
-  } finally {
-    process.chdir(here);
-    console.log = log;
-    console.error = error;
-  }
+  const lines = await palestraStudio('invite');
   assert.equal(lines.length, 1);
   assert.ok(lines[0]?.startsWith(`${studio.url}invite/`), lines[0]);
   assert.equal((await fetch(lines[0] ?? '', { redirect: 'manual' })).status, 303);
 });
 
 test('`palestra studio invite --name Ana` names the member colleagues see', async () => {
-  const lines: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  const here = process.cwd();
-  console.log = (line: string) => lines.push(line);
-  console.error = () => {};
-  process.chdir(cwd);
-  try {
-    const program = new Command().exitOverride();
-    registerStudioCommand(program);
-    await program.parseAsync(['node', 'palestra', 'studio', 'invite', '--name', 'Ana Lima']);
-  } finally {
-    process.chdir(here);
-    console.log = log;
-    console.error = error;
-  }
+  const lines = await palestraStudio('invite', '--name', 'Ana Lima');
   assert.match(lines[0] ?? '', /\/invite\/[^?]+\?name=Ana%20Lima$/);
   const opened = await fetch(lines[0] ?? '', { redirect: 'manual' });
   assert.equal(opened.status, 303);

@@ -8,7 +8,8 @@ export interface ToolResult {
   isError: boolean;
 }
 
-const invalidAction = {
+/** JSON Schema of an observation's `invalid_action` (HTTP's and MCP's `structuredContent`). */
+export const invalidActionSchema = {
   anyOf: [
     {
       type: 'object',
@@ -32,7 +33,7 @@ const stepShape = {
     truncated: { type: 'boolean' },
     step: { type: 'integer', minimum: 0 },
     reward_micros: { type: 'integer', description: 'The exact reward in micro-units' },
-    invalid_action: invalidAction,
+    invalid_action: invalidActionSchema,
     observation: { type: 'object', description: 'The structured observation' },
   },
   required: [

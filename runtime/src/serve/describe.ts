@@ -1,5 +1,5 @@
 import { compileSpaces, type GymSpec, taskCount, wireSpaces } from '@palestra/envs';
-import { STEP_OUTPUT_SCHEMA } from '../mcp/toolResult.ts';
+import { invalidActionSchema, STEP_OUTPUT_SCHEMA } from '../mcp/toolResult.ts';
 
 /** OpenEnv's `EnvironmentMetadata`: exactly these fields (its pydantic model forbids any other). */
 export interface EnvMetadata {
@@ -136,20 +136,6 @@ function spaceAction(spec: GymSpec): Record<string, unknown>[] {
     },
   ];
 }
-
-const invalidActionSchema = {
-  anyOf: [
-    {
-      type: 'object',
-      properties: {
-        code: { enum: ['UNKNOWN_TOOL', 'INVALID_ARGUMENTS', 'MALFORMED_ACTION'] },
-        message: { type: 'string' },
-      },
-      required: ['code', 'message'],
-    },
-    { type: 'null' },
-  ],
-};
 
 /** The `observation` object (reward and done are beside it, at the top level of each response). */
 export function observationSchema(spec: GymSpec): Record<string, unknown> {
