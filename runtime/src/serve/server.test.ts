@@ -4,9 +4,8 @@ import { openEnv } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import WebSocket from 'ws';
 import { type EnvServer, startServer } from './server.ts';
+import { type Json, post } from './testHttp.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON from the wire, asserted field by field
-type Json = any;
 type Msg = { type: string; data: Record<string, Json> };
 
 /** A `ws` client that queues every message from the start (a capacity error can come with the handshake). */
@@ -35,15 +34,6 @@ function connect(server: EnvServer, query = '') {
     return next();
   };
   return { ws, next, ask, closed, opened };
-}
-
-async function post(server: EnvServer, path: string, body: unknown) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
 }
 
 const echo = { tool: 'echo', arguments: { word: 'apple' } };

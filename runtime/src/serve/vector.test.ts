@@ -3,18 +3,7 @@ import { after, describe, test } from 'node:test';
 import { type Env, makeEnv } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { type EnvServer, startServer } from './server.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON from the wire, asserted field by field
-type Json = any;
-
-async function post(server: EnvServer, path: string, body: unknown) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
+import { type Json, post } from './testHttp.ts';
 
 const DIRECTIONS = ['left', 'down', 'right', 'up'];
 const lake = loadCatalog('frozen-lake');

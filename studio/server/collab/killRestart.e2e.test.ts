@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ensureBuild } from '../build.ts';
-import { connect, type TestClient } from './testClient.ts';
+import { connect, spawnStudio, type TestClient } from './testClient.ts';
 
 // A studio in a child process, so that the test can kill -9 it: it prints `{ url, id }` once
 // listening, `id` being an environment it created when none was given.
@@ -36,25 +36,16 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startChild(
+async function startChild(
   id = '',
 ): Promise<{ url: string; id: string; token: string; invite: string; process: ChildProcess }> {
-  const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, dir, id], {
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: '' },
-  });
-  children.push(p);
-  let out = '';
-  let err = '';
-  p.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((done, fail) => {
-    p.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) done({ ...JSON.parse(out), process: p });
-    });
-    p.once('exit', (code, signal) => fail(new Error(`the studio exited (${code ?? signal}): ${err}`)));
-  });
+  const started = await spawnStudio<{ url: string; id: string; token: string; invite: string }>(
+    child,
+    [dir, id],
+    { DATABASE_URL: '' },
+  );
+  children.push(started.process);
+  return started;
 }
 
 function client(url: string, id: string, token: string): TestClient {

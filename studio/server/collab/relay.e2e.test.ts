@@ -6,7 +6,7 @@
 // is shared; so each client uses a session its own studio made (`ownerSession`), as a browser
 // does when it opens that studio's page. (An invite token is not signed: it works on either.)
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import {
@@ -25,7 +25,7 @@ import { ensureBuild } from '../build.ts';
 import { type OpenedDatabase, openDatabase } from '../db/index.ts';
 import { type Studio, startStudio } from '../start.ts';
 import { attachCollab, type Collab } from './attachCollab.ts';
-import { connect, type TestClient } from './testClient.ts';
+import { connect, spawnStudio, type TestClient } from './testClient.ts';
 
 const url = process.env.PALESTRA_TEST_DATABASE_URL;
 const skip = url ? false : 'PALESTRA_TEST_DATABASE_URL not set';
@@ -79,22 +79,7 @@ after(async () => {
 });
 
 function startChild(): Promise<{ url: string; token: string; process: ChildProcess }> {
-  const dir = join(tmp, 'b');
-  const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, dir], {
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url },
-  });
-  let out = '';
-  let err = '';
-  p.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((done, fail) => {
-    p.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) done({ ...JSON.parse(out), process: p });
-    });
-    p.once('exit', (code, signal) => fail(new Error(`the other studio exited (${code ?? signal}): ${err}`)));
-  });
+  return spawnStudio<{ url: string; token: string }>(child, [join(tmp, 'b')], { DATABASE_URL: url });
 }
 
 function client(studioUrl: string, id: string, token?: string): TestClient {

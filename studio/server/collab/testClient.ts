@@ -2,6 +2,7 @@
  * A real y-websocket client for the collaboration tests (`ws` as its WebSocket), watching "saved".
  * Test support only: nothing in the studio imports it.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -67,4 +68,31 @@ export function connect(studioUrl: string, id: string, token?: string): TestClie
       doc.destroy();
     },
   };
+}
+
+/**
+ * Runs `script` (ES module source that starts a studio and prints one JSON line once listening) in
+ * a child process with `args`, so that a test can kill -9 it. Resolves with that line's fields and
+ * the process; rejects with its stderr if it exits first.
+ */
+export function spawnStudio<T extends object>(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<T & { process: ChildProcess }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], {
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+  });
+  let out = '';
+  let err = '';
+  p.stderr.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((done, fail) => {
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) done({ ...JSON.parse(out), process: p });
+    });
+    p.once('exit', (code, signal) => fail(new Error(`the studio exited (${code ?? signal}): ${err}`)));
+  });
 }
