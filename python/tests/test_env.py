@@ -33,7 +33,7 @@ def test_make_starts_a_server_plays_an_episode_and_close_stops_it() -> None:
         assert obs in env.observation_space
         assert env.episode_id is not None and "episode_id" not in info
         first = info["json"]
-        obs, reward, terminated, truncated, info = env.step(json.dumps(DOWN))  # a Text action: a tool call's JSON
+        obs, reward, terminated, truncated, info = env.step(1)  # Discrete(4): down, in FrozenLake-v1's order
         assert info["step"] == 1 and info["invalid_action"] is None
         assert info["json"] != first or terminated  # moved (down, or slipped sideways)
         assert isinstance(reward, float) and truncated is False
