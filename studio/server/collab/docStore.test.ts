@@ -7,7 +7,7 @@ import { eq, max } from 'drizzle-orm';
 import type pg from 'pg';
 import * as Y from 'yjs';
 import { createRepository, docUpdates, type OpenedDatabase, openDatabase } from '../db/index.ts';
-import { createDocStore, mergeRows, RELAY_CHANNEL } from './docStore.ts';
+import { createDocStore, holdsAll, mergeRows, RELAY_CHANNEL } from './docStore.ts';
 
 const url = process.env.PALESTRA_TEST_DATABASE_URL;
 const opened: OpenedDatabase[] = [];
@@ -139,4 +139,48 @@ test('merging rows keeps an update whose predecessor is missing, and a deletion,
   Y.applyUpdate(later, second);
   assert.equal(later.getText('guard').toString(), doc.getText('guard').toString());
   assert.deepEqual(keysOf(mergeRows([edit('a'), edit('b'), edit('c')])).sort(), ['a', 'b', 'c']);
+});
+
+test('holdsAll: a document holds the rows it applied, not a row it missed nor a deletion it missed', () => {
+  const room = new Y.Doc();
+  const text = room.getText('guard');
+  const rows: Uint8Array[] = [];
+  room.on('update', (update: Uint8Array) => rows.push(update));
+  text.insert(0, 'hello world');
+  text.delete(0, 6);
+  room.getMap('states').set('a', 'x');
+  assert.equal(holdsAll(room, rows), true);
+
+  // A colleague's row this document has not received: a new struct.
+  const other = new Y.Doc();
+  Y.applyUpdate(other, Y.encodeStateAsUpdate(room));
+  const missed: Uint8Array[] = [];
+  other.on('update', (update: Uint8Array) => missed.push(update));
+  other.getText('guard').insert(0, '!');
+  assert.equal(holdsAll(room, [...rows, missed[0]!]), false);
+  // A deletion only (no struct of its own): missed too, though every struct in it is known.
+  other.getText('guard').delete(1, 3);
+  assert.equal(Y.decodeUpdate(missed[1]!).structs.length, 0);
+  assert.equal(holdsAll(room, [missed[1]!]), false);
+  Y.applyUpdate(room, missed[1]!);
+  assert.equal(holdsAll(room, [missed[1]!]), true);
+});
+
+test("compact with the room's document: its state when it holds every row, the rows' merge when it does not", async () => {
+  const database = await pglite();
+  const store = createDocStore(database.db);
+  const id = await newEnvironment(database);
+  const room = new Y.Doc();
+  const appended: Uint8Array[] = [];
+  room.on('update', (update: Uint8Array) => appended.push(update));
+  for (const key of ['s1', 's2', 's3']) room.getMap('states').set(key, key);
+  await store.append(id, appended);
+  assert.deepEqual(await store.compact(id, room), { before: 3, after: 1 });
+  assert.deepEqual(keysOf((await store.load(id)).update), ['s1', 's2', 's3']);
+  // Another studio's row the room never received survives the compaction.
+  await store.append(id, [edit('elsewhere')]);
+  room.getMap('states').set('s4', 's4');
+  await store.append(id, [appended.at(-1)!]);
+  assert.deepEqual(await store.compact(id, room), { before: 3, after: 1 });
+  assert.deepEqual(keysOf((await store.load(id)).update), ['elsewhere', 's1', 's2', 's3', 's4']);
 });
