@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CheckReport } from '@palestra/envs/node';
 import type { Problem } from '../problems/problemsOf.ts';
-import { type LiveCheck, LiveChecker, liveResult } from './liveChecker.ts';
+import { CROSS_HOST_SKIPPED, type LiveCheck, LiveChecker, liveResult } from './liveChecker.ts';
 
 const parsed: Problem[] = [
   { id: 'document#0', level: 'warning', check: 'document', message: 'm', states: ['a'], transitions: [] },
@@ -21,6 +21,8 @@ const report: CheckReport = {
   },
   findings: [
     { level: 'ok', check: 'api', message: 'fine', ran: true },
+    // The live check's own skip is left out; any other cross-host warning would be kept.
+    { level: 'warning', check: 'cross-host', message: `skipped: ${CROSS_HOST_SKIPPED}`, ran: false },
     {
       level: 'error',
       check: 'dead ends',

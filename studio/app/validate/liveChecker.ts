@@ -1,4 +1,5 @@
 import type { EnvSource } from '@palestra/envs/core';
+import type { CheckReport } from '@palestra/envs/node';
 import { type Problem, problemsOf } from '../problems/problemsOf.ts';
 import type { FullCheckOutcome } from './checkWorkerRunner.ts';
 import { type LiveSource, parseStage } from './parseStage.ts';
@@ -88,6 +89,18 @@ export class LiveChecker {
 }
 
 /**
+ * Why the live check leaves out the cross-host replay (it needs a second Node process). Not
+ * listed as a problem after every edit: it is the same on every check of every environment, so
+ * it only hid the real ones; the server's check and `palestra check` run the replay.
+ */
+export const CROSS_HOST_SKIPPED =
+  'not run in the browser (it replays episodes in a second Node process; `palestra check` runs it)';
+
+/** The checker's own finding that it skipped the cross-host replay because the live check asked it to. */
+const isOwnSkip = (f: CheckReport['findings'][number]) =>
+  f.check === 'cross-host' && f.level === 'warning' && f.message === `skipped: ${CROSS_HOST_SKIPPED}`;
+
+/**
  * The result of a full check on top of stage 1's problems: a report's findings are added
  * (`checked: 'full'`); a check that timed out adds an error that says so and stays `checked:
  * 'parse'` (never a pass); a checker that could not run is `failed`; a superseded one is nothing.
@@ -101,7 +114,13 @@ export function liveResult(
     case 'report':
       return {
         state: 'done',
-        problems: [...parsed, ...problemsOf(outcome.report)],
+        problems: [
+          ...parsed,
+          ...problemsOf({
+            ...outcome.report,
+            findings: outcome.report.findings.filter((f) => !isOwnSkip(f)),
+          }),
+        ],
         ms: parseMs + outcome.ms,
         checked: 'full',
       };

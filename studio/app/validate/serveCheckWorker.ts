@@ -3,6 +3,7 @@
 import { checkEnv } from '@palestra/envs/check';
 import { type EnvSource, PalestraError, type QuickJSWasm, setQuickJSWasm } from '@palestra/envs/core';
 import type { CheckOptions, CheckReport } from '@palestra/envs/node';
+import { CROSS_HOST_SKIPPED } from './liveChecker.ts';
 
 /** A check asked of the worker: the source `parseStage` validated, and where QuickJS is served. */
 export interface CheckRequest {
@@ -35,10 +36,7 @@ export const LIVE_CHECK_OPTIONS = {
   graphRounds: 3,
   tasks: 3,
   wideTasks: 20,
-  crossHost: {
-    skipped:
-      'not run in the browser (it replays episodes in a second Node process; `palestra check` runs it)',
-  },
+  crossHost: { skipped: CROSS_HOST_SKIPPED },
 } as const satisfies CheckOptions;
 
 /**
