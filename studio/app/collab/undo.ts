@@ -27,7 +27,7 @@ export function undoManagerFor(doc: Y.Doc): Y.UndoManager {
   if (!um) {
     const parts = docParts(doc);
     um = new Y.UndoManager(
-      Object.values(parts).filter((t): t is Y.AbstractType<unknown> => t instanceof Y.AbstractType),
+      Object.values(parts) as Y.AbstractType<unknown>[],
       { trackedOrigins: new Set<unknown>([localOrigin, assistantOrigin]), captureTimeout: 400 },
     );
     managers.set(doc, um);
