@@ -5,6 +5,7 @@ import { readEvalRun } from '../../server/runs/evalRun.ts';
 import { runDigest, runParts } from '../../server/runs/runDigest.ts';
 import { runEnvironments } from '../../server/runs/runEnvironment.ts';
 import { readTrainRun } from '../../server/runs/trainRun.ts';
+import { runVersion } from '../../server/versions/runVersion.ts';
 import { EvalRun } from '../runs/EvalRun.tsx';
 import { formatRate, formatReturn, shortDate } from '../runs/list/format.ts';
 import { EpisodeList } from '../runs/run/EpisodeList.tsx';
@@ -12,6 +13,7 @@ import { RewardHistogram } from '../runs/run/RewardHistogram.tsx';
 import { RunStats } from '../runs/run/RunStats.tsx';
 import { TaskTable } from '../runs/run/TaskTable.tsx';
 import { TrainRun } from '../runs/TrainRun.tsx';
+import { RunVersionNote } from '../versions/RunVersionNote.tsx';
 import '../runs/list/runsList.css';
 import '../runs/run/run.css';
 
@@ -50,6 +52,7 @@ export async function loader({
   const { run, dir } = found;
   const summary = run.summary ?? {};
   const env = (await runEnvironments(studio))(run);
+  const version = (await runVersion(studio, run.envRoot, run.environmentId)) ?? null;
   const base = {
     id: run.id,
     kind: run.kind,
@@ -57,6 +60,7 @@ export async function loader({
     createdAt: run.createdAt.toISOString(),
     envName: env?.name ?? (typeof summary.env === 'string' ? summary.env : `${run.envRoot.slice(0, 10)}…`),
     envRef: env?.ref ?? null,
+    version,
     agent: typeof summary.agent === 'string' ? summary.agent : null,
     summaryNumbers: {
       episodes: typeof summary.episodes === 'number' ? summary.episodes : null,
@@ -121,6 +125,11 @@ export default function RunPage() {
           </>
         )}{' '}
         · <time dateTime={run.createdAt}>{shortDate(run.createdAt)}</time> ·{' '}
+        {run.version && (
+          <>
+            <RunVersionNote version={run.version} /> ·{' '}
+          </>
+        )}
         <code title="run folder">{run.folder}</code>
         {run.envRef && (
           <>

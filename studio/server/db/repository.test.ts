@@ -75,7 +75,7 @@ for (const backend of backends) {
       assert.equal(await repo.getEnvironment(id), undefined);
     });
 
-    test('a new version moves head_root and updated_at; an old root becomes the head again', async () => {
+    test('a new version moves head_root and updated_at; a roll back is a new version with an old root', async () => {
       const env = await repo.createEnvironment({
         name: 'e',
         source: 'folder',
@@ -87,11 +87,36 @@ for (const backend of backends) {
       assert.equal(moved.headRoot, v2);
       assert.ok(moved.updatedAt >= env.updatedAt);
       assert.equal((await repo.getEnvironment(env.id))?.headRoot, v2);
-      const back = await repo.addVersion(env.id, v1, 'roll back');
+      const back = await repo.addVersion(env.id, v1, {
+        note: 'roll back',
+        authorId: null,
+        authorName: 'Ana',
+      });
       assert.equal(back.headRoot, v1);
       const versions = await repo.listVersions(env.id);
-      assert.deepEqual(versions.map((v) => v.root).sort(), [v1, v2].sort());
-      assert.equal(versions.find((v) => v.root === v1)?.note, null, 'the first row of a root is kept');
+      assert.deepEqual(
+        versions.map((v) => [v.root, v.note, v.parentRoot, v.authorName]),
+        [
+          [v1, 'roll back', v2, 'Ana'],
+          [v2, 'second', v1, null],
+          [v1, null, null, null],
+        ],
+        'the newest first; each version names the head it was made on',
+      );
+      const [newest] = versions;
+      assert.deepEqual(await repo.getVersion(env.id, newest!.seq), newest);
+      assert.equal(await repo.getVersion(randomUUID(), newest!.seq), undefined, "another environment's seq");
+      assert.deepEqual(
+        (await repo.versionsWithRoot(v1)).map((v) => v.note),
+        [null, 'roll back'],
+      );
+      await repo.setVersionCheck(env.id, v1, { state: 'passed', failed: 0, warnings: 1 });
+      await repo.setVersionCheck(env.id, v1, { state: 'failed', failed: 2, warnings: 0 });
+      assert.deepEqual(
+        (await repo.listVersions(env.id)).map((v) => v.checkStatus?.state ?? null),
+        ['passed', null, 'passed'],
+        'a recorded check is not overwritten; only the versions of that root get it',
+      );
     });
 
     test('addVersion on an unknown environment is STUDIO_ENVIRONMENT_NOT_FOUND', async () => {

@@ -3,7 +3,7 @@
  * one statement or one transaction, so a failure leaves nothing half-written.
  */
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { StudioDbError } from './errors.ts';
 import type { StudioDatabase } from './openDatabase.ts';
 import {
@@ -14,6 +14,7 @@ import {
   type RunKind,
   runs,
   type Version,
+  type VersionCheck,
   versions,
 } from './schema.ts';
 
@@ -28,6 +29,17 @@ export interface CreateEnvironmentInput {
   note?: string | null;
   /** Default: a fresh `crypto.randomUUID()`. */
   id?: string;
+}
+
+/** Who made a version and on what (`addVersion`). */
+export interface VersionInput {
+  /** The author's message. */
+  note?: string | null;
+  /** The member who committed it, and their name as the history shows it. */
+  authorId?: string | null;
+  authorName?: string | null;
+  /** The environment's head it was made on; default: the head when it is recorded. */
+  parentRoot?: string | null;
 }
 
 export interface RegisterRunInput {
@@ -50,13 +62,19 @@ export interface StudioRepository {
   /** A new environment; with `root`, its first version too (and `head_root` set to it). */
   createEnvironment(input: CreateEnvironmentInput): Promise<Environment>;
   /**
-   * Records `root` as a version of environment `id` and makes it the head. A root the environment
-   * already had (a roll back) keeps its first row and note, and becomes the head again.
-   * Throws `STUDIO_ENVIRONMENT_NOT_FOUND` for an unknown id.
+   * Records `root` as a new version of environment `id` and makes it the head, in one transaction.
+   * A root the environment had before (a roll back) is a new row of its own, with its own note.
+   * `input` may be the note alone. Throws `STUDIO_ENVIRONMENT_NOT_FOUND` for an unknown id.
    */
-  addVersion(id: string, root: string, note?: string | null): Promise<Environment>;
+  addVersion(id: string, root: string, input?: string | null | VersionInput): Promise<Environment>;
   /** The versions of an environment, the newest first. */
   listVersions(id: string): Promise<Version[]>;
+  /** One version by its `seq`, only when it is environment `id`'s. */
+  getVersion(id: string, seq: number): Promise<Version | undefined>;
+  /** Every version, of any environment, whose root is `root` (a run names only its root), oldest first. */
+  versionsWithRoot(root: string): Promise<Version[]>;
+  /** Records the quick check of `root` on the versions of environment `id` that have none yet. */
+  setVersionCheck(id: string, root: string, check: VersionCheck): Promise<void>;
   /**
    * Indexes a run folder. Registering a folder again keeps its one row (its id, kind and date) and
    * only takes a newer `summary` and `environmentId` when given (a run that finished since).
@@ -111,23 +129,55 @@ export function createRepository(db: StudioDatabase): StudioRepository {
         return created;
       }),
 
-    addVersion: (id, root, note = null) =>
+    addVersion: (id, root, input = null) =>
       db.transaction(async (tx) => {
+        const given: VersionInput = typeof input === 'string' || input === null ? { note: input } : input;
+        // The head before the move, read under the row lock the update takes below.
+        const [before] = await tx
+          .select({ headRoot: environments.headRoot })
+          .from(environments)
+          .where(eq(environments.id, id))
+          .for('update');
         const [updated] = await tx
           .update(environments)
           .set({ headRoot: root, updatedAt: sql`now()` })
           .where(eq(environments.id, id))
           .returning();
-        if (!updated)
+        if (!updated || !before)
           throw new StudioDbError('STUDIO_ENVIRONMENT_NOT_FOUND', `no studio environment has the id ${id}`, {
             details: { id, root },
           });
-        await tx.insert(versions).values({ environmentId: id, root, note }).onConflictDoNothing();
+        await tx.insert(versions).values({
+          environmentId: id,
+          root,
+          note: given.note ?? null,
+          authorId: given.authorId ?? null,
+          authorName: given.authorName ?? null,
+          parentRoot: given.parentRoot === undefined ? before.headRoot : given.parentRoot,
+        });
         return updated;
       }),
 
     listVersions: (id) =>
-      db.select().from(versions).where(eq(versions.environmentId, id)).orderBy(desc(versions.createdAt)),
+      db.select().from(versions).where(eq(versions.environmentId, id)).orderBy(desc(versions.seq)),
+
+    getVersion: async (id, seq) =>
+      (
+        await db
+          .select()
+          .from(versions)
+          .where(and(eq(versions.environmentId, id), eq(versions.seq, seq)))
+      )[0],
+
+    versionsWithRoot: (root) =>
+      db.select().from(versions).where(eq(versions.root, root.toLowerCase())).orderBy(versions.seq),
+
+    setVersionCheck: async (id, root, check) => {
+      await db
+        .update(versions)
+        .set({ checkStatus: check })
+        .where(and(eq(versions.environmentId, id), eq(versions.root, root), isNull(versions.checkStatus)));
+    },
 
     registerRun: async (input) => {
       const [run] = await db

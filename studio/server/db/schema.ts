@@ -11,17 +11,7 @@
  * `studio/` and commit the SQL under `studio/drizzle/`.
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigserial,
-  check,
-  customType,
-  index,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-} from 'drizzle-orm/pg-core';
+import { bigserial, check, customType, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Where an environment came from. */
 export const environmentSources = ['catalog', 'folder', 'import'] as const;
@@ -55,9 +45,22 @@ export const environments = pgTable(
   (t) => [check('environments_source_check', sql`${t.source} in (${literals(environmentSources)})`)],
 );
 
+/** What the quick check said of a version's root, recorded once it ran (null while it runs). */
+export interface VersionCheck {
+  /** `passed`: no error; `failed`: errors; `error`: the check could not run (its code). */
+  state: 'passed' | 'failed' | 'error';
+  failed: number;
+  warnings: number;
+  /** For `error`: the code and message of why the check could not run. */
+  code?: string;
+  message?: string;
+}
+
 export const versions = pgTable(
   'versions',
   {
+    /** Increasing: the order of the history (two versions of one transaction share `created_at`). */
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
     environmentId: text('environment_id')
       .notNull()
       .references(() => environments.id, { onDelete: 'cascade' }),
@@ -66,9 +69,20 @@ export const versions = pgTable(
     createdAt: createdAt(),
     /** The author's message, when there is one. */
     note: text('note'),
+    /** The member who committed it (null for an import, or a member since removed). */
+    authorId: text('author_id').references(() => members.id, { onDelete: 'set null' }),
+    /** The author's name when it was committed: the history keeps it if the member goes. */
+    authorName: text('author_name'),
+    /** The head it was committed on (null for a first version): what its diff compares with. */
+    parentRoot: text('parent_root'),
+    /** The quick check of its root; null until the check has run. */
+    checkStatus: jsonb('check_status').$type<VersionCheck>(),
   },
-  // One row per (environment, root): moving the head back to an old root reuses its row.
-  (t) => [primaryKey({ columns: [t.environmentId, t.root] })],
+  // A root may come back (a roll back is a new version with an old root): many rows per root.
+  (t) => [
+    index('versions_environment_id_idx').on(t.environmentId, t.seq),
+    index('versions_root_idx').on(t.root),
+  ],
 );
 
 export const runs = pgTable(
