@@ -41,6 +41,8 @@ export interface CollabDoc {
   me: PresenceState;
   /** Changes this browser's awareness state (everything but `user`). */
   setPresence(patch: Partial<Omit<PresenceState, 'user'>>): void;
+  /** The provider's awareness itself: the expression editors keep their text cursors in it. */
+  awareness: WebsocketProvider['awareness'];
 }
 
 /** The IndexedDB database of an environment's document. */
@@ -102,6 +104,7 @@ export function useCollabDoc(
           const state = awareness.getLocalState() as PresenceState | null;
           if (state) awareness.setLocalState({ ...state, ...patch });
         },
+        awareness,
       });
     };
 

@@ -26,15 +26,16 @@ const PALETTE: Record<string, [light: string, dark: string]> = {
   '#404740': ['#404740', '#c2c9c2'],
 };
 
-/** CodeMirror's default highlighting, with colours for both themes. */
-const highlightStyle = HighlightStyle.define(
+/** CodeMirror's default highlighting, with colours for both themes (the editors share it). */
+export const highlightStyle = HighlightStyle.define(
   defaultHighlightStyle.specs.map((spec) => {
     const pair = typeof spec.color === 'string' ? PALETTE[spec.color] : undefined;
     return pair ? { ...spec, color: `light-dark(${pair[0]}, ${pair[1]})` } : spec;
   }),
 );
 
-const theme = EditorView.theme({
+/** The studio's look for CodeMirror: its surface, text and focus colours in both themes. */
+export const theme = EditorView.theme({
   '&': { backgroundColor: 'var(--bg)', color: 'var(--text)', fontSize: '13px' },
   '.cm-scroller': { fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, monospace' },
   '.cm-gutters': {
