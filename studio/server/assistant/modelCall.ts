@@ -1,0 +1,285 @@
+/**
+ * One call of the design assistant's model, in either wire format: OpenAI Chat Completions (any
+ * OpenAI-compatible endpoint) or Anthropic Messages, with the assistant's tools.
+ *
+ * Why plain `fetch` and not the providers' SDKs, as the runtime's agents use: the studio does not
+ * depend on them (the `openai` package is installed for the runtime only), and a chat call is one
+ * POST whose answer is checked here with zod anyway. What the SDKs add, retries, is left to the
+ * member, who sees the error and sends again. Failures become `AssistantError`s with the same
+ * hints as the runtime's agents give (`runtime/src/agents/messages.ts`).
+ */
+import { z } from 'zod';
+import type { AssistantTool } from '../../app/assistant/tools.ts';
+import type { ChatMessage, ModelReply } from '../../app/assistant/transcript.ts';
+import { AssistantError } from './errors.ts';
+import type { ModelSettings } from './modelSettings.ts';
+
+/** What one model call sends. */
+export interface ModelRequest {
+  system: string;
+  messages: ChatMessage[];
+  tools: readonly AssistantTool[];
+}
+
+/** Per call. */
+export const MODEL_TIMEOUT_MS = 120_000;
+/** The answer's length budget (Anthropic requires one). */
+const MAX_TOKENS = 4096;
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0']);
+
+/** The endpoint to POST to. */
+export function endpointOf(settings: ModelSettings): string {
+  const base = settings.baseUrl.replace(/\/+$/, '');
+  if (settings.provider === 'openai') return `${base || 'https://api.openai.com/v1'}/chat/completions`;
+  // As the Anthropic SDK takes it: the base URL without `/v1`.
+  return `${(base || 'https://api.anthropic.com').replace(/\/v1$/, '')}/v1/messages`;
+}
+
+/** The key to send: the typed one, else the provider's environment variable; a local endpoint needs none. */
+function keyFor(settings: ModelSettings, typed: string | undefined, url: string): string | undefined {
+  const variable = settings.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
+  const key = typed || process.env[variable];
+  if (key) return key;
+  if (LOCAL_HOSTS.has(new URL(url).hostname)) return undefined;
+  throw new AssistantError('ASSISTANT_NO_KEY', `no API key for ${new URL(url).host}`, {
+    status: 400,
+    hint: `type the key in the assistant's settings (kept in the studio's memory for this session), or start the studio with ${variable} set`,
+  });
+}
+
+function openaiBody(settings: ModelSettings, req: ModelRequest): Record<string, unknown> {
+  const messages: Record<string, unknown>[] = [{ role: 'system', content: req.system }];
+  for (const m of req.messages) {
+    if (m.role === 'user') messages.push({ role: 'user', content: m.text });
+    else if (m.role === 'assistant')
+      messages.push({
+        role: 'assistant',
+        content: m.text,
+        ...(m.toolCalls.length > 0 && {
+          tool_calls: m.toolCalls.map((c) => ({
+            id: c.id,
+            type: 'function',
+            function: { name: c.name, arguments: c.arguments },
+          })),
+        }),
+      });
+    else for (const r of m.results) messages.push({ role: 'tool', tool_call_id: r.id, content: r.content });
+  }
+  return {
+    model: settings.model,
+    messages,
+    tools: req.tools.map((t) => ({
+      type: 'function',
+      function: { name: t.name, description: t.description, parameters: t.parameters },
+    })),
+    tool_choice: 'auto',
+    max_tokens: MAX_TOKENS,
+  };
+}
+
+/** Arguments as Anthropic wants them: an object (a model's malformed JSON is passed as `{ _raw }`). */
+function inputOf(args: string): unknown {
+  try {
+    const v = args.trim() === '' ? {} : JSON.parse(args);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : { _raw: args };
+  } catch {
+    return { _raw: args };
+  }
+}
+
+function anthropicBody(settings: ModelSettings, req: ModelRequest): Record<string, unknown> {
+  const messages: { role: 'user' | 'assistant'; content: Record<string, unknown>[] }[] = [];
+  // Messages must alternate: a user turn after tool results joins them (as the API itself allows).
+  const push = (role: 'user' | 'assistant', content: Record<string, unknown>[]) => {
+    const last = messages.at(-1);
+    if (last && last.role === role) last.content.push(...content);
+    else messages.push({ role, content });
+  };
+  for (const m of req.messages) {
+    if (m.role === 'user') push('user', [{ type: 'text', text: m.text }]);
+    else if (m.role === 'assistant') {
+      const blocks: Record<string, unknown>[] = [];
+      if (m.text) blocks.push({ type: 'text', text: m.text });
+      for (const c of m.toolCalls)
+        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: inputOf(c.arguments) });
+      // The API refuses an empty assistant message.
+      push('assistant', blocks.length > 0 ? blocks : [{ type: 'text', text: '(no reply)' }]);
+    } else
+      push(
+        'user',
+        m.results.map((r) => ({
+          type: 'tool_result',
+          tool_use_id: r.id,
+          content: r.content,
+          ...(r.isError && { is_error: true }),
+        })),
+      );
+  }
+  return {
+    model: settings.model,
+    max_tokens: MAX_TOKENS,
+    system: req.system,
+    messages,
+    tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })),
+  };
+}
+
+const openaiAnswer = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          tool_calls: z
+            .array(
+              z.object({
+                id: z.string().nullish(),
+                function: z.object({ name: z.string(), arguments: z.unknown() }),
+              }),
+            )
+            .nullish(),
+        }),
+      }),
+    )
+    .min(1, 'no choices'),
+});
+
+const anthropicAnswer = z.object({
+  content: z.array(
+    z.union([
+      z.object({ type: z.literal('text'), text: z.string() }),
+      z.object({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.unknown() }),
+      z.object({ type: z.string() }),
+    ]),
+  ),
+});
+
+/** Arguments as a JSON text, however the endpoint sent them. */
+const argumentsText = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+
+function replyOf(provider: ModelSettings['provider'], body: unknown, url: string, model: string): ModelReply {
+  const issues = (e: z.ZodError) =>
+    e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  if (provider === 'openai') {
+    const parsed = openaiAnswer.safeParse(body);
+    if (!parsed.success) throw badResponse(url, model, issues(parsed.error));
+    const message = parsed.data.choices[0]!.message;
+    return {
+      text: message.content ?? null,
+      toolCalls: (message.tool_calls ?? []).map((c, i) => ({
+        id: c.id || `call_${i}`,
+        name: c.function.name,
+        arguments: argumentsText(c.function.arguments),
+      })),
+    };
+  }
+  const parsed = anthropicAnswer.safeParse(body);
+  if (!parsed.success) throw badResponse(url, model, issues(parsed.error));
+  const texts: string[] = [];
+  const toolCalls: ModelReply['toolCalls'] = [];
+  for (const block of parsed.data.content) {
+    if (block.type === 'text' && 'text' in block) texts.push(block.text);
+    else if (block.type === 'tool_use' && 'input' in block)
+      toolCalls.push({ id: block.id, name: block.name, arguments: argumentsText(block.input) });
+  }
+  return { text: texts.length > 0 ? texts.join('\n') : null, toolCalls };
+}
+
+function badResponse(url: string, model: string, why: string): AssistantError {
+  return new AssistantError('ASSISTANT_MODEL_BAD_RESPONSE', `${model}: unusable answer from ${url}: ${why}`, {
+    status: 502,
+    hint: 'the endpoint does not speak the chosen wire format: check the provider and the base URL',
+  });
+}
+
+/** The provider's own words from an error body (`{ error: { message } }` in both formats). */
+function errorMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    const m = typeof body.error === 'object' ? body.error?.message : (body.error ?? body.message);
+    if (typeof m === 'string' && m) return m;
+  } catch {
+    // not JSON: the text itself, cut short
+  }
+  return text.slice(0, 300) || '(no body)';
+}
+
+/** Some providers quote the key they refused: never pass it on to the page. */
+function redact(message: string, key: string | undefined): string {
+  return key && key.length >= 4 ? message.split(key).join('[the key]') : message;
+}
+
+function httpHint(status: number): string {
+  if (status === 401 || status === 403) return 'check the API key';
+  if (status === 404)
+    return 'check the model name and the base URL (OpenAI-compatible servers usually end in /v1)';
+  if (status === 429) return 'the endpoint is rate-limiting: wait a moment and send again';
+  if (status >= 500) return 'the endpoint failed: check its logs, or send again';
+  return 'the endpoint rejected the request: see the message';
+}
+
+/**
+ * Calls the model once; the answer's text and tool calls, or an `AssistantError`.
+ *
+ * @example
+ * const reply = await callModel({ provider: 'openai', model: 'gpt-4.1-mini', baseUrl: '' }, key, { system, messages, tools });
+ */
+export async function callModel(
+  settings: ModelSettings,
+  apiKey: string | undefined,
+  req: ModelRequest,
+  signal?: AbortSignal,
+): Promise<ModelReply> {
+  const url = endpointOf(settings);
+  const key = keyFor(settings, apiKey, url);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (settings.provider === 'openai') {
+    if (key) headers.authorization = `Bearer ${key}`;
+  } else {
+    headers['anthropic-version'] = '2023-06-01';
+    if (key) headers['x-api-key'] = key;
+  }
+  const body = settings.provider === 'openai' ? openaiBody(settings, req) : anthropicBody(settings, req);
+  const timeout = AbortSignal.timeout(MODEL_TIMEOUT_MS);
+  const model = `${settings.provider}:${settings.model}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+  } catch (e) {
+    if (timeout.aborted)
+      throw new AssistantError(
+        'ASSISTANT_MODEL_TIMEOUT',
+        `${model}: no answer from ${url} in ${MODEL_TIMEOUT_MS / 1000} s`,
+        {
+          status: 504,
+          hint: 'check that the endpoint is not overloaded, or ask for less at once',
+          cause: e,
+        },
+      );
+    throw new AssistantError('ASSISTANT_MODEL_UNREACHABLE', `${model}: cannot reach ${url}`, {
+      status: 502,
+      hint: 'check the base URL and that the server is running',
+      cause: e,
+    });
+  }
+  const text = await res.text();
+  if (!res.ok)
+    throw new AssistantError(
+      'ASSISTANT_MODEL_HTTP_ERROR',
+      `${model}: HTTP ${res.status} from ${url}: ${redact(errorMessage(text), key)}`,
+      { status: 502, hint: httpHint(res.status), details: { status: res.status } },
+    );
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badResponse(url, model, `not JSON (${text.slice(0, 80) || 'an empty body'})`);
+  }
+  return replyOf(settings.provider, json, url, model);
+}
