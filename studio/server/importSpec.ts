@@ -3,11 +3,20 @@
  * studio environment: checked (size, JSON, `parseSpec` with its JSON paths, the modules the spec
  * names) before anything is written, then its bundle put in the content store and the
  * environment created in one transaction. A refused file writes nothing.
+ *
+ * An XState machine (JSON, or a TypeScript or JavaScript module read without running it) or a
+ * Mermaid state diagram is converted to a GymSpec first (`import/convertImport.ts`), then imported
+ * the same way; what the conversion dropped or made up comes back with the environment.
  */
 import { ContentStore } from '@palestra/envs';
 import { envSource, InputLimitError, SpecError, type SpecIssue } from '@palestra/envs/core';
 import type { StudioContext } from './context.ts';
 import type { Environment } from './db/index.ts';
+import { convertImport } from './import/convertImport.ts';
+import { ImportFormatError, type ImportPosition } from './import/errors.ts';
+import type { ConversionReport } from './import/gymSpecOf.ts';
+
+export type { ConversionReport } from './import/gymSpecOf.ts';
 
 /** The largest spec file the studio imports: 10 MB. */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -21,9 +30,18 @@ export interface ImportProblem {
   hint?: string;
   /** The spec's problems, each at its JSON path (a spec that fails to parse). */
   issues?: SpecIssue[];
+  /** Where in the file, for a machine file that does not convert (1-based). */
+  position?: ImportPosition;
 }
 
-export type ImportOutcome = { ok: true; environment: Environment } | { ok: false; problem: ImportProblem };
+export type ImportOutcome =
+  | {
+      ok: true;
+      environment: Environment;
+      /** For a converted machine (XState, Mermaid): what the page tells its author. */
+      conversion?: ConversionReport;
+    }
+  | { ok: false; problem: ImportProblem };
 
 const tooLarge = (bytes?: number): ImportOutcome => ({
   ok: false,
@@ -111,6 +129,67 @@ export async function importSpecText(
   return { ok: true, environment };
 }
 
+/**
+ * Imports a file of any format the studio reads: a GymSpec (as `importSpecText`), an XState
+ * machine config (JSON, or a `.ts`/`.js` module whose `createMachine` argument is read, never
+ * run) or a Mermaid state diagram (`.mmd`, or a mermaid block in `.md`), told apart by `file`'s
+ * extension and then by content (pasted text has no name). A machine that does not convert is
+ * refused with its line and column; nothing is written then either.
+ *
+ * @example
+ * const out = await importText(readFileSync('light.ts', 'utf8'), context, 'light.ts');
+ * if (out.ok) console.log(out.conversion?.warnings);
+ */
+export async function importText(
+  text: string,
+  context: StudioContext,
+  file?: string,
+): Promise<ImportOutcome> {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_IMPORT_BYTES) return tooLarge(bytes);
+  let converted: Awaited<ReturnType<typeof convertImport>>;
+  try {
+    converted = text.trim() === '' ? undefined : await convertImport(text, file);
+  } catch (e) {
+    if (e instanceof ImportFormatError)
+      return {
+        ok: false,
+        problem: {
+          status: 400,
+          message: `${file ?? 'the text'} could not be read: ${e.message}`,
+          ...(e.hint && { hint: e.hint }),
+          ...(e.position && { position: e.position }),
+        },
+      };
+    if (e instanceof InputLimitError)
+      return { ok: false, problem: { status: 400, message: e.message, ...(e.hint && { hint: e.hint }) } };
+    throw e;
+  }
+  // Neither JSON nor a machine in another format: say what the studio reads, not only "not JSON".
+  const jsonLike = /^[[{]/.test(text.replace(/^\uFEFF/, '').trimStart()) || /\.json$/i.test(file ?? '');
+  if (!converted && text.trim() !== '' && !jsonLike)
+    return {
+      ok: false,
+      problem: {
+        status: 400,
+        message: `${file ?? 'the text'} is not a GymSpec, an XState machine or a Mermaid state diagram`,
+        hint: 'import a GymSpec or an XState config (.json), an XState module (.ts, .js) that calls createMachine(…), or a Mermaid state diagram (.mmd, or a .md file with a ```mermaid block starting stateDiagram-v2)',
+      },
+    };
+  if (!converted) return importSpecText(text, context, file);
+  const out = await importSpecText(JSON.stringify(converted.spec), context, file);
+  if (!out.ok)
+    return {
+      ok: false,
+      problem: {
+        ...out.problem,
+        message: `the ${converted.report.format} machine converts to a GymSpec that does not validate: ${out.problem.message}`,
+        hint: `fix it in ${file ?? 'the machine'} (the paths below are the GymSpec's: "machine" is the machine config)`,
+      },
+    };
+  return { ...out, conversion: converted.report };
+}
+
 /** The names a spec file goes by in a folder, in order of preference. */
 const SPEC_NAMES = ['spec.json', 'gymspec.json'];
 
@@ -151,14 +230,15 @@ const noFile: ImportOutcome = {
   problem: {
     status: 400,
     message: 'no file was chosen',
-    hint: 'choose a GymSpec JSON file or a folder, or drop one on the page',
+    hint: 'choose a GymSpec JSON file, an XState machine (.json, .ts, .js) or a Mermaid state diagram (.mmd, .md), a folder, or paste one',
   },
 };
 
 /**
- * Imports what a request posts: a multipart form with one file in `spec`, or a folder's files in
- * `files` (each named by its path in the folder), or the spec's JSON as the body. A body declared
- * over the limit is refused before it is read.
+ * Imports what a request posts: a multipart form with one file in `spec` (any format `importText`
+ * reads), or a folder's files in `files` (each named by its path in the folder), or pasted text
+ * in `text`, or the file's text as the body. A body declared over the limit is refused before it
+ * is read.
  */
 export async function importFromRequest(request: Request, context: StudioContext): Promise<ImportOutcome> {
   const declared = Number(request.headers.get('content-length'));
@@ -188,11 +268,15 @@ export async function importFromRequest(request: Request, context: StudioContext
       return importSpecText(picked.spec.text, context, picked.spec.name, picked.modules);
     }
     const file = form.get('spec');
-    if (typeof file === 'string') return file === '' ? noFile : importSpecText(file, context);
-    if (!file || file.size === 0) return noFile;
-    if (file.size > MAX_IMPORT_BYTES) return tooLarge(file.size);
-    return importSpecText(await file.text(), context, file.name);
+    const pasted = form.get('text');
+    if (file && typeof file !== 'string' && file.size > 0) {
+      if (file.size > MAX_IMPORT_BYTES) return tooLarge(file.size);
+      return importText(await file.text(), context, file.name);
+    }
+    if (typeof file === 'string' && file !== '') return importText(file, context);
+    if (typeof pasted === 'string' && pasted.trim() !== '') return importText(pasted, context);
+    return noFile;
   }
   const text = await request.text();
-  return importSpecText(text, context);
+  return importText(text, context);
 }

@@ -7,6 +7,12 @@ import './importForm.css';
 /** The import limit, checked in the page before posting (the server checks it again). */
 const MAX_BYTES = 10 * 1024 * 1024;
 
+/**
+ * The files the picker offers: GymSpec and XState JSON, XState modules (read, never run), Mermaid
+ * state diagrams and Markdown holding one. The server tells them apart by extension and content.
+ */
+const ACCEPT = '.json,application/json,.ts,.mts,.cts,.js,.mjs,.cjs,.mmd,.mermaid,.md,.markdown,text/markdown';
+
 /** A file of a picked or dropped folder, with its path in that folder (`refund-desk/tasks.js`). */
 interface FolderFile {
   file: File;
@@ -35,21 +41,23 @@ async function entryFiles(entry: FileSystemEntry, prefix = ''): Promise<FolderFi
 }
 
 /**
- * The import form: a GymSpec file, or a folder (spec.json with its `.js` modules beside it), picked
- * or dropped anywhere on the page. A folder's files are posted together, each named by its path in
- * the folder; over the limit is refused here, before anything is sent.
+ * The import form: a file (a GymSpec, an XState machine as JSON or a TypeScript/JavaScript module,
+ * a Mermaid state diagram), or a folder (spec.json with its `.js` modules beside it), picked or
+ * dropped anywhere on the page, or a machine pasted as text. A folder's files are posted together,
+ * each named by its path in the folder; over the limit is refused here, before anything is sent.
  */
 export function ImportForm() {
   const submit = useSubmit();
   const form = useRef<HTMLFormElement>(null);
   const input = useRef<HTMLInputElement>(null);
   const folder = useRef<HTMLInputElement>(null);
+  const pasted = useRef<HTMLTextAreaElement>(null);
   const [local, setLocal] = useState<string | undefined>(undefined);
   const [over, setOver] = useState(false);
 
   const check = (file: File | undefined): boolean => {
     if (!file) {
-      setLocal('Choose a GymSpec JSON file or a folder first.');
+      setLocal('Choose a file or a folder, or paste a machine, first.');
       return false;
     }
     if (file.size > MAX_BYTES) {
@@ -76,7 +84,15 @@ export function ImportForm() {
     if (picked.length > 0) {
       e.preventDefault();
       sendFolder(picked.map((file) => ({ file, path: file.webkitRelativePath || file.name })));
-    } else if (!check(input.current?.files?.[0])) e.preventDefault();
+    } else if (input.current?.files?.[0] || !pasted.current?.value.trim()) {
+      if (!check(input.current?.files?.[0])) e.preventDefault();
+    } else {
+      const bytes = new Blob([pasted.current.value]).size;
+      if (bytes > MAX_BYTES) {
+        e.preventDefault();
+        setLocal(tooBig(bytes, 'The pasted text'));
+      } else setLocal(undefined);
+    }
   };
   // A file, several files or a folder dropped anywhere on the page is imported (and the browser
   // never navigates to it).
@@ -137,8 +153,8 @@ export function ImportForm() {
     >
       <div className="import-pickers">
         <span>
-          <label htmlFor="import-file">GymSpec file</label>{' '}
-          <input ref={input} id="import-file" name="spec" type="file" accept=".json,application/json" />
+          <label htmlFor="import-file">File</label>{' '}
+          <input ref={input} id="import-file" name="spec" type="file" accept={ACCEPT} />
         </span>
         <span>
           <label htmlFor="import-folder">or a folder</label>{' '}
@@ -154,9 +170,18 @@ export function ImportForm() {
         </span>
         <button type="submit">Import</button>
       </div>
+      <details className="import-paste">
+        <summary>or paste a machine</summary>
+        <label htmlFor="import-text">
+          An XState machine config (JSON or TypeScript), a Mermaid state diagram, or a GymSpec
+        </label>
+        <textarea ref={pasted} id="import-text" name="text" rows={10} spellCheck={false} />
+      </details>
       <p id="import-help" className="muted">
-        Choose a spec.json file, or the folder that holds it with its .js modules (up to 10 MB in all), or
-        drop either anywhere on this page. It becomes a new environment.
+        A GymSpec (spec.json, or the folder that holds it with its .js modules), an XState machine (a JSON
+        config, or a .ts or .js file whose createMachine config is read, never run) or a Mermaid state diagram
+        (.mmd, or a .md file with one), up to 10 MB; drop it anywhere on this page. It becomes a new
+        environment.
       </p>
       {local && (
         <p role="alert" className="error-text">
