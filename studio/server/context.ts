@@ -11,12 +11,23 @@ export interface StudioContext {
   storeDir: string;
   /** The run folders' parent (`.palestra/runs`). */
   runsDir: string;
+  /**
+   * Where this process reaches its own server (`http://127.0.0.1:5199/`), set once it listens:
+   * what server code that opens its own collaboration socket connects to, rather than the address
+   * a request came in by, which a proxy in front of the studio may have rewritten.
+   */
+  selfUrl?: string;
 }
 
 declare module 'react-router' {
   interface AppLoadContext {
     studio: StudioContext;
   }
+}
+
+/** The studio's own address: `selfUrl`, else (a server not started by `startStudio`) the request's origin. */
+export function selfUrl(studio: StudioContext, request: Request): string {
+  return studio.selfUrl ?? new URL('/', request.url).href;
 }
 
 /**

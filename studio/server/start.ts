@@ -171,6 +171,13 @@ async function initPgliteAside(dbDir: string): Promise<void> {
   });
 }
 
+/** How this process reaches its own server: loopback when it listens on every address. */
+function selfUrlOf(server: Server, host: string): string {
+  const { port } = server.address() as AddressInfo;
+  const reach = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${reach.includes(':') ? `[${reach}]` : reach}:${port}/`;
+}
+
 async function listen(app: Express, port: number, host: string) {
   return await new Promise<Server>((done, fail) => {
     const server = app.listen(port, host);
@@ -295,6 +302,7 @@ async function serve(
   // Checked again right before listening: another studio may have claimed the folder while we built.
   claim(file, host, log);
   const server = await listen(app, port, host);
+  context.selfUrl = selfUrlOf(server, host);
   // The collaborative documents, on the same port: WebSocket upgrades at /collab/<environment-id>.
   const collab = attachCollab(server, database.db, {
     log,

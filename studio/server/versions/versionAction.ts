@@ -10,7 +10,7 @@ import { PalestraError } from '@palestra/errors';
 import { currentMember } from '../auth/currentMember.ts';
 import type { Membership } from '../auth/members.ts';
 import { readCookie, SESSION_COOKIE } from '../auth/sessionCookie.ts';
-import { studioContext } from '../context.ts';
+import { selfUrl, studioContext } from '../context.ts';
 import { commitMessage, commitWorkingDocument, rollBack, type VersionAuthor } from './commitVersion.ts';
 import { VersionError, type VersionProblem, versionProblem } from './errors.ts';
 
@@ -60,7 +60,7 @@ export async function versionAction({
       );
     const author: VersionAuthor = { id: member.id, name: member.name };
     const at = {
-      studioUrl: new URL('/', request.url).href,
+      studioUrl: selfUrl(studio, request),
       id: env.id,
       token: readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE),
     };

@@ -9,7 +9,7 @@ import { ContentStore } from '@palestra/envs';
 import { usesModules } from '@palestra/envs/core';
 import { PalestraError } from '@palestra/errors';
 import { readCookie, SESSION_COOKIE } from '../auth/sessionCookie.ts';
-import type { StudioContext } from '../context.ts';
+import { type StudioContext, selfUrl } from '../context.ts';
 import { type LoadedEnvironment, rememberWorkingRoot } from '../environmentSource.ts';
 import { sourceOfDocument } from './commitVersion.ts';
 import { type VersionProblem, versionProblem } from './errors.ts';
@@ -36,7 +36,7 @@ export async function workingCopy(
   try {
     const source = await withWorkingDocument(
       {
-        studioUrl: new URL('/', request.url).href,
+        studioUrl: selfUrl(studio, request),
         id: head.ref,
         token: readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE),
       },
