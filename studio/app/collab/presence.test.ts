@@ -104,3 +104,17 @@ test('peers: everyone valid but this browser, sorted by name then client id', ()
     ],
   );
 });
+
+test("the label of the field a colleague types in is read from the expression editors' `editing`", () => {
+  const user = { id: 'a', name: 'Ann', colour: colourFor('a') };
+  const base = { user, cursor: null, selection: null, field: null };
+  assert.equal(
+    parsePresence({ ...base, editing: { key: 'guard:paid', label: 'the guard paid' } })?.editingLabel,
+    'the guard paid',
+  );
+  assert.equal(
+    parsePresence({ ...base, editing: { key: 'k', label: 'x'.repeat(201) } })?.editingLabel,
+    undefined,
+  );
+  assert.equal(parsePresence({ ...base, editing: 'guard' })?.editingLabel, undefined);
+});

@@ -32,6 +32,11 @@ export interface PresenceState {
   cursor: { x: number; y: number } | null;
   selection: string | null;
   field: PresenceField | null;
+  /**
+   * The label of the expression or form field they are typing in (`editing.label`, which the
+   * expression editors publish: "the guard paid"), or null. Read only: the editors write it.
+   */
+  editingLabel?: string | null;
 }
 
 /** Another person on the page: their awareness state and their awareness client id. */
@@ -112,7 +117,18 @@ export function parsePresence(value: unknown): PresenceState | undefined {
     isObject(f) && isShortString(f.state) && (f.field === 'name' || f.field === 'description')
       ? { state: f.state, field: f.field as PresenceField['field'] }
       : null;
-  return { user: { id, name, colour }, cursor, selection, field };
+  const e = value.editing;
+  const editingLabel =
+    isObject(e) && typeof e.label === 'string' && e.label.length > 0 && e.label.length <= 200
+      ? e.label
+      : null;
+  return {
+    user: { id, name, colour },
+    cursor,
+    selection,
+    field,
+    ...(editingLabel !== null && { editingLabel }),
+  };
 }
 
 /**
