@@ -5,12 +5,13 @@
  * applied is skipped, so opening an up-to-date database changes nothing.
  *
  * PGlite is single-process: only one process may open a folder at a time (the studio's
- * `server.json` is what guarantees it).
+ * `server.json` is what guarantees it). It runs in a worker thread of its own (`pgliteThread.ts`),
+ * so that its work never holds up the server's event loop.
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -18,6 +19,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { StudioDbError } from './errors.ts';
+import { PgliteThread } from './pgliteThread.ts';
 import * as schema from './schema.ts';
 
 /** The studio's database, whichever driver is under it. */
@@ -73,11 +75,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
 }
 
 async function openPglite(dir: string, migrationsFolder: string): Promise<OpenedDatabase> {
-  let client: PGlite | undefined;
+  let client: PgliteThread | undefined;
   try {
     await mkdir(dir, { recursive: true });
-    client = await PGlite.create(dir);
-    const db = drizzlePglite({ client, schema });
+    client = await PgliteThread.open(dir);
+    // The thread's client has the part of PGlite's interface drizzle calls (pgliteThread.ts).
+    const db = drizzlePglite({ client: client as unknown as PGlite, schema });
     await migratePglite(db, { migrationsFolder });
     const opened = client;
     return { db, driver: 'pglite', close: () => opened.close() };
