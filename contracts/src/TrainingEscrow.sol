@@ -52,7 +52,8 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
     }
 
     /// @notice What a creator asks for. `envVersionId` (a GymMarketplace version) or `datasetRoot` says
-    /// what to train on; GRPO and evaluation jobs need an environment.
+    /// what to train on; GRPO and evaluation jobs need an environment. `minPassing`: the fewest passing
+    /// episodes a result may prove (0: no minimum).
     struct JobParams {
         TaskType taskType;
         uint256 envVersionId;
@@ -66,6 +67,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         uint64 challengeWindow;
         bool evalRequired;
         uint32 minEvalScore;
+        uint32 minPassing;
     }
 
     struct Job {
@@ -79,6 +81,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         uint16 feeBps;
         address provider;
         uint64 claimDeadline;
+        uint32 minPassing;
         address author;
         uint64 submitDeadline;
         ISettlementVerifier verifier;
@@ -94,13 +97,16 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         bytes32 baseModel;
     }
 
-    /// @notice What a provider submits besides the proof.
+    /// @notice What a provider submits besides the proof. `episodesRoot`, `episodes` (the episode count),
+    /// `passing` (the passing episodes) and `totalScore` (micro-units) are proven public inputs; the adapter
+    /// and metrics roots are commitments the proof does not cover (validators check them).
     struct ResultInput {
         bytes32 episodesRoot;
         bytes32 adapterRoot;
         bytes32 metricsRoot;
         uint256 totalScore;
         uint64 episodes;
+        uint64 passing;
     }
 
     struct Result {
@@ -110,6 +116,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         uint256 totalScore;
         uint256 payout;
         uint64 episodes;
+        uint64 passing;
     }
 
     struct Dispute {
@@ -156,6 +163,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         bytes32 metricsRoot,
         uint256 totalScore,
         uint64 episodes,
+        uint64 passing,
         uint256 payout,
         uint64 challengeEndsAt
     );
@@ -188,6 +196,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
     error DeadlinePassed(uint256 jobId, uint64 deadline, uint256 timestamp);
     error MissingEpisodesRoot(uint256 jobId);
     error MissingAdapterRoot(uint256 jobId);
+    error TooFewPassing(uint256 jobId, uint64 passing, uint32 minPassing);
     error InvalidSettlementProof(uint256 jobId, address provider, uint256 payout);
     error ChallengeWindowClosed(uint256 jobId, uint64 endsAt, uint256 timestamp);
     error ChallengeWindowOpen(uint256 jobId, uint64 endsAt, uint256 timestamp);
@@ -295,6 +304,7 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         j.royaltyBps = royaltyBps;
         j.feeBps = protocolFeeBps;
         j.claimDeadline = p.claimDeadline;
+        j.minPassing = p.minPassing;
         j.author = author;
         j.submitDeadline = p.submitDeadline;
         j.verifier = verifier;
@@ -334,24 +344,40 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         registry.lock(msg.sender, j.minStake);
     }
 
-    /// @notice The provider submits its result and the settlement proof over it.
+    /// @notice The provider submits its result and the settlement proof over it. The public inputs are built
+    /// here, from this chain, this contract, the job, the caller and a payout only `_payoutFor` computes, so a
+    /// proof made for any other chain, escrow, job, provider or payout fails (see ISettlementVerifier).
     function submitResult(uint256 jobId, ResultInput calldata r, bytes calldata proof) external {
         Job storage j = _inState(jobId, JobState.Claimed);
         if (msg.sender != j.provider) revert NotJobProvider(jobId, msg.sender, j.provider);
         if (block.timestamp > j.submitDeadline) revert DeadlinePassed(jobId, j.submitDeadline, block.timestamp);
         if (j.envVersionId != 0 && r.episodesRoot == bytes32(0)) revert MissingEpisodesRoot(jobId);
         if (j.taskType != TaskType.Evaluation && r.adapterRoot == bytes32(0)) revert MissingAdapterRoot(jobId);
+        if (r.passing < j.minPassing) revert TooFewPassing(jobId, r.passing, j.minPassing);
 
         uint256 payout = _payoutFor(j, r.totalScore);
-        uint256[] memory inputs = settlementInputs(jobId, msg.sender, r.episodesRoot, r.totalScore, payout);
-        if (!j.verifier.verify(proof, inputs)) revert InvalidSettlementProof(jobId, msg.sender, payout);
+        // The verifier reverts with its own custom error on a bad proof; a `false` from a verifier that does
+        // not is turned into one here, so a submission never settles on a silent failure.
+        if (!j.verifier.verify(proof, settlementInputs(jobId, msg.sender, r, payout))) {
+            revert InvalidSettlementProof(jobId, msg.sender, payout);
+        }
 
         uint64 endsAt = uint64(block.timestamp) + j.challengeWindow;
         j.state = JobState.Submitted;
         j.challengeEndsAt = endsAt;
-        _results[jobId] = Result(r.episodesRoot, r.adapterRoot, r.metricsRoot, r.totalScore, payout, r.episodes);
+        _results[jobId] =
+            Result(r.episodesRoot, r.adapterRoot, r.metricsRoot, r.totalScore, payout, r.episodes, r.passing);
         emit ResultSubmitted(
-            jobId, msg.sender, r.episodesRoot, r.adapterRoot, r.metricsRoot, r.totalScore, r.episodes, payout, endsAt
+            jobId,
+            msg.sender,
+            r.episodesRoot,
+            r.adapterRoot,
+            r.metricsRoot,
+            r.totalScore,
+            r.episodes,
+            r.passing,
+            payout,
+            endsAt
         );
     }
 
@@ -498,19 +524,25 @@ contract TrainingEscrow is Ownable, ReentrancyGuardTransient {
         return _payoutFor(_job(jobId), totalScore);
     }
 
-    /// @notice The public inputs a settlement proof must verify against; see ISettlementVerifier.
-    function settlementInputs(uint256 jobId, address provider, bytes32 episodesRoot, uint256 totalScore, uint256 payout)
+    /// @notice The public inputs a settlement proof for `r` sent by `provider` must verify against, on this
+    /// chain and this escrow; the layout is ISettlementVerifier's. `payout` is `quotePayout(jobId, totalScore)`
+    /// when the escrow calls it.
+    function settlementInputs(uint256 jobId, address provider, ResultInput calldata r, uint256 payout)
         public
-        pure
+        view
         returns (uint256[] memory inputs)
     {
-        inputs = new uint256[](6);
-        inputs[0] = jobId;
-        inputs[1] = uint256(uint160(provider));
-        inputs[2] = uint256(episodesRoot) >> 128;
-        inputs[3] = uint256(episodesRoot) & type(uint128).max;
-        inputs[4] = totalScore;
-        inputs[5] = payout;
+        inputs = new uint256[](10);
+        inputs[0] = block.chainid;
+        inputs[1] = uint256(uint160(address(this)));
+        inputs[2] = jobId;
+        inputs[3] = uint256(uint160(provider));
+        inputs[4] = uint256(r.episodesRoot) >> 128;
+        inputs[5] = uint256(r.episodesRoot) & type(uint128).max;
+        inputs[6] = r.episodes;
+        inputs[7] = r.passing;
+        inputs[8] = r.totalScore;
+        inputs[9] = payout;
     }
 
     // ---------------------------------------------------------------- internals

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { settlementProof } from '@palestra/testing/contracts';
 import { parseEther, zeroAddress } from 'viem';
 import {
   ANY,
@@ -11,6 +10,7 @@ import {
   type JobParamsInput,
   jobParams,
   openJob,
+  proofFor,
   publishEnv,
   ROOT,
   registerProvider,
@@ -234,13 +234,7 @@ describe('TrainingEscrow.submitResult', () => {
   it('refuses another caller, a late result and missing roots', async () => {
     const id = await claimed();
     const r = result(1);
-    const proof = settlementProof({
-      jobId: id,
-      provider: a.provider,
-      episodesRoot: r.episodesRoot,
-      totalScore: r.totalScore,
-      payout: BUDGET - PRICE,
-    });
+    const proof = proofFor(h, id, a.provider, r, BUDGET - PRICE);
     await reverts(h.escrow.write.submitResult([id, r, proof], { account: a.provider2 }), 'NotJobProvider', [
       id,
       a.provider2,
@@ -275,32 +269,63 @@ describe('TrainingEscrow.submitResult', () => {
     await h.tx('TrainingEscrow.claim', h.escrow.write.claim([ds], { account: a.provider }));
     await submit(h, ds, a.provider, { ...result(2), episodesRoot: ROOT(0) });
   });
-  it('never settles a job with a proof made for another job, provider, root, score or payout', async () => {
+  it('builds the public inputs from the chain, the escrow, the job, the caller and its own payout', async () => {
+    const id = await claimed();
+    const r = result(3);
+    const root = BigInt(r.episodesRoot);
+    assert.deepEqual(await h.escrow.read.settlementInputs([id, a.provider, r, 42n]), [
+      BigInt(h.chain.id),
+      BigInt(h.d.trainingEscrow),
+      id,
+      BigInt(a.provider),
+      root >> 128n,
+      root & ((1n << 128n) - 1n),
+      r.episodes,
+      r.passing,
+      r.totalScore,
+      42n,
+    ]);
+  });
+  it('refuses a result with fewer passing episodes than the job asks for', async () => {
+    const id = await claimed({ minPassing: 12 });
+    const r = { ...result(1), passing: 11n };
+    await reverts(
+      h.escrow.write.submitResult([id, r, proofFor(h, id, a.provider, r, BUDGET - PRICE)], {
+        account: a.provider,
+      }),
+      'TooFewPassing',
+      [id, 11n, 12],
+    );
+    assert.equal((await h.escrow.read.job([id])).minPassing, 12);
+    await submit(h, id, a.provider, { ...r, passing: 12n });
+    assert.equal((await h.escrow.read.result([id])).passing, 12n);
+  });
+  it('never settles a job with a proof made for another chain, escrow, job, provider, root, count, score or payout', async () => {
     const one = await claimed();
     const two = await claimed();
     const r = result(7);
     const payout = BUDGET - PRICE;
-    const good = {
-      jobId: one,
-      provider: a.provider,
-      episodesRoot: r.episodesRoot,
-      totalScore: r.totalScore,
-      payout,
-    };
+    const good = proofFor(h, one, a.provider, r, payout);
     // A valid proof for job one, replayed on job two with the same result: refused.
     await reverts(
-      h.escrow.write.submitResult([two, r, settlementProof(good)], { account: a.provider }),
+      h.escrow.write.submitResult([two, r, good], { account: a.provider }),
       'InvalidSettlementProof',
       [two, a.provider, payout],
     );
     for (const forged of [
-      { ...good, provider: a.provider2 },
-      { ...good, episodesRoot: ROOT(1) },
-      { ...good, totalScore: good.totalScore + 1n },
-      { ...good, payout: payout - 1n },
+      { chainId: 1n },
+      { escrow: h.d.nodeRegistry },
+      { provider: a.provider2 },
+      { episodesRoot: ROOT(1) },
+      { episodes: r.episodes + 1n },
+      { passing: r.passing - 1n },
+      { totalScore: r.totalScore + 1n },
+      { payout: payout - 1n },
     ]) {
       await reverts(
-        h.escrow.write.submitResult([one, r, settlementProof(forged)], { account: a.provider }),
+        h.escrow.write.submitResult([one, r, proofFor(h, one, a.provider, r, payout, forged)], {
+          account: a.provider,
+        }),
         'InvalidSettlementProof',
       );
     }
@@ -310,14 +335,14 @@ describe('TrainingEscrow.submitResult', () => {
     );
     await h.tx(
       'TrainingEscrow.submitResult',
-      h.escrow.write.submitResult([one, r, settlementProof(good)], { account: a.provider }),
+      h.escrow.write.submitResult([one, r, good], { account: a.provider }),
     );
     assert.equal((await h.escrow.read.job([two])).state, JobState.Claimed);
-    await reverts(
-      h.escrow.write.submitResult([one, r, settlementProof(good)], { account: a.provider }),
-      'WrongState',
-      [one, JobState.Submitted, JobState.Claimed],
-    );
+    await reverts(h.escrow.write.submitResult([one, r, good], { account: a.provider }), 'WrongState', [
+      one,
+      JobState.Submitted,
+      JobState.Claimed,
+    ]);
   });
 });
 

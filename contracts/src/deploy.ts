@@ -1,8 +1,10 @@
 /**
  * Deploys the whole system with viem and wires it: NodeRegistry, GymMarketplace, a settlement verifier
- * and a dispute resolver (the test ones unless real addresses are given), TrainingEscrow, then lets the
- * escrow lock and slash stake (`NodeRegistry.setEscrow`, once), then ModelRegistry.
+ * (the Groth16 one with `verifier: 'zk'`, a deployed one by address, else the test one) and a dispute
+ * resolver (the test one unless an address is given), TrainingEscrow, then lets the escrow lock and slash
+ * stake (`NodeRegistry.setEscrow`, once), then ModelRegistry.
  */
+import { createHash } from 'node:crypto';
 import type { Account, Address, Chain, Hash, Hex, PublicClient, Transport, WalletClient } from 'viem';
 import { getAddress, parseEther } from 'viem';
 import { ContractsError } from './errors.ts';
@@ -13,8 +15,12 @@ import {
   modelRegistryBytecode,
   nodeRegistryAbi,
   nodeRegistryBytecode,
+  settlementGroth16VerifierAbi,
+  settlementGroth16VerifierBytecode,
   trainingEscrowAbi,
   trainingEscrowBytecode,
+  zkSettlementVerifierAbi,
+  zkSettlementVerifierBytecode,
 } from './generated/index.ts';
 // Deployed for the local development chain only; off the package's exports (the generated index).
 import { testDisputeResolverAbi, testDisputeResolverBytecode } from './generated/TestDisputeResolver.ts';
@@ -23,6 +29,8 @@ import {
   testSettlementVerifierBytecode,
 } from './generated/TestSettlementVerifier.ts';
 import { receiptOf } from './receipt.ts';
+// The batch size the committed circuit, its ceremony and SettlementGroth16Verifier are for.
+import { DEFAULT_BATCH } from './settlement/inputs.ts';
 
 export interface DeployOptions {
   /** Final owner of the registry and the escrow (defaults to the deployer). */
@@ -37,8 +45,12 @@ export interface DeployOptions {
   minRegistrationStake?: bigint;
   /** Seconds between requesting unbonding and withdrawing it. */
   unbondingDelay?: bigint;
-  /** A deployed ISettlementVerifier. When omitted the test verifier is deployed (development only). */
-  verifier?: Address;
+  /**
+   * The settlement verifier: `'zk'` deploys the Groth16 verifier of the committed circuit and
+   * ZKSettlementVerifier over it; an address uses a deployed ISettlementVerifier. When omitted the test
+   * verifier is deployed (it accepts a hash as a proof: tests and benchmarks only).
+   */
+  verifier?: Address | 'zk';
   /** A deployed IDisputeResolver. When omitted the test resolver is deployed (development only). */
   resolver?: Address;
 }
@@ -52,6 +64,8 @@ export interface Deployment {
   trainingEscrow: Address;
   modelRegistry: Address;
   settlementVerifier: Address;
+  /** The snarkjs-generated verifier ZKSettlementVerifier calls, when this deployment made it. */
+  groth16Verifier?: Address;
   disputeResolver: Address;
   /** True where the test verifier / resolver stand in for the real ones. */
   placeholders: { verifier: boolean; resolver: boolean };
@@ -123,8 +137,18 @@ export async function deploySystem(
     o.unbondingDelay,
   ]);
   const gymMarketplace = await create(gymMarketplaceAbi, gymMarketplaceBytecode, []);
-  const settlementVerifier =
-    options.verifier ?? (await create(testSettlementVerifierAbi, testSettlementVerifierBytecode, []));
+  let groth16Verifier: Address | undefined;
+  let settlementVerifier: Address;
+  if (options.verifier === 'zk') {
+    groth16Verifier = await create(settlementGroth16VerifierAbi, settlementGroth16VerifierBytecode, []);
+    settlementVerifier = await create(zkSettlementVerifierAbi, zkSettlementVerifierBytecode, [
+      groth16Verifier,
+      BigInt(DEFAULT_BATCH),
+    ]);
+  } else {
+    settlementVerifier =
+      options.verifier ?? (await create(testSettlementVerifierAbi, testSettlementVerifierBytecode, []));
+  }
   const disputeResolver =
     options.resolver ?? (await create(testDisputeResolverAbi, testDisputeResolverBytecode, []));
   const trainingEscrow = await create(trainingEscrowAbi, trainingEscrowBytecode, [
@@ -162,8 +186,33 @@ export async function deploySystem(
     trainingEscrow,
     modelRegistry,
     settlementVerifier,
+    ...(groth16Verifier ? { groth16Verifier } : {}),
     disputeResolver,
     placeholders: { verifier: options.verifier === undefined, resolver: options.resolver === undefined },
     blockNumber: last.blockNumber,
   };
+}
+
+/**
+ * SHA-256 over the bytecode of every contract `deploySystem` may deploy, in a fixed order: it changes
+ * exactly when one of them is rebuilt differently, so `chainUp` can tell that the contracts on a chain
+ * it restores are not the ones this code was built for.
+ *
+ * @example
+ * if (info.artifactsHash !== systemArtifactsHash()) console.log('contracts changed: deploying again');
+ */
+export function systemArtifactsHash(): string {
+  const h = createHash('sha256');
+  for (const code of [
+    nodeRegistryBytecode,
+    gymMarketplaceBytecode,
+    trainingEscrowBytecode,
+    modelRegistryBytecode,
+    settlementGroth16VerifierBytecode,
+    zkSettlementVerifierBytecode,
+    testSettlementVerifierBytecode,
+    testDisputeResolverBytecode,
+  ])
+    h.update(code).update('\n');
+  return `sha256:${h.digest('hex')}`;
 }

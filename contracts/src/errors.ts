@@ -24,6 +24,24 @@ export const contractsErrorCodes = registerCodes('contracts', {
   DEPLOY_FAILED: 'a deployment transaction reverted',
   TX_NOT_MINED: 'a transaction was not mined within the timeout',
   SOLC_FAILED: 'solc reported errors compiling the Solidity sources',
+  // Sending a settlement (`palestra submit`): each refused before any transaction is sent.
+  SUBMIT_FILE_MISSING: 'a settlement file (proof.json, public.json, calldata.json) is not beside the run',
+  SUBMIT_FILE_INVALID: 'a settlement file beside the run does not validate',
+  SUBMIT_PROOF_INVALID:
+    'the proof does not verify against its public signals (edited, or made for another key)',
+  SUBMIT_RUN_MISMATCH:
+    "the proof's episodes are not the run's (another run, or episodes added since proving)",
+  SUBMIT_RUN_TOO_LARGE: 'the run has more episodes than one settlement proof covers',
+  SUBMIT_NO_CHAIN: 'no chain.json: the local chain is not set up',
+  SUBMIT_JOB_STATE: 'the job is not waiting for a result (unknown, or in another state)',
+  SUBMIT_NOT_PROVIDER: 'the sending account is not the provider that claimed the job',
+  SUBMIT_DEADLINE_PASSED: "the job's submit deadline has passed",
+  SUBMIT_TOO_FEW_PASSING: 'the proof counts fewer passing episodes than the job asks for',
+  SUBMIT_ADAPTER_MISSING: 'the job produces an adapter and no adapter root was given',
+  SUBMIT_PUBLIC_MISMATCH: 'a public signal differs from the value the chain will compute',
+  SUBMIT_NO_ACCOUNT:
+    'no account to send from (no key given, and the provider is not an unlocked dev account)',
+  SUBMIT_REJECTED: 'the escrow would refuse the submission (its simulation reverted)',
 });
 
 /** A code of `contractsErrorCodes`; a code not declared there does not compile. */

@@ -9,7 +9,13 @@ export {
   stopProcess,
   waitForRpc,
 } from './anvil.ts';
-export { type Deployment, type DeployOptions, defaultDeployOptions, deploySystem } from './deploy.ts';
+export {
+  type Deployment,
+  type DeployOptions,
+  defaultDeployOptions,
+  deploySystem,
+  systemArtifactsHash,
+} from './deploy.ts';
 export { DisputeOutcome, JobState, PriceRule, TaskType } from './enums.ts';
 export { ContractsError } from './errors.ts';
 export * from './generated/index.ts';
@@ -33,3 +39,21 @@ export {
   networks,
 } from './networks.ts';
 export { receiptOf } from './receipt.ts';
+export {
+  type BatchProof,
+  type ChainTarget,
+  checkAdapter,
+  checkDeadline,
+  checkJobClaimed,
+  checkPassing,
+  checkSender,
+  checkSignalsMatchChain,
+  checkSubmissionOnChain,
+  encodeSettlementBatches,
+  episodesRootOf,
+  type OnChainCheck,
+  type OnChainCheckItem,
+  type SettlementSubmission,
+  type SubmittedSettlement,
+  submitSettlement,
+} from './submission.ts';

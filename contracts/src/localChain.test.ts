@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { createPublicClient, http, parseEther } from 'viem';
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  encodeAbiParameters,
+  http,
+  keccak256,
+  parseEther,
+} from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { freePort, processAlive } from './anvil.ts';
+import { systemArtifactsHash } from './deploy.ts';
 import { ContractsError } from './errors.ts';
-import { chainDown, chainUp, devAccounts, readChainInfo } from './localChain.ts';
+import { zkSettlementVerifierAbi } from './generated/index.ts';
+import { chainDown, chainInfoPath, chainUp, devAccounts, readChainInfo } from './localChain.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-chain-'));
 after(async () => {
@@ -47,6 +57,47 @@ it('chain up deploys once, finds the contracts again (running or restored), and 
   const again = createPublicClient({ transport: http(third.rpcUrl) });
   assert.ok((await again.getCode({ address: third.contracts.nodeRegistry }))!.length > 2);
   assert.equal(await again.getBalance({ address: extra }), parseEther('10000'));
+  await chainDown({ dir });
+});
+
+it('chain up deploys the Groth16 verifier, which refuses a hash as a proof; the resolver is the only placeholder', async () => {
+  const up = await chainUp({ dir });
+  const info = readChainInfo(dir)!;
+  assert.deepEqual(info.contracts.placeholders, { verifier: false, resolver: true });
+  assert.equal(info.artifactsHash, systemArtifactsHash());
+  assert.ok(info.contracts.groth16Verifier);
+  const client = createPublicClient({ transport: http(up.rpcUrl) });
+  const inputs = Array.from({ length: 10 }, (_, i) => BigInt(i + 1));
+  const hashProof = keccak256(encodeAbiParameters([{ type: 'uint256[]' }], [inputs]));
+  const refused = await client
+    .readContract({
+      address: up.contracts.settlementVerifier,
+      abi: zkSettlementVerifierAbi,
+      functionName: 'verify',
+      args: [hashProof, inputs],
+    })
+    .then(
+      () => undefined,
+      (e: unknown) =>
+        e instanceof BaseError ? e.walk((x) => x instanceof ContractFunctionRevertedError) : e,
+    );
+  assert.ok(refused instanceof ContractFunctionRevertedError);
+  assert.equal(refused.data?.errorName, 'ProofLength');
+});
+
+it('chain up notices contracts built from other sources and deploys them again, saying so', async () => {
+  const before = await chainUp({ dir });
+  // What chain.json looks like when it was written by code whose bytecode has since changed.
+  const file = chainInfoPath(dir);
+  const stale = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify({ ...stale, artifactsHash: 'sha256:older' }));
+  const after = await chainUp({ dir });
+  assert.equal(after.deployed, true);
+  assert.match(after.notice ?? '', /contracts changed .*sha256:older/);
+  assert.notEqual(after.contracts.trainingEscrow, before.contracts.trainingEscrow);
+  assert.equal(readChainInfo(dir)!.artifactsHash, systemArtifactsHash());
+  const quiet = await chainUp({ dir });
+  assert.deepEqual([quiet.deployed, quiet.notice], [false, undefined]);
   await chainDown({ dir });
 });
 

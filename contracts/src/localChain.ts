@@ -1,8 +1,12 @@
 /**
  * The embedded default chain: `chainUp` starts anvil with its state file under `.palestra/chain/`,
  * deploys the contracts once (a second run finds them, running or restored from the state file),
- * funds dev accounts and writes `chain.json` (addresses, RPC URL, pid) where the runtime and the studio
- * read it; `chainDown` stops anvil, which writes its state on the way out. Neither prints anything.
+ * funds dev accounts and writes `chain.json` (addresses, RPC URL, pid, a hash of the contract
+ * artifacts) where the runtime and the studio read it; `chainDown` stops anvil, which writes its state
+ * on the way out. Neither prints anything. The settlement verifier is the Groth16 one
+ * (ZKSettlementVerifier); the dispute resolver is still the test one (a placeholder, said so in
+ * `contracts.placeholders`). When the artifacts changed since the contracts were deployed, `chainUp`
+ * deploys them again and says so in `notice`, rather than keep using stale contracts.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { type Address, createPublicClient, createWalletClient, http, isAddress, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { freePort, processAlive, startAnvil, stopProcess, waitForRpc } from './anvil.ts';
-import { type Deployment, type DeployOptions, deploySystem } from './deploy.ts';
+import { type Deployment, type DeployOptions, deploySystem, systemArtifactsHash } from './deploy.ts';
 import { ContractsError } from './errors.ts';
 
 export const defaultChainDir = '.palestra/chain';
@@ -39,6 +43,11 @@ export interface ChainInfo {
   /** Process id of the running anvil, or null once stopped. */
   pid: number | null;
   stateFile: string;
+  /**
+   * `systemArtifactsHash()` of the code that deployed `contracts`; absent in a chain.json written before
+   * it existed (treated as changed).
+   */
+  artifactsHash?: string;
   contracts: Omit<Deployment, 'blockNumber'> & { blockNumber: string };
 }
 
@@ -51,6 +60,7 @@ export interface ChainUpOptions {
   fund?: Address[];
   /** Balance given to each `fund` account, wei (default 10 000 ETH). */
   fundAmount?: bigint;
+  /** Deployment options; the settlement verifier defaults to `'zk'` (the Groth16 verifier). */
   deploy?: DeployOptions;
 }
 
@@ -62,6 +72,11 @@ export interface ChainUpResult {
   started: boolean;
   /** True when this call deployed the contracts; false when it found them. */
   deployed: boolean;
+  /**
+   * Why the contracts were deployed again though chain.json named some (their artifacts changed), for
+   * the CLI to print; absent otherwise.
+   */
+  notice?: string;
   contracts: ChainInfo['contracts'];
   devAccounts: readonly Address[];
   infoFile: string;
@@ -174,10 +189,18 @@ export async function chainUp(options: ChainUpOptions = {}): Promise<ChainUpResu
   const client = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: 50 });
   const wallet = createWalletClient({ chain, transport: http(rpcUrl), account: devAccounts[0]! });
 
+  const artifactsHash = systemArtifactsHash();
   let contracts = previous?.contracts;
   let deployed = false;
+  let notice: string | undefined;
+  if (contracts && previous?.artifactsHash !== artifactsHash) {
+    // The state file holds contracts built from other sources: restoring them would run old code under
+    // new ABIs. Deploy afresh on the same chain; the old ones stay there, unused.
+    notice = `the contracts changed since ${chainInfoPath(dir)} was written (artifacts ${previous?.artifactsHash ?? 'unrecorded'}, now ${artifactsHash}): deployed them again at new addresses`;
+    contracts = undefined;
+  }
   if (!contracts || !(await hasCode(client, contracts))) {
-    const d = await deploySystem(wallet, client, options.deploy);
+    const d = await deploySystem(wallet, client, { verifier: 'zk', ...options.deploy });
     contracts = { ...d, blockNumber: d.blockNumber.toString() };
     deployed = true;
   }
@@ -193,8 +216,27 @@ export async function chainUp(options: ChainUpOptions = {}): Promise<ChainUpResu
   }
 
   const chainId = await client.getChainId();
-  writeChainInfo(dir, { version: chainInfoVersion, rpcUrl, port, chainId, pid, stateFile, contracts });
-  return { rpcUrl, chainId, pid, started, deployed, contracts, devAccounts, infoFile: chainInfoPath(dir) };
+  writeChainInfo(dir, {
+    version: chainInfoVersion,
+    rpcUrl,
+    port,
+    chainId,
+    pid,
+    stateFile,
+    artifactsHash,
+    contracts,
+  });
+  return {
+    rpcUrl,
+    chainId,
+    pid,
+    started,
+    deployed,
+    ...(notice ? { notice } : {}),
+    contracts,
+    devAccounts,
+    infoFile: chainInfoPath(dir),
+  };
 }
 
 async function hasCode(

@@ -138,6 +138,7 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
         challengeWindow: DAY,
         evalRequired: act.b % 5 === 1,
         minEvalScore: 500_000,
+        minPassing: act.c % 4 === 0 ? 10 : 0,
       };
       const usePrice = useEnv ? PRICE : 0n;
       label = 'TrainingEscrow.openJob';
@@ -161,6 +162,7 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
           window: p.challengeWindow,
           evalRequired: p.evalRequired,
           minEval: p.minEvalScore,
+          minPassing: p.minPassing,
         });
       };
       break;
@@ -215,12 +217,18 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
         adapterRoot: ROOT(0xad_0000 + Number(id)),
         metricsRoot: ROOT(1),
         totalScore: score,
-        episodes: 8n,
+        episodes: 16n,
+        // Below, at and above the minimum some jobs set (10).
+        passing: [4n, 10n, 16n][(act.c >> 3) % 3]!,
       };
       const proof = settlementProof({
+        chainId: h.chain.id,
+        escrow: h.d.trainingEscrow,
         jobId: proofJob,
         provider: sender,
         episodesRoot: r.episodesRoot,
+        episodes: r.episodes,
+        passing: r.passing,
         totalScore: score,
         payout,
       });
@@ -232,7 +240,8 @@ export async function step(h: Harness, m: Model, drawn: Action, log: string[]): 
         !!j &&
         j.state === JobState.Claimed &&
         sender === j.provider &&
-        ts <= j.submitDeadline;
+        ts <= j.submitDeadline &&
+        r.passing >= BigInt(j.minPassing);
       apply = (ts) => {
         j!.state = JobState.Submitted;
         j!.payout = payout;

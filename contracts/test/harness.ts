@@ -4,7 +4,7 @@
  * recorder fed from receipts (the gas bench reuses it).
  */
 import assert from 'node:assert/strict';
-import { reentrancyAttackerAbi, settlementProof } from '@palestra/testing/contracts';
+import { reentrancyAttackerAbi, type SettlementClaim, settlementProof } from '@palestra/testing/contracts';
 import {
   type Abi,
   type Address,
@@ -30,6 +30,7 @@ import {
   modelRegistryAbi,
   nodeRegistryAbi,
   trainingEscrowAbi,
+  zkSettlementVerifierAbi,
 } from '../src/generated/index.ts';
 import { testDisputeResolverAbi } from '../src/generated/TestDisputeResolver.ts';
 import { testSettlementVerifierAbi } from '../src/generated/TestSettlementVerifier.ts';
@@ -44,6 +45,7 @@ export const allErrors = [
   ...errorsOf(trainingEscrowAbi),
   ...errorsOf(modelRegistryAbi),
   ...errorsOf(testDisputeResolverAbi),
+  ...errorsOf(zkSettlementVerifierAbi),
   ...errorsOf(reentrancyAttackerAbi),
 ] as Abi;
 
@@ -259,6 +261,7 @@ export interface JobParamsInput {
   challengeWindow?: bigint;
   evalRequired?: boolean;
   minEvalScore?: number;
+  minPassing?: number;
 }
 
 export async function jobParams(h: Harness, p: JobParamsInput = {}) {
@@ -276,6 +279,7 @@ export async function jobParams(h: Harness, p: JobParamsInput = {}) {
     challengeWindow: p.challengeWindow ?? DAY,
     evalRequired: p.evalRequired ?? false,
     minEvalScore: p.minEvalScore ?? 0,
+    minPassing: p.minPassing ?? 0,
   };
 }
 
@@ -323,6 +327,7 @@ export interface ResultFixture {
   metricsRoot: Hex;
   totalScore: bigint;
   episodes: bigint;
+  passing: bigint;
 }
 
 export const result = (n = 1, totalScore = 1_000_000n): ResultFixture => ({
@@ -330,8 +335,35 @@ export const result = (n = 1, totalScore = 1_000_000n): ResultFixture => ({
   adapterRoot: ROOT(0xad_0000 + n),
   metricsRoot: ROOT(0x3e_0000 + n),
   totalScore,
-  episodes: 64n,
+  episodes: 16n,
+  passing: 12n,
 });
+
+/**
+ * The test verifier's proof of `r` for `jobId`, sent by `provider`, on this harness's chain and escrow
+ * (each overridable, to forge one for another chain, escrow, job, provider or payout).
+ */
+export function proofFor(
+  h: Harness,
+  jobId: bigint,
+  provider: Address,
+  r: ResultFixture,
+  payout: bigint,
+  other: Partial<SettlementClaim> = {},
+): Hex {
+  return settlementProof({
+    chainId: h.chain.id,
+    escrow: h.d.trainingEscrow,
+    jobId,
+    provider,
+    episodesRoot: r.episodesRoot,
+    episodes: r.episodes,
+    passing: r.passing,
+    totalScore: r.totalScore,
+    payout,
+    ...other,
+  });
+}
 
 /** Submit `r` for `jobId` with a proof made for exactly that job, provider and payout. */
 export async function submit(
@@ -341,13 +373,7 @@ export async function submit(
   r: ResultFixture = result(Number(jobId)),
 ) {
   const payout = await h.escrow.read.quotePayout([jobId, r.totalScore]);
-  const proof = settlementProof({
-    jobId,
-    provider,
-    episodesRoot: r.episodesRoot,
-    totalScore: r.totalScore,
-    payout,
-  });
+  const proof = proofFor(h, jobId, provider, r, payout);
   await h.tx(
     'TrainingEscrow.submitResult',
     h.escrow.write.submitResult([jobId, r, proof], { account: provider }),

@@ -78,6 +78,8 @@ export interface JobModel {
   window: bigint;
   evalRequired: boolean;
   minEval: number;
+  /** The fewest passing episodes a result may prove. */
+  minPassing: number;
   provider?: Address;
   challengeEndsAt?: bigint;
   payout?: bigint;

@@ -56,6 +56,13 @@ export {
   serve,
 } from './jobs/serve.ts';
 export {
+  type SettleOptions,
+  type SettleProgress,
+  type SettleResult,
+  settle,
+} from './jobs/settle.ts';
+export { SettleError, type SettleErrorCode, settleErrorCodes } from './jobs/settleErrors.ts';
+export {
   type TrainEvent,
   type TrainOptions,
   type TrainPhase,
@@ -63,6 +70,13 @@ export {
   type TrainResult,
   train,
 } from './jobs/train.ts';
+export {
+  type LayerVerdict,
+  type VerifyRunOptions,
+  type VerifyRunProgress,
+  type VerifyRunResult,
+  verifyRun,
+} from './jobs/verifyRun.ts';
 export {
   type VerifyScoresOptions,
   type VerifyScoresProgress,

@@ -31,9 +31,13 @@ export const testingGeneratedDir = '../testing/src/contracts/generated';
  */
 export const devContracts: readonly string[] = ['TestDisputeResolver', 'TestSettlementVerifier'];
 
-/** The folder a contract's artifact is written to, relative to the package root. */
+/**
+ * The folder a contract's artifact is written to, relative to the package root: this package's own
+ * contracts (`src/`) and `devContracts` here; test-only contracts and the libraries only they import
+ * (poseidon-solidity's) in the testing package.
+ */
 export function artifactDir(c: Pick<CompiledContract, 'name' | 'source'>): string {
-  return c.source.startsWith('test/') && !devContracts.includes(c.name) ? testingGeneratedDir : generatedDir;
+  return c.source.startsWith('src/') || devContracts.includes(c.name) ? generatedDir : testingGeneratedDir;
 }
 
 /** Compiler settings, fixed so that the committed artifacts are reproducible. */
@@ -113,7 +117,16 @@ export function compile(root = packageRoot): CompiledContract[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+/**
+ * A contract's name as a TypeScript identifier: its leading capitals lower-cased up to the start of the
+ * next word (`NodeRegistry` → `nodeRegistry`, `ISettlementVerifier` → `iSettlementVerifier`,
+ * `ZKSettlementVerifier` → `zkSettlementVerifier`).
+ */
+const lowerFirst = (s: string) => {
+  const run = /^[A-Z]+/.exec(s)?.[0].length ?? 0;
+  const cut = run > 2 ? run - 1 : 1;
+  return s.slice(0, cut).toLowerCase() + s.slice(cut);
+};
 
 /**
  * The generated files: one `<Name>.ts` per contract plus an `index.ts` per folder (`generatedDir`

@@ -18,6 +18,9 @@ test('palestra chain up deploys once, finds the contracts again after down/up, a
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /started: http:\/\/127\.0\.0\.1:\d+/);
     assert.match(first.stdout, /contracts deployed:/);
+    // The Groth16 settlement verifier is real; the dispute resolver is still the development one.
+    assert.match(first.stdout, /settlementVerifier\s+0x[0-9a-fA-F]{40}/);
+    assert.match(first.stdout, /placeholders \(their deployer decides, development only\): resolver\n/);
     const escrow = /trainingEscrow\s+(0x[0-9a-fA-F]{40})/.exec(first.stdout)![1];
     assert.match(run('up').stdout, /already running[\s\S]*contracts found/);
     assert.match(run('down').stdout, /stopped anvil/);

@@ -25,10 +25,19 @@ export function registerChainCommands(program: Command): void {
       console.log(
         `${r.started ? 'started' : 'already running'}: ${r.rpcUrl} (chain id ${r.chainId}, pid ${r.pid})`,
       );
+      if (r.notice) console.log(`notice: ${r.notice}`);
       console.log(r.deployed ? 'contracts deployed:' : 'contracts found (deployed earlier):');
       for (const [name, address] of Object.entries(r.contracts))
         if (typeof address === 'string' && address.startsWith('0x'))
           console.log(`  ${name.padEnd(24)} ${address}`);
+      const placeholders = Object.entries(r.contracts.placeholders)
+        .filter(([, p]) => p)
+        .map(([name]) => name);
+      console.log(
+        placeholders.length === 0
+          ? 'no placeholder contracts'
+          : `placeholders (their deployer decides, development only): ${placeholders.join(', ')}`,
+      );
       console.log(
         `addresses in ${r.infoFile} · ${r.devAccounts.length} funded dev accounts · stop with: palestra chain down`,
       );

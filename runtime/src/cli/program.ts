@@ -7,13 +7,16 @@ import { registerEvalCommands } from './eval.ts';
 import { registerHtmlCommands } from './html.ts';
 import { registerLearnabilityCommands } from './learnability.ts';
 import { registerMcpCommand } from './mcp.ts';
+import { registerProveCommand } from './prove.ts';
 import { registerReplayCommand } from './replay.ts';
 import { registerRolloutCommands } from './rollout.ts';
 import { registerRunCommand } from './run.ts';
 import { registerScoreCommands } from './score.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerStudioCommand } from './studio.ts';
+import { registerSubmitCommand } from './submit.ts';
 import { registerTrainCommand } from './train.ts';
+import { registerVerifyCommand } from './verify.ts';
 
 /**
  * The `palestra` program: every command's name, arguments, options and help, and none of their
@@ -63,6 +66,9 @@ Examples:
   registerMcpCommand(program);
   registerScoreCommands(program);
   registerChainCommands(program);
+  registerProveCommand(program);
+  registerSubmitCommand(program);
+  registerVerifyCommand(program);
   registerTrainCommand(program);
   registerStudioCommand(program);
   return program;

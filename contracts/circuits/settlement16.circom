@@ -1,0 +1,6 @@
+pragma circom 2.1.0;
+
+include "settlement.circom";
+
+// N = 16 leaves (depth 4): the batch the committed ceremony is for.
+component main {public [chainId, escrow, jobId, provider, episodesRootHigh, episodesRootLow, episodeCount, passCount, totalScore, payout]} = Settlement(4);
