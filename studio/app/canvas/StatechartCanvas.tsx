@@ -16,19 +16,30 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useUpdateNodeInternals,
   useViewport,
 } from '@xyflow/react';
 import {
   type KeyboardEvent,
   type MouseEvent,
   useCallback,
+  useContext,
   useEffect,
   useMemo,
   useRef,
   useState,
 } from 'react';
 import type { Problem } from '../problems/problemsOf.ts';
+import {
+  type CanvasEdit,
+  dropTarget,
+  EditContext,
+  pathOfNode,
+  type RenameContext,
+  StateLabel,
+} from './canvasEdit.tsx';
 import { type LaidOutGraph, layoutGraph, NODE_METRICS, type TransitionFlowEdge } from './layoutGraph.ts';
+import { type Place, placeNodes } from './placeNodes.ts';
 import {
   absoluteBoxes,
   containerEdges,
@@ -36,9 +47,11 @@ import {
   type DrawnEdge,
   nearestInDirection,
   placeProblems,
+  ROOT_NODE_ID,
   type StateNodeData,
   statechartGraph,
 } from './statechartGraph.ts';
+import { usePlacement } from './usePlacement.ts';
 
 export interface StatechartCanvasProps {
   spec: Pick<GymSpec, 'machine'>;
@@ -72,6 +85,12 @@ export interface StatechartCanvasProps {
    * whatever their pan and zoom) as it moves over the canvas, and with null when it leaves.
    */
   onPointer?: (at: { x: number; y: number } | null) => void;
+  /**
+   * Editing (a studio environment, for a member who may edit): states are dragged, nested, renamed
+   * on their label and deleted, transitions drawn from a state's handle and retargeted by their
+   * end; manual positions from the document are kept. Without it the canvas is read-only.
+   */
+  edit?: CanvasEdit;
 }
 
 /** Someone else on the canvas, as presence draws them. */
@@ -107,6 +126,13 @@ export const CANVAS_KEYS: readonly { keys: string[]; does: string }[] = [
   { keys: ['Enter'], does: 'select the focused state or transition' },
   { keys: ['+', '−'], does: 'zoom in, out' },
   { keys: ['0', 'F'], does: 'fit the whole chart' },
+];
+
+/** The keys an editable canvas adds. */
+export const EDIT_KEYS: readonly { keys: string[]; does: string }[] = [
+  { keys: ['F2'], does: 'rename the focused state (or double-click its name)' },
+  { keys: ['Delete'], does: 'delete the focused state or transition' },
+  { keys: ['Ctrl+Z', 'Ctrl+Shift+Z'], does: 'undo, redo your own edits' },
 ];
 
 /** The minimap's size: small, so that the room kept free for it below the chart is too. */
@@ -160,6 +186,7 @@ function Canvas({
   layout,
   peers = NO_PEERS,
   onPointer,
+  edit,
 }: StatechartCanvasProps) {
   const graph = useMemo(() => statechartGraph(spec), [spec]);
   const [laid, setLaid] = useState<LaidOutGraph | undefined>(layout);
@@ -184,17 +211,24 @@ function Canvas({
     };
   }, [graph, layout]);
 
+  const placed = usePlacement(laid, edit);
+  const [dragged, setDragged] = useState<ReadonlyMap<string, Place>>(NO_PLACES);
+  const shown = useMemo(
+    () => (placed && dragged.size > 0 ? placeNodes(placed, dragged) : placed),
+    [placed, dragged],
+  );
   const { problemsAt } = useMemo(() => placeProblems(graph, problems), [graph, problems]);
-  const boxes = useMemo(() => absoluteBoxes(laid?.nodes ?? []), [laid]);
+  const boxes = useMemo(() => absoluteBoxes(shown?.nodes ?? []), [shown]);
   const drawn = useMemo(
     () =>
       containerEdges(
-        (laid?.edges ?? []).filter((e) => !e.data?.route),
+        (shown?.edges ?? []).filter((e) => !e.data?.route),
         boxes,
         { charWidth: NODE_METRICS.labelCharWidth, height: NODE_METRICS.labelHeight },
       ),
-    [laid, boxes],
+    [shown, boxes],
   );
+  const editing = edit !== undefined;
   const nodes = useMemo(() => {
     const lit = new Set(active);
     const seen = new Set(visited);
@@ -202,7 +236,7 @@ function Canvas({
     const peerColour = new Map<string, string>();
     for (const p of peers)
       if (p.selected && !peerColour.has(p.selected)) peerColour.set(p.selected, p.colour);
-    return (laid?.nodes ?? []).map((n) => {
+    return (shown?.nodes ?? []).map((n) => {
       const marks = problemsAt.get(n.id);
       const level = worst(marks);
       const colour = peerColour.get(n.id);
@@ -223,16 +257,17 @@ function Canvas({
         ariaLabel: `${n.data.type} state ${n.data.path || n.data.label}${lit.has(n.id) ? ' (active)' : ''}${marks ? `: ${describe(marks)}` : ''}`,
       };
     });
-  }, [laid, active, visited, selected, problemsAt, peers]);
+  }, [shown, active, visited, selected, problemsAt, peers]);
   const edges = useMemo(() => {
     const taken = new Set(path);
-    return (laid?.edges ?? []).map((e) => {
+    return (shown?.edges ?? []).map((e) => {
       const marks = problemsAt.get(e.id);
       const level = worst(marks);
       const onPath = taken.has(e.id);
       return {
         ...e,
         type: 'transition',
+        ...(editing && { reconnectable: 'target' as const }),
         selected: e.id === selected,
         data: {
           ...e.data!,
@@ -248,7 +283,7 @@ function Canvas({
         ariaLabel: `transition ${e.label} from ${e.source} to ${e.target}${onPath ? ' (taken)' : ''}${marks ? `: ${describe(marks)}` : ''}`,
       };
     });
-  }, [laid, path, selected, problemsAt, drawn]);
+  }, [shown, path, selected, problemsAt, drawn, editing]);
 
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -278,18 +313,61 @@ function Canvas({
 
   // Laid out again (a colleague renamed or added a state): the view moves with the layout, so a
   // state both layouts have stays where it was on the screen instead of the chart jumping.
-  const previous = useRef<LaidOutGraph | undefined>(undefined);
+  // Only a new layout moves the view: a state placed by hand moves on its own.
+  const previous = useRef<{ laid: LaidOutGraph | undefined; placed: LaidOutGraph | undefined }>({
+    laid: undefined,
+    placed: undefined,
+  });
   useEffect(() => {
-    const before = previous.current;
-    previous.current = laid;
-    if (!before || !laid || before === laid) return;
+    const { laid: laidBefore, placed: before } = previous.current;
+    previous.current = { laid, placed };
+    if (!before || !placed || before === placed || laidBefore === laid) return;
     const was = new Map(absoluteBoxes(before.nodes).map((b) => [b.id, b]));
-    const anchor = absoluteBoxes(laid.nodes).find((b) => was.has(b.id));
+    const anchor = absoluteBoxes(placed.nodes).find((b) => was.has(b.id));
     if (!anchor) return;
     const from = was.get(anchor.id)!;
+    if (from.x === anchor.x && from.y === anchor.y) return;
     const { x, y, zoom } = flow.getViewport();
     void flow.setViewport({ x: x + (from.x - anchor.x) * zoom, y: y + (from.y - anchor.y) * zoom, zoom });
-  }, [laid, flow]);
+  }, [laid, placed, flow]);
+
+  // Each node's handles measured again whenever the drawing changes: an edge is drawn only
+  // between measured handles, and a node that changed kind (a state given its first child) or
+  // place keeps no measure of its old self.
+  const updateNodeInternals = useUpdateNodeInternals();
+  useEffect(() => {
+    if (editing && shown) updateNodeInternals(shown.nodes.map((n) => n.id));
+  }, [editing, shown, updateNodeInternals]);
+
+  const [renaming, setRenaming] = useState<string>();
+  const renameContext = useMemo<RenameContext | undefined>(
+    () => edit && { renaming, setRenaming, onRename: edit.onRename },
+    [edit, renaming],
+  );
+
+  // Dragging: React Flow reports each move and the canvas shows it; the drop is one edit. The
+  // nodes stay the page's (no onNodesChange): a drag is drawn from onNodeDrag's positions.
+  const onNodeDrag = useCallback((_: unknown, node: Node) => {
+    setDragged((before) => new Map(before).set(node.id, node.position));
+  }, []);
+  const onNodeDragStop = (event: globalThis.MouseEvent | TouchEvent, node: Node) => {
+    setDragged(NO_PLACES);
+    if (!edit || node.id === ROOT_NODE_ID) return;
+    const box = boxes.find((b) => b.id === node.id);
+    if (!box) return;
+    const pointer = 'changedTouches' in event ? event.changedTouches[0] : event;
+    if (!pointer) return;
+    const point = flow.screenToFlowPosition({ x: pointer.clientX, y: pointer.clientY });
+    const target = dropTarget(boxes, node.id, point);
+    const parent = pathOfNode(node.parentId ?? '');
+    if (target === parent) edit.onPosition(node.id, node.position);
+    else if (target !== '') edit.onNest(node.id, target);
+    else {
+      // Out to the top level, where it was dropped: in the root's box when the root is drawn.
+      const root = boxes.find((b) => b.id === ROOT_NODE_ID);
+      edit.onNest(node.id, '', { x: box.x - (root?.x ?? 0), y: box.y - (root?.y ?? 0) });
+    }
+  };
 
   const focusNode = (id: string) =>
     wrapper.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus();
@@ -313,6 +391,15 @@ function Canvas({
     } else if (event.key === 'Enter') {
       if (id === undefined) return;
       select(id, element!.classList.contains('react-flow__edge') ? 'transition' : 'state');
+    } else if (edit && (event.key === 'Delete' || event.key === 'Backspace')) {
+      const kind = element?.classList.contains('react-flow__edge') ? 'transition' : 'state';
+      const target = id ?? selected;
+      if (target === undefined || target === ROOT_NODE_ID) return;
+      edit.onDelete(target, id === undefined && !boxes.some((b) => b.id === target) ? 'transition' : kind);
+    } else if (edit && event.key === 'F2') {
+      const state = id !== undefined && element?.classList.contains('react-flow__node') ? id : selected;
+      if (state === undefined || !boxes.some((b) => b.id === state) || state === ROOT_NODE_ID) return;
+      setRenaming(state);
     } else if (event.key === '+' || event.key === '=') void flow.zoomIn({ duration: 150 });
     else if (event.key === '-' || event.key === '_') void flow.zoomOut({ duration: 150 });
     else if (event.key === '0' || event.key === 'f' || event.key === 'F')
@@ -324,50 +411,72 @@ function Canvas({
   if (error) return <p role="alert">The statechart could not be laid out: {error}</p>;
   if (!laid) return <p aria-busy="true">Laying out the statechart…</p>;
   return (
-    <ReactFlow
-      ref={wrapper}
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={NODE_TYPES}
-      edgeTypes={EDGE_TYPES}
-      nodesDraggable={false}
-      nodesConnectable={false}
-      fitView
-      fitViewOptions={FIT}
-      minZoom={0.05}
-      onNodeClick={(_, n) => select(n.id, 'state')}
-      onEdgeClick={(_, e) => select(e.id, 'transition')}
-      onKeyDown={onKeyDown}
-      {...(onPointer && {
-        onMouseMove: (e: MouseEvent) => onPointer(flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })),
-        onMouseLeave: () => onPointer(null),
-      })}
-      aria-label="Statechart"
-    >
-      <Background />
-      <Controls fitViewOptions={FIT} />
-      <MiniMap
-        pannable
-        zoomable
-        ariaLabel="Minimap of the statechart"
-        style={MINIMAP}
-        nodeClassName={(n) => n.className ?? ''}
-      />
-      <Panel position="top-left">
-        <KeysHint />
-      </Panel>
-      {peers.length > 0 && <PeerLayer peers={peers} boxes={boxes} />}
-    </ReactFlow>
+    <EditContext.Provider value={renameContext}>
+      <ReactFlow
+        ref={wrapper}
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
+        nodesDraggable={editing}
+        nodesConnectable={editing}
+        {...(edit && {
+          onNodeDrag,
+          onNodeDragStop,
+          zoomOnDoubleClick: false,
+          deleteKeyCode: null,
+          edgesReconnectable: true,
+          onConnect: (c: { source: string; target: string }) =>
+            edit.onConnect(pathOfNode(c.source), pathOfNode(c.target)),
+          onReconnect: (old: { id: string }, c: { target: string }) =>
+            edit.onRetarget(old.id, pathOfNode(c.target)),
+          onDoubleClick: (e: MouseEvent) => {
+            if (!(e.target as HTMLElement).classList.contains('react-flow__pane')) return;
+            const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+            const root = boxes.find((b) => b.id === ROOT_NODE_ID);
+            edit.onAddState({ x: at.x - (root?.x ?? 0), y: at.y - (root?.y ?? 0) });
+          },
+        })}
+        fitView
+        fitViewOptions={FIT}
+        minZoom={0.05}
+        onNodeClick={(_, n) => select(n.id, 'state')}
+        onEdgeClick={(_, e) => select(e.id, 'transition')}
+        onKeyDown={onKeyDown}
+        {...(onPointer && {
+          onMouseMove: (e: MouseEvent) =>
+            onPointer(flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })),
+          onMouseLeave: () => onPointer(null),
+        })}
+        aria-label="Statechart"
+      >
+        <Background />
+        <Controls fitViewOptions={FIT} />
+        <MiniMap
+          pannable
+          zoomable
+          ariaLabel="Minimap of the statechart"
+          style={MINIMAP}
+          nodeClassName={(n) => n.className ?? ''}
+        />
+        <Panel position="top-left">
+          <KeysHint editing={editing} />
+        </Panel>
+        {peers.length > 0 && <PeerLayer peers={peers} boxes={boxes} />}
+      </ReactFlow>
+    </EditContext.Provider>
   );
 }
 
+const NO_PLACES: ReadonlyMap<string, Place> = new Map();
+
 /** The canvas's keys, folded away until asked for. */
-function KeysHint() {
+function KeysHint({ editing }: { editing: boolean }) {
   return (
     <details className="canvas-keys">
       <summary>Keys</summary>
       <dl>
-        {CANVAS_KEYS.map(({ keys, does }) => (
+        {(editing ? [...CANVAS_KEYS, ...EDIT_KEYS] : CANVAS_KEYS).map(({ keys, does }) => (
           <div key={does} style={{ display: 'contents' }}>
             <dt>
               {keys.map((k, i) => (
@@ -471,7 +580,24 @@ function ProblemBadge({ problems }: { problems: readonly Problem[] }) {
 
 const HIDDEN_HANDLE = { opacity: 0, pointerEvents: 'none' } as const;
 
+/**
+ * A state's two ends: transitions leave on the right and arrive on the left. While editing they
+ * show, and a line dragged from the right one to another state draws a transition.
+ */
 function Handles() {
+  const editing = useContext(EditContext) !== undefined;
+  if (editing)
+    return (
+      <>
+        <Handle type="target" position={Position.Left} className="edit-handle" />
+        <Handle
+          type="source"
+          position={Position.Right}
+          className="edit-handle"
+          title="Drag to another state to draw a transition"
+        />
+      </>
+    );
   return (
     <>
       <Handle type="target" position={Position.Left} style={HIDDEN_HANDLE} isConnectable={false} />
@@ -535,7 +661,7 @@ function StateBox({ data }: NodeProps<MarkedNode>) {
           H{data.history === 'deep' ? '*' : ''}
         </span>
       )}
-      <span>{data.label}</span>
+      <StateLabel path={data.path} label={data.label} />
       {data.problems && <ProblemBadge problems={data.problems} />}
     </div>
   );
@@ -560,7 +686,11 @@ function ContainerBox({ data }: NodeProps<MarkedNode>) {
           →{' '}
         </span>
       )}
-      <strong>{data.label}</strong>
+      {data.path === '' ? (
+        <strong>{data.label}</strong>
+      ) : (
+        <StateLabel path={data.path} label={data.label} strong />
+      )}
       {data.type === 'parallel' && <span> (parallel)</span>}
       {data.problems && <ProblemBadge problems={data.problems} />}
     </div>

@@ -26,6 +26,7 @@ export const canvasLinks = [{ rel: 'stylesheet', href: flowStyles }];
  * <CanvasPane spec={spec} problems={problems} selected={selected} onSelect={setSelected} />
  * <ProblemsList spec={spec} problems={problems} selected={selected} onSelect={setSelected} />
  * <CanvasPane spec={spec} peers={[{ key: '7', name: 'Ann', colour, cursor: { x: 40, y: 80 } }]} onPointer={send} />
+ * <CanvasPane spec={spec} edit={editor.canvas} /> // editable: see useCanvasEditor
  */
 export function CanvasPane(props: Omit<StatechartCanvasProps, 'spec'> & { spec: Pick<GymSpec, 'machine'> }) {
   return (

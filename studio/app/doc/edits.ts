@@ -14,8 +14,53 @@ function nextOrder(map: Y.Map<FieldMap>, where: (m: FieldMap) => boolean = () =>
   return max + 1;
 }
 
-/** Adds a state under `parent` (a state id, or null for the root); returns its id. */
-export function addState(doc: Y.Doc, parent: string | null, name: string, origin?: unknown): string {
+/** A point on the canvas: a state's manual `position`, relative to its parent's box. */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** The field map of a state's parent: the state's map, or the machine's for the root (null). */
+function parentMap(doc: Y.Doc, parent: string | null): Y.Map<unknown> | undefined {
+  const { states, machine } = docParts(doc);
+  return parent === null ? machine : states.get(parent);
+}
+
+/** The children of `parent` (a state id, null for the root), by `(order, id)`. */
+function childrenOf(doc: Y.Doc, parent: string | null, except?: string): string[] {
+  return [...docParts(doc).states.entries()]
+    .filter(([id, m]) => id !== except && m instanceof Y.Map && (m.get('parent') ?? null) === parent)
+    .sort(([a, x], [b, y]) => Number(x.get('order') ?? 0) - Number(y.get('order') ?? 0) || (a < b ? -1 : 1))
+    .map(([id]) => id);
+}
+
+/**
+ * A parent that names no child as its initial state gets `child`: a state that has just become
+ * compound needs one (`parseSpec` refuses it without), and the first child is XState's own choice.
+ */
+function ensureInitial(doc: Y.Doc, parent: string | null, child: string): void {
+  const m = parentMap(doc, parent);
+  if (!m) return;
+  const initial = m.get('initial');
+  const children = new Set(childrenOf(doc, parent));
+  if (typeof initial === 'string' && children.has(initial)) return;
+  if (m.get('type') === 'parallel') return;
+  m.delete('initialRaw');
+  m.set('initial', child);
+}
+
+/**
+ * Adds a state under `parent` (a state id, or null for the root); returns its id. The parent's
+ * first child becomes its initial state. With `position`, the state is drawn there (a point in its
+ * parent's box) rather than where the automatic layout puts it.
+ */
+export function addState(
+  doc: Y.Doc,
+  parent: string | null,
+  name: string,
+  origin?: unknown,
+  position?: Point,
+): string {
   const { states } = docParts(doc);
   const id = newId(doc);
   doc.transact(() => {
@@ -26,9 +71,16 @@ export function addState(doc: Y.Doc, parent: string | null, name: string, origin
       'order',
       nextOrder(states, (s) => s.get('parent') === parent),
     );
+    if (position) m.set('position', roundPoint(position));
     states.set(id, m);
+    ensureInitial(doc, parent, id);
   }, origin);
   return id;
+}
+
+/** Canvas coordinates to a tenth of a pixel: no one sees finer, and the document stays small. */
+function roundPoint(p: Point): Point {
+  return { x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 };
 }
 
 /** Renames a state (its key among its siblings). Transitions follow it: they hold its id. */
@@ -36,17 +88,107 @@ export function renameState(doc: Y.Doc, id: string, name: string, origin?: unkno
   doc.transact(() => docParts(doc).states.get(id)?.set('name', name), origin);
 }
 
-/** Moves a state under another parent (null: the root), last among its new siblings. */
-export function moveState(doc: Y.Doc, id: string, parent: string | null, origin?: unknown): void {
+/** Whether `id` is `ancestor` or lies under it, as this peer sees the tree. */
+export function isWithin(doc: Y.Doc, id: string, ancestor: string): boolean {
   const { states } = docParts(doc);
+  const seen = new Set<string>();
+  for (
+    let cur: unknown = id;
+    typeof cur === 'string' && !seen.has(cur);
+    cur = states.get(cur)?.get('parent')
+  ) {
+    if (cur === ancestor) return true;
+    seen.add(cur);
+  }
+  return false;
+}
+
+/**
+ * Moves a state under another parent (null: the root), last among its new siblings. Its manual
+ * position is relative to the old parent's box, so it goes (or becomes `position`, a point in the
+ * new parent's box). A parent it leaves that named it initial takes its first remaining child; a
+ * parent that gains its first child takes it as initial. A move into the state itself or under it
+ * is refused (returns false): concurrent moves can still make a cycle, which `toSpec` breaks.
+ */
+export function moveState(
+  doc: Y.Doc,
+  id: string,
+  parent: string | null,
+  origin?: unknown,
+  position?: Point,
+): boolean {
+  const { states } = docParts(doc);
+  if (parent !== null && isWithin(doc, parent, id)) return false;
+  let moved = false;
   doc.transact(() => {
     const m = states.get(id);
     if (!m) return;
+    const from = (m.get('parent') ?? null) as string | null;
     m.set('parent', parent);
     m.set(
       'order',
-      nextOrder(states, (s) => s.get('parent') === parent),
+      nextOrder(states, (s) => s.get('parent') === parent && s !== m),
     );
+    if (position) m.set('position', roundPoint(position));
+    else m.delete('position');
+    if (from !== parent) {
+      const old = parentMap(doc, from);
+      const rest = childrenOf(doc, from, id);
+      if (old?.get('initial') === id) {
+        if (rest.length > 0) old.set('initial', rest[0]);
+        else old.delete('initial');
+      }
+      ensureInitial(doc, parent, id);
+    }
+    moved = true;
+  }, origin);
+  return moved;
+}
+
+/** Draws a state at `position` (a point in its parent's box), or where the layout puts it (null). */
+export function setPosition(doc: Y.Doc, id: string, position: Point | null, origin?: unknown): void {
+  doc.transact(() => {
+    const m = docParts(doc).states.get(id);
+    if (!m) return;
+    if (position) m.set('position', roundPoint(position));
+    else m.delete('position');
+  }, origin);
+}
+
+/** Forgets every manual position, in one transaction: the automatic layout places every state. */
+export function clearPositions(doc: Y.Doc, origin?: unknown): void {
+  doc.transact(() => {
+    for (const m of docParts(doc).states.values())
+      if (m instanceof Y.Map && m.has('position')) m.delete('position');
+  }, origin);
+}
+
+/** A state's manual position, when it has a well-formed one. */
+export function positionOf(m: FieldMap): Point | undefined {
+  const p = m.get('position') as Partial<Point> | undefined;
+  return p && typeof p === 'object' && Number.isFinite(p.x) && Number.isFinite(p.y)
+    ? { x: p.x as number, y: p.y as number }
+    : undefined;
+}
+
+/** Makes a state the one its parent enters first (the machine's, for a top-level state). */
+export function setInitial(doc: Y.Doc, id: string, origin?: unknown): void {
+  doc.transact(() => {
+    const m = docParts(doc).states.get(id);
+    if (!m) return;
+    const parent = parentMap(doc, (m.get('parent') ?? null) as string | null);
+    parent?.delete('initialRaw');
+    parent?.set('initial', id);
+  }, origin);
+}
+
+/** Makes a state final (the episode ends when it is entered), or an ordinary state again. */
+export function setFinal(doc: Y.Doc, id: string, final: boolean, origin?: unknown): void {
+  doc.transact(() => {
+    const m = docParts(doc).states.get(id);
+    if (!m) return;
+    if (final) m.set('type', 'final');
+    else if (m.get('type') === 'final') m.delete('type');
   }, origin);
 }
 
@@ -105,6 +247,79 @@ export function addTransition(
     transitions.set(id, m);
   }, origin);
   return id;
+}
+
+/** What deleting a state takes with it, as this peer sees the document. */
+export interface DeletionScope {
+  /** The state and every state under it. */
+  states: string[];
+  /** The transitions that leave or enter those states. */
+  transitions: string[];
+}
+
+/** The states and transitions `removeState(doc, id)` would delete (what the confirmation counts). */
+export function deletionScope(doc: Y.Doc, id: string): DeletionScope {
+  const { states, transitions } = docParts(doc);
+  if (!states.has(id)) return { states: [], transitions: [] };
+  const gone = [...states.keys()].filter((sid) => isWithin(doc, sid, id));
+  const set = new Set(gone);
+  const edges = [...transitions.entries()]
+    .filter(([, m]) => {
+      if (!(m instanceof Y.Map)) return false;
+      if (set.has(m.get('source') as string)) return true;
+      const targets = m.get('targets');
+      return Array.isArray(targets) && targets.some((t) => set.has(t?.state));
+    })
+    .map(([tid]) => tid);
+  return { states: gone, transitions: edges };
+}
+
+/**
+ * Deletes a state as the canvas does: the state, its descendants, and the transitions that leave or
+ * enter them as this peer sees the document (a transition into a deleted state is meaningless once
+ * its author deleted it; one a colleague adds concurrently stays, see CONFLICTS.md). A parent that
+ * named it initial takes its first remaining child. Returns what it deleted.
+ */
+export function removeState(doc: Y.Doc, id: string, origin?: unknown): DeletionScope {
+  const { states, transitions } = docParts(doc);
+  const scope = deletionScope(doc, id);
+  doc.transact(() => {
+    const m = states.get(id);
+    if (!m) return;
+    const from = (m.get('parent') ?? null) as string | null;
+    for (const tid of scope.transitions) transitions.delete(tid);
+    for (const sid of scope.states) states.delete(sid);
+    const parent = parentMap(doc, from);
+    if (parent?.get('initial') === id) {
+      const rest = childrenOf(doc, from);
+      if (rest.length > 0) parent.set('initial', rest[0]);
+      else parent.delete('initial');
+    }
+  }, origin);
+  return scope;
+}
+
+/**
+ * Changes the event a transition is taken on (null: eventless, `always`); it goes last among the
+ * transitions of its source on that event.
+ */
+export function setEvent(doc: Y.Doc, id: string, event: string | null, origin?: unknown): void {
+  const { transitions } = docParts(doc);
+  doc.transact(() => {
+    const m = transitions.get(id);
+    if (!m) return;
+    const source = m.get('source') ?? null;
+    m.set('kind', event === null ? 'always' : 'on');
+    if (event === null) m.delete('event');
+    else m.set('event', event);
+    m.set(
+      'order',
+      nextOrder(
+        transitions,
+        (t) => t !== m && (t.get('source') ?? null) === source && (t.get('event') ?? null) === event,
+      ),
+    );
+  }, origin);
 }
 
 /** Points a transition at another state (null: no target). */

@@ -8,6 +8,7 @@ import { checkState } from '../../server/checkStatus.ts';
 import { studioContext } from '../../server/context.ts';
 import { environmentSource } from '../../server/environmentSource.ts';
 import { serverLayout } from '../../server/serverLayout.ts';
+import { AssistantPanel } from '../assistant/AssistantPanel.tsx';
 import type { CanvasPeer } from '../canvas/StatechartCanvas.tsx';
 import { STATUS_TEXT } from '../collab/collabStatus.ts';
 import { docView } from '../collab/docView.ts';
@@ -16,6 +17,9 @@ import { type CollabDoc, useCollabDoc } from '../collab/useCollabDoc.ts';
 import '../collab/collab.css';
 import { CanvasPane, canvasLinks } from '../components/CanvasPane.tsx';
 import { EnvErrorPage } from '../components/EnvErrorPage.tsx';
+import { EditToolbar } from '../edit/EditToolbar.tsx';
+import { ForkButton } from '../edit/ForkButton.tsx';
+import { useCanvasEditor } from '../edit/useCanvasEditor.ts';
 import { ExportMenu } from '../export/ExportMenu.tsx';
 import { SidePanel } from '../panel/SidePanel.tsx';
 import { StateInspector } from '../panel/StateInspector.tsx';
@@ -23,6 +27,7 @@ import { ProblemsList } from '../problems/ProblemsList.tsx';
 import type { Problem } from '../problems/problemsOf.ts';
 import { useCheck } from '../problems/useCheck.ts';
 import { useLiveCheck } from '../validate/useLiveCheck.ts';
+import { VersionActions } from '../versions/VersionActions.tsx';
 
 export const links = () => canvasLinks;
 
@@ -79,8 +84,9 @@ function Header({ env, spec, children }: { env: LoadedEnv; spec: GymSpec; childr
       {env.description && <p>{env.description}</p>}
       <div className="env-actions">
         <span className="muted">
-          {env.states} states · {env.tools.length} tools · {env.kind === 'catalog' ? 'catalog' : 'studio'}{' '}
-          environment · root <code title={env.root}>{env.root.slice(0, 10)}…</code>
+          {stateCount(spec.machine)} states · {spec.tools.length} tools ·{' '}
+          {env.kind === 'catalog' ? 'catalog' : 'studio'} environment · root{' '}
+          <code title={env.root}>{env.root.slice(0, 10)}…</code>
         </span>
         <Link to={`/env/${encodeURIComponent(env.ref)}/simulate`} className="button-link">
           Simulate
@@ -92,9 +98,18 @@ function Header({ env, spec, children }: { env: LoadedEnv; spec: GymSpec; childr
           Learnability
         </Link>
         <ExportMenu spec={spec} name={env.name} />
+        {env.kind === 'studio' && <VersionActions envRef={env.ref} />}
       </div>
       {children}
     </>
+  );
+}
+
+/** The states under a machine's root, nested ones included: what the header counts (live, as edited). */
+function stateCount(node: { states?: Record<string, unknown> }): number {
+  return Object.values(node.states ?? {}).reduce<number>(
+    (n, child) => n + 1 + stateCount(child as { states?: Record<string, unknown> }),
+    0,
   );
 }
 
@@ -134,7 +149,9 @@ function CatalogEnvironment({ env }: { env: LoadedEnv }) {
 
   return (
     <article aria-labelledby="env-title">
-      <Header env={env} spec={env.spec} />
+      <Header env={env} spec={env.spec}>
+        <ForkButton from={env.ref} />
+      </Header>
       <div className="env-layout">
         <div className="canvas-column">
           <CanvasPane
@@ -235,6 +252,15 @@ function StudioEnvironment({ env }: { env: LoadedEnv }) {
   );
   const status = collab?.status ?? 'connecting';
   const readOnly = collab?.readOnly ?? member.role === 'viewer';
+  // Editing on the canvas: for members who may edit, once the document is here.
+  const selectState = useCallback(
+    (state: string) => {
+      setSelection({ state });
+      setPresence({ selection: state });
+    },
+    [setPresence],
+  );
+  const editor = useCanvasEditor(readOnly ? undefined : doc, view, selection, selectState);
 
   return (
     <article aria-labelledby="env-title">
@@ -250,6 +276,7 @@ function StudioEnvironment({ env }: { env: LoadedEnv }) {
         <div className="canvas-column">
           <CanvasPane
             spec={canvasSpec}
+            {...(editor && { edit: editor.canvas })}
             {...(unchanged && { layout: env.layout })}
             problems={problems}
             selected={selected}
@@ -257,9 +284,11 @@ function StudioEnvironment({ env }: { env: LoadedEnv }) {
             peers={peers}
             onPointer={onPointer}
           />
+          {editor && <EditToolbar editor={editor} />}
           <CheckedProblems check={check} spec={canvasSpec} selected={selected} onSelect={select} />
         </div>
         <div className="side-column">
+          <AssistantPanel envRef={env.ref} doc={loaded?.doc} readOnly={readOnly} check={live} />
           {loaded && view && selection.state !== undefined && selected !== undefined && (
             <StateInspector
               doc={loaded.doc}
@@ -271,7 +300,14 @@ function StudioEnvironment({ env }: { env: LoadedEnv }) {
               onField={(field: PresenceField | null) => setPresence({ field })}
             />
           )}
-          <SidePanel spec={spec} files={view?.files ?? env.files} />
+          <SidePanel
+            spec={spec}
+            files={view?.files ?? env.files}
+            doc={loaded?.doc}
+            version={loaded?.version}
+            readOnly={readOnly}
+            awareness={loaded?.awareness}
+          />
         </div>
       </div>
     </article>
@@ -327,9 +363,11 @@ function HereNow({
         colour: p.user.colour,
         doing: typing
           ? `typing in the ${p.field!.field} of ${typing}`
-          : selected !== undefined
-            ? `on ${selected}`
-            : '',
+          : p.editingLabel
+            ? `typing in ${p.editingLabel}`
+            : selected !== undefined
+              ? `on ${selected}`
+              : '',
       };
     }),
   ];

@@ -3,6 +3,7 @@ import type { EnvSummary } from '../../server/catalog.ts';
 import type { CheckOutcome } from '../../server/checkOutcome.ts';
 import { studioContext } from '../../server/context.ts';
 import { type CheckSlot, homeData, type RunSummary } from '../../server/home.ts';
+import { ForkButton } from '../edit/ForkButton.tsx';
 import { useCheck } from '../problems/useCheck.ts';
 import { ImportForm } from './importForm.tsx';
 import './environments.css';
@@ -160,12 +161,21 @@ export default function Environments() {
         The catalog's environments and yours. Open one to see its statechart, tools and tasks.
       </p>
 
+      <p>
+        <Link to="/new" className="button-link">
+          New environment
+        </Link>{' '}
+        <span className="muted">from nothing, with a guided first step, or forked from the catalog.</span>
+      </p>
+
       <h2 id="import-title">Import a GymSpec file or folder</h2>
       <ImportForm />
 
       <h2 id="yours-title">Your environments</h2>
       {environments.length === 0 ? (
-        <p className="muted">None yet: import a GymSpec file or folder above.</p>
+        <p className="muted">
+          None yet: start a new one, fork one from the catalog, or import a GymSpec above.
+        </p>
       ) : (
         <ul className="env-list" aria-labelledby="yours-title">
           {environments.map((env) => (
@@ -220,6 +230,7 @@ export default function Environments() {
             ) : (
               <>
                 {env.description && <p>{env.description}</p>}
+                <ForkButton from={env.name} />
                 <Counts env={env} label={`${env.name} in numbers`} check={env.check} envRef={env.name} />
                 <h4 className="runs-title">Latest runs</h4>
                 <Runs runs={env.runs} label={`Latest runs of ${env.name}`} />
