@@ -26,10 +26,10 @@ export function undoManagerFor(doc: Y.Doc): Y.UndoManager {
   let um = managers.get(doc);
   if (!um) {
     const parts = docParts(doc);
-    um = new Y.UndoManager(
-      Object.values(parts) as Y.AbstractType<unknown>[],
-      { trackedOrigins: new Set<unknown>([localOrigin, assistantOrigin]), captureTimeout: 400 },
-    );
+    um = new Y.UndoManager(Object.values(parts) as Y.AbstractType<unknown>[], {
+      trackedOrigins: new Set<unknown>([localOrigin, assistantOrigin]),
+      captureTimeout: 400,
+    });
     managers.set(doc, um);
   }
   return um;
