@@ -77,7 +77,9 @@ export class PgliteThread implements ThreadQueries {
   /** Starts the thread and opens (creating if needed) the PGlite folder `dir` in it. */
   static async open(dir: string): Promise<PgliteThread> {
     const thread = new PgliteThread(
-      new Worker(new URL('./pgliteWorker.js', import.meta.url), { execArgv: threadExecArgv() }),
+      // No Node flags of the process's own: the thread is plain JavaScript and needs no loader,
+      // and a worker refuses some flags a process may run with (`--input-type`, `--expose-gc`).
+      new Worker(new URL('./pgliteWorker.js', import.meta.url), { execArgv: [] }),
     );
     try {
       await thread.call({ op: 'open', dir });
@@ -141,18 +143,4 @@ export class PgliteThread implements ThreadQueries {
     this.failure ??= new Error('the database is closed');
     await this.worker.terminate();
   }
-}
-
-/**
- * The process's Node flags for the thread, less `--input-type`: a process started with
- * `node --input-type=module -e …` passes it on, and a worker run from a file refuses it.
- */
-function threadExecArgv(): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i]!;
-    if (arg === '--input-type') i++;
-    else if (!arg.startsWith('--input-type=')) out.push(arg);
-  }
-  return out;
 }
