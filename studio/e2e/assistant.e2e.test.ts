@@ -7,7 +7,7 @@ import { ContentStore } from '@palestra/envs/node';
 import { type LlmRequest, type LlmServer, type ScriptedReply, startLlmServer } from '@palestra/testing/llm';
 import type { Page } from 'playwright-core';
 import { STATUS_TEXT } from '../app/collab/collabStatus.ts';
-import { type Harness, openHarness } from './harness.ts';
+import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
  * The design assistant (issue 17), driven by a scripted model on the local LLM wire server: the
@@ -51,12 +51,6 @@ function scripted(request: LlmRequest): ScriptedReply {
 
 const envUrl = () => new URL(`/env/${id}`, h.studio.url).href;
 const node = (page: Page, path: string) => page.locator(`.react-flow__node [data-state="${path}"]`);
-const waitStatus = (page: Page, text: string) =>
-  page.waitForFunction(
-    (t) => [...document.querySelectorAll('.collab-status')].some((e) => e.textContent === t),
-    text,
-    { timeout: 10_000 },
-  );
 
 async function open(page: Page) {
   await page.goto(envUrl());
@@ -72,12 +66,7 @@ before(async () => {
   ({ id } = await h.studio.context.repo.createEnvironment({ name: 'lake', source: 'import', root }));
   owner = h.page;
   await owner.goto(h.studio.url);
-  const { token } = await h.studio.membership.createInvite('editor');
-  const person = await h.newPerson();
-  errors.push(person.errors);
-  guest = person.page;
-  await guest.goto(new URL(`/invite/${token}`, h.studio.url).href);
-  await guest.waitForURL(h.studio.url);
+  guest = (await h.invitedPerson('editor', errors)).page;
   await Promise.all([open(owner), open(guest)]);
 });
 

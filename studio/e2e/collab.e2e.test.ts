@@ -11,7 +11,7 @@ import { toSpec } from '../app/doc/toSpec.ts';
 import { createDocStore } from '../server/collab/docStore.ts';
 import { connect } from '../server/collab/testClient.ts';
 import { openDatabase } from '../server/db/index.ts';
-import { type Harness, openHarness } from './harness.ts';
+import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
  * Two people on one studio environment, each in a browser context of their own (cookies and
@@ -28,12 +28,6 @@ const errors: string[][] = [];
 
 const envUrl = () => new URL(`/env/${id}`, h.studio.url).href;
 const node = (page: Page, path: string) => page.locator(`.react-flow__node [data-state="${path}"]`);
-const waitStatus = (page: Page, text: string, timeout = 10_000) =>
-  page.waitForFunction(
-    (t) => [...document.querySelectorAll('.collab-status')].some((e) => e.textContent === t),
-    text,
-    { timeout },
-  );
 
 /** Opens the environment page and waits until its document is synced and saved. */
 async function open(page: Page) {
@@ -44,12 +38,7 @@ async function open(page: Page) {
 
 /** A person who joined with an invite link of `role`. */
 async function invited(role: 'editor' | 'viewer') {
-  const { token } = await h.studio.membership.createInvite(role);
-  const person = await h.newPerson();
-  errors.push(person.errors);
-  await person.page.goto(new URL(`/invite/${token}`, h.studio.url).href);
-  await person.page.waitForURL(h.studio.url);
-  return person.page;
+  return (await h.invitedPerson(role, errors)).page;
 }
 
 /** Selects a state on the canvas and renames it in the inspector. */

@@ -7,7 +7,7 @@ import { positionOf } from '../app/doc/edits.ts';
 import { docParts } from '../app/doc/schema.ts';
 import { toSpec } from '../app/doc/toSpec.ts';
 import { connect } from '../server/collab/testClient.ts';
-import { type Harness, openHarness } from './harness.ts';
+import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
  * Editing on the canvas (issue 17) with two people, each in a browser context of their own: the
@@ -28,12 +28,6 @@ const node = (page: Page, path: string) => page.locator(`.react-flow__node[data-
 const edge = (page: Page, label: string) =>
   page.locator(`.react-flow__edge[aria-label^="transition ${label}"]`);
 const gone = (page: Page, path: string) => node(page, path).waitFor({ state: 'detached', timeout: 5000 });
-const waitStatus = (page: Page, text: string, timeout = 10_000) =>
-  page.waitForFunction(
-    (t) => [...document.querySelectorAll('.collab-status')].some((e) => e.textContent === t),
-    text,
-    { timeout },
-  );
 const toolbar = (page: Page) => page.getByRole('region', { name: 'Edit the statechart' });
 
 /** Adds a state with the toolbar's form (under `parent`, a dotted path, or at the top level). */
@@ -92,12 +86,7 @@ test('a new environment from nothing, built by two people who see each other edi
   id = decodeURIComponent(new URL(owner.url()).pathname.split('/').pop()!);
   await node(owner, 'open').waitFor({ timeout: 15_000 });
 
-  const { token } = await h.studio.membership.createInvite('editor');
-  const person = await h.newPerson();
-  errors.push(person.errors);
-  guest = person.page;
-  await guest.goto(new URL(`/invite/${token}`, h.studio.url).href);
-  await guest.waitForURL(h.studio.url);
+  guest = (await h.invitedPerson('editor', errors)).page;
   await guest.goto(envUrl());
   await node(guest, 'open').waitFor({ timeout: 15_000 });
   await Promise.all([waitStatus(owner, STATUS_TEXT.saved), waitStatus(guest, STATUS_TEXT.saved)]);

@@ -4,7 +4,7 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import { ContentStore } from '@palestra/envs/node';
 import type { Locator, Page } from 'playwright-core';
 import { STATUS_TEXT } from '../app/collab/collabStatus.ts';
-import { type Harness, openHarness } from './harness.ts';
+import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
  * The side panel's editors with two people on one studio environment (tally), each in a browser
@@ -21,12 +21,6 @@ let guest: Page;
 const errors: string[][] = [];
 
 const envUrl = () => new URL(`/env/${id}`, h.studio.url).href;
-const waitStatus = (page: Page, text: string, timeout = 10_000) =>
-  page.waitForFunction(
-    (t) => [...document.querySelectorAll('.collab-status')].some((e) => e.textContent === t),
-    text,
-    { timeout },
-  );
 /** A field's collaborative editor (its CodeMirror content) in the side panel. */
 const editor = (page: Page, field: string): Locator =>
   page.locator(`.editable-panel .expression-editor[data-field="${field}"] .cm-content`);
@@ -60,12 +54,7 @@ before(async () => {
   ({ id } = await h.studio.context.repo.createEnvironment({ name: 'tally-edit', source: 'import', root }));
   owner = h.page;
   await owner.goto(h.studio.url);
-  const { token } = await h.studio.membership.createInvite('editor');
-  const person = await h.newPerson();
-  errors.push(person.errors);
-  guest = person.page;
-  await guest.goto(new URL(`/invite/${token}`, h.studio.url).href);
-  await guest.waitForURL(h.studio.url);
+  guest = (await h.invitedPerson('editor', errors)).page;
   await Promise.all([open(owner), open(guest)]);
 });
 

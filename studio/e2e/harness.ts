@@ -48,6 +48,14 @@ export interface Harness {
    * same size as `page`, recording its errors in `errors`.
    */
   newPerson(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  /**
+   * A second person who joined by an invite link of `role` (`palestra studio invite`), signed in
+   * and on the studio's home page; their page errors go to `errors`.
+   */
+  invitedPerson(
+    role: 'editor' | 'viewer',
+    errors?: string[][],
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
   /** Stops the studio (its documents committed first); the browsers stay open. */
   stopStudio(): Promise<void>;
   /** Starts the studio again on the same port and folders; `studio` is the new one. */
@@ -90,6 +98,13 @@ export async function openHarness(options: Partial<StartStudioOptions> = {}): Pr
   const pageErrors: string[] = [];
   recordErrors(page, pageErrors);
 
+  const newPerson = async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const person = await context.newPage();
+    const errors: string[] = [];
+    recordErrors(person, errors);
+    return { context, page: person, errors };
+  };
   return {
     get studio() {
       return studio;
@@ -123,12 +138,14 @@ export async function openHarness(options: Partial<StartStudioOptions> = {}): Pr
         copyFileSync(file, doc);
       }
     },
-    async newPerson() {
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      const person = await context.newPage();
-      const errors: string[] = [];
-      recordErrors(person, errors);
-      return { context, page: person, errors };
+    newPerson,
+    async invitedPerson(role, errors) {
+      const { token } = await studio.membership.createInvite(role);
+      const person = await newPerson();
+      errors?.push(person.errors);
+      await person.page.goto(new URL(`/invite/${token}`, studio.url).href);
+      await person.page.waitForURL(studio.url);
+      return person;
     },
     stopStudio: () => studio.close(),
     async startStudio() {
@@ -143,3 +160,11 @@ export async function openHarness(options: Partial<StartStudioOptions> = {}): Pr
     },
   };
 }
+
+/** Waits until the page's collaboration status line reads `text` (`STATUS_TEXT.saved`, …). */
+export const waitStatus = (page: Page, text: string, timeout = 10_000) =>
+  page.waitForFunction(
+    (t) => [...document.querySelectorAll('.collab-status')].some((e) => e.textContent === t),
+    text,
+    { timeout },
+  );

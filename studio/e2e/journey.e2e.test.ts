@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { STATUS_TEXT } from '../app/collab/collabStatus.ts';
-import { type Harness, openHarness } from './harness.ts';
+import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
  * Issue 17's journey, in the browser alone: a new environment from nothing → edited with a
@@ -43,12 +43,6 @@ after(async () => {
 const node = (page: Page, path: string) => page.locator(`.react-flow__node[data-id="${path}"]`);
 const edge = (page: Page, label: string) =>
   page.locator(`.react-flow__edge[aria-label^="transition ${label}"]`);
-const waitStatus = (page: Page, text: string, timeout = 15_000) =>
-  page.waitForFunction(
-    (t) => [...document.querySelectorAll('.collab-status')].some((e) => e.textContent === t),
-    text,
-    { timeout },
-  );
 const toolbar = (page: Page) => page.getByRole('region', { name: 'Edit the statechart' });
 
 async function addState(page: Page, name: string) {
@@ -80,12 +74,7 @@ test('new environment → edit with a colleague → simulate → commit → expo
   const envUrl = new URL(`/env/${encodeURIComponent(id)}`, h.studio.url).href;
 
   // 2. A colleague joins by an invite.
-  const { token } = await h.studio.membership.createInvite('editor');
-  const person = await h.newPerson();
-  errors.push(person.errors);
-  colleague = person.page;
-  await colleague.goto(new URL(`/invite/${token}`, h.studio.url).href);
-  await colleague.waitForURL(h.studio.url);
+  colleague = (await h.invitedPerson('editor', errors)).page;
   await colleague.goto(envUrl);
   await node(colleague, 'open').waitFor({ timeout: 15_000 });
 

@@ -220,6 +220,7 @@ export async function startStudio(options: StartStudioOptions = {}): Promise<Stu
   const database = await openDatabase({
     dir: join(dir, 'db'),
     url,
+    thread: true,
   });
   try {
     return await serve(options, { file, host, port, log, database });

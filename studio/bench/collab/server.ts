@@ -111,7 +111,7 @@ if (kind === 'studio' || kind === 'raw-in-studio') {
   // The studio's collaboration layer alone (rooms, persistence in PGlite), without express, React
   // Router or members: what attachCollab costs over the raw server.
   if (!dir) throw new Error('usage: server.ts collab <dir>');
-  const database = await openDatabase({ dir: join(dir, 'db') });
+  const database = await openDatabase({ dir: join(dir, 'db'), thread: true });
   const repo = createRepository(database.db);
   const server = createServer((_req, res) => res.writeHead(404).end());
   const collab = attachCollab(server, database.db, { log: () => {} });

@@ -5,13 +5,13 @@
  * applied is skipped, so opening an up-to-date database changes nothing.
  *
  * PGlite is single-process: only one process may open a folder at a time (the studio's
- * `server.json` is what guarantees it). It runs in a worker thread of its own (`pgliteThread.ts`),
- * so that its work never holds up the server's event loop.
+ * `server.json` is what guarantees it). The studio's server runs it in a worker thread of its own
+ * (`thread: true`, `pgliteThread.ts`), so that its work never holds up the server's event loop.
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -30,6 +30,13 @@ export interface OpenDatabaseOptions {
   dir?: string;
   /** A PostgreSQL connection string (`DATABASE_URL`); when set, `dir` is ignored. */
   url?: string;
+  /**
+   * PGlite only: run it in a worker thread of its own (`pgliteThread.ts`), so that its work never
+   * holds up the event loop (what the studio's server does: `startStudio`). Default false: a
+   * script or a test that opens the database briefly saves the thread's start (its own
+   * WebAssembly compile, about 0.7 s on 2 cores).
+   */
+  thread?: boolean;
   /**
    * The folder of generated migrations. The default, `../../drizzle` from this module, is
    * `studio/drizzle` both from `studio/server/db/` and from the built `studio/build/server/`.
@@ -71,16 +78,16 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
   const migrationsFolder = options.migrationsFolder ?? defaultMigrations;
   return options.url
     ? openPostgres(options.url, migrationsFolder)
-    : openPglite(resolve(options.dir ?? '.palestra/studio/db'), migrationsFolder);
+    : openPglite(resolve(options.dir ?? '.palestra/studio/db'), migrationsFolder, options.thread ?? false);
 }
 
-async function openPglite(dir: string, migrationsFolder: string): Promise<OpenedDatabase> {
-  let client: PgliteThread | undefined;
+async function openPglite(dir: string, migrationsFolder: string, thread: boolean): Promise<OpenedDatabase> {
+  let client: PgliteThread | PGlite | undefined;
   try {
     await mkdir(dir, { recursive: true });
-    client = await PgliteThread.open(dir);
+    client = thread ? await PgliteThread.open(dir) : await PGlite.create(dir);
     // The thread's client has the part of PGlite's interface drizzle calls (pgliteThread.ts).
-    const db = drizzlePglite({ client: client as unknown as PGlite, schema });
+    const db = drizzlePglite({ client: client as PGlite, schema });
     await migratePglite(db, { migrationsFolder });
     const opened = client;
     return { db, driver: 'pglite', close: () => opened.close() };
