@@ -7,7 +7,7 @@
  * The reference is the N = 16 witness; a single Poseidon(2) hash in TypeScript is printed too.
  *
  * Proving for N = 64 needs its development ceremony (`npm run ceremony -w contracts -- --n 64`, a
- * 2^17 powers of tau: long); without it that row says so. Run: npm run bench:settlement -w contracts
+ * 2^16 powers of tau, about 15 minutes on 2 cores); without it that row says so. Run: npm run bench:settlement -w contracts
  * (BENCH_RUNS=3 timings each, the median printed).
  */
 import { spawnSync } from 'node:child_process';
