@@ -1,7 +1,7 @@
 pragma circom 2.1.0;
 
-// The settlement circuit: a batch of N = 2^depth episode leaves, their Poseidon Merkle root, and
-// the totals a job is paid on. DESIGN.md ("Formats": the settlement leaf) fixes the leaf;
+// The settlement circuit: a batch of N = 4^depth episode leaves, their 4-ary Poseidon Merkle root,
+// and the totals a job is paid on. DESIGN.md ("Formats": the settlement leaf) fixes the leaf;
 // contracts/README.md ("Settlement proofs") the public signals and what each one means.
 // `src/settlement/` builds the same leaves and tree in TypeScript; `vectors.json` holds both to it.
 
@@ -38,7 +38,7 @@ template PositiveSignedMicros() {
 // success (`episodeSucceeded`): terminated, not failed, with a positive environment return.
 template SettlementLeaf() {
     signal input isEmpty;
-    signal input rootHigh;   // the episode's root (SHA-256), top 128 bits (not range-checked: see below)
+    signal input rootHigh;   // the episode's root (SHA-256), top 128 bits
     signal input rootLow;    // ... and low 128 bits
     signal input taskIndex;  // < 2^32
     signal input envReturn;  // environment return, signed micro-units
@@ -53,11 +53,14 @@ template SettlementLeaf() {
     isEmpty * (isEmpty - 1) === 0;
     counted <== 1 - isEmpty;
 
-    // Range checks first: every later sum and comparison relies on them. The root's limbs are
-    // neither summed nor compared, only hashed, so they are not range-checked here: a limb pair that
-    // is not the canonical split of a SHA-256 root makes a leaf that opens to no episode, which is
-    // what a challenge of that leaf shows. Checking them would cost 256 bits per leaf and double the
-    // proving key past what the repository carries (contracts/README.md, "Settlement proofs").
+    // Range checks first: every later sum and comparison relies on them. The root's limbs are only
+    // hashed, yet unchecked, (high - 1, low + 2^128) would be a second leaf for the same episode
+    // root, and a limb past 128 bits the split of no SHA-256 root at all: each limb is held to 128
+    // bits, so a leaf opens to exactly one episode root, in one way.
+    component highBits = Num2Bits(128);
+    highBits.in <== rootHigh;
+    component lowBits = Num2Bits(128);
+    lowBits.in <== rootLow;
     component task = Num2Bits(32);
     task.in <== taskIndex;
     component stepBits = Num2Bits(32);
@@ -98,8 +101,9 @@ template SettlementLeaf() {
     passing <== terminatedAndPositive * counted;
 }
 
+// `depth` levels of 4-ary nodes: N = 4^depth leaves (16 for depth 2, 64 for depth 3).
 template Settlement(depth) {
-    var N = 1 << depth;
+    var N = 1 << (2 * depth);
 
     // Public signals, in this order (ISettlementVerifier, TrainingEscrow.settlementInputs).
     signal input chainId;
@@ -166,33 +170,39 @@ template Settlement(depth) {
     episodeCount === count;
     passCount === passes;
     // Each score is in [-2^63, 2^63) and padding scores are 0, so |total| < N * 2^63 << p: the sum
-    // does not wrap, and 63 + depth bits hold it exactly when it is non-negative.
+    // does not wrap, and 63 + log2(N) = 63 + 2 * depth bits hold it exactly when it is non-negative.
     totalScore === total;
-    // circomspect: waive non-strict-binary-conversion (63 + depth bits, far below the field's 254)
-    component totalBits = Num2Bits(63 + depth);
+    // circomspect: waive non-strict-binary-conversion (63 + 2 * depth bits, far below the field's 254)
+    component totalBits = Num2Bits(63 + 2 * depth);
     totalBits.in <== totalScore;
 
-    // The Poseidon Merkle tree, level by level: node k of level l+1 = Poseidon(left, right).
-    component nodes[N - 1];
-    signal level[2 * N - 1];
+    // The Poseidon Merkle tree, 4-ary, level by level: node k of level l+1 = Poseidon(c0, c1, c2, c3)
+    // over four consecutive nodes of level l. Four children a node keep the tree's hashing to
+    // (N - 1) / 3 Poseidon(4) (5 at N = 16) instead of N - 1 Poseidon(2) (15): that is what pays for
+    // the limbs' range checks within the 2^14 constraints of the committed key. A leaf's path is
+    // still one hash a level, with its three siblings.
+    var nodeCount = (N - 1) \ 3;
+    component nodes[nodeCount];
+    signal level[N + nodeCount];
     for (var i = 0; i < N; i++) {
         level[i] <== leaves[i].hash;
     }
     var read = 0;
     var write = N;
-    for (var k = 0; k < N - 1; k++) {
-        nodes[k] = Poseidon(2);
-        nodes[k].inputs[0] <== level[read];
-        nodes[k].inputs[1] <== level[read + 1];
+    for (var k = 0; k < nodeCount; k++) {
+        nodes[k] = Poseidon(4);
+        for (var j = 0; j < 4; j++) {
+            nodes[k].inputs[j] <== level[read + j];
+        }
         level[write] <== nodes[k].out;
-        read += 2;
+        read += 4;
         write += 1;
     }
 
     // The root, split into the two 128-bit halves the contract stores as one bytes32: through its
     // canonical 254 bits (Num2Bits_strict checks they are below p), so one root has one split.
     component rootBits = Num2Bits_strict();
-    rootBits.in <== level[2 * N - 2];
+    rootBits.in <== level[N + nodeCount - 1];
     component highNum = Bits2Num(126);
     for (var i = 0; i < 126; i++) {
         highNum.in[i] <== rootBits.out[128 + i];

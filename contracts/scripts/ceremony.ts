@@ -27,10 +27,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { curves, powersOfTau, zKey } from 'snarkjs';
 import { CIRCUITS_DIR, settlementArtifacts } from '../src/settlement/artifacts.ts';
 import { compileCircuit } from '../src/settlement/compileCircuit.ts';
+import { isTreeSize } from '../src/settlement/tree.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -94,10 +95,12 @@ export async function ceremony(
     const vk = await zKey.exportVerificationKey(zkey);
     mkdirSync(dirname(artifacts.zkey), { recursive: true });
     writeFileSync(artifacts.verificationKey, `${JSON.stringify(vk, null, 1)}\n`);
-    // Gzipped: the key's coefficients and the witness code compress to a third, which keeps what
-    // the repository carries under 10 MB; `loadArtifacts` inflates them in memory.
-    writeFileSync(artifacts.zkey, gzipSync(readFileSync(zkey), { level: 9 }));
-    writeFileSync(artifacts.wasm, gzipSync(readFileSync(compiled.wasm), { level: 9 }));
+    // Brotli with a 16 MB window (Node's zlib, nothing to install): the key's coefficients repeat
+    // the same few field elements (powers of two, Poseidon's constants) megabytes apart, beyond
+    // gzip's 32 kB window. For N = 16 the key packs to 5.8 MB instead of gzip's 9.9 MB, which keeps
+    // what the repository carries under 10 MB; `loadArtifacts` inflates them in memory.
+    writeFileSync(artifacts.zkey, pack(readFileSync(zkey)));
+    writeFileSync(artifacts.wasm, pack(readFileSync(compiled.wasm)));
     const files = [artifacts.wasm, artifacts.zkey, artifacts.verificationKey];
     const verifierPath =
       options.verifierPath === undefined
@@ -132,6 +135,17 @@ export async function ceremony(
   }
 }
 
+/** Brotli at quality 9, its largest standard window: quality 11 saves under 0.1 % for ten times the time. */
+function pack(bytes: Buffer): Buffer {
+  return brotliCompressSync(bytes, {
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: 9,
+      [zlib.BROTLI_PARAM_LGWIN]: zlib.BROTLI_MAX_WINDOW_BITS,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
+  });
+}
+
 /**
  * The development powers of tau for 2^power constraints: from the cache, else made (a fresh
  * accumulator closed by the public beacon, so the same bytes every time) and cached.
@@ -161,9 +175,9 @@ export async function developmentPtau(
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { n: { type: 'string', default: '16' } } });
   const n = Number(values.n);
-  if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) {
+  if (!isTreeSize(n)) {
     console.error(
-      `--n ${values.n}: the batch size is a power of two, and a settlement${values.n}.circom must exist`,
+      `--n ${values.n}: the batch size is a power of 4 (the tree is 4-ary), and a settlement${values.n}.circom must exist`,
     );
     process.exit(2);
   }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync } from 'node:zlib';
 import { SettlementError } from './errors.ts';
 
 /** The circuits folder (`contracts/circuits`): sources, `vectors.json`, and `build/` with the artifacts. */
@@ -11,9 +11,9 @@ export interface SettlementArtifacts {
   n: number;
   /** The circuit's main file (`settlement<n>.circom`). */
   circuit: string;
-  /** The witness generator (circom's WebAssembly), gzipped. */
+  /** The witness generator (circom's WebAssembly), Brotli-compressed. */
   wasm: string;
-  /** The Groth16 proving key, gzipped. */
+  /** The Groth16 proving key, Brotli-compressed. */
   zkey: string;
   /** The verification key (what the Solidity verifier embeds). */
   verificationKey: string;
@@ -23,15 +23,15 @@ export interface SettlementArtifacts {
  * The artifact paths for batches of `n` leaves (they may not exist: see `requireArtifacts`).
  *
  * @example
- * settlementArtifacts(16).zkey; // …/contracts/circuits/build/settlement16/settlement.zkey.gz
+ * settlementArtifacts(16).zkey; // …/contracts/circuits/build/settlement16/settlement.zkey.br
  */
 export function settlementArtifacts(n: number, dir = CIRCUITS_DIR): SettlementArtifacts {
   const build = `${dir}build/settlement${n}/`;
   return {
     n,
     circuit: `${dir}settlement${n}.circom`,
-    wasm: `${build}settlement.wasm.gz`,
-    zkey: `${build}settlement.zkey.gz`,
+    wasm: `${build}settlement.wasm.br`,
+    zkey: `${build}settlement.zkey.br`,
     verificationKey: `${build}verification_key.json`,
   };
 }
@@ -76,8 +76,8 @@ export function loadArtifacts(n: number, dir = CIRCUITS_DIR): LoadedArtifacts {
   if (!a) {
     const files = requireArtifacts(n, dir);
     a = {
-      wasm: gunzipSync(readFileSync(files.wasm)),
-      zkey: gunzipSync(readFileSync(files.zkey)),
+      wasm: brotliDecompressSync(readFileSync(files.wasm)),
+      zkey: brotliDecompressSync(readFileSync(files.zkey)),
       verificationKey: JSON.parse(readFileSync(files.verificationKey, 'utf8')),
     };
     loaded.set(key, a);

@@ -6,10 +6,12 @@
 // in prove.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { poseidon7 } from 'poseidon-lite';
 import { wtns } from 'snarkjs';
 import { loadArtifacts } from './artifacts.ts';
 import { settlementInputs } from './inputs.ts';
-import { FIELD_ORDER } from './leaf.ts';
+import { FIELD_ORDER, leafSignals, settlementLeaf } from './leaf.ts';
+import { episodesTree } from './tree.ts';
 import { VECTOR_CONTEXT, VECTOR_LEAVES } from './vectors.ts';
 
 const artifacts = loadArtifacts(16);
@@ -107,6 +109,33 @@ test('signed micro-units cannot wrap the field', async () => {
   assert.equal(await accepted(withLeaf(base, 'steps', 0, 1n << 32n)), false);
   // An outcome that is not 0, 1 or 2.
   assert.equal(await accepted(withLeaf(base, 'outcome', 0, 3n)), false);
+});
+
+test("an episode root's limb of 2^128 or more is refused, though the tree and totals agree with it", async () => {
+  // Leaf 0 rebuilt over limbs (high, low), the tree and the public root recomputed over it: a
+  // witness the circuit refuses only if it refuses the limbs themselves. Before the limbs were
+  // range-checked, such a witness was accepted: (high − 1, low + 2^128) is the same 256-bit number
+  // as the canonical split, yet another leaf, so one episode could hide behind two leaves.
+  const s = leafSignals(VECTOR_LEAVES[0]!);
+  const withLimbs = (high: bigint, low: bigint): Input => {
+    const leaf = poseidon7([high, low, s.taskIndex, s.envReturn, s.score, s.steps, s.outcome]);
+    const tree = episodesTree([leaf, ...VECTOR_LEAVES.slice(1).map(settlementLeaf)], 16);
+    const input = withLeaf(withLeaf(base, 'rootHigh', 0, high), 'rootLow', 0, low);
+    return withPublic(withPublic(input, 'episodesRootHigh', tree.rootHigh), 'episodesRootLow', tree.rootLow);
+  };
+  // The construction is sound: with in-range limbs (the canonical split, and another 256-bit root)
+  // it gives witnesses the circuit accepts.
+  assert.equal(await accepted(withLimbs(s.rootHigh, s.rootLow)), true);
+  assert.equal(await accepted(withLimbs(s.rootHigh + 1n, s.rootLow)), true);
+  assert.ok(s.rootHigh > 0n);
+  for (const [high, low] of [
+    [s.rootHigh - 1n, s.rootLow + (1n << 128n)],
+    [s.rootHigh + (1n << 128n), s.rootLow],
+    [s.rootHigh, FIELD_ORDER - 1n],
+  ]) {
+    const why = await refusal(withLimbs(high!, low!));
+    assert.match(why ?? 'accepted', /Num2Bits[\s\S]*SettlementLeaf/, `limbs (${high}, ${low})`);
+  }
 });
 
 test('the root has one split: the aliased halves of root + p are refused', async () => {

@@ -44,4 +44,11 @@ export {
   settlementCalldata,
   verifySettlementProof,
 } from './prove.ts';
-export { type EpisodesTree, episodesTree, type LeafPath, verifyLeafPath } from './tree.ts';
+export {
+  type EpisodesTree,
+  episodesTree,
+  isTreeSize,
+  type LeafPath,
+  TREE_ARITY,
+  verifyLeafPath,
+} from './tree.ts';

@@ -74,7 +74,7 @@ export function makeVectors() {
   const batch = settlementInputs({ ...VECTOR_CONTEXT, leaves: VECTOR_LEAVES, n: 16 });
   return {
     about:
-      'Settlement leaf and tree vectors (DESIGN.md "Formats"): leaf = Poseidon(rootHigh, rootLow, taskIndex, envReturn, score, steps, outcome) over BN254, signed micro-units as field elements (p - |x| when negative); node = Poseidon(left, right); padding leaf = 0; root split into its top and low 128 bits. Decimal strings.',
+      'Settlement leaf and tree vectors (DESIGN.md "Formats"): leaf = Poseidon(rootHigh, rootLow, taskIndex, envReturn, score, steps, outcome) over BN254, signed micro-units as field elements (p - |x| when negative); node = Poseidon(c0, c1, c2, c3) over four consecutive nodes (a 4-ary tree); padding leaf = 0; a path lists, level by level from the leaves, the three siblings left to right; root split into its top and low 128 bits. Decimal strings.',
     leaves: VECTOR_LEAVES.map((fields) => ({ fields: str(fields), leaf: settlementLeaf(fields).toString() })),
     paddingLeaf: PADDING_LEAF.toString(),
     batch: {
@@ -82,9 +82,10 @@ export function makeVectors() {
       context: { ...VECTOR_CONTEXT, payout: VECTOR_CONTEXT.payout.toString() },
       root: batch.tree.root.toString(),
       rootHex: batch.tree.rootHex,
-      paths: [0, 4, 15].map((i) => {
+      // Every position among four at one level or another: 0 (0, 0), 4 (0, 1), 6 (2, 1), 15 (3, 3).
+      paths: [0, 4, 6, 15].map((i) => {
         const p = batch.tree.path(i);
-        return { index: i, leaf: p.leaf.toString(), siblings: p.siblings.map(String) };
+        return { index: i, leaf: p.leaf.toString(), siblings: p.siblings.map((s) => s.map(String)) };
       }),
       totals: { ...batch.totals, totalScore: batch.totals.totalScore.toString() },
       publicSignals: batch.publicSignals.map(String),

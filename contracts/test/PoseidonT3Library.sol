@@ -1,7 +1,0 @@
-// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
-
-// Compiles poseidon-solidity's 2-input Poseidon (a library) so tests can deploy it and call `hash` on it
-// directly: the node hash of the episodes tree, which a challenge of one leaf recomputes on chain. (The
-// 7-input leaf hash has no poseidon-solidity version; the chain never needs it.)
-import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
