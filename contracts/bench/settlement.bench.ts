@@ -4,7 +4,7 @@
  * proving and local verification; how they grow with N; the committed artifacts' sizes (≤ 10 MB in
  * all); `zkey verify` of the committed key against the circuit and the development powers of tau;
  * and `palestra verify` time per episode on a run of 16 echo-target episodes made by the real CLI.
- * The reference is the N = 16 witness; a single Poseidon(2) hash in TypeScript is printed too.
+ * The reference is the N = 16 witness; a single Poseidon(4) hash (one tree node) in TypeScript is printed too.
  *
  * Proving for N = 64 needs its development ceremony (`npm run ceremony -w contracts -- --n 64`, a
  * 2^16 powers of tau, about 15 minutes on 2 cores); without it that row says so. Run: npm run bench:settlement -w contracts
@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { poseidon2 } from 'poseidon-lite';
+import { poseidon4 } from 'poseidon-lite';
 import { groth16, wtns, zKey } from 'snarkjs';
 import { DEV_MIN_POWER, developmentPtau } from '../scripts/ceremony.ts';
 import { compileCircuit } from '../src/settlement/compileCircuit.ts';
@@ -69,7 +69,7 @@ const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
 
 const poseidonMs =
   (await time(() => {
-    for (let i = 0; i < 1000; i++) poseidon2([BigInt(i), 2n]);
+    for (let i = 0; i < 1000; i++) poseidon4([BigInt(i), 2n, 3n, 4n]);
   }, 1)) / 1000;
 
 const per: Record<
@@ -98,7 +98,7 @@ for (const n of [16, 64]) {
   rows.push({ what: `N=${n} constraints`, value: String(p.constraints) });
   rows.push({ what: `N=${n} witness`, value: ms(p.witness), ms: p.witness });
   if (p.load !== undefined)
-    rows.push({ what: `N=${n} load artifacts (gunzip)`, value: ms(p.load), ms: p.load });
+    rows.push({ what: `N=${n} load artifacts (Brotli)`, value: ms(p.load), ms: p.load });
   rows.push(
     p.prove === undefined
       ? {
@@ -113,15 +113,15 @@ rows.push({
   what: 'growth 16 → 64',
   value: `constraints ×${(per[64]!.constraints / per[16]!.constraints).toFixed(2)}, witness ×${(per[64]!.witness / per[16]!.witness).toFixed(2)}${per[64]!.prove && per[16]!.prove ? `, prove ×${(per[64]!.prove / per[16]!.prove).toFixed(2)}` : ''}`,
 });
-rows.push({ what: 'Poseidon(2) in TypeScript', value: ms(poseidonMs), ms: poseidonMs });
+rows.push({ what: 'Poseidon(4) (a tree node) in TypeScript', value: ms(poseidonMs), ms: poseidonMs });
 
 // Artifact sizes.
 const a16 = settlementArtifacts(16);
 const verifierSol = join(repo, 'contracts/src/SettlementGroth16Verifier.sol');
 let total = 0;
 for (const [name, file] of [
-  ['settlement.wasm.gz', a16.wasm],
-  ['settlement.zkey.gz', a16.zkey],
+  ['settlement.wasm.br', a16.wasm],
+  ['settlement.zkey.br', a16.zkey],
   ['verification_key.json', a16.verificationKey],
   ['SettlementGroth16Verifier.sol', verifierSol],
 ] as const) {
