@@ -36,6 +36,13 @@ const SIZES = [2, 20, 50];
 /** Measured edits per run, after a warm-up; rounds per size, raw and studio alternating, pooled. */
 const RUN = { edits: SMOKE ? 20 : 200, warmup: SMOKE ? 5 : 40, paceMs: 10 };
 const ROUNDS = SMOKE ? 1 : 2;
+/**
+ * Each size's runs measure at least this many receptions per server (edits × receiving clients),
+ * so that a p99 rests on the same number of samples at 2 clients as at 20: at 200 edits, two
+ * clients gave 400 receptions and a p99 that was the 4th slowest, moved by one garbage collection.
+ */
+const MIN_RECEPTIONS = SMOKE ? 0 : 4000;
+const runAt = (n: number) => ({ ...RUN, edits: Math.max(RUN.edits, Math.ceil(MIN_RECEPTIONS / ROUNDS / (n - 1))) });
 const MEMORY_CLIENTS = 50;
 const STORED_UPDATES = SMOKE ? 1000 : 10_000;
 const LOADS = SMOKE ? 2 : 3;
@@ -140,7 +147,7 @@ try {
     };
     for (let r = 0; r < ROUNDS; r++)
       for (const server of r % 2 === 0 ? [raw, studio] : [studio, raw]) {
-        const { edits, pauses, cpuMs } = await editLatency(server, n, RUN);
+        const { edits, pauses, cpuMs } = await editLatency(server, n, runAt(n));
         runs[side(server)].edits.push(...edits);
         runs[side(server)].pauses.push(...pauses);
         runs[side(server)].cpuMs += cpuMs;
@@ -180,7 +187,7 @@ try {
     ]);
   }
   console.log(
-    `Edit-to-visible latency, per receiving client (${RUN.edits} edits × ${ROUNDS} rounds per size after ${RUN.warmup} warm-up; rotating writers; next edit ${RUN.paceMs} ms after the last client saw one)`,
+    `Edit-to-visible latency, per receiving client (${SIZES.map((n) => `${runAt(n).edits}`).join(' / ')} edits at ${SIZES.join(' / ')} clients, × ${ROUNDS} rounds, after ${RUN.warmup} warm-up; rotating writers; next edit ${RUN.paceMs} ms after the last client saw one)`,
   );
   console.log(latency.toString());
   console.log('Where the difference comes from: server CPU time per edit, and its garbage collections');
