@@ -78,6 +78,12 @@ export {
   verifyRun,
 } from './jobs/verifyRun.ts';
 export {
+  DEFAULT_RUNS_DIR,
+  type VerifyJobOptions,
+  type VerifyJobResult,
+  verifyJob,
+} from './jobs/verifyJob.ts';
+export {
   type VerifyScoresOptions,
   type VerifyScoresProgress,
   type VerifyScoresResult,

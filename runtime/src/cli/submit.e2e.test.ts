@@ -1,10 +1,12 @@
 // From a real run to a paid job on a local chain, through the real CLI: `palestra chain up`, a job
 // opened and claimed on it, `palestra run echo-target`, `palestra score`, `palestra prove`, then
 // `palestra submit` (refusing bad input before any transaction), `finalize` paying exactly the payout
-// the proof binds, and the on-chain layer of `palestra verify` agreeing with the files.
+// the proof binds, the on-chain layer of `palestra verify` agreeing with the files, and
+// `palestra verify <job id>` finding the run of a job and checking it (passing; failing at records
+// on a tampered run; failing every run layer when no run is found; refusing to guess between two).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -236,4 +238,68 @@ test('a run goes from palestra run to a finalized job paying exactly the proven 
   const royalty = (payout * 500n) / 10_000n;
   assert.equal(await read<bigint>('balanceOf', [provider]), payout - fee - royalty);
   assert.equal(await read<bigint>('balanceOf', [creator]), BUDGET - PRICE - payout);
+
+  // `palestra verify <job id>`: the job on chain, then its run, found under the runs folder (here the
+  // test's folder, which holds both runs), checked by every layer.
+  const verify = (...args: string[]) => palestra('verify', ...args, '--chain-dir', chainDir);
+  const layersOk = (out: string, layers: string[]) => {
+    for (const layer of layers) assert.match(out, new RegExp(`│ ${layer}\\s*│ ok`), `${layer} in\n${out}`);
+  };
+  const ALL = ['job', 'submission', 'records', 'replay', 'scores', 'leaves', 'proof', 'chain'];
+  const byId = verify('1', '--runs', dir);
+  assert.equal(byId.code, 0, byId.out + byId.err);
+  assert.ok(byId.out.includes(`job 1: run ${run} (its proof files carry this submission)`), byId.out);
+  layersOk(byId.out, ALL);
+  assert.match(byId.out, /✔ job 1 \(run .*\): 5 episodes, every layer checked/);
+  // Two batches, combined on chain as submit sent them.
+  const byIdBig = verify('2', '--runs', dir);
+  assert.equal(byIdBig.code, 0, byIdBig.out + byIdBig.err);
+  assert.ok(byIdBig.out.includes(`job 2: run ${big} `), byIdBig.out);
+  layersOk(byIdBig.out, ALL);
+
+  // No run under the folder searched: the on-chain layers still pass, every run layer fails, saying
+  // where it looked and for which root.
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const none = verify('1', '--runs', empty);
+  assert.equal(none.code, 1, none.out);
+  layersOk(none.out, ['job', 'submission']);
+  for (const layer of ['records', 'replay', 'scores', 'leaves', 'proof', 'chain'])
+    assert.match(none.out, new RegExp(`│ ${layer}\\s*│ FAILED`));
+  const root = `0x${((signals[4]! << 128n) | signals[5]!).toString(16).padStart(64, '0')}`;
+  assert.match(none.out, /VERIFY_RUN_NOT_FOUND: no run under/);
+  assert.ok(none.out.includes(`episodes root ${root}`), none.out);
+  assert.match(none.out, /--runs <dir>/);
+  assert.doesNotMatch(none.out, /✔/);
+
+  // The local run tampered with (one score line): found by its proof files, it fails at records.
+  const file = episodes[1]!;
+  const text = readFileSync(file, 'utf8');
+  const lines = text.trimEnd().split('\n');
+  const last = JSON.parse(lines[lines.length - 1]!);
+  assert.equal(last.kind, 'score');
+  last.reward += 1;
+  lines[lines.length - 1] = JSON.stringify(last);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const tampered = verify('1', '--runs', dir);
+  assert.equal(tampered.code, 1, tampered.out);
+  layersOk(tampered.out, ['job', 'submission']);
+  assert.match(tampered.out, /│ records\s*│ FAILED/);
+  assert.match(tampered.out, /✘ job 1 \(run .*\): records: .*episode-000001\.jsonl/);
+  writeFileSync(file, text);
+
+  // A job with no result yet, and a copied run folder (two runs carry the submission: both named,
+  // and naming one verifies it).
+  const open3 = verify('3', '--runs', dir);
+  assert.equal(open3.code, 1);
+  assert.match(open3.out, /│ job\s*│ FAILED/);
+  assert.match(open3.out, /VERIFY_NOT_SUBMITTED: job 3 on escrow 0x[0-9a-fA-F]{40} is Open/);
+  const copy = join(dir, 'run-copy');
+  cpSync(run, copy, { recursive: true });
+  const twice = verify('1', '--runs', dir);
+  assert.equal(twice.code, 1);
+  assert.match(twice.out, /VERIFY_RUN_AMBIGUOUS: 2 runs under/);
+  const named = verify(copy, '--job', '1');
+  assert.equal(named.code, 0, named.out + named.err);
+  layersOk(named.out, ALL);
 });

@@ -7,8 +7,9 @@
  *   leaves   leaves, trees and totals rebuilt from the episodes equal the proven public signals
  *   proof    each proof verifies against its public signals with the committed verification key,
  *            and calldata.json is their encoding
- *   chain    (with a job id) what the escrow recorded equals the local signals and proof
- *            (`checkSubmissionOnChain` of @palestra/contracts)
+ *   chain    (with a job id) what the escrow recorded equals the local signals and proof, several
+ *            batches combined as submit sends them (`checkSubmissionOnChain` of @palestra/contracts)
+ * `verifyJob` runs these with a job id given alone: it reads the job's submission and finds the run.
  * A layer that cannot run because an earlier one failed says so (skipped) rather than passing.
  *
  * @example
@@ -31,7 +32,21 @@ import { SettleError } from './settleErrors.ts';
 import { episodeLeaf, overseerHash, type RunLeaf, runEpisodeFiles } from './settleLeaves.ts';
 import { verifyScores } from './verifyScores.ts';
 
-export type LayerName = 'records' | 'replay' | 'scores' | 'leaves' | 'proof' | 'chain';
+// The codes of `palestra verify <job id>` (verifyJob.ts) are this job's too: re-exported here so that
+// loading the runtime's index, which exports verifyRun, declares them in the shared registry.
+export { VerifyError, type VerifyErrorCode, verifyErrorCodes } from './verifyErrors.ts';
+
+export type LayerName = 'job' | 'submission' | 'records' | 'replay' | 'scores' | 'leaves' | 'proof' | 'chain';
+
+/** The layers that check a run (with a job id, `verifyJob` puts `job` and `submission` before them). */
+export const RUN_LAYERS = [
+  'records',
+  'replay',
+  'scores',
+  'leaves',
+  'proof',
+  'chain',
+] as const satisfies readonly LayerName[];
 
 export interface LayerVerdict {
   layer: LayerName;
@@ -329,21 +344,23 @@ export async function verifyRun(
   // chain: the escrow's record of the job (@palestra/contracts' on-chain check).
   if (options.jobId !== undefined)
     await timed('chain', async () => {
-      if (signalsOf.length !== 1) {
+      if (proofFirst || signalsOf.length === 0) {
         layers.push({
           layer: 'chain',
           verdict: 'skipped',
           checked: `job ${options.jobId}`,
-          discrepancy: proofFirst
-            ? 'the local proof did not verify'
-            : 'several batches: the on-chain check takes one proof',
+          discrepancy: 'the local proof did not verify',
         });
         return;
       }
-      const { checkSubmissionOnChain } = await import('@palestra/contracts');
+      const { checkSubmissionOnChain, encodeSettlementBatches } = await import('@palestra/contracts');
       try {
+        // Several batches go on chain combined (ZKSettlementVerifier's batched form), as submit sends them.
+        const sent = encodeSettlementBatches(
+          signalsOf.map((publicSignals, k) => ({ publicSignals, proof: proofsOf[k]! })),
+        );
         const r = await checkSubmissionOnChain(
-          { jobId: options.jobId!, publicSignals: signalsOf[0]!, proof: proofsOf[0]! },
+          { jobId: options.jobId!, publicSignals: sent.publicSignals, proof: sent.proof },
           options.chainDir ? { chainDir: options.chainDir } : {},
         );
         const d = r.firstDiscrepancy;
