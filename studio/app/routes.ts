@@ -15,6 +15,7 @@ export default [
   route('env/:name/versions/answer/:key', 'routes/versionAnswer.tsx'),
   route('env/:name/assistant', 'routes/assistant.tsx'),
   route('env/:name/assistant/runs', 'routes/assistantRuns.tsx'),
+  route('workspaces', 'routes/workspaces.tsx'),
   route('runs', 'routes/runs.tsx'),
   route('runs/:id', 'routes/run.tsx'),
   route('runs/:id/episode/*', 'routes/replay.tsx'),

@@ -17,6 +17,8 @@ export interface StudioContext {
    * a request came in by, which a proxy in front of the studio may have rewritten.
    */
   selfUrl?: string;
+  /** The address invite links name (`Studio.shareUrl`), set once it listens. */
+  shareUrl?: string;
 }
 
 declare module 'react-router' {

@@ -15,5 +15,7 @@ export const studioErrorCodes = registerCodes('studio', {
   STUDIO_RUN_NOT_A_RUN:
     'a folder to register as a run that holds no episode file or names no environment root',
   STUDIO_RUN_NOT_REGISTERED: 'a run folder the studio could not write to its database',
+  STUDIO_WORKSPACE_NOT_FOUND: 'an invite or a new environment names a workspace that does not exist',
+  STUDIO_WORKSPACE_FORBIDDEN: 'a new environment or invite for a workspace the member may not change',
 });
 export type StudioErrorCode = keyof typeof studioErrorCodes;

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { bundleId, ContentStore } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
 import type { EnvSource } from '@palestra/envs/core';
+import type { Access } from './auth/access.ts';
 import { catalogSummaries, type EnvSummary, summarize } from './catalog.ts';
 import { type CheckOutcome, checkOutcome } from './checkOutcome.ts';
 import { checkState } from './checkStatus.ts';
@@ -39,6 +40,9 @@ export type CheckSlot = CheckOutcome | null;
 export interface StudioEnvSummary {
   id: string;
   name: string;
+  /** Its workspace's id and name. */
+  workspaceId: string;
+  workspace: string;
   source: string;
   sourceRef: string | null;
   headRoot: string | null;
@@ -50,6 +54,8 @@ export interface StudioEnvSummary {
 }
 
 export interface HomeData {
+  /** The workspaces of the request's member, with its role in each. */
+  workspaces: Array<{ id: string; name: string; role: string }>;
   catalog: Array<EnvSummary & { root: string | undefined; check: CheckSlot; runs: RunSummary[] }>;
   environments: StudioEnvSummary[];
   /** Runs of no listed environment (a folder or a version no longer at its head). */
@@ -97,11 +103,18 @@ async function storedCounts(store: ContentStore, name: string, root: string | nu
 }
 
 /**
- * The page's data: the catalog (each with its bundle root), the studio's environments, and the
- * latest runs of each (newest first, `RUNS_PER_ENV` at most).
+ * The page's data: the catalog (each with its bundle root), the studio's environments of the
+ * workspaces `access` belongs to, and the latest runs of each (newest first, `RUNS_PER_ENV` at
+ * most), never a run of another workspace's environment.
  */
-export async function homeData(context: StudioContext): Promise<HomeData> {
-  const [stored, runs] = await Promise.all([context.repo.listEnvironments(), context.repo.listRuns()]);
+export async function homeData(
+  context: StudioContext,
+  access: Pick<Access, 'workspaces' | 'environmentRole' | 'seesRun'>,
+): Promise<HomeData> {
+  const [all, allRuns] = await Promise.all([context.repo.listEnvironments(), context.repo.listRuns()]);
+  const stored = all.filter((e) => access.environmentRole(e.id) !== undefined);
+  const runs = allRuns.filter((r) => access.seesRun(r));
+  const workspaceName = new Map(access.workspaces.map((w) => [w.id, w.name]));
   const store = new ContentStore(context.storeDir);
   const used = new Set<string>();
   const take = (match: (r: Run) => boolean) => {
@@ -113,6 +126,8 @@ export async function homeData(context: StudioContext): Promise<HomeData> {
     stored.map(async (e) => ({
       id: e.id,
       name: e.name,
+      workspaceId: e.workspaceId,
+      workspace: workspaceName.get(e.workspaceId) ?? e.workspaceId,
       source: e.source,
       sourceRef: e.sourceRef,
       headRoot: e.headRoot,
@@ -144,5 +159,6 @@ export async function homeData(context: StudioContext): Promise<HomeData> {
     .filter((r) => !used.has(r.id))
     .slice(0, 10)
     .map(runSummary);
-  return { catalog, environments, otherRuns };
+  const workspaces = access.workspaces.map(({ id, name, role }) => ({ id, name, role }));
+  return { workspaces, catalog, environments, otherRuns };
 }

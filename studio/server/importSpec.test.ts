@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bundleId } from '@palestra/envs';
 import { loadCatalog } from '@palestra/envs/catalog';
+import { requestAccess } from './auth/access.ts';
 import type { StudioContext } from './context.ts';
 import { createRepository, type OpenedDatabase, openDatabase } from './db/index.ts';
 import { homeData } from './home.ts';
@@ -74,7 +75,11 @@ test("an imported spec's root is the bundle root of the same environment; its ru
   });
   await context.repo.registerRun({ folder: 'runs/cli', kind: 'run', envRoot: catalogRoot });
   await context.repo.registerRun({ folder: 'runs/gone', kind: 'eval', envRoot: `0x${'cd'.repeat(32)}` });
-  const home = await homeData(context);
+  // No members in this context: everything is visible, as to the one local user.
+  const home = await homeData(
+    context,
+    await requestAccess(context, undefined, new Request('http://studio/')),
+  );
   const mine = home.environments.find((e) => e.id === out.environment.id);
   assert.deepEqual(mine?.runs.map((r) => r.folder).sort(), ['runs/cli', 'runs/mine']);
   const lake = home.catalog.find((e) => e.name === 'frozen-lake');

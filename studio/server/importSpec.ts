@@ -11,7 +11,7 @@
 import { ContentStore } from '@palestra/envs';
 import { envSource, InputLimitError, SpecError, type SpecIssue } from '@palestra/envs/core';
 import type { StudioContext } from './context.ts';
-import type { Environment } from './db/index.ts';
+import type { Environment, EnvironmentSource } from './db/index.ts';
 import { convertImport } from './import/convertImport.ts';
 import { ImportFormatError, type ImportPosition } from './import/errors.ts';
 import type { ConversionReport } from './import/gymSpecOf.ts';
@@ -23,9 +23,9 @@ export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 /** Room for a multipart body's boundaries and headers around a file of the largest size. */
 export const MAX_IMPORT_BODY = MAX_IMPORT_BYTES + 64 * 1024;
 
-/** Why an import was refused, as the page shows it. */
+/** Why an import was refused, as the page shows it (403, 404: a workspace the member may not add to). */
 export interface ImportProblem {
-  status: 400 | 413;
+  status: 400 | 403 | 404 | 413;
   message: string;
   hint?: string;
   /** The spec's problems, each at its JSON path (a spec that fails to parse). */
@@ -56,8 +56,20 @@ const tooLarge = (bytes?: number): ImportOutcome => ({
 const MISSING_MODULE = /module file "([^"]+)" is not in the bundle/;
 
 /**
+ * Where a new environment goes and where it came from: its workspace (default: the default
+ * workspace) and, for a fork, `source: 'catalog'` with the catalog name as `sourceRef` (the
+ * schema's "forked from" columns; an import has neither).
+ */
+export interface ImportTarget {
+  workspaceId?: string;
+  source?: EnvironmentSource;
+  sourceRef?: string | null;
+}
+
+/**
  * Imports the text of a spec file, with the module files beside it (`files`, by name as the spec
- * names them) when it comes from a folder. `file` is its name, for the version's note.
+ * names them) when it comes from a folder. `file` is its name, for the version's note; `target`
+ * its workspace and source.
  *
  * @example
  * const out = await importSpecText(readFileSync('spec.json', 'utf8'), context, 'spec.json');
@@ -68,6 +80,7 @@ export async function importSpecText(
   context: StudioContext,
   file?: string,
   files: Record<string, string> = {},
+  target: ImportTarget = {},
 ): Promise<ImportOutcome> {
   const bytes =
     Buffer.byteLength(text, 'utf8') + Object.values(files).reduce((n, f) => n + Buffer.byteLength(f), 0);
@@ -120,11 +133,19 @@ export async function importSpecText(
   }
   // Content-addressed: a bundle left behind by a failed insert below is harmless and reused.
   const root = await new ContentStore(context.storeDir).putSource(source);
+  const from = target.source ?? 'import';
   const environment = await context.repo.createEnvironment({
     name: source.spec.name,
-    source: 'import',
+    source: from,
+    sourceRef: target.sourceRef ?? null,
+    workspaceId: target.workspaceId,
     root,
-    note: file ? `imported from ${file}` : 'imported',
+    note:
+      from === 'catalog' && target.sourceRef
+        ? `forked from the catalog's ${target.sourceRef}`
+        : file
+          ? `imported from ${file}`
+          : 'imported',
   });
   return { ok: true, environment };
 }
@@ -144,6 +165,7 @@ export async function importText(
   text: string,
   context: StudioContext,
   file?: string,
+  target: ImportTarget = {},
 ): Promise<ImportOutcome> {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_IMPORT_BYTES) return tooLarge(bytes);
@@ -176,8 +198,8 @@ export async function importText(
         hint: 'import a GymSpec or an XState config (.json), an XState module (.ts, .js) that calls createMachine(…), or a Mermaid state diagram (.mmd, or a .md file with a ```mermaid block starting stateDiagram-v2)',
       },
     };
-  if (!converted) return importSpecText(text, context, file);
-  const out = await importSpecText(JSON.stringify(converted.spec), context, file);
+  if (!converted) return importSpecText(text, context, file, {}, target);
+  const out = await importSpecText(JSON.stringify(converted.spec), context, file, {}, target);
   if (!out.ok)
     return {
       ok: false,
@@ -238,9 +260,13 @@ const noFile: ImportOutcome = {
  * Imports what a request posts: a multipart form with one file in `spec` (any format `importText`
  * reads), or a folder's files in `files` (each named by its path in the folder), or pasted text
  * in `text`, or the file's text as the body. A body declared over the limit is refused before it
- * is read.
+ * is read. The environment goes into `target`'s workspace.
  */
-export async function importFromRequest(request: Request, context: StudioContext): Promise<ImportOutcome> {
+export async function importFromRequest(
+  request: Request,
+  context: StudioContext,
+  target: ImportTarget = {},
+): Promise<ImportOutcome> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_IMPORT_BODY) return tooLarge(declared);
   const type = request.headers.get('content-type') ?? '';
@@ -265,18 +291,19 @@ export async function importFromRequest(request: Request, context: StudioContext
             hint: 'choose the folder that holds spec.json (and its .js modules beside it)',
           },
         };
-      return importSpecText(picked.spec.text, context, picked.spec.name, picked.modules);
+      return importSpecText(picked.spec.text, context, picked.spec.name, picked.modules, target);
     }
     const file = form.get('spec');
     const pasted = form.get('text');
     if (file && typeof file !== 'string' && file.size > 0) {
       if (file.size > MAX_IMPORT_BYTES) return tooLarge(file.size);
-      return importText(await file.text(), context, file.name);
+      return importText(await file.text(), context, file.name, target);
     }
-    if (typeof file === 'string' && file !== '') return importText(file, context);
-    if (typeof pasted === 'string' && pasted.trim() !== '') return importText(pasted, context);
+    if (typeof file === 'string' && file !== '') return importText(file, context, undefined, target);
+    if (typeof pasted === 'string' && pasted.trim() !== '')
+      return importText(pasted, context, undefined, target);
     return noFile;
   }
   const text = await request.text();
-  return importText(text, context);
+  return importText(text, context, undefined, target);
 }

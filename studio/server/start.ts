@@ -14,11 +14,12 @@ import { Worker } from 'node:worker_threads';
 import { PalestraError } from '@palestra/envs/core';
 import type { Express, Request, Response } from 'express';
 import type { ServerBuild } from 'react-router';
+import { guardRequests } from './auth/guardRequests.ts';
 import { createMembership, type Membership } from './auth/members.ts';
 import { loadSecret, readCookie, SESSION_COOKIE, sessionCookieHeader } from './auth/sessionCookie.ts';
 import { BUILD_DIR, ensureBuild, SERVER_BUILD } from './build.ts';
 import type { StudioContext } from './context.ts';
-import { createRepository, type OpenedDatabase, openDatabase } from './db/index.ts';
+import { createRepository, DEFAULT_WORKSPACE_ID, type OpenedDatabase, openDatabase } from './db/index.ts';
 import './errorCodes.ts';
 import { processAlive } from '@palestra/runtime';
 import { stopChecks } from './checkStatus.ts';
@@ -292,6 +293,8 @@ async function serve(
     res.status(413).set('Connection', 'close').type('html').send(tooLargePage);
   });
   app.use(ownerCookie(membership));
+  // Workspaces: one environment's or one run's pages only for members of its workspace.
+  app.use(guardRequests(context, membership));
   app.use(
     createRequestHandler({
       build: serverBuild,
@@ -314,15 +317,23 @@ async function serve(
       const env = await environmentSource(context, id);
       return env?.kind === 'studio' ? { spec: env.spec, files: env.files } : undefined;
     },
-    authenticate: async (req) => {
+    authenticate: async (req, id) => {
       const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
       const given = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
       const auth = await membership.authenticate({ cookie, token: given });
-      return auth.ok ? { ok: true, readOnly: auth.member.role === 'viewer' } : auth;
+      if (!auth.ok) return auth;
+      // A member of another workspace: 403 for a document of an environment that exists, 404
+      // (said by attachCollab) for one that does not.
+      const role = await membership.environmentRole(auth.member.id, id);
+      if (role) return { ok: true, readOnly: role === 'viewer' };
+      return (await context.repo.getEnvironment(id))
+        ? { ok: false, status: 403 }
+        : { ok: true, readOnly: true };
     },
   });
   const actual = (server.address() as AddressInfo).port;
   studioUrl = shareUrlOf(host, actual);
+  context.shareUrl = studioUrl;
   writeFileSync(file, `${JSON.stringify({ pid: process.pid, port: actual, token } satisfies ServerInfo)}\n`, {
     mode: 0o600,
   });
@@ -420,20 +431,35 @@ function fromLoopback(req: Request): boolean {
  * The local default: a page request (GET) from loopback without a valid session gets the owner's
  * signed session cookie, so the person who ran `palestra studio` is signed in on the first page
  * they open (the collaboration socket itself never signs anyone in: its upgrade needs the cookie).
- * Anyone else signs in through an invite link. Behind a reverse proxy on this machine every
- * visitor would look local: expose the studio with `host`, not through a local proxy.
+ * Any other loopback request without a session (a script's POST) is the owner's too, unless a
+ * browser says it comes from another site's page (its `Origin`): that page must not act as the
+ * owner. Anyone else signs in through an invite link. Behind a reverse proxy on this machine
+ * every visitor would look local: expose the studio with `host`, not through a local proxy.
  */
 function ownerCookie(membership: Membership) {
+  // One session for the cookie-less requests of scripts, instead of a new row for each.
+  let scripts: Promise<string> | undefined;
   return async (req: Request, res: Response, next: () => void) => {
-    if (req.method !== 'GET' || !fromLoopback(req)) return next();
+    if (!fromLoopback(req)) return next();
     try {
-      if (!(await membership.sessionMember(readCookie(req.headers.cookie, SESSION_COOKIE)))) {
-        const { signed } = await membership.ownerSession();
+      if (await membership.sessionMember(readCookie(req.headers.cookie, SESSION_COOKIE))) return next();
+      let signed: string;
+      if (req.method === 'GET') {
+        signed = (await membership.ownerSession()).signed;
         res.append('Set-Cookie', sessionCookieHeader(signed));
-        // This very request is the owner's too: its loader (who is here, may they edit) sees the
-        // session it just got instead of a stranger on a first visit.
-        req.headers.cookie = [req.headers.cookie, `${SESSION_COOKIE}=${signed}`].filter(Boolean).join('; ');
+      } else {
+        if (!sameOrigin(req)) return next();
+        scripts ??= membership.ownerSession().then((s) => s.signed);
+        scripts.catch(() => (scripts = undefined));
+        signed = await scripts;
       }
+      // This very request is the owner's too: its loader (who is here, may they edit) sees the
+      // session it just got instead of a stranger on a first visit.
+      // A stale session cookie (expired, or of another studio's key) goes: read first, it would win.
+      const others = (req.headers.cookie ?? '')
+        .split(';')
+        .filter((part) => part.trim() !== '' && part.split('=')[0]?.trim() !== SESSION_COOKIE);
+      req.headers.cookie = [...others.map((p) => p.trim()), `${SESSION_COOKIE}=${signed}`].join('; ');
     } catch {
       // The page still loads; its socket is refused and says why.
     }
@@ -441,32 +467,65 @@ function ownerCookie(membership: Membership) {
   };
 }
 
+/** A request with no `Origin` (a script), or one whose origin is this studio's own address. */
+function sameOrigin(req: Request): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * `POST /api/invites` with `{ "role": "editor" | "viewer" }` (default editor) and the token of
- * server.json: what `palestra studio invite` calls. Answers `{ url, role, expiresAt }`.
+ * `POST /api/invites` with `{ "role": "editor" | "viewer", "workspace"?: "<name or id>" }`
+ * (default editor, into the default workspace) and the token of server.json: what `palestra
+ * studio invite` calls. Answers `{ url, role, workspace: { id, name }, expiresAt }`; 400
+ * `STUDIO_WORKSPACE_NOT_FOUND` with the workspaces in `workspaces` for an unknown one.
  */
 function invitesApi(membership: Membership, token: string, studioUrl: () => string) {
   return async (req: Request, res: Response) => {
     if (!authorized(req.headers.authorization, token)) return refuseUnauthorized(res);
-    let role: unknown;
+    let body: { role?: unknown; workspace?: unknown } | undefined;
     try {
       const text = typeof req.body === 'string' && req.body !== '' ? req.body : '{}';
-      role = (JSON.parse(text) as { role?: unknown }).role ?? 'editor';
+      body = JSON.parse(text) as { role?: unknown; workspace?: unknown };
     } catch {
-      role = undefined;
+      body = undefined;
     }
-    if (role !== 'editor' && role !== 'viewer') {
+    const role = body?.role ?? 'editor';
+    const wanted = body?.workspace;
+    if ((role !== 'editor' && role !== 'viewer') || (wanted !== undefined && typeof wanted !== 'string')) {
       res.status(400).json({
         code: 'STUDIO_BAD_REQUEST',
-        message: 'the body must be JSON: { "role": "editor" | "viewer" }',
+        message: 'the body must be JSON: { "role": "editor" | "viewer", "workspace"?: "<name or id>" }',
       });
       return;
     }
-    const invite = await membership.createInvite(role);
+    const all = await membership.listWorkspaces();
+    const workspace =
+      wanted === undefined
+        ? all.find((w) => w.id === DEFAULT_WORKSPACE_ID)
+        : (all.find((w) => w.id === wanted) ?? all.find((w) => w.name === wanted));
+    if (!workspace) {
+      res.status(400).json({
+        code: 'STUDIO_WORKSPACE_NOT_FOUND',
+        message: `no workspace is named or has the id ${JSON.stringify(wanted ?? DEFAULT_WORKSPACE_ID)}`,
+        hint:
+          all.length === 0
+            ? 'this studio has no workspace yet: open it once to make the default one'
+            : `the workspaces: ${all.map((w) => `${JSON.stringify(w.name)} (id ${w.id})`).join(', ')}`,
+        workspaces: all.map((w) => ({ id: w.id, name: w.name })),
+      });
+      return;
+    }
+    const invite = await membership.createInvite(role, { workspaceId: workspace.id });
     res.json({
       url: `${studioUrl()}invite/${invite.token}`,
       token: invite.token,
       role,
+      workspace: { id: workspace.id, name: workspace.name },
       expiresAt: invite.expiresAt.toISOString(),
     });
   };
@@ -475,13 +534,17 @@ function invitesApi(membership: Membership, token: string, studioUrl: () => stri
 /**
  * `GET /invite/<token>[?name=…]`: an unused invite creates its member (named by `name`, as
  * `palestra studio invite --name` writes it into the link: what colleagues see beside this
- * person's cursor), sets its session cookie, opens `/`.
+ * person's cursor), sets its session cookie, opens `/`. A person already signed in in this
+ * browser joins the invite's workspace as themselves instead: one person, several workspaces.
  */
 function invitePage(membership: Membership) {
   return async (req: Request, res: Response) => {
     const name = memberName(req.query.name);
+    const signedIn = await membership
+      .sessionMember(readCookie(req.headers.cookie, SESSION_COOKIE))
+      .catch(() => undefined);
     const redeemed = await membership
-      .redeemInvite(String(req.params.token ?? ''), name)
+      .redeemInvite(String(req.params.token ?? ''), name, signedIn?.id)
       .catch(() => undefined);
     if (!redeemed) {
       res.status(410).type('html').send(usedInvitePage);

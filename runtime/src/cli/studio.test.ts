@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { PalestraError } from '@palestra/envs';
 import type { Studio } from '@palestra/studio/server';
 import { Command } from 'commander';
 import { registerStudioCommand, requestInvite } from './studio.ts';
@@ -77,6 +78,32 @@ test('`palestra studio invite --name Ana` names the member colleagues see', asyn
     (opened.headers.get('set-cookie') ?? '').split(';')[0]?.split('=')[1] ?? '',
   );
   assert.equal((await studio.membership.sessionMember(signed))?.name, 'Ana Lima');
+});
+
+test('`palestra studio invite --workspace <name>` invites into that workspace', async () => {
+  const { member: owner } = await studio.membership.ownerSession();
+  const workspace = await studio.membership.createWorkspace(owner.id, 'Support');
+  const lines = await palestraStudio('invite', '--workspace', 'Support', '--role', 'viewer');
+  const opened = await fetch(lines[0] ?? '', { redirect: 'manual' });
+  assert.equal(opened.status, 303);
+  const signed = decodeURIComponent(
+    (opened.headers.get('set-cookie') ?? '').split(';')[0]?.split('=')[1] ?? '',
+  );
+  const member = await studio.membership.sessionMember(signed);
+  assert.ok(member);
+  assert.deepEqual(await studio.membership.workspacesOf(member.id), [
+    { id: workspace.id, name: 'Support', role: 'viewer' },
+  ]);
+});
+
+test('an unknown --workspace is STUDIO_WORKSPACE_NOT_FOUND, its hint naming the workspaces', async () => {
+  await assert.rejects(palestraStudio('invite', '--workspace', 'No such team'), (e: unknown) => {
+    assert.ok(e instanceof PalestraError);
+    assert.equal(e.code, 'STUDIO_WORKSPACE_NOT_FOUND');
+    assert.match(e.message, /No such team/);
+    assert.match(e.hint ?? '', /"Local" \(id default\)/);
+    return true;
+  });
 });
 
 test('without a running studio it says so', async () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PalestraError } from '@palestra/envs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { processAlive } from '../process/alive.ts';
@@ -69,6 +70,10 @@ Examples:
       'editor',
     )
     .option('--name <name>', "the colleague's name, shown beside their cursor and in who is here")
+    .option(
+      '--workspace <name or id>',
+      'the workspace the colleague joins (default: the default workspace); they see only its environments',
+    )
     .addHelpText(
       'after',
       `
@@ -79,18 +84,24 @@ A studio on 127.0.0.1 (the default) is reachable from this machine only: start i
 
 Examples:
   palestra studio invite --name Ana
-  palestra studio invite --role viewer`,
+  palestra studio invite --role viewer
+  palestra studio invite --workspace "Refund desk" --name Ana`,
     )
     .action(async (raw: unknown) => {
       const flags = parseFlags(inviteFlags, raw, 'studio invite');
       const result = await requestInvite(flags);
+      // The studio's own typed refusal (an unknown workspace, with a hint listing them): its code.
+      if (!result.ok && result.error)
+        throw new PalestraError(result.error.code, result.error.message, { hint: result.error.hint });
       if (!result.ok) {
         console.error(`palestra studio invite: ${result.reason}`);
         process.exitCode = 1;
         return;
       }
       console.log(flags.name ? `${result.url}?name=${encodeURIComponent(flags.name)}` : result.url);
-      console.error(`  ${result.role}, for one person, valid until ${result.expiresAt}`);
+      console.error(
+        `  ${result.role} of ${result.workspace?.name ?? 'the default workspace'}, for one person, valid until ${result.expiresAt}`,
+      );
     });
   return studio;
 }
@@ -99,6 +110,7 @@ Examples:
 export const inviteFlags = z.object({
   role: z.enum(['editor', 'viewer']).default('editor'),
   name: z.string().trim().min(1).max(40).optional(),
+  workspace: z.string().trim().min(1).max(200).optional(),
 });
 export type InviteFlags = z.output<typeof inviteFlags>;
 
@@ -108,12 +120,20 @@ const serverInfo = z.object({
   port: z.number().int(),
   token: z.string().min(1),
 });
-const inviteAnswer = z.object({ url: z.string(), role: z.enum(['editor', 'viewer']), expiresAt: z.string() });
+const inviteAnswer = z.object({
+  url: z.string(),
+  role: z.enum(['editor', 'viewer']),
+  expiresAt: z.string(),
+  // Absent from a studio older than workspaces.
+  workspace: z.object({ id: z.string(), name: z.string() }).optional(),
+});
+/** A refusal the studio typed (`STUDIO_WORKSPACE_NOT_FOUND`, …). */
+const studioRefusal = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
 
-/** What `requestInvite` got: the link, or why not. */
+/** What `requestInvite` got: the link, or why not (with the studio's typed error when it gave one). */
 export type InviteResult =
   | ({ ok: true } & z.output<typeof inviteAnswer>)
-  | { ok: false; running: boolean; reason: string };
+  | { ok: false; running: boolean; reason: string; error?: z.output<typeof studioRefusal> };
 
 /**
  * Asks the studio running for `cwd` for an invite link (`POST /api/invites` with the token of its
@@ -145,16 +165,18 @@ export async function requestInvite(
     const res = await fetch(`http://127.0.0.1:${info.data.port}/api/invites`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${info.data.token}` },
-      body: JSON.stringify({ role: flags.role }),
+      body: JSON.stringify({ role: flags.role, workspace: flags.workspace }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
     });
     const body = (await res.json().catch(() => ({}))) as { message?: unknown };
     const answer = inviteAnswer.safeParse(body);
     if (res.ok && answer.success) return { ok: true, ...answer.data };
+    const refusal = studioRefusal.safeParse(body);
     return {
       ok: false,
       running: true,
       reason: `the studio refused (${res.status}${typeof body.message === 'string' ? `: ${body.message}` : ''})`,
+      ...(refusal.success && refusal.data.code !== 'STUDIO_BAD_REQUEST' && { error: refusal.data }),
     };
   } catch (e) {
     return { ok: false, running: true, reason: `the studio did not answer (${String(e)})` };

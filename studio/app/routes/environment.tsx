@@ -55,7 +55,7 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
     files: env.files,
     check,
     layout,
-    member: env.kind === 'studio' ? ((await currentMember(context, request)) ?? null) : null,
+    member: env.kind === 'studio' ? ((await currentMember(context, request, env.ref)) ?? null) : null,
   };
 }
 

@@ -1,4 +1,6 @@
 import { Link, useLoaderData, useSearchParams } from 'react-router';
+import { requestAccess } from '../../server/auth/access.ts';
+import type { Membership } from '../../server/auth/members.ts';
 import type { EnvSummary } from '../../server/catalog.ts';
 import type { CheckOutcome } from '../../server/checkOutcome.ts';
 import { studioContext } from '../../server/context.ts';
@@ -17,8 +19,11 @@ function shortRoot(root: string): string {
  * The catalog and the studio's own environments with their latest runs, read on the server on
  * every visit (specs on disk and the runs folder may have changed).
  */
-export async function loader({ context }: { context: unknown }) {
-  const data = await homeData(studioContext(context));
+export async function loader({ context, request }: { context: unknown; request: Request }) {
+  const studio = studioContext(context);
+  // Only the environments and runs of the workspaces the visitor belongs to.
+  const access = await requestAccess(studio, context as { membership?: Membership }, request);
+  const data = await homeData(studio, access);
   return {
     ...data,
     // Shortened here: the page shows them, the full roots stay in titles.
@@ -145,7 +150,7 @@ function Counts({
 }
 
 export default function Environments() {
-  const { catalog, environments, otherRuns } = useLoaderData<typeof loader>();
+  const { workspaces, catalog, environments, otherRuns } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const imported = params.get('imported');
   const importedEnv = imported ? environments.find((e) => e.id === imported) : undefined;
@@ -167,6 +172,13 @@ export default function Environments() {
         </Link>{' '}
         <span className="muted">from nothing, with a guided first step, or forked from the catalog.</span>
       </p>
+      <p>
+        <Link to="/workspaces">Workspaces</Link>{' '}
+        <span className="muted">
+          yours, their members and invite links; a new environment goes into{' '}
+          {workspaces.find((w) => w.id === 'default' && w.role !== 'viewer')?.name ?? 'your first workspace'}.
+        </span>
+      </p>
 
       <h2 id="import-title">Import a GymSpec file or folder</h2>
       <ImportForm />
@@ -184,6 +196,10 @@ export default function Environments() {
                 <Link to={`/env/${encodeURIComponent(env.id)}`}>{env.name}</Link>
               </h3>
               <dl aria-label={`${env.name}: source and version`}>
+                <div>
+                  <dt>Workspace</dt>
+                  <dd>{env.workspace}</dd>
+                </div>
                 <div>
                   <dt>Source</dt>
                   <dd>{env.sourceRef ? `${env.source}: ${env.sourceRef}` : env.source}</dd>

@@ -1,6 +1,8 @@
 import { data, Link, redirect, useActionData } from 'react-router';
+import type { Membership } from '../../server/auth/members.ts';
+import { targetWorkspace } from '../../server/auth/targetWorkspace.ts';
 import { studioContext } from '../../server/context.ts';
-import { importFromRequest } from '../../server/importSpec.ts';
+import { type ImportProblem, importFromRequest } from '../../server/importSpec.ts';
 import { ImportForm } from './importForm.tsx';
 
 /**
@@ -11,7 +13,20 @@ import { ImportForm } from './importForm.tsx';
  * and column), and nothing is written.
  */
 export async function action({ request, context }: { request: Request; context: unknown }) {
-  const outcome = await importFromRequest(request, studioContext(context));
+  // Into the workspace of the link (`/import?workspace=<id>`), else the default one.
+  const target = await targetWorkspace(
+    context as { membership?: Membership },
+    request,
+    new URL(request.url).searchParams.get('workspace'),
+  );
+  if (!target.ok)
+    return data(
+      { problem: { status: target.status, message: target.message, hint: target.hint } as ImportProblem },
+      { status: target.status },
+    );
+  const outcome = await importFromRequest(request, studioContext(context), {
+    workspaceId: target.workspaceId,
+  });
   if (outcome.ok && outcome.conversion)
     return data({
       imported: { id: outcome.environment.id, name: outcome.environment.name, report: outcome.conversion },

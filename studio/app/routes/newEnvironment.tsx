@@ -1,5 +1,7 @@
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
 import { data, Form, Link, redirect, useActionData, useLoaderData } from 'react-router';
+import type { Membership } from '../../server/auth/members.ts';
+import { targetWorkspace } from '../../server/auth/targetWorkspace.ts';
 import { studioContext } from '../../server/context.ts';
 import { importSpecText } from '../../server/importSpec.ts';
 import { type FirstStep, firstStepProblems, forkName, STARTER_NOTES, starterSpec } from '../edit/newSpec.ts';
@@ -14,6 +16,15 @@ import '../edit/edit.css';
 export async function action({ request, context }: { request: Request; context: unknown }) {
   const studio = studioContext(context);
   const form = await request.formData();
+  // The workspace it goes into: the form's or the link's (`/new?workspace=<id>`), else the default.
+  const requested = form.get('workspace') ?? new URL(request.url).searchParams.get('workspace');
+  const target = await targetWorkspace(
+    context as { membership?: Membership },
+    request,
+    typeof requested === 'string' ? requested : null,
+  );
+  if (!target.ok)
+    return data({ problems: [], refused: `${target.message} (${target.hint})` }, { status: target.status });
   const from = form.get('from');
   if (typeof from === 'string' && from !== '') {
     // Only a catalog name reaches loadCatalog, never the form's text as a path.
@@ -24,7 +35,11 @@ export async function action({ request, context }: { request: Request; context: 
       );
     const source = loadCatalog(from);
     const spec = { ...source.spec, name: forkName(source.spec.name) };
-    const out = await importSpecText(JSON.stringify(spec), studio, `catalog:${from}`, source.files);
+    const out = await importSpecText(JSON.stringify(spec), studio, `catalog:${from}`, source.files, {
+      workspaceId: target.workspaceId,
+      source: 'catalog',
+      sourceRef: from,
+    });
     if (!out.ok) return data({ problems: [], refused: out.problem.message }, { status: out.problem.status });
     return redirect(`/env/${encodeURIComponent(out.environment.id)}`);
   }
@@ -37,7 +52,8 @@ export async function action({ request, context }: { request: Request; context: 
   };
   const problems = firstStepProblems(step);
   if (problems.length > 0) return data({ problems, refused: undefined, step }, { status: 400 });
-  const out = await importSpecText(JSON.stringify(starterSpec(step)), studio);
+  const into = { workspaceId: target.workspaceId };
+  const out = await importSpecText(JSON.stringify(starterSpec(step)), studio, undefined, {}, into);
   if (!out.ok)
     return data({ problems: [], refused: out.problem.message, step }, { status: out.problem.status });
   return redirect(`/env/${encodeURIComponent(out.environment.id)}`);

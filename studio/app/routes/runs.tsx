@@ -1,4 +1,6 @@
 import { data, Link, useActionData, useLoaderData } from 'react-router';
+import { mayDeleteRun, requestAccess } from '../../server/auth/access.ts';
+import type { Membership } from '../../server/auth/members.ts';
 import { studioContext } from '../../server/context.ts';
 import { deleteRun } from '../../server/runs/deleteRun.ts';
 import { runListRows } from '../../server/runs/runList.ts';
@@ -8,8 +10,11 @@ import { RunsTable } from '../runs/list/RunsTable.tsx';
  * Every registered run, those the CLI wrote included (it registers them with the running studio,
  * and the studio indexes `.palestra/runs/` on start), read from the database on every visit.
  */
-export async function loader({ context }: { context: unknown }) {
-  return { runs: await runListRows(studioContext(context)) };
+export async function loader({ context, request }: { context: unknown; request: Request }) {
+  const studio = studioContext(context);
+  // No run of another workspace's environment.
+  const access = await requestAccess(studio, context as { membership?: Membership }, request);
+  return { runs: await runListRows(studio, access.seesRun) };
 }
 
 /** Deletes a run (its folder only when inside the studio's runs folder), after the page asked. */
@@ -21,7 +26,18 @@ export async function action({ request, context }: { request: Request; context: 
       { deleted: null, problem: { code: 'STUDIO_BAD_REQUEST', message: 'no run to delete was named' } },
       { status: 400 },
     );
-  const outcome = await deleteRun(studioContext(context), id);
+  const studio = studioContext(context);
+  // A run of another workspace's environment is no run here; a viewer of its workspace keeps it.
+  const run = await studio.repo.getRun(id);
+  if (run && !(await mayDeleteRun(studio, context as { membership?: Membership }, request, run)))
+    return data(
+      {
+        deleted: null,
+        problem: { code: 'STUDIO_RUN_NOT_FOUND', message: `no run you may delete has the id ${id}` },
+      },
+      { status: 404 },
+    );
+  const outcome = await deleteRun(studio, id);
   if (!outcome.ok)
     return data(
       { deleted: null, problem: { code: outcome.code, message: outcome.message } },

@@ -23,7 +23,12 @@ export async function assistantCaller(
 ): Promise<AssistantCaller> {
   const studio = studioContext(context);
   const env = ref === undefined ? undefined : await environmentSource(studio, ref);
-  const member = await currentMember(context as { membership?: Membership }, request);
+  // Membership of the environment's workspace (the guard in front already refused strangers to
+  // it): the role the assistant's model calls and edits are allowed by.
+  const member =
+    env?.kind === 'studio'
+      ? await currentMember(context as { membership?: Membership }, request, env.ref)
+      : undefined;
   const cookie = readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE);
   return {
     session: member && cookie ? AssistantSessions.sessionKey(cookie) : undefined,

@@ -21,22 +21,25 @@ declare module 'react-router' {
 }
 
 /**
- * The member of `request`'s session cookie, or undefined (no cookie, an expired or forged one, or
- * a load context without the studio's members).
+ * The member of `request`'s session cookie with their role in the workspace of studio
+ * environment `environmentId`, or undefined (no cookie, an expired or forged one, a member of
+ * other workspaces only, or a load context without the studio's members).
  *
  * @example
- * export async function loader({ request, context }: LoaderFunctionArgs) {
- *   const member = await currentMember(context, request);
+ * export async function loader({ request, context, params }: LoaderFunctionArgs) {
+ *   const member = await currentMember(context, request, params.name);
  * }
  */
 export async function currentMember(
   context: { membership?: Membership } | undefined,
   request: Request,
+  environmentId: string,
 ): Promise<CurrentMember | undefined> {
   const membership = context?.membership;
   if (!membership) return undefined;
   const member = await membership.sessionMember(
     readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE),
   );
-  return member && { id: member.id, name: member.name, role: member.role };
+  const role = member && (await membership.environmentRole(member.id, environmentId));
+  return member && role && { id: member.id, name: member.name, role };
 }

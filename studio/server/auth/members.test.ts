@@ -191,7 +191,7 @@ test('the example script edits with an invite token and waits for "saved"', asyn
 
 test('expired sessions and unused expired invites are pruned; live ones are kept', async () => {
   const live = await studio.membership.createInvite('viewer');
-  const expired = await studio.membership.createInvite('viewer', -1000);
+  const expired = await studio.membership.createInvite('viewer', { ttlMs: -1000 });
   const before = await studio.membership.prune();
   assert.ok(before.invites >= 1, JSON.stringify(before));
   assert.equal(await studio.membership.redeemInvite(expired.token), undefined);

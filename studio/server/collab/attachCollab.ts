@@ -4,8 +4,9 @@
  * documents persist in the studio's database (`docStore.ts`).
  *
  * - With `authenticate` (the studio passes its members' rule): no credential is refused with 401,
- *   one that names no member with 403, both before any document byte and before the id is looked
- *   up; a viewer joins read-only (`room.ts`: its updates are dropped, and it is told once).
+ *   one that names no member with 403, and a member of another workspace than the document's
+ *   with 403, all before any document byte; a viewer joins read-only (`room.ts`: its updates are
+ *   dropped, and it is told once).
  * - An unknown environment id is refused with 404 before any document byte; so is a malformed path.
  * - The document loads before the upgrade completes, so no sync is ever answered from an empty one.
  * - A message over `MAX_MESSAGE` closes its socket (1009, by `ws` before the message is read); a
@@ -34,11 +35,12 @@ export interface AttachCollabOptions {
   /** When rooms commit and compact their rows; defaults: group commits after 5 ms quiet or 100 ms at most, 200 rows or 10 s idle. */
   compaction?: Partial<CompactionPolicy>;
   /**
-   * Who may open a document, from the upgrade request: `readOnly` for a viewer, or the refusal's
-   * status. Without it every client may edit (tests of the layer below members).
+   * Who may open document `id`, from the upgrade request: `readOnly` for a viewer, or the
+   * refusal's status. Without it every client may edit (tests of the layer below members).
    */
   authenticate?: (
     req: IncomingMessage,
+    id: string,
   ) => Promise<{ ok: true; readOnly: boolean } | { ok: false; status: 401 | 403 }>;
   /**
    * The content of an environment whose stored document is empty (never opened before): its spec
@@ -162,7 +164,7 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     let readOnly = false;
     try {
       if (options.authenticate) {
-        const auth = await options.authenticate(req);
+        const auth = await options.authenticate(req, id);
         if (!auth.ok) return refuse(socket, auth.status, auth.status === 401 ? 'Unauthorized' : 'Forbidden');
         readOnly = auth.readOnly;
       }

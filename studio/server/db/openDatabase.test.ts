@@ -47,6 +47,8 @@ test('a fresh folder gets every migration; reopening applies none again and keep
     'runs',
     'sessions',
     'versions',
+    'workspace_members',
+    'workspaces',
   ]);
   const hashes = await applied(first.db);
   assert.equal(hashes.length, journal.entries.length);

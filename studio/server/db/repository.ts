@@ -3,10 +3,11 @@
  * one statement or one transaction, so a failure leaves nothing half-written.
  */
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { StudioDbError } from './errors.ts';
 import type { StudioDatabase } from './openDatabase.ts';
 import {
+  DEFAULT_WORKSPACE_ID,
   type Environment,
   type EnvironmentSource,
   environments,
@@ -29,6 +30,8 @@ export interface CreateEnvironmentInput {
   note?: string | null;
   /** Default: a fresh `crypto.randomUUID()`. */
   id?: string;
+  /** The workspace it goes into; default: the default workspace. */
+  workspaceId?: string;
 }
 
 /** Who made a version and on what (`addVersion`). */
@@ -55,8 +58,11 @@ export interface RegisterRunInput {
 }
 
 export interface StudioRepository {
-  /** Every studio environment, the most recently changed first. */
-  listEnvironments(): Promise<Environment[]>;
+  /**
+   * Every studio environment, the most recently changed first; with `workspaceIds`, only those
+   * workspaces' (what a member may see).
+   */
+  listEnvironments(filter?: { workspaceIds?: readonly string[] }): Promise<Environment[]>;
   /** One environment, or `undefined` for an unknown id. */
   getEnvironment(id: string): Promise<Environment | undefined>;
   /** A new environment; with `root`, its first version too (and `head_root` set to it). */
@@ -105,8 +111,15 @@ export function createRepository(db: StudioDatabase): StudioRepository {
     (await db.select().from(environments).where(eq(environments.id, id)))[0];
 
   return {
-    listEnvironments: () =>
-      db.select().from(environments).orderBy(desc(environments.updatedAt), environments.id),
+    listEnvironments: (filter = {}) => {
+      const { workspaceIds } = filter;
+      if (workspaceIds?.length === 0) return Promise.resolve([]);
+      return db
+        .select()
+        .from(environments)
+        .where(workspaceIds ? inArray(environments.workspaceId, [...workspaceIds]) : undefined)
+        .orderBy(desc(environments.updatedAt), environments.id);
+    },
 
     getEnvironment,
 
@@ -117,6 +130,7 @@ export function createRepository(db: StudioDatabase): StudioRepository {
           .insert(environments)
           .values({
             id: input.id ?? randomUUID(),
+            workspaceId: input.workspaceId ?? DEFAULT_WORKSPACE_ID,
             name: input.name,
             source: input.source,
             sourceRef: input.sourceRef ?? null,

@@ -11,9 +11,22 @@
  * `studio/` and commit the SQL under `studio/drizzle/`.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, check, customType, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  check,
+  customType,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
-/** Where an environment came from. */
+/**
+ * Where an environment came from: `catalog` is a fork of the catalog environment named by
+ * `source_ref`, `folder` a fork of a folder on disk, `import` a file or text imported.
+ */
 export const environmentSources = ['catalog', 'folder', 'import'] as const;
 export type EnvironmentSource = (typeof environmentSources)[number];
 
@@ -26,11 +39,31 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 /** `'a', 'b'` for a CHECK constraint over a fixed list of our own literals (never user input). */
 const literals = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
+/**
+ * A workspace holds environments and has its own members (`workspaceMembers`): a member of one
+ * workspace neither sees nor opens another's environments. Every studio has the default one
+ * (`DEFAULT_WORKSPACE_ID`, made by migration 0005 with every environment and member of before).
+ */
+export const workspaces = pgTable('workspaces', {
+  /** `default` for the default workspace, else `crypto.randomUUID()`. */
+  id: text('id').primaryKey(),
+  /** Display name; `palestra studio invite --workspace` also finds a workspace by it. */
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** The id of the workspace every studio has: the local owner owns it. */
+export const DEFAULT_WORKSPACE_ID = 'default';
+
 export const environments = pgTable(
   'environments',
   {
     /** Stable id (`crypto.randomUUID()`); the collaborative document and URLs use it. */
     id: text('id').primaryKey(),
+    /** The workspace it belongs to: only that workspace's members may read or open it. */
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
     /** Display name; not unique (two forks of one catalog environment may share it). */
     name: text('name').notNull(),
     createdAt: createdAt(),
@@ -42,7 +75,10 @@ export const environments = pgTable(
     /** Content root of its current version; null before the first version. */
     headRoot: text('head_root'),
   },
-  (t) => [check('environments_source_check', sql`${t.source} in (${literals(environmentSources)})`)],
+  (t) => [
+    check('environments_source_check', sql`${t.source} in (${literals(environmentSources)})`),
+    index('environments_workspace_id_idx').on(t.workspaceId),
+  ],
 );
 
 /** What the quick check said of a version's root, recorded once it ran (null while it runs). */
@@ -137,26 +173,42 @@ export type Environment = typeof environments.$inferSelect;
 export type Version = typeof versions.$inferSelect;
 export type Run = typeof runs.$inferSelect;
 export type DocUpdate = typeof docUpdates.$inferSelect;
+export type Workspace = typeof workspaces.$inferSelect;
 
 /**
- * Members only (`studio/server/auth/`). One workspace for now, holding every environment: a
- * member's role holds for all of them (a later issue may add `workspaces` and a `workspace_id`).
+ * Members only (`studio/server/auth/`). A member is a person; their role is per workspace
+ * (`workspaceMembers`): one person may own one workspace and view another.
  */
 export const memberRoles = ['owner', 'editor', 'viewer'] as const;
 export type MemberRole = (typeof memberRoles)[number];
-/** The roles an invite may grant (the owner is the local user, never invited). */
+/** The roles an invite may grant (an owner made the workspace, or is the local user: never invited). */
 export const inviteRoles = ['editor', 'viewer'] as const;
 export type InviteRole = (typeof inviteRoles)[number];
 
-export const members = pgTable(
-  'members',
+export const members = pgTable('members', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Who belongs to a workspace, and as what: one row per member and workspace. */
+export const workspaceMembers = pgTable(
+  'workspace_members',
   {
-    id: text('id').primaryKey(),
-    name: text('name').notNull(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
     role: text('role', { enum: memberRoles }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [check('members_role_check', sql`${t.role} in (${literals(memberRoles)})`)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.memberId] }),
+    check('workspace_members_role_check', sql`${t.role} in (${literals(memberRoles)})`),
+    index('workspace_members_member_id_idx').on(t.memberId),
+  ],
 );
 
 /** A signed-in browser or script: only the SHA-256 of its token is stored. */
@@ -178,6 +230,10 @@ export const invites = pgTable(
   'invites',
   {
     tokenHash: text('token_hash').primaryKey(),
+    /** The workspace its member joins. */
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
     role: text('role', { enum: inviteRoles }).notNull(),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
@@ -189,5 +245,6 @@ export const invites = pgTable(
 );
 
 export type Member = typeof members.$inferSelect;
+export type WorkspaceMember = typeof workspaceMembers.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Invite = typeof invites.$inferSelect;

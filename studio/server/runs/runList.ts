@@ -42,14 +42,18 @@ function agentOf(summary: Record<string, unknown>): string | null {
 }
 
 /**
- * Every registered run, the newest first.
+ * Every registered run, the newest first; with `sees`, only the runs it allows (a member sees no
+ * run of another workspace's environment: `Access.seesRun`).
  *
  * @example
- * const rows = await runListRows(studioContext(context));
+ * const rows = await runListRows(studioContext(context), access.seesRun);
  */
-export async function runListRows(studio: StudioContext): Promise<RunListRow[]> {
+export async function runListRows(
+  studio: StudioContext,
+  sees: (run: Run) => boolean = () => true,
+): Promise<RunListRow[]> {
   const [runs, resolve] = await Promise.all([studio.repo.listRuns(), runEnvironments(studio)]);
-  return runs.map((run: Run) => {
+  return runs.filter(sees).map((run: Run) => {
     const summary = run.summary ?? {};
     const env = resolve(run);
     return {

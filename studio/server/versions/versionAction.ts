@@ -49,7 +49,8 @@ export async function versionAction({
       throw new VersionError('STUDIO_VERSION_NOT_FOUND', `no studio environment has the id ${id}`, {
         hint: 'catalog environments have no versions: fork one first',
       });
-    const member = await currentMember(context, request);
+    // Its role in this environment's workspace: an editor of another workspace is no one here.
+    const member = await currentMember(context, request, env.id);
     if (!member || member.role === 'viewer')
       throw new VersionError(
         'STUDIO_VERSION_FORBIDDEN',
