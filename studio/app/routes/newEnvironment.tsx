@@ -1,8 +1,9 @@
 import { catalogNames, loadCatalog } from '@palestra/envs/catalog';
 import { data, Form, Link, redirect, useActionData, useLoaderData } from 'react-router';
 import type { Membership } from '../../server/auth/members.ts';
-import { targetWorkspace } from '../../server/auth/targetWorkspace.ts';
+import { editableWorkspaces, targetWorkspace } from '../../server/auth/targetWorkspace.ts';
 import { studioContext } from '../../server/context.ts';
+import { DEFAULT_WORKSPACE_ID } from '../../server/db/index.ts';
 import { importSpecText } from '../../server/importSpec.ts';
 import { type FirstStep, firstStepProblems, forkName, STARTER_NOTES, starterSpec } from '../edit/newSpec.ts';
 import '../edit/edit.css';
@@ -59,8 +60,41 @@ export async function action({ request, context }: { request: Request; context: 
   return redirect(`/env/${encodeURIComponent(out.environment.id)}`);
 }
 
-export function loader() {
-  return { catalog: catalogNames() };
+export async function loader({ request, context }: { request: Request; context: unknown }) {
+  const workspaces = await editableWorkspaces(context as { membership?: Membership }, request);
+  // The one preselected: the link's (`/new?workspace=<id>`, from a workspace's page), else the default.
+  const asked = new URL(request.url).searchParams.get('workspace');
+  const chosen =
+    workspaces.find((w) => w.id === asked)?.id ??
+    workspaces.find((w) => w.id === DEFAULT_WORKSPACE_ID)?.id ??
+    workspaces[0]?.id;
+  return { catalog: catalogNames(), workspaces, chosen };
+}
+
+/** Which workspace the new environment goes into: shown only when the member may choose. */
+function WorkspaceChoice({
+  id,
+  workspaces,
+  chosen,
+}: {
+  id: string;
+  workspaces: { id: string; name: string }[];
+  chosen?: string;
+}) {
+  if (workspaces.length < 2) return chosen ? <input type="hidden" name="workspace" value={chosen} /> : null;
+  return (
+    <p>
+      <label htmlFor={id}>Workspace</label>{' '}
+      <select id={id} name="workspace" defaultValue={chosen}>
+        {workspaces.map((w) => (
+          <option key={w.id} value={w.id}>
+            {w.name}
+          </option>
+        ))}
+      </select>{' '}
+      <span className="muted">its members can open and edit it</span>
+    </p>
+  );
 }
 
 export function meta() {
@@ -80,7 +114,7 @@ const FIELDS: { name: keyof FirstStep; label: string; hint: string; example: str
 ];
 
 export default function NewEnvironment() {
-  const { catalog } = useLoaderData<typeof loader>();
+  const { catalog, workspaces, chosen } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const problems = result?.problems ?? [];
   const problemOf = (name: keyof FirstStep) => problems.find((p) => p.field === name)?.message;
@@ -118,6 +152,7 @@ export default function NewEnvironment() {
             </p>
           );
         })}
+        <WorkspaceChoice id="new-workspace" workspaces={workspaces} {...(chosen && { chosen })} />
         <p className="muted">
           A GymSpec needs a little more than this to be valid, so the new environment also gets{' '}
           {STARTER_NOTES.join('; ')}. Change each of them on the environment's page.
@@ -135,6 +170,7 @@ export default function NewEnvironment() {
             </option>
           ))}
         </select>
+        <WorkspaceChoice id="fork-workspace" workspaces={workspaces} {...(chosen && { chosen })} />
         <button type="submit">Fork</button>
       </Form>
     </section>

@@ -71,3 +71,22 @@ export async function targetWorkspace(
     };
   return { ok: true, workspaceId: chosen.id };
 }
+
+/**
+ * The workspaces the signed-in member may add environments to (owner or editor), for the
+ * workspace choice of `/new`; empty when no member is signed in or the app has no members.
+ */
+export async function editableWorkspaces(
+  context: { membership?: Membership } | undefined,
+  request: Request,
+): Promise<{ id: string; name: string }[]> {
+  const membership = context?.membership;
+  if (!membership) return [];
+  const member = await membership.sessionMember(
+    readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE),
+  );
+  if (!member) return [];
+  return (await membership.workspacesOf(member.id))
+    .filter((w) => canEdit(w.role))
+    .map((w) => ({ id: w.id, name: w.name }));
+}

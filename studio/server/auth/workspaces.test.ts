@@ -135,6 +135,14 @@ test('new environments go into the workspace asked for, else the default one', a
   assert.equal((await post('/new', cookie.bo, step)).status, 403);
   const names = (await studio.context.repo.listEnvironments()).map((e) => e.name);
   assert.ok(!names.includes('sneaky'), names.join(', '));
+  // The form offers the workspaces one may add to, preselecting the link's: the owner chooses
+  // between two; Ana edits only the default one, so she is not asked.
+  const newPage = async (who: string, query = '') =>
+    (await fetch(at(`/new${query}`), { headers: { cookie: who } })).text();
+  const owners = await newPage(cookie.owner, `?workspace=${refund}`);
+  assert.match(owners, /<select id="new-workspace" name="workspace">/);
+  assert.match(owners, new RegExp(`<option value="${refund}" selected="">Refund</option>`));
+  assert.doesNotMatch(await newPage(cookie.ana), /id="new-workspace"/);
 });
 
 /** A real y-websocket client as `who`: the upgrade's status, whether it synced, and its document. */
