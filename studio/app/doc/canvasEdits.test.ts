@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCatalog } from '@palestra/envs/catalog';
-import { parseSpec } from '@palestra/envs/core';
+import { parseSpec, SpecError } from '@palestra/envs/core';
 import * as Y from 'yjs';
 import { statechartGraph } from '../canvas/statechartGraph.ts';
 import { starterSpec } from '../edit/newSpec.ts';
@@ -14,12 +14,14 @@ import {
   moveState,
   positionOf,
   removeState,
+  renameState,
   retarget,
   setEvent,
   setFinal,
   setInitial,
   setPosition,
 } from './edits.ts';
+import { addRewardRule, setRewardField } from './fieldEdits.ts';
 import { fromSpec } from './fromSpec.ts';
 import { docJson, docParts } from './schema.ts';
 import { toSpec } from './toSpec.ts';
@@ -227,6 +229,94 @@ describe('canvas edits made at once by two people', () => {
     retarget(b, t, done, 'me');
     sync(a, b);
     assert.deepEqual(at(a, 'states.open.on.ESCALATE'), [{ target: 'done' }]);
+  });
+});
+
+/** tally: reward rules on entering `halfway`, `right`, `wrong`, `overflow`; `truncateOn: ["overflow"]`. */
+const tally = () => fromSpec(loadCatalog('tally').spec, loadCatalog('tally').files);
+const onEnters = (doc: Y.Doc) =>
+  (toSpec(doc).spec.reward?.rules ?? []).map((r) => (r as { onEnter?: string }).onEnter);
+
+describe('renames and moves: fields that name a state by path follow it', () => {
+  it("a rename rewrites reward rules' onEnter and truncateOn, in the rename's one transaction", () => {
+    const doc = tally();
+    assert.equal(
+      transactions(doc, () => renameState(doc, idOf(doc, 'overflow'), 'cut', 'me')),
+      1,
+    );
+    renameState(doc, idOf(doc, 'right'), 'correct', 'me');
+    assert.deepEqual(onEnters(doc), ['halfway', 'correct', 'wrong', 'cut']);
+    assert.deepEqual(toSpec(doc).spec.truncateOn, ['cut']);
+    parseSpec(toSpec(doc).spec);
+  });
+
+  it('a move, then a rename of the new parent: the paths under it follow; explicit ids stay', () => {
+    const doc = tally();
+    const ends = addState(doc, null, 'ends', 'me');
+    moveState(doc, idOf(doc, 'right'), ends, 'me');
+    moveState(doc, idOf(doc, 'overflow'), ends, 'me');
+    assert.deepEqual(onEnters(doc), ['halfway', 'ends.right', 'wrong', 'ends.overflow']);
+    // `wrong` named by its explicit id: the kernel finds it by id, so the rule keeps the id.
+    docParts(doc).states.get(idOf(doc, 'wrong'))!.set('id', 'lost');
+    const byId = addRewardRule(doc, { kind: 'onEnter', state: 'lost', value: -1 }, 'me');
+    renameState(doc, ends, 'outcomes', 'me');
+    moveState(doc, idOf(doc, 'wrong'), ends, 'me');
+    assert.deepEqual(onEnters(doc), [
+      'halfway',
+      'outcomes.right',
+      'outcomes.wrong',
+      'outcomes.overflow',
+      'lost',
+    ]);
+    assert.equal(docParts(doc).rewardRules.get(byId)!.get('onEnter'), 'lost');
+    assert.deepEqual(toSpec(doc).spec.truncateOn, ['outcomes.overflow']);
+    // A sibling whose name starts the same is not under it.
+    renameState(doc, idOf(doc, 'halfway'), 'outcomes_half', 'me');
+    renameState(doc, ends, 'o', 'me');
+    assert.deepEqual(onEnters(doc), ['outcomes_half', 'o.right', 'o.wrong', 'o.overflow', 'lost']);
+    parseSpec(toSpec(doc).spec);
+  });
+
+  it('one undo takes back the rename and the fields it rewrote', () => {
+    const doc = tally();
+    const undo = new Y.UndoManager(Object.values(docParts(doc)) as Y.AbstractType<unknown>[], {
+      trackedOrigins: new Set(['me']),
+      captureTimeout: 0,
+    });
+    const before = docJson(doc);
+    renameState(doc, idOf(doc, 'overflow'), 'cut', 'me');
+    undo.undo();
+    assert.deepStrictEqual(docJson(doc), before);
+  });
+
+  it('two rename one state at once: the rule follows the name that wins, the same on both', () => {
+    const [a, b] = twoPeers(tally());
+    const right = idOf(a, 'right');
+    renameState(a, right, 'from_a', 'me');
+    renameState(b, right, 'from_b', 'me');
+    sync(a, b);
+    // Both map keys (the name, the rule's onEnter) keep the higher client id's write.
+    assert.equal(docParts(a).states.get(right)!.get('name'), 'from_b');
+    assert.deepEqual(onEnters(a), ['halfway', 'from_b', 'wrong', 'overflow']);
+    parseSpec(toSpec(a).spec);
+  });
+
+  it('one renames a state while the other adds a rule on entering it: that rule names the old path', () => {
+    const [a, b] = twoPeers(tally());
+    const right = idOf(a, 'right');
+    const kept = [...docParts(a).rewardRules.keys()].find(
+      (id) => docParts(a).rewardRules.get(id)!.get('onEnter') === 'right',
+    )!;
+    renameState(a, right, 'correct', 'me');
+    addRewardRule(b, { kind: 'onEnter', state: 'right', value: 3 }, 'me');
+    setRewardField(b, kept, 'value', 2, 'me');
+    sync(a, b);
+    assert.deepEqual(onEnters(a), ['halfway', 'correct', 'wrong', 'overflow', 'right']);
+    assert.equal(docParts(a).rewardRules.get(kept)!.get('value'), 2, "the colleague's value edit is kept");
+    assert.throws(
+      () => parseSpec(toSpec(a).spec),
+      (e: unknown) => e instanceof SpecError && JSON.stringify(e).includes('no state \\"right\\"'),
+    );
   });
 });
 

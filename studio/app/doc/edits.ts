@@ -83,9 +83,67 @@ function roundPoint(p: Point): Point {
   return { x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 };
 }
 
-/** Renames a state (its key among its siblings). Transitions follow it: they hold its id. */
+/**
+ * Renames a state (its key among its siblings). Transitions follow it: they hold its id. Fields
+ * that name it (or a state under it) by dotted path, reward rules' `onEnter` and `truncateOn`,
+ * are rewritten in the same transaction (`followPath`).
+ */
 export function renameState(doc: Y.Doc, id: string, name: string, origin?: unknown): void {
-  doc.transact(() => docParts(doc).states.get(id)?.set('name', name), origin);
+  doc.transact(() => {
+    const m = docParts(doc).states.get(id);
+    if (!m) return;
+    const before = statePath(doc, id);
+    m.set('name', name);
+    followPath(doc, before, statePath(doc, id));
+  }, origin);
+}
+
+/**
+ * A state's dotted path from the root, by its ancestors' names as this peer sees them (undefined
+ * for a missing state or a parent cycle, which `toSpec` breaks by its own rule).
+ */
+export function statePath(doc: Y.Doc, id: string): string | undefined {
+  const { states } = docParts(doc);
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (let cur: unknown = id; typeof cur === 'string'; cur = states.get(cur)?.get('parent')) {
+    const m = states.get(cur);
+    if (!m || seen.has(cur)) return undefined;
+    seen.add(cur);
+    names.unshift(String(m.get('name')));
+  }
+  return names.join('.');
+}
+
+/**
+ * Rewrites the fields that name states by dotted path, reward rules' `onEnter` and `truncateOn`,
+ * from the path `from` (and the paths under it) to `to`. A value that is some state's explicit
+ * `id` names that state whatever its path (the kernel looks ids up first), so it is kept. The
+ * caller's transaction holds the rename or move and this, so one undo takes back both.
+ */
+function followPath(doc: Y.Doc, from: string | undefined, to: string | undefined): void {
+  if (from === undefined || to === undefined || from === to) return;
+  const { rewardRules, header, states } = docParts(doc);
+  const ids = new Set([...states.values()].map((m) => m instanceof Y.Map && m.get('id')));
+  const moved = (path: unknown) =>
+    typeof path !== 'string' || ids.has(path)
+      ? undefined
+      : path === from
+        ? to
+        : path.startsWith(`${from}.`)
+          ? `${to}${path.slice(from.length)}`
+          : undefined;
+  for (const m of rewardRules.values()) {
+    if (!(m instanceof Y.Map)) continue;
+    const next = moved(m.get('onEnter'));
+    if (next !== undefined) m.set('onEnter', next);
+  }
+  const truncateOn = header.get('truncateOn');
+  if (Array.isArray(truncateOn) && truncateOn.some((p) => moved(p) !== undefined))
+    header.set(
+      'truncateOn',
+      truncateOn.map((p) => moved(p) ?? p),
+    );
 }
 
 /** Whether `id` is `ancestor` or lies under it, as this peer sees the tree. */
@@ -109,6 +167,7 @@ export function isWithin(doc: Y.Doc, id: string, ancestor: string): boolean {
  * new parent's box). A parent it leaves that named it initial takes its first remaining child; a
  * parent that gains its first child takes it as initial. A move into the state itself or under it
  * is refused (returns false): concurrent moves can still make a cycle, which `toSpec` breaks.
+ * Fields naming it by dotted path follow it, as for a rename.
  */
 export function moveState(
   doc: Y.Doc,
@@ -124,6 +183,7 @@ export function moveState(
     const m = states.get(id);
     if (!m) return;
     const from = (m.get('parent') ?? null) as string | null;
+    const before = statePath(doc, id);
     m.set('parent', parent);
     m.set(
       'order',
@@ -140,6 +200,7 @@ export function moveState(
       }
       ensureInitial(doc, parent, id);
     }
+    followPath(doc, before, statePath(doc, id));
     moved = true;
   }, origin);
   return moved;
@@ -346,4 +407,32 @@ export function guardText(doc: Y.Doc, name: string): Y.Text {
     guards.set(name, m);
   }
   return m.get('expr') as Y.Text;
+}
+
+/**
+ * Guards a transition with the guard `name` (null: no guard, the transition fires whenever its
+ * event comes).
+ *
+ * @example
+ * setTransitionGuard(doc, transitionId, 'hasOrderId', localOrigin);
+ */
+export function setTransitionGuard(doc: Y.Doc, id: string, name: string | null, origin?: unknown): void {
+  doc.transact(() => {
+    const m = docParts(doc).transitions.get(id);
+    if (name === null) m?.delete('guard');
+    else m?.set('guard', name);
+  }, origin);
+}
+
+/**
+ * Writes the actions a transition runs, in order (an empty list: none). Each is a name, or a
+ * reference with parameters kept as written (`{ type, params }`).
+ */
+export function setTransitionActions(doc: Y.Doc, id: string, actions: unknown[], origin?: unknown): void {
+  doc.transact(() => {
+    const m = docParts(doc).transitions.get(id);
+    if (!m) return;
+    if (actions.length === 0) m.delete('actions');
+    else m.set('actions', JSON.parse(JSON.stringify(actions)));
+  }, origin);
 }

@@ -4,15 +4,31 @@ import { loadCatalog } from '@palestra/envs/catalog';
 import { parseSpec } from '@palestra/envs/core';
 import * as Y from 'yjs';
 import {
+  actionUsage,
+  addAction,
+  addFile,
+  addGuard,
+  addRewardRule,
   addTasks,
   addTool,
+  deleteAction,
+  deleteAssignment,
+  deleteFile,
+  deleteGuard,
+  deleteRewardRule,
   deleteTask,
   deleteTool,
+  fileNameProblem,
+  fileUsage,
+  guardUsage,
+  identifierProblem,
   parameterForm,
   renameParameter,
+  setAssignment,
   setLimit,
   setParameter,
   setRewardBounds,
+  setRewardField,
   setTaskData,
   setTaskField,
   setTasksModule,
@@ -220,5 +236,203 @@ describe('fieldEdits', () => {
     setTasksModule(doc, { module: 'm.js#g', count: 2 }, origin);
     while (undo.canUndo()) undo.undo();
     assert.deepStrictEqual(docJson(doc), before);
+  });
+});
+
+/** The transition of `source` on `event` (the first), by state name. */
+function transitionOf(doc: Y.Doc, source: string, event: string): string {
+  const { states, transitions } = docParts(doc);
+  const sourceId = [...states.entries()].find(([, m]) => m.get('name') === source)![0];
+  return [...transitions.entries()].find(
+    ([, m]) => m.get('source') === sourceId && (m.get('event') ?? 'always') === event,
+  )![0];
+}
+
+/** Counts the transactions `f` makes: each panel creation or deletion is one, so one undo step. */
+function transactions(doc: Y.Doc, f: () => void): number {
+  let n = 0;
+  const count = () => n++;
+  doc.on('afterTransaction', count);
+  f();
+  doc.off('afterTransaction', count);
+  return n;
+}
+
+describe('fieldEdits: guards, actions, reward rules and code files from the panel', () => {
+  it('names: identifiers and .js files, unique', () => {
+    assert.equal(identifierProblem('hasOrder', ['other'], 'guard'), undefined);
+    assert.match(identifierProblem('2fast', [], 'guard')!, /not a guard name/);
+    assert.match(identifierProblem('has-order', [], 'action')!, /not an action name/);
+    assert.match(identifierProblem('onTarget', ['onTarget'], 'guard')!, /already a guard named "onTarget"/);
+    assert.equal(fileNameProblem('policy.js', ['tasks.js']), undefined);
+    assert.match(fileNameProblem('policy.ts', [])!, /ending in \.js/);
+    assert.match(fileNameProblem('../up.js', [])!, /not a module file name/);
+    assert.match(fileNameProblem('tasks.js', ['tasks.js'])!, /already a file/);
+  });
+
+  it('adds a guard and puts it on a transition in one transaction; a taken name writes nothing', () => {
+    const [doc] = twoPeers();
+    const t = transitionOf(doc, 'counting', 'CLICK');
+    assert.equal(
+      transactions(doc, () => assert.equal(addGuard(doc, 'small', 'count < 10', origin, t), true)),
+      1,
+    );
+    const spec = parsed(doc);
+    assert.deepEqual(spec.guards.small, { expr: 'count < 10' });
+    assert.equal((spec.machine.states!.counting!.on!.CLICK as { guard?: string }).guard, 'small');
+    const before = docJson(doc);
+    assert.equal(addGuard(doc, 'small', 'true', origin), false);
+    assert.deepStrictEqual(docJson(doc), before);
+  });
+
+  it('deleting a guard clears it from the transitions that use it, which the usage named first', () => {
+    const [doc] = twoPeers();
+    const used = guardUsage(doc, 'onTarget');
+    assert.deepEqual(used, [transitionOf(doc, 'counting', 'REPLY')]);
+    assert.equal(
+      transactions(doc, () => assert.deepEqual(deleteGuard(doc, 'onTarget', origin), used)),
+      1,
+    );
+    const spec = parsed(doc);
+    assert.equal('onTarget' in spec.guards, false);
+    assert.deepEqual(spec.machine.states!.counting!.on!.REPLY, [{ target: 'right' }, { target: 'wrong' }]);
+  });
+
+  it('adds an action with an assignment and runs it on a transition; removes the assignment', () => {
+    const [doc] = twoPeers();
+    const t = transitionOf(doc, 'counting', 'CLICK');
+    assert.equal(
+      transactions(doc, () => addAction(doc, 'note', origin, t)),
+      1,
+    );
+    assert.equal(addAction(doc, 'note', origin), false, 'a taken name');
+    assert.equal(setAssignment(doc, 'note', 'clicks', 'count + 1', origin), true);
+    // An existing assignment keeps its text (a colleague may be typing in it).
+    setAssignment(doc, 'note', 'clicks', 'other', origin);
+    let spec = parsed(doc);
+    assert.deepEqual(spec.actions.note, { assign: { clicks: 'count + 1' } });
+    assert.deepEqual((spec.machine.states!.counting!.on!.CLICK as { actions?: unknown }).actions, [
+      'click',
+      'note',
+    ]);
+    deleteAssignment(doc, 'note', 'clicks', origin);
+    spec = parsed(doc);
+    assert.deepEqual(spec.actions.note, { assign: {} });
+    assert.equal(setAssignment(doc, 'missing', 'x', '1', origin), false);
+  });
+
+  it('deleting an action takes it off transitions and entry lists, in one transaction', () => {
+    const [doc] = twoPeers();
+    const halfway = [...docParts(doc).states.entries()].find(([, m]) => m.get('name') === 'halfway')![0];
+    assert.deepEqual(actionUsage(doc, 'markHalfway'), { transitions: [], states: [halfway] });
+    const click = actionUsage(doc, 'click');
+    assert.deepEqual(click, { transitions: [transitionOf(doc, 'counting', 'CLICK')], states: [] });
+    assert.equal(
+      transactions(doc, () => {
+        deleteAction(doc, 'markHalfway', origin);
+      }),
+      1,
+    );
+    deleteAction(doc, 'click', origin);
+    const spec = parsed(doc);
+    assert.deepEqual(Object.keys(spec.actions), []);
+    assert.equal(spec.machine.states!.halfway!.entry, undefined);
+    assert.deepEqual(spec.machine.states!.counting!.on!.CLICK, { target: 'checking' });
+  });
+
+  it('reward rules of every kind are appended in order; the spec parses; one is deleted', () => {
+    const [doc] = twoPeers();
+    const before = parsed(doc).reward.rules.length;
+    const ids = [
+      addRewardRule(doc, { kind: 'onEnter', state: 'right', value: 2, name: 'again right' }, origin),
+      addRewardRule(doc, { kind: 'onEnter', state: 'halfway', value: 0.5, transient: true }, origin),
+      addRewardRule(doc, { kind: 'perStep', value: -0.01 }, origin),
+      addRewardRule(doc, { kind: 'when', when: 'count > 3', value: 0.2 }, origin),
+      addRewardRule(doc, { kind: 'expr', expr: 'count * 0.0' }, origin),
+    ];
+    let rules = parsed(doc).reward.rules;
+    assert.deepEqual(rules.slice(before), [
+      { name: 'again right', onEnter: 'right', value: 2 },
+      { onEnter: 'halfway', value: 0.5, transient: true },
+      { perStep: -0.01 },
+      { when: 'count > 3', value: 0.2 },
+      { expr: 'count * 0.0' },
+    ]);
+    // Sorted by order: a rule added on another peer at the same time still lands after these.
+    const orders = ids.map((id) => docParts(doc).rewardRules.get(id)!.get('order') as number);
+    assert.deepEqual(
+      orders,
+      [...orders].sort((x, y) => x - y),
+    );
+    setRewardField(doc, ids[0]!, 'onEnter', 'wrong', origin);
+    setRewardField(doc, ids[0]!, 'value', -1, origin);
+    setRewardField(doc, ids[1]!, 'transient', false, origin);
+    setRewardField(doc, ids[2]!, 'perStep', -0.02, origin);
+    deleteRewardRule(doc, ids[4]!, origin);
+    rules = parsed(doc).reward.rules;
+    assert.deepEqual(rules.slice(before), [
+      { name: 'again right', onEnter: 'wrong', value: -1 },
+      { onEnter: 'halfway', value: 0.5 },
+      { perStep: -0.02 },
+      { when: 'count > 3', value: 0.2 },
+    ]);
+    const module = addRewardRule(doc, { kind: 'module', module: 'pay.js#amount' }, origin);
+    assert.deepEqual(toSpec(doc).spec.reward!.rules!.at(-1), { module: 'pay.js#amount' });
+    assert.deepEqual(fileUsage(doc, 'pay.js'), [`reward rule ${before + 5}`]);
+    deleteRewardRule(doc, module, origin);
+  });
+
+  it('code files: added with a starter that names the file; deleting one in use is refused', () => {
+    const [doc] = twoPeers();
+    assert.equal(addFile(doc, 'policy.js', origin), true);
+    assert.equal(addFile(doc, 'policy.js', origin), false);
+    const source = docParts(doc).files.get('policy.js')!.toString();
+    assert.match(source, /"policy\.js#function"/);
+    const parsedWithFiles = parseSpec(toSpec(doc).spec, { 'policy.js': source });
+    assert.equal(parsedWithFiles.name, 'tally');
+    docParts(doc).guards.get('onTarget')!.set('module', 'policy.js#onTarget');
+    docParts(doc).guards.get('onTarget')!.delete('expr');
+    assert.deepEqual(fileUsage(doc, 'policy.js'), ['guard onTarget']);
+    assert.deepEqual(deleteFile(doc, 'policy.js', origin), ['guard onTarget']);
+    assert.equal(docParts(doc).files.has('policy.js'), true, 'a file in use stays');
+    docParts(doc).guards.get('onTarget')!.delete('module');
+    assert.deepEqual(deleteFile(doc, 'policy.js', origin), []);
+    assert.equal(docParts(doc).files.has('policy.js'), false);
+  });
+
+  it('one undo takes back each creation or deletion whole', () => {
+    const [doc] = twoPeers();
+    const undo = new Y.UndoManager(Object.values(docParts(doc)) as Y.AbstractType<unknown>[], {
+      trackedOrigins: new Set([origin]),
+      captureTimeout: 0,
+    });
+    const t = transitionOf(doc, 'counting', 'CLICK');
+    const steps: [string, () => void][] = [
+      ['add guard', () => addGuard(doc, 'g', 'true', origin, t)],
+      ['delete guard', () => deleteGuard(doc, 'onTarget', origin)],
+      ['add action', () => addAction(doc, 'a', origin, t)],
+      ['assignment', () => setAssignment(doc, 'a', 'x', '1', origin)],
+      ['delete action', () => deleteAction(doc, 'click', origin)],
+      ['reward rule', () => addRewardRule(doc, { kind: 'perStep', value: 1 }, origin)],
+      ['file', () => addFile(doc, 'm.js', origin)],
+    ];
+    for (const [what, step] of steps) {
+      const before = docJson(doc);
+      step();
+      assert.notDeepStrictEqual(docJson(doc), before, what);
+      undo.undo();
+      assert.deepStrictEqual(docJson(doc), before, `one undo takes back: ${what}`);
+      step();
+    }
+  });
+
+  it('one deletes a guard while the other puts it on another transition: that one names a missing guard', () => {
+    const [a, b] = twoPeers();
+    const click = transitionOf(a, 'counting', 'CLICK');
+    deleteGuard(a, 'onTarget', origin);
+    docParts(b).transitions.get(click)!.set('guard', 'onTarget');
+    sync(a, b);
+    assert.equal(docParts(a).transitions.get(click)!.get('guard'), 'onTarget');
+    assert.throws(() => parsed(a), /onTarget/);
   });
 });

@@ -1,12 +1,15 @@
 /**
  * The editing toolbar above the canvas: undo and redo, add a state, draw a transition by its
  * fields (what dragging from a handle fills in), what can be done to the selected state or
- * transition (nest, initial, final, event, target, delete), the delete confirmation, and Tidy.
+ * transition (nest, initial, final, event, target, guard and actions, delete), the delete
+ * confirmation, and Tidy.
  * Everything the canvas does by pointer can be done here by keyboard.
  */
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { docParts } from '../doc/schema.ts';
 import { deleteQuestion } from './deleteQuestion.ts';
+import { StateTransitions } from './StateTransitions.tsx';
+import { TransitionLogic } from './TransitionLogic.tsx';
 import type { CanvasEditor } from './useCanvasEditor.ts';
 import { useUndo } from './useUndo.ts';
 import './edit.css';
@@ -231,6 +234,7 @@ function SelectedState({ editor, id }: { editor: CanvasEditor; id: string }) {
           {problem}
         </span>
       )}
+      <StateTransitions editor={editor} id={id} />
     </fieldset>
   );
 }
@@ -285,6 +289,7 @@ function SelectedTransition({ editor }: { editor: CanvasEditor }) {
         </select>
         <button type="submit">Retarget</button>
       </form>
+      <TransitionLogic editor={editor} id={t.id} />
       <button type="button" className="danger" onClick={() => editor.askDelete('transition', t.id)}>
         Delete transition…
       </button>

@@ -1,6 +1,6 @@
 import { useMemo, useRef } from 'react';
 import type * as Y from 'yjs';
-import { toSpec } from '../doc/toSpec.ts';
+import { filesOf, toSpec } from '../doc/toSpec.ts';
 import { CodeModulesEditor } from './CodeModulesEditor.tsx';
 import { type Vocabulary, vocabularyOf } from './completions.ts';
 import { EditorsContext, type EditorsContextValue, useTypingPeers } from './EditorsContext.tsx';
@@ -9,6 +9,7 @@ import { GuardsActionsEditor } from './GuardsActionsEditor.tsx';
 import { LimitsEditor } from './LimitsEditor.tsx';
 import { ObservationEditor } from './ObservationEditor.tsx';
 import { RewardEditor } from './RewardEditor.tsx';
+import { rulesRange } from './rulesRange.ts';
 import { TasksEditor } from './TasksEditor.tsx';
 import { ToolsEditor } from './ToolsEditor.tsx';
 import './editors.css';
@@ -32,24 +33,41 @@ export interface EditablePanelProps {
  */
 export function EditablePanel({ doc, version, readOnly, awareness }: EditablePanelProps) {
   const typing = useTypingPeers(awareness);
-  // Completion reads the names of the document as it is when it starts, computed once per change.
-  const cached = useRef<{ version: number; vocabulary: Vocabulary } | undefined>(undefined);
+  // Completion and the lists of states read the document as it is now, computed once per change.
+  const cached = useRef<
+    | {
+        version: number;
+        spec: unknown;
+        vocabulary: Vocabulary;
+        paths: ReadonlyMap<string, string>;
+        range?: { value: { min: number; max: number } | undefined };
+      }
+    | undefined
+  >(undefined);
   const versionNow = useRef(version);
   versionNow.current = version;
-  const value = useMemo<EditorsContextValue>(
-    () => ({
+  const value = useMemo<EditorsContextValue>(() => {
+    const current = () => {
+      if (cached.current?.version !== versionNow.current) {
+        const { spec, paths } = toSpec(doc);
+        cached.current = { version: versionNow.current, spec, vocabulary: vocabularyOf(spec), paths };
+      }
+      return cached.current;
+    };
+    return {
       doc,
       readOnly,
       awareness,
       typing,
-      vocabulary: () => {
-        if (cached.current?.version !== versionNow.current)
-          cached.current = { version: versionNow.current, vocabulary: vocabularyOf(toSpec(doc).spec) };
-        return cached.current.vocabulary;
+      vocabulary: () => current().vocabulary,
+      paths: () => current().paths,
+      rulesRange: () => {
+        const now = current();
+        now.range ??= { value: rulesRange(now.spec, filesOf(doc)) };
+        return now.range.value;
       },
-    }),
-    [doc, readOnly, awareness, typing],
-  );
+    };
+  }, [doc, readOnly, awareness, typing]);
   return (
     <EditorsContext.Provider value={value}>
       <aside className="side-panel spec-panel editable-panel" aria-label="Environment details">

@@ -18,6 +18,13 @@ export interface EditorsContextValue {
   awareness: AwarenessLike | undefined;
   /** The names to complete, from the spec the document describes now. */
   vocabulary: () => Vocabulary;
+  /** State document id → dotted path, as `toSpec` writes the spec now (the lists of states offered). */
+  paths: () => ReadonlyMap<string, string>;
+  /**
+   * The least and most an episode can return under the reward rules as they are now, when every
+   * rule is a constant (`deriveRewardBounds`); undefined otherwise, or while the spec does not parse.
+   */
+  rulesRange: () => { min: number; max: number } | undefined;
   /** Editing key → the colleagues typing there. */
   typing: ReadonlyMap<string, TypingPeer[]>;
 }

@@ -273,7 +273,8 @@ function StudioEnvironment({ env }: { env: LoadedEnv }) {
         </div>
       </Header>
       <div className="env-layout">
-        <div className="canvas-column">
+        {/* How far the live check of the latest edit has gone (`parse`, then `full`): tests wait on it. */}
+        <div className="canvas-column" data-live-check={live.state === 'done' ? live.checked : live.state}>
           <CanvasPane
             spec={canvasSpec}
             {...(editor && { edit: editor.canvas })}
