@@ -21,8 +21,8 @@ import {
   setInitial,
   setPosition,
 } from './edits.ts';
-import { addRewardRule, setRewardField } from './fieldEdits.ts';
 import { fromSpec } from './fromSpec.ts';
+import { addRewardRule, setRewardField } from './logicEdits.ts';
 import { docJson, docParts } from './schema.ts';
 import { toSpec } from './toSpec.ts';
 

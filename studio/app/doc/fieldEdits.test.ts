@@ -1,40 +1,44 @@
+// The panel's document edits: fieldEdits (tools, tasks, limits, bounds) and logicEdits (guards, actions,
+// reward rules, code files), on two peers of one document.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCatalog } from '@palestra/envs/catalog';
 import { parseSpec } from '@palestra/envs/core';
 import * as Y from 'yjs';
 import {
-  actionUsage,
-  addAction,
-  addFile,
-  addGuard,
-  addRewardRule,
   addTasks,
   addTool,
-  deleteAction,
-  deleteAssignment,
-  deleteFile,
-  deleteGuard,
-  deleteRewardRule,
   deleteTask,
   deleteTool,
-  fileNameProblem,
-  fileUsage,
-  guardUsage,
-  identifierProblem,
   parameterForm,
   renameParameter,
-  setAssignment,
   setLimit,
   setParameter,
   setRewardBounds,
-  setRewardField,
   setTaskData,
   setTaskField,
   setTasksModule,
   setToolField,
 } from './fieldEdits.ts';
 import { fromSpec } from './fromSpec.ts';
+import {
+  actionUsage,
+  addAction,
+  addFile,
+  addGuard,
+  addRewardRule,
+  deleteAction,
+  deleteAssignment,
+  deleteFile,
+  deleteGuard,
+  deleteRewardRule,
+  fileNameProblem,
+  fileUsage,
+  guardUsage,
+  identifierProblem,
+  setAssignment,
+  setRewardField,
+} from './logicEdits.ts';
 import { docJson, docParts } from './schema.ts';
 import { toSpec } from './toSpec.ts';
 
@@ -258,7 +262,7 @@ function transactions(doc: Y.Doc, f: () => void): number {
   return n;
 }
 
-describe('fieldEdits: guards, actions, reward rules and code files from the panel', () => {
+describe('logicEdits: guards, actions, reward rules and code files from the panel', () => {
   it('names: identifiers and .js files, unique', () => {
     assert.equal(identifierProblem('hasOrder', ['other'], 'guard'), undefined);
     assert.match(identifierProblem('2fast', [], 'guard')!, /not a guard name/);

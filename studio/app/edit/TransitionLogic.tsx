@@ -6,7 +6,7 @@
  */
 import { type FormEvent, useId, useState } from 'react';
 import { setTransitionActions, setTransitionGuard } from '../doc/edits.ts';
-import { addGuard, identifierProblem } from '../doc/fieldEdits.ts';
+import { addGuard, identifierProblem } from '../doc/logicEdits.ts';
 import { docParts } from '../doc/schema.ts';
 import { ownStep } from '../editors/panelOrigin.ts';
 import type { CanvasEditor } from './useCanvasEditor.ts';

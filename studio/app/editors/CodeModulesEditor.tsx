@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { addFile, deleteFile, fileNameProblem, fileUsage } from '../doc/fieldEdits.ts';
+import { addFile, deleteFile, fileNameProblem, fileUsage } from '../doc/logicEdits.ts';
 import { docParts } from '../doc/schema.ts';
 import { None, PanelSection } from '../panel/PanelSection.tsx';
 import { AddByName } from './AddByName.tsx';

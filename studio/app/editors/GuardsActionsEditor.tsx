@@ -11,7 +11,7 @@ import {
   IDENTIFIER,
   identifierProblem,
   setAssignment,
-} from '../doc/fieldEdits.ts';
+} from '../doc/logicEdits.ts';
 import { docParts, type FieldMap } from '../doc/schema.ts';
 import { None, PanelSection } from '../panel/PanelSection.tsx';
 import { AddByName } from './AddByName.tsx';

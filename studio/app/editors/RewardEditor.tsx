@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import * as Y from 'yjs';
 import { localOrigin } from '../collab/useCollabDoc.ts';
+import { setRewardBounds } from '../doc/fieldEdits.ts';
 import {
   addRewardRule,
   deleteRewardRule,
@@ -8,9 +9,8 @@ import {
   REWARD_KINDS,
   type RewardKind,
   rewardKind,
-  setRewardBounds,
   setRewardField,
-} from '../doc/fieldEdits.ts';
+} from '../doc/logicEdits.ts';
 import { docParts, type FieldMap } from '../doc/schema.ts';
 import { ordered } from '../doc/toSpec.ts';
 import { None, PanelSection } from '../panel/PanelSection.tsx';
