@@ -302,14 +302,7 @@ async function centre(p: Page, selector: string) {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-test('a transition drawn by dragging from a state handle to another state', {
-  // Passed 1 of 3 runs in a row on a shared machine: React Flow sometimes never starts the line
-  // from the handle, even with the layout, the check and the geometry settled and the arrows at
-  // both states drawn. The canvas hands React Flow new node objects without their `measured`
-  // size on every redraw, which drops the handles' measures until React Flow measures again;
-  // to fix in StatechartCanvas (static `handles` and sizes from the layout), then drop this todo.
-  todo: 'flaky until the canvas keeps its handles measured',
-}, async () => {
+test('a transition drawn by dragging from a state handle to another state', async () => {
   await page.goto(envUrl());
   await node(page, 'done').waitFor({ timeout: 15_000 });
   await waitStatus(page, STATUS_TEXT.saved);
@@ -325,10 +318,9 @@ test('a transition drawn by dragging from a state handle to another state', {
   await draw.getByLabel('on event').fill('LOOKUP');
   await draw.getByLabel('to', { exact: true }).selectOption({ label: 'review' });
   await draw.getByRole('button', { name: 'Add transition' }).click();
-  // Nothing redraws the states while the line is drawn: the live check of the last edit is done
-  // (its marks are on the canvas). React Flow draws an arrow only between measured handles, and
-  // finds the handles under a line by the same measures: the arrows into and out of both states
-  // are drawn, so both states' handles are measured.
+  // Nothing moves the states while the line is drawn: the live check of the last edit is done (its
+  // marks are on the canvas) and so is every layout. The arrows into and out of both states are
+  // drawn: React Flow knows both states' handles (the canvas gives them with each node).
   await waitChecked(page);
   await waitLayouts(page);
   await edge(page, 'LOOKUP [ready] / markFound from open to done').waitFor({ state: 'attached' });
@@ -356,6 +348,16 @@ test('a transition drawn by dragging from a state handle to another state', {
   // A first small move starts the line (past React Flow's drag threshold); then to the target.
   await page.mouse.move(start.x - 5, start.y - 2);
   await page.locator('.react-flow__connectionline').waitFor({ state: 'attached' });
+  // The line starts at the centre of the handle as drawn: the handles the canvas gives React Flow
+  // (from the layout, not measured) are where the page draws them.
+  const lineStart = await page.locator('.react-flow__connection-path').evaluate((path: SVGPathElement) => {
+    const at = path.getPointAtLength(0).matrixTransform(path.getScreenCTM()!);
+    return { x: at.x, y: at.y };
+  });
+  assert.ok(
+    Math.abs(lineStart.x - start.x) <= 1 && Math.abs(lineStart.y - start.y) <= 1,
+    `the line starts at ${JSON.stringify(lineStart)}, the handle's centre is ${JSON.stringify(start)}`,
+  );
   await page.mouse.move(end.x, end.y, { steps: 12 });
   // Let go only over the target handle, with the line drawn: React Flow connects to the handle
   // under the pointer when it is released (`isValidHandle`: the element below comes first).

@@ -16,7 +16,6 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
-  useUpdateNodeInternals,
   useViewport,
 } from '@xyflow/react';
 import {
@@ -39,6 +38,7 @@ import {
   StateLabel,
 } from './canvasEdit.tsx';
 import { type LaidOutGraph, layoutGraph, NODE_METRICS, type TransitionFlowEdge } from './layoutGraph.ts';
+import { HANDLE_SIZE, nodeHandles } from './nodeHandles.ts';
 import { type Place, placeNodes } from './placeNodes.ts';
 import {
   absoluteBoxes,
@@ -230,6 +230,7 @@ function Canvas({
   );
   const editing = edit !== undefined;
   const nodes = useMemo(() => {
+    const handleSize = editing ? HANDLE_SIZE.editing : HANDLE_SIZE.viewing;
     const lit = new Set(active);
     const seen = new Set(visited);
     // A state someone else selected: outlined in the colour of the first of them (by name).
@@ -240,12 +241,18 @@ function Canvas({
       const marks = problemsAt.get(n.id);
       const level = worst(marks);
       const colour = peerColour.get(n.id);
+      const data = { ...n.data, ...(marks && { problems: marks }) };
       return {
         ...n,
         ...(colour && {
           style: { ...n.style, outline: `3px solid ${colour}`, outlineOffset: 3, borderRadius: 8 },
         }),
-        data: { ...n.data, ...(marks && { problems: marks }) },
+        // The handles React Flow would measure, with every node object: it drops what it measured
+        // when handed a new one, and draws no edge, and starts no line, from a node whose handles
+        // it does not know (nodeHandles.ts). Its size is the layout's (`width`, `height`); no
+        // `measured` is given, so React Flow still measures the nodes once and fits the view then.
+        handles: nodeHandles(n, borderWidth(n.type, data), handleSize),
+        data,
         selected: n.id === selected,
         className:
           [
@@ -257,7 +264,7 @@ function Canvas({
         ariaLabel: `${n.data.type} state ${n.data.path || n.data.label}${lit.has(n.id) ? ' (active)' : ''}${marks ? `: ${describe(marks)}` : ''}`,
       };
     });
-  }, [shown, active, visited, selected, problemsAt, peers]);
+  }, [shown, active, visited, selected, problemsAt, peers, editing]);
   const edges = useMemo(() => {
     const taken = new Set(path);
     return (shown?.edges ?? []).map((e) => {
@@ -330,14 +337,6 @@ function Canvas({
     const { x, y, zoom } = flow.getViewport();
     void flow.setViewport({ x: x + (from.x - anchor.x) * zoom, y: y + (from.y - anchor.y) * zoom, zoom });
   }, [laid, placed, flow]);
-
-  // Each node's handles measured again whenever the drawing changes: an edge is drawn only
-  // between measured handles, and a node that changed kind (a state given its first child) or
-  // place keeps no measure of its old self.
-  const updateNodeInternals = useUpdateNodeInternals();
-  useEffect(() => {
-    if (editing && shown) updateNodeInternals(shown.nodes.map((n) => n.id));
-  }, [editing, shown, updateNodeInternals]);
 
   const [renaming, setRenaming] = useState<string>();
   const renameContext = useMemo<RenameContext | undefined>(
@@ -578,7 +577,14 @@ function ProblemBadge({ problems }: { problems: readonly Problem[] }) {
   );
 }
 
-const HIDDEN_HANDLE = { opacity: 0, pointerEvents: 'none' } as const;
+/** Handles drawn at the size `nodeHandles` gives React Flow, whatever the stylesheets say. */
+const EDIT_HANDLE = { width: HANDLE_SIZE.editing, height: HANDLE_SIZE.editing } as const;
+const HIDDEN_HANDLE = {
+  width: HANDLE_SIZE.viewing,
+  height: HANDLE_SIZE.viewing,
+  opacity: 0,
+  pointerEvents: 'none',
+} as const;
 
 /**
  * A state's two ends: transitions leave on the right and arrive on the left. While editing they
@@ -589,11 +595,12 @@ function Handles() {
   if (editing)
     return (
       <>
-        <Handle type="target" position={Position.Left} className="edit-handle" />
+        <Handle type="target" position={Position.Left} className="edit-handle" style={EDIT_HANDLE} />
         <Handle
           type="source"
           position={Position.Right}
           className="edit-handle"
+          style={EDIT_HANDLE}
           title="Drag to another state to draw a transition"
         />
       </>
@@ -616,12 +623,29 @@ function nodeTitle(data: StateNodeData & Marks): string {
   ].join('\n');
 }
 
-/** A state's border: its own, or the colour and weight of its worst problem (a warning's dashed). */
-function borderOf(data: Marks, own: string): string {
+/**
+ * The width of a box's border, px: a final state's double line 3, a problem's 2, else 1. The
+ * handles sit on its inner edge, so `nodeHandles` takes it.
+ */
+function borderWidth(kind: string | undefined, data: StateNodeData & Marks): number {
+  if (kind === 'state' && data.type === 'final') return 3;
+  return worst(data.problems) ? 2 : 1;
+}
+
+/**
+ * A box's border: its own (a final state's double, a region's dashed), or the colour and weight
+ * of its worst problem (a warning's dashed), `borderWidth` wide.
+ */
+function borderOf(kind: 'state' | 'container', data: StateNodeData & Marks): string {
   const level = worst(data.problems);
-  if (level === 'error') return `${own.startsWith('3px') ? '3px double' : '2px solid'} var(--danger)`;
-  if (level === 'warning') return `${own.startsWith('3px') ? '3px double' : '2px dashed'} var(--focus)`;
-  return `${own} currentColor`;
+  const line =
+    kind === 'state' && data.type === 'final'
+      ? 'double'
+      : level === 'warning' || (!level && kind === 'container' && data.region)
+        ? 'dashed'
+        : 'solid';
+  const colour = level === 'error' ? 'var(--danger)' : level === 'warning' ? 'var(--focus)' : 'currentColor';
+  return `${borderWidth(kind, data)}px ${line} ${colour}`;
 }
 
 /** What a state's box and a container's box share: they fill the node React Flow sized. */
@@ -634,7 +658,6 @@ const BOX = {
 } as const;
 
 function StateBox({ data }: NodeProps<MarkedNode>) {
-  const final = data.type === 'final';
   return (
     <div
       title={nodeTitle(data)}
@@ -646,7 +669,7 @@ function StateBox({ data }: NodeProps<MarkedNode>) {
         justifyContent: 'center',
         gap: 4,
         borderRadius: 8,
-        border: borderOf(data, final ? '3px double' : '1px solid'),
+        border: borderOf('state', data),
         background: 'var(--statechart-node-bg, Canvas)',
       }}
     >
@@ -675,7 +698,7 @@ function ContainerBox({ data }: NodeProps<MarkedNode>) {
       style={{
         ...BOX,
         borderRadius: 10,
-        border: borderOf(data, `1px ${data.region ? 'dashed' : 'solid'}`),
+        border: borderOf('container', data),
         background: 'var(--statechart-container-bg, transparent)',
         padding: '6px 10px',
       }}
