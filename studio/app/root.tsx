@@ -33,6 +33,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             <Link to="/">Environments</Link>
             <Link to="/runs">Runs</Link>
+            <Link to="/workspaces">Workspaces</Link>
           </nav>
           <ThemeToggle />
         </header>
