@@ -46,7 +46,7 @@ test("a team's workspace: made, filled and shared in the browser; closed to ever
     ['First state', 'open'],
     ['First tool', 'lookup_order'],
     ['Its event', 'LOOKUP'],
-  ])
+  ] as const)
     await owner.getByLabel(label, { exact: true }).fill(value);
   await owner.getByRole('button', { name: 'Create the environment' }).click();
   await owner.waitForURL(/\/env\//);
