@@ -71,18 +71,18 @@ export {
   train,
 } from './jobs/train.ts';
 export {
+  DEFAULT_RUNS_DIR,
+  type VerifyJobOptions,
+  type VerifyJobResult,
+  verifyJob,
+} from './jobs/verifyJob.ts';
+export {
   type LayerVerdict,
   type VerifyRunOptions,
   type VerifyRunProgress,
   type VerifyRunResult,
   verifyRun,
 } from './jobs/verifyRun.ts';
-export {
-  DEFAULT_RUNS_DIR,
-  type VerifyJobOptions,
-  type VerifyJobResult,
-  verifyJob,
-} from './jobs/verifyJob.ts';
 export {
   type VerifyScoresOptions,
   type VerifyScoresProgress,

@@ -42,7 +42,10 @@ const ROUNDS = SMOKE ? 1 : 2;
  * clients gave 400 receptions and a p99 that was the 4th slowest, moved by one garbage collection.
  */
 const MIN_RECEPTIONS = SMOKE ? 0 : 4000;
-const runAt = (n: number) => ({ ...RUN, edits: Math.max(RUN.edits, Math.ceil(MIN_RECEPTIONS / ROUNDS / (n - 1))) });
+const runAt = (n: number) => ({
+  ...RUN,
+  edits: Math.max(RUN.edits, Math.ceil(MIN_RECEPTIONS / ROUNDS / (n - 1))),
+});
 const MEMORY_CLIENTS = 50;
 const STORED_UPDATES = SMOKE ? 1000 : 10_000;
 const LOADS = SMOKE ? 2 : 3;
