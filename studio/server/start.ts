@@ -428,19 +428,34 @@ function fromLoopback(req: Request): boolean {
 }
 
 /**
+ * Whether the request names this machine in its `Host` (localhost, 127.x, [::1]). A page of another
+ * site whose name an attacker pointed at 127.0.0.1 (DNS rebinding) reaches the studio from loopback
+ * with its own name as the host, and its `Origin` equal to it: only the host shows it is not local.
+ */
+function localHost(req: Request): boolean {
+  try {
+    const { hostname } = new URL(`http://${req.headers.host ?? ''}`);
+    return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The local default: a page request (GET) from loopback without a valid session gets the owner's
  * signed session cookie, so the person who ran `palestra studio` is signed in on the first page
  * they open (the collaboration socket itself never signs anyone in: its upgrade needs the cookie).
  * Any other loopback request without a session (a script's POST) is the owner's too, unless a
  * browser says it comes from another site's page (its `Origin`): that page must not act as the
- * owner. Anyone else signs in through an invite link. Behind a reverse proxy on this machine
+ * owner; nor may a page that reaches loopback under another site's name (`localHost`). Anyone
+ * else signs in through an invite link. Behind a reverse proxy on this machine
  * every visitor would look local: expose the studio with `host`, not through a local proxy.
  */
 function ownerCookie(membership: Membership) {
   // One session for the cookie-less requests of scripts, instead of a new row for each.
   let scripts: Promise<string> | undefined;
   return async (req: Request, res: Response, next: () => void) => {
-    if (!fromLoopback(req)) return next();
+    if (!fromLoopback(req) || !localHost(req)) return next();
     try {
       if (await membership.sessionMember(readCookie(req.headers.cookie, SESSION_COOKIE))) return next();
       let signed: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +15,7 @@ import { createDocStore } from '../collab/docStore.ts';
 import { messageReadOnly } from '../collab/room.ts';
 import { openDatabase } from '../db/index.ts';
 import { type Studio, startStudio } from '../start.ts';
+import { OWNER_ID } from './members.ts';
 import { SESSION_COOKIE } from './sessionCookie.ts';
 
 let studio: Studio;
@@ -131,6 +133,49 @@ test('a page from loopback signs the owner in; the cookie opens the socket and i
   await owner.whenSynced();
   owner.doc.getMap('notes').set('owner', 'was here');
   await owner.whenSaved();
+});
+
+test("from loopback under another site's name (DNS rebinding), no one is signed in", async () => {
+  // fetch cannot set Host; node:http can, as a rebinding browser's request carries it.
+  const { port } = new URL(studio.url);
+  const ask = (host: string, method = 'GET') =>
+    new Promise<{ status: number; cookie: string | undefined }>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/', method, headers: { host, origin: `http://${host}` } },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0] });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  assert.equal((await ask(`evil.example:${port}`)).cookie, undefined);
+  assert.match((await ask(`localhost:${port}`)).cookie ?? '', new RegExp(`^${SESSION_COOKIE}=`));
+  assert.match((await ask(`127.0.0.1:${port}`)).cookie ?? '', new RegExp(`^${SESSION_COOKIE}=`));
+  // A POST under the rebound name acts as no one: the workspace is not made (owner: 200 and made).
+  const make = (host: string, name: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/workspaces',
+          method: 'POST',
+          headers: { host, origin: `http://${host}`, 'content-type': 'application/x-www-form-urlencoded' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(`intent=create&name=${name}`);
+    });
+  assert.equal(await make(`evil.example:${port}`, 'Rebound'), 403);
+  assert.equal(await make(`127.0.0.1:${port}`, 'Local2'), 200);
+  const names = (await studio.membership.workspacesOf(OWNER_ID)).map((w) => w.name);
+  assert.ok(names.includes('Local2') && !names.includes('Rebound'), names.join(', '));
 });
 
 test('an invite link makes an editor once; the API needs the studio token', async () => {
