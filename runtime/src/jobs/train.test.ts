@@ -7,7 +7,7 @@ import { type TrainOptions, train } from './train.ts';
 
 /**
  * The job's own refusals, each before the trainer service starts (no Python, no model): the run
- * folder is never made. The training itself is tested end to end in train/train.test.ts.
+ * folder is never made. The training itself is tested end to end in train/train.e2e.test.ts.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'palestra-train-job-'));
