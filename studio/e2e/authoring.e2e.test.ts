@@ -6,7 +6,6 @@ import type { Page } from 'playwright-core';
 import { STATUS_TEXT } from '../app/collab/collabStatus.ts';
 import { docParts } from '../app/doc/schema.ts';
 import { filesOf, toSpec } from '../app/doc/toSpec.ts';
-import { connect } from '../server/collab/testClient.ts';
 import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
@@ -66,19 +65,6 @@ const waitLiveCheck = (p: Page, text = '') =>
     text,
     { timeout: 30_000 },
   );
-
-/**
- * Waits until the latest edit has been checked whole: the problem marks on the canvas are final,
- * so its states are not drawn again (and their handles measured again) under the pointer.
- */
-const waitChecked = (p: Page) => waitLiveCheck(p);
-
-/** Reads the stored document through the studio, as the owner. */
-async function storedDoc() {
-  const reader = connect(h.studio.url, id, (await h.studio.membership.ownerSession()).signed);
-  await reader.whenSynced();
-  return reader;
-}
 
 before(async () => {
   h = await openHarness();
@@ -180,7 +166,7 @@ test('from /new, with no JSON: a guard, an action, a reward rule and a code file
   // The live check of the whole environment: nothing to fix.
   await waitLiveCheck(page, 'The checker found nothing to fix.');
   await waitStatus(page, STATUS_TEXT.saved);
-  const reader = await storedDoc();
+  const reader = await h.storedDoc(id);
   try {
     const spec = parseSpec(toSpec(reader.doc).spec, filesOf(reader.doc));
     assert.deepEqual(spec.guards, { ready: { expr: 'true && step >= 0' } });
@@ -216,7 +202,7 @@ test('from /new, with no JSON: a guard, an action, a reward rule and a code file
   await page.keyboard.press('Control+z');
   await page.locator('.expression-editor[data-field="file:helpers.js"]').waitFor({ state: 'detached' });
   await waitStatus(page, STATUS_TEXT.saved);
-  const after = await storedDoc();
+  const after = await h.storedDoc(id);
   try {
     assert.deepEqual(Object.keys(filesOf(after.doc)), []);
     assert.equal(docParts(after.doc).rewardRules.size, 1, 'the reward rule before it stays');
@@ -321,7 +307,8 @@ test('a transition drawn by dragging from a state handle to another state', asyn
   // Nothing moves the states while the line is drawn: the live check of the last edit is done (its
   // marks are on the canvas) and so is every layout. The arrows into and out of both states are
   // drawn: React Flow knows both states' handles (the canvas gives them with each node).
-  await waitChecked(page);
+  // Checked whole: the problem marks are final, so no state is drawn again under the pointer.
+  await waitLiveCheck(page);
   await waitLayouts(page);
   await edge(page, 'LOOKUP [ready] / markFound from open to done').waitFor({ state: 'attached' });
   await edge(page, 'LOOKUP from open to review').waitFor({ state: 'attached' });

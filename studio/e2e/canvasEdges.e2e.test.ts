@@ -5,7 +5,6 @@ import type { Page } from 'playwright-core';
 import { statechartGraph } from '../app/canvas/statechartGraph.ts';
 import { STATUS_TEXT } from '../app/collab/collabStatus.ts';
 import { filesOf, toSpec } from '../app/doc/toSpec.ts';
-import { connect } from '../server/collab/testClient.ts';
 import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
@@ -53,8 +52,7 @@ after(async () => {
 
 /** The canvas's edge ids for the stored document of environment `id`, read as the owner. */
 async function expectedEdges(id: string): Promise<string[]> {
-  const reader = connect(h.studio.url, id, (await h.studio.membership.ownerSession()).signed);
-  await reader.whenSynced();
+  const reader = await h.storedDoc(id);
   try {
     const spec = parseSpec(toSpec(reader.doc).spec, filesOf(reader.doc));
     return statechartGraph(spec)

@@ -9,7 +9,6 @@ import { STATUS_TEXT } from '../app/collab/collabStatus.ts';
 import { docParts } from '../app/doc/schema.ts';
 import { toSpec } from '../app/doc/toSpec.ts';
 import { createDocStore } from '../server/collab/docStore.ts';
-import { connect } from '../server/collab/testClient.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { type Harness, openHarness, waitStatus } from './harness.ts';
 
@@ -141,8 +140,7 @@ test("a viewer's fields are disabled, and an edit forced through its socket is d
   );
   assert.deepEqual(answer, [101]);
   // Read back as the owner, through the server: nothing of it is there.
-  const reader = connect(h.studio.url, id, (await h.studio.membership.ownerSession()).signed);
-  await reader.whenSynced();
+  const reader = await h.storedDoc(id);
   assert.equal(docParts(reader.doc).states.has('forced-by-viewer'), false);
   assert.ok(docParts(reader.doc).states.size > 0);
   reader.destroy();

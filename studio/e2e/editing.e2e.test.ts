@@ -6,7 +6,6 @@ import { STATUS_TEXT } from '../app/collab/collabStatus.ts';
 import { positionOf } from '../app/doc/edits.ts';
 import { docParts } from '../app/doc/schema.ts';
 import { toSpec } from '../app/doc/toSpec.ts';
-import { connect } from '../server/collab/testClient.ts';
 import { type Harness, openHarness, waitStatus } from './harness.ts';
 
 /**
@@ -52,13 +51,6 @@ async function steadyBox(page: Page, selector: string) {
     last = now;
     await page.waitForTimeout(150);
   }
-}
-
-/** Reads the stored document through the studio, as the owner. */
-async function storedDoc() {
-  const reader = connect(h.studio.url, id, (await h.studio.membership.ownerSession()).signed);
-  await reader.whenSynced();
-  return reader;
 }
 
 before(async () => {
@@ -159,7 +151,7 @@ test('a new environment from nothing, built by two people who see each other edi
   await gone(owner, 'reviewing.inner');
 
   await Promise.all([waitStatus(owner, STATUS_TEXT.saved), waitStatus(guest, STATUS_TEXT.saved)]);
-  const reader = await storedDoc();
+  const reader = await h.storedDoc(id);
   try {
     const { spec, paths } = toSpec(reader.doc);
     parseSpec(spec);
@@ -195,7 +187,7 @@ test("each one's undo takes back their own edit and leaves the other's", async (
   await owner.keyboard.press('Control+Shift+z');
   await node(guest, 'owner_note').waitFor({ timeout: 5000 });
   await Promise.all([waitStatus(owner, STATUS_TEXT.saved), waitStatus(guest, STATUS_TEXT.saved)]);
-  const reader = await storedDoc();
+  const reader = await h.storedDoc(id);
   try {
     const { paths } = toSpec(reader.doc);
     assert.deepEqual(new Set(paths.values()), new Set(['open', 'reviewing', 'done', 'owner_note']));

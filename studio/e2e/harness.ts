@@ -21,6 +21,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromiumPath } from '@palestra/testing/browser';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ensureBuild } from '../server/build.ts';
+import { connect, type TestClient } from '../server/collab/testClient.ts';
 import { type StartStudioOptions, type Studio, startStudio } from '../server/start.ts';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
@@ -56,6 +57,11 @@ export interface Harness {
     role: 'editor' | 'viewer',
     errors?: string[][],
   ): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
+  /**
+   * Environment `id`'s stored document, read through the studio's socket as the owner (a real
+   * y-websocket client, synced); `destroy()` it when done.
+   */
+  storedDoc(id: string): Promise<TestClient>;
   /** Stops the studio (its documents committed first); the browsers stay open. */
   stopStudio(): Promise<void>;
   /** Starts the studio again on the same port and folders; `studio` is the new one. */
@@ -146,6 +152,11 @@ export async function openHarness(options: Partial<StartStudioOptions> = {}): Pr
       await person.page.goto(new URL(`/invite/${token}`, studio.url).href);
       await person.page.waitForURL(studio.url);
       return person;
+    },
+    async storedDoc(id) {
+      const reader = connect(studio.url, id, (await studio.membership.ownerSession()).signed);
+      await reader.whenSynced();
+      return reader;
     },
     stopStudio: () => studio.close(),
     async startStudio() {

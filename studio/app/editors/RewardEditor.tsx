@@ -170,27 +170,24 @@ function RuleItem({ id, rule: m, index }: { id: string; rule: FieldMap; index: n
           By the module function <code>{m.get('module') as string}</code>
         </p>
       )}
-      {m.get('when') instanceof Y.Text && (
-        <div className="editor-expr">
-          <span className="editor-expr-label">When (CEL)</span>
-          <ExpressionEditor
-            text={m.get('when')}
-            language="reward"
-            label={`when of reward ${name}`}
-            fieldKey={`reward:${id}:when`}
-          />
-        </div>
-      )}
-      {m.get('expr') instanceof Y.Text && (
-        <div className="editor-expr">
-          <span className="editor-expr-label">Amount (CEL)</span>
-          <ExpressionEditor
-            text={m.get('expr')}
-            language="reward"
-            label={`amount of reward ${name}`}
-            fieldKey={`reward:${id}:expr`}
-          />
-        </div>
+      {(
+        [
+          ['when', 'When', 'when'],
+          ['expr', 'Amount', 'amount'],
+        ] as const
+      ).map(
+        ([field, title, word]) =>
+          m.get(field) instanceof Y.Text && (
+            <div key={field} className="editor-expr">
+              <span className="editor-expr-label">{title} (CEL)</span>
+              <ExpressionEditor
+                text={m.get(field)}
+                language="reward"
+                label={`${word} of reward ${name}`}
+                fieldKey={`reward:${id}:${field}`}
+              />
+            </div>
+          ),
       )}
       {typeof value === 'number' && (
         <div className="editor-field editor-inline">

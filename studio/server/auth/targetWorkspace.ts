@@ -27,9 +27,7 @@ export async function targetWorkspace(
   const membership = context?.membership;
   // No members (an app not served by startStudio): the default workspace, as before workspaces.
   if (!membership) return { ok: true, workspaceId: requested || undefined };
-  const member = await membership.sessionMember(
-    readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE),
-  );
+  const member = await signedIn(membership, request);
   if (!member)
     return {
       ok: false,
@@ -81,12 +79,14 @@ export async function editableWorkspaces(
   request: Request,
 ): Promise<{ id: string; name: string }[]> {
   const membership = context?.membership;
-  if (!membership) return [];
-  const member = await membership.sessionMember(
-    readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE),
-  );
-  if (!member) return [];
+  const member = membership && (await signedIn(membership, request));
+  if (!membership || !member) return [];
   return (await membership.workspacesOf(member.id))
     .filter((w) => canEdit(w.role))
     .map((w) => ({ id: w.id, name: w.name }));
+}
+
+/** The member the request's session cookie names, if any. */
+function signedIn(membership: Membership, request: Request) {
+  return membership.sessionMember(readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE));
 }
