@@ -39,7 +39,8 @@ test("a team's workspace: made, filled and shared in the browser; closed to ever
   // A new environment from the team's card: /new preselects the team among the owner's two.
   await team.getByRole('link', { name: 'New environment here' }).click();
   await owner.waitForURL(/\/new\?workspace=/);
-  const choice = owner.getByLabel('Workspace').first();
+  // Exact: /workspaces (still on screen while /new loads) labels its own regions "Workspaces".
+  const choice = owner.locator('#new-workspace');
   assert.equal(await choice.locator('option:checked').textContent(), TEAM);
   for (const [label, value] of [
     ['Name', 'team-desk'],
