@@ -59,8 +59,9 @@ An argument that names an existing folder is always a run, even one that looks l
 Layers, each with a verdict and the first discrepancy (a layer that could not be checked is
 FAILED or skipped, never ok):
   job         with a job: it exists on the chain in --chain-dir and has a submitted result
-  submission  with a job: the proof its transaction carried holds, asked again of the job's
-              verifier contract for the inputs the escrow recorded
+  submission  with a job: the proof its transaction carried (a submitResult call sent to the
+              escrow itself) holds, asked again of the job's verifier contract (the one
+              chain.json names) for the inputs the escrow recorded
   records     every episode file reads, its hash chains hold, it is complete and scored
   replay      every episode re-executes to the same steps and root
   scores      every committed score is re-derived (rules by replay, verdicts from the cache)

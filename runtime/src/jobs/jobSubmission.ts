@@ -42,8 +42,11 @@ export interface SubmittedResult {
   payout: bigint;
   /** The 10 public inputs the escrow verified the proof against (chain id … payout). */
   publicInputs: bigint[];
-  /** The `submitResult` transaction, and the proof bytes it carried (absent if no event was found). */
+  /** The transaction whose `ResultSubmitted` event recorded the result (absent if no event was found). */
   transactionHash?: Hash;
+  /** The contract that transaction was sent to: the escrow itself, or a wallet or relayer in between. */
+  sentTo?: Address;
+  /** The proof bytes the escrow received: read only from a `submitResult` call sent to the escrow itself. */
   proof?: Hex;
 }
 
@@ -57,6 +60,8 @@ export interface JobSubmission {
   provider: Address;
   /** The verifier the job was opened with (the escrow calls it, not the current default). */
   verifier: Address;
+  /** The settlement verifier chain.json names: the one deployed for the committed circuit. */
+  settlementVerifier: Address;
   /** True when that verifier is the chain's development placeholder (it accepts any proof). */
   placeholderVerifier: boolean;
   /** The recorded result; undefined while none was submitted. */
@@ -98,6 +103,30 @@ function unreadable(e: unknown, what: string, rpcUrl: string): VerifyError {
 }
 
 /**
+ * The proof a submitting transaction gave the escrow. Only a transaction sent to the escrow itself,
+ * calling `submitResult` for this job, says it: one sent to another contract (a multisig, a relayer,
+ * a smart account) shows what that contract was given, not what it passed on, and a call that reads
+ * as `submitResult` with a valid proof may have sent the escrow another. Then the proof stays
+ * unknown, and checkStoredProof says so rather than pass.
+ */
+function sentProof(
+  tx: { to: Address | null; input: Hex },
+  escrow: Address,
+  jobId: bigint,
+): { to?: Address; proof?: Hex } {
+  const to = tx.to ? getAddress(tx.to) : undefined;
+  if (to !== escrow) return to ? { to } : {};
+  try {
+    const call = decodeFunctionData({ abi: trainingEscrowAbi, data: tx.input });
+    if (call.functionName === 'submitResult' && call.args[0] === jobId)
+      return { to, proof: call.args[2] as Hex };
+  } catch {
+    // Not one of the escrow's calls: the proof stays unknown.
+  }
+  return { to };
+}
+
+/**
  * Reads job `jobId` and its submitted result from the chain `chain.json` in `chainDir` describes.
  * Throws `VERIFY_CHAIN_UNREADABLE` when there is no chain.json, no answer, or no such job.
  *
@@ -133,6 +162,7 @@ export async function readJobSubmission(options: {
     state: stateName(job.state),
     provider: getAddress(job.provider),
     verifier: getAddress(job.verifier),
+    settlementVerifier: getAddress(info.contracts.settlementVerifier),
     placeholderVerifier:
       info.contracts.placeholders?.verifier === true &&
       getAddress(info.contracts.settlementVerifier) === getAddress(job.verifier),
@@ -172,21 +202,15 @@ export async function readJobSubmission(options: {
     r.totalScore,
     r.payout,
   ];
-  let proof: Hex | undefined;
+  let sent: { to?: Address; proof?: Hex } = {};
   if (log.transactionHash) {
-    let input: Hex;
+    let tx: Awaited<ReturnType<typeof client.getTransaction>>;
     try {
-      input = (await client.getTransaction({ hash: log.transactionHash })).input;
+      tx = await client.getTransaction({ hash: log.transactionHash });
     } catch (e) {
       throw unreadable(e, `transaction ${log.transactionHash}`, info.rpcUrl);
     }
-    try {
-      const call = decodeFunctionData({ abi: trainingEscrowAbi, data: input });
-      if (call.functionName === 'submitResult') proof = call.args[2] as Hex;
-    } catch {
-      // Sent through another contract (a multisig, a relayer): its input is not the escrow's call, and
-      // the proof stays unknown; checkStoredProof says so rather than pass.
-    }
+    sent = sentProof(tx, escrow, jobId);
   }
   return {
     ...base,
@@ -198,9 +222,19 @@ export async function readJobSubmission(options: {
       payout: r.payout,
       publicInputs,
       ...(log.transactionHash ? { transactionHash: log.transactionHash } : {}),
-      ...(proof ? { proof } : {}),
+      ...(sent.to ? { sentTo: sent.to } : {}),
+      ...(sent.proof ? { proof: sent.proof } : {}),
     },
   };
+}
+
+/** Why the submission's proof is not known (see `sentProof`). */
+function unreadProof(s: JobSubmission): string {
+  const hash = s.submitted?.transactionHash;
+  if (!hash) return 'the submitting transaction was not found';
+  if (s.submitted?.sentTo && s.submitted.sentTo !== s.escrow)
+    return `transaction ${hash} was sent to ${s.submitted.sentTo}, not to the escrow: the proof the escrow received cannot be read from it`;
+  return `transaction ${hash} does not call submitResult for job ${s.jobId}: its proof cannot be read`;
 }
 
 /**
@@ -212,13 +246,7 @@ export async function readJobSubmission(options: {
  * const { ok, reason } = await checkStoredProof(await readJobSubmission({ jobId: 1n }));
  */
 export async function checkStoredProof(s: JobSubmission): Promise<{ ok: boolean; reason?: string }> {
-  if (!s.submitted?.proof)
-    return {
-      ok: false,
-      reason: s.submitted?.transactionHash
-        ? `transaction ${s.submitted.transactionHash} does not call submitResult directly: its proof cannot be read`
-        : 'the submitting transaction was not found',
-    };
+  if (!s.submitted?.proof) return { ok: false, reason: unreadProof(s) };
   const client = createPublicClient({ transport: http(s.rpcUrl) });
   try {
     const ok = await client.readContract({

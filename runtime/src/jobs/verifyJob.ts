@@ -3,7 +3,9 @@
  * in a dispute) checks it end to end. Two on-chain layers come first:
  *   job         the job exists on the chain of chain.json and has a submitted result
  *   submission  the proof its submitting transaction carried holds, asked again of the job's own
- *               verifier contract, for the public inputs the escrow built from the record
+ *               verifier contract, for the public inputs the escrow built from the record; that
+ *               verifier must be the one chain.json names (not the development placeholder), and
+ *               the transaction a direct `submitResult` call to the escrow, or the proof is unknown
  * then the run: the one named, else the run under the runs folder whose proof files carry exactly
  * that submission (`findProvenRun`), checked by every layer of `verifyRun` with the job (records,
  * replay, scores, leaves, proof, chain). When no run can be checked, each run layer fails with the
@@ -56,6 +58,29 @@ export interface VerifyJobResult extends Omit<VerifyRunResult, 'run'> {
 const message = (e: unknown) => (e instanceof PalestraError ? `${e.code}: ${e.message}` : String(e));
 const hintOf = (e: unknown) => (e instanceof PalestraError && e.hint ? { hint: e.hint } : {});
 
+/**
+ * The submission layer's verdict when the job's verifier cannot vouch for a proof, else undefined.
+ * Its answer is worth what its code is: chain.json names the verifier deployed for the committed
+ * circuit. The development placeholder accepts any proof; a job opened after the escrow's owner
+ * changed its verifier (setVerifier) is checked by a contract nothing here vouches for.
+ */
+function untrustedVerifier(s: JobSubmission): LayerVerdict | undefined {
+  const verdict = { layer: 'submission', verdict: 'failed', checked: `verifier ${s.verifier}` } as const;
+  if (s.placeholderVerifier)
+    return {
+      ...verdict,
+      discrepancy: `the job's verifier ${s.verifier} is the development placeholder: it accepts any proof, so the submission was never checked`,
+      hint: 'open jobs on a chain whose escrow uses ZKSettlementVerifier (palestra chain up deploys it)',
+    };
+  if (s.verifier !== s.settlementVerifier)
+    return {
+      ...verdict,
+      discrepancy: `job ${s.jobId} was opened with verifier ${s.verifier}, not ${s.settlementVerifier}, the settlement verifier chain.json names: what it accepts is not known to be a proof of the committed circuit`,
+      hint: `verify the run itself (palestra verify <run> --job ${s.jobId}): its proof layer checks the proof with the committed verification key`,
+    };
+  return undefined;
+}
+
 /** The on-chain layers: the job and its record, then the stored proof against the job's verifier. */
 async function chainLayers(
   options: VerifyJobOptions,
@@ -103,20 +128,8 @@ async function chainLayers(
     verdict: 'ok',
     checked: `${where}: ${s.state}, ${s.submitted.episodes} episodes, root ${s.submitted.episodesRoot.slice(0, 12)}…`,
   };
-  if (s.placeholderVerifier)
-    return {
-      submission: s,
-      layers: [
-        job,
-        {
-          layer: 'submission',
-          verdict: 'failed',
-          checked: `verifier ${s.verifier}`,
-          discrepancy: `the job's verifier ${s.verifier} is the development placeholder: it accepts any proof, so the submission was never checked`,
-          hint: 'open jobs on a chain whose escrow uses ZKSettlementVerifier (palestra chain up deploys it)',
-        },
-      ],
-    };
+  const untrusted = untrustedVerifier(s);
+  if (untrusted) return { submission: s, layers: [job, untrusted] };
   let stored: { ok: boolean; reason?: string };
   try {
     stored = await checkStoredProof(s);

@@ -159,7 +159,8 @@ describe('the assistant route', () => {
         assert.equal(body.tools.length, ASSISTANT_TOOLS.length);
         assert.equal(body.tools[1].function.name, 'add_state');
       } else {
-        assert.equal(req!.headers['x-api-key'], KEY);
+        // The Anthropic SDK sends the key as a bearer token.
+        assert.equal(req!.headers.authorization, `Bearer ${KEY}`);
         assert.match(body.system, /design "lake"/);
         // The tool result and the next request share one user message: Anthropic's turns alternate.
         assert.deepEqual(

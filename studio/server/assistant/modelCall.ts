@@ -1,13 +1,14 @@
 /**
  * One call of the design assistant's model, in either wire format: OpenAI Chat Completions (any
- * OpenAI-compatible endpoint) or Anthropic Messages, with the assistant's tools.
- *
- * Why plain `fetch` and not the providers' SDKs, as the runtime's agents use: the studio does not
- * depend on them (the `openai` package is installed for the runtime only), and a chat call is one
- * POST whose answer is checked here with zod anyway. What the SDKs add, retries, is left to the
- * member, who sees the error and sends again. Failures become `AssistantError`s with the same
- * hints as the runtime's agents give (`runtime/src/agents/messages.ts`).
+ * OpenAI-compatible endpoint) or Anthropic Messages, with the assistant's tools, through the
+ * providers' SDKs as the runtime's agents call them. The SDKs hand back what the server sent,
+ * unchecked, and an OpenAI-compatible server is not OpenAI: the answer is checked here with zod.
+ * Failures become `AssistantError`s with the same hints as the runtime's agents give
+ * (`runtime/src/agents/messages.ts`), under the assistant's own codes and HTTP statuses.
  */
+import Anthropic, * as anthropic from '@anthropic-ai/sdk';
+import OpenAI, * as openai from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources';
 import { z } from 'zod';
 import type { AssistantTool } from '../../app/assistant/tools.ts';
 import type { ChatMessage, ModelReply } from '../../app/assistant/transcript.ts';
@@ -23,17 +24,31 @@ export interface ModelRequest {
 
 /** Per call. */
 export const MODEL_TIMEOUT_MS = 120_000;
+/**
+ * No retries. The member sees the error in the panel and sends again when they choose: a timeout
+ * retried would keep them waiting twice as long for the same error, and a rate limit or a failing
+ * server retried at once rarely passes (the runtime's agents retry because nobody watches a run).
+ */
+const MAX_RETRIES = 0;
 /** The answer's length budget (Anthropic requires one). */
 const MAX_TOKENS = 4096;
+/** What the SDKs send as the key to a local endpoint when none was given: they refuse to run without one. */
+const LOCAL_NO_KEY = 'local-no-key';
 
+/** This machine, where no key is needed: the runtime's agents' rule (`isLocalUrl`, not exported by @palestra/runtime). */
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0']);
 
-/** The endpoint to POST to. */
-export function endpointOf(settings: ModelSettings): string {
+/** The SDK's base URL: the typed one, else the provider's; Anthropic's without `/v1`, as its SDK takes it. */
+function baseUrlOf(settings: ModelSettings): string {
   const base = settings.baseUrl.replace(/\/+$/, '');
-  if (settings.provider === 'openai') return `${base || 'https://api.openai.com/v1'}/chat/completions`;
-  // As the Anthropic SDK takes it: the base URL without `/v1`.
-  return `${(base || 'https://api.anthropic.com').replace(/\/v1$/, '')}/v1/messages`;
+  if (settings.provider === 'openai') return base || 'https://api.openai.com/v1';
+  return (base || 'https://api.anthropic.com').replace(/\/v1$/, '');
+}
+
+/** The endpoint the SDK POSTs to, as messages name it. */
+export function endpointOf(settings: ModelSettings): string {
+  const base = baseUrlOf(settings);
+  return settings.provider === 'openai' ? `${base}/chat/completions` : `${base}/v1/messages`;
 }
 
 /** The key to send: the typed one, else the provider's environment variable; a local endpoint needs none. */
@@ -48,8 +63,8 @@ function keyFor(settings: ModelSettings, typed: string | undefined, url: string)
   });
 }
 
-function openaiBody(settings: ModelSettings, req: ModelRequest): Record<string, unknown> {
-  const messages: Record<string, unknown>[] = [{ role: 'system', content: req.system }];
+function openaiBody(settings: ModelSettings, req: ModelRequest): ChatCompletionCreateParamsNonStreaming {
+  const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: req.system }];
   for (const m of req.messages) {
     if (m.role === 'user') messages.push({ role: 'user', content: m.text });
     else if (m.role === 'assistant')
@@ -59,7 +74,7 @@ function openaiBody(settings: ModelSettings, req: ModelRequest): Record<string, 
         ...(m.toolCalls.length > 0 && {
           tool_calls: m.toolCalls.map((c) => ({
             id: c.id,
-            type: 'function',
+            type: 'function' as const,
             function: { name: c.name, arguments: c.arguments },
           })),
         }),
@@ -88,10 +103,13 @@ function inputOf(args: string): unknown {
   }
 }
 
-function anthropicBody(settings: ModelSettings, req: ModelRequest): Record<string, unknown> {
-  const messages: { role: 'user' | 'assistant'; content: Record<string, unknown>[] }[] = [];
+function anthropicBody(
+  settings: ModelSettings,
+  req: ModelRequest,
+): Anthropic.MessageCreateParamsNonStreaming {
+  const messages: (Anthropic.MessageParam & { content: Anthropic.ContentBlockParam[] })[] = [];
   // Messages must alternate: a user turn after tool results joins them (as the API itself allows).
-  const push = (role: 'user' | 'assistant', content: Record<string, unknown>[]) => {
+  const push = (role: 'user' | 'assistant', content: Anthropic.ContentBlockParam[]) => {
     const last = messages.at(-1);
     if (last && last.role === role) last.content.push(...content);
     else messages.push({ role, content });
@@ -99,7 +117,7 @@ function anthropicBody(settings: ModelSettings, req: ModelRequest): Record<strin
   for (const m of req.messages) {
     if (m.role === 'user') push('user', [{ type: 'text', text: m.text }]);
     else if (m.role === 'assistant') {
-      const blocks: Record<string, unknown>[] = [];
+      const blocks: Anthropic.ContentBlockParam[] = [];
       if (m.text) blocks.push({ type: 'text', text: m.text });
       for (const c of m.toolCalls)
         blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: inputOf(c.arguments) });
@@ -109,7 +127,7 @@ function anthropicBody(settings: ModelSettings, req: ModelRequest): Record<strin
       push(
         'user',
         m.results.map((r) => ({
-          type: 'tool_result',
+          type: 'tool_result' as const,
           tool_use_id: r.id,
           content: r.content,
           ...(r.isError && { is_error: true }),
@@ -159,6 +177,9 @@ const anthropicAnswer = z.object({
 const argumentsText = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
 
 function replyOf(provider: ModelSettings['provider'], body: unknown, url: string, model: string): ModelReply {
+  // The SDKs return the body as text when the server does not call it JSON.
+  if (typeof body === 'string')
+    throw badResponse(url, model, `not JSON (${body.slice(0, 80) || 'an empty body'})`);
   const issues = (e: z.ZodError) =>
     e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
   if (provider === 'openai') {
@@ -193,16 +214,20 @@ function badResponse(url: string, model: string, why: string): AssistantError {
   });
 }
 
-/** The provider's own words from an error body (`{ error: { message } }` in both formats). */
-function errorMessage(text: string): string {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const m = typeof body.error === 'object' ? body.error?.message : (body.error ?? body.message);
-    if (typeof m === 'string' && m) return m;
-  } catch {
-    // not JSON: the text itself, cut short
-  }
-  return text.slice(0, 300) || '(no body)';
+/**
+ * The provider's own words from an HTTP error: `{ error: { message } }` in both formats (OpenAI's
+ * SDK keeps the body's `error`, Anthropic's the whole body), else the SDK's message without its
+ * leading status.
+ */
+function providerWords(e: openai.APIError | anthropic.APIError): string {
+  const words = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return v || undefined;
+    if (typeof v !== 'object' || v === null) return undefined;
+    const o = v as { message?: unknown; error?: unknown };
+    return words(o.message) ?? words(o.error);
+  };
+  const said = words(e.error) ?? e.message.replace(/^\d+ /, '').replace(/^status code \(no body\)$/, '');
+  return said.slice(0, 300) || '(no body)';
 }
 
 /** Some providers quote the key they refused: never pass it on to the page. */
@@ -219,6 +244,62 @@ function httpHint(status: number): string {
   return 'the endpoint rejected the request: see the message';
 }
 
+/** Where a failed call went wrong, as both SDKs' error classes say (subclasses first: a timeout is a connection error). */
+function callError(
+  e: unknown,
+  call: { url: string; model: string; key: string | undefined },
+): AssistantError {
+  const { url, model, key } = call;
+  const is = (name: 'APIConnectionTimeoutError' | 'APIConnectionError' | 'APIUserAbortError') =>
+    e instanceof openai[name] || e instanceof anthropic[name];
+  if (is('APIConnectionTimeoutError'))
+    return new AssistantError(
+      'ASSISTANT_MODEL_TIMEOUT',
+      `${model}: no answer from ${url} in ${MODEL_TIMEOUT_MS / 1000} s`,
+      { status: 504, hint: 'check that the endpoint is not overloaded, or ask for less at once', cause: e },
+    );
+  // A cancelled call (the page went away) reads as the endpoint's: nobody is left to read it.
+  if (is('APIConnectionError') || is('APIUserAbortError'))
+    return new AssistantError('ASSISTANT_MODEL_UNREACHABLE', `${model}: cannot reach ${url}`, {
+      status: 502,
+      hint: 'check the base URL and that the server is running',
+      cause: e,
+    });
+  if ((e instanceof openai.APIError || e instanceof anthropic.APIError) && typeof e.status === 'number')
+    // No cause: the SDK's error carries the provider's unredacted words.
+    return new AssistantError(
+      'ASSISTANT_MODEL_HTTP_ERROR',
+      `${model}: HTTP ${e.status} from ${url}: ${redact(providerWords(e), key)}`,
+      { status: 502, hint: httpHint(e.status), details: { status: e.status } },
+    );
+  // What is left failed on the answer: a body that claimed to be JSON and was not, above all.
+  const why =
+    e instanceof SyntaxError ? `not JSON (${e.message})` : e instanceof Error ? e.message : String(e);
+  return badResponse(url, model, redact(why, key));
+}
+
+/** The SDK call of each wire format; the answer as the server sent it. */
+function send(settings: ModelSettings, key: string | undefined, req: ModelRequest, signal?: AbortSignal) {
+  // The endpoint and the credentials are all given, so the SDKs read none of the studio's
+  // environment for them (OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, ANTHROPIC_BASE_URL,
+  // ANTHROPIC_AUTH_TOKEN): a request goes where the member typed, with the key typed for it.
+  // Plain fetch even for http: endpoints: the runtime's httpFetch saves CPU when hundreds of
+  // calls are in flight, and the assistant makes one at a time.
+  const common = {
+    apiKey: key ?? LOCAL_NO_KEY,
+    baseURL: baseUrlOf(settings),
+    maxRetries: MAX_RETRIES,
+    timeout: MODEL_TIMEOUT_MS,
+  };
+  const options = signal ? { signal } : undefined;
+  if (settings.provider === 'openai')
+    return new OpenAI({ ...common, organization: null, project: null }).chat.completions.create(
+      openaiBody(settings, req),
+      options,
+    );
+  return new Anthropic(common).messages.create(anthropicBody(settings, req), options);
+}
+
 /**
  * Calls the model once; the answer's text and tool calls, or an `AssistantError`.
  *
@@ -233,53 +314,12 @@ export async function callModel(
 ): Promise<ModelReply> {
   const url = endpointOf(settings);
   const key = keyFor(settings, apiKey, url);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (settings.provider === 'openai') {
-    if (key) headers.authorization = `Bearer ${key}`;
-  } else {
-    headers['anthropic-version'] = '2023-06-01';
-    if (key) headers['x-api-key'] = key;
-  }
-  const body = settings.provider === 'openai' ? openaiBody(settings, req) : anthropicBody(settings, req);
-  const timeout = AbortSignal.timeout(MODEL_TIMEOUT_MS);
   const model = `${settings.provider}:${settings.model}`;
-  let res: Response;
+  let body: unknown;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
+    body = await send(settings, key, req, signal);
   } catch (e) {
-    if (timeout.aborted)
-      throw new AssistantError(
-        'ASSISTANT_MODEL_TIMEOUT',
-        `${model}: no answer from ${url} in ${MODEL_TIMEOUT_MS / 1000} s`,
-        {
-          status: 504,
-          hint: 'check that the endpoint is not overloaded, or ask for less at once',
-          cause: e,
-        },
-      );
-    throw new AssistantError('ASSISTANT_MODEL_UNREACHABLE', `${model}: cannot reach ${url}`, {
-      status: 502,
-      hint: 'check the base URL and that the server is running',
-      cause: e,
-    });
+    throw callError(e, { url, model, key });
   }
-  const text = await res.text();
-  if (!res.ok)
-    throw new AssistantError(
-      'ASSISTANT_MODEL_HTTP_ERROR',
-      `${model}: HTTP ${res.status} from ${url}: ${redact(errorMessage(text), key)}`,
-      { status: 502, hint: httpHint(res.status), details: { status: res.status } },
-    );
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw badResponse(url, model, `not JSON (${text.slice(0, 80) || 'an empty body'})`);
-  }
-  return replyOf(settings.provider, json, url, model);
+  return replyOf(settings.provider, body, url, model);
 }
