@@ -4,6 +4,7 @@
 // Agents.
 export type { Agent, TurnInput, TurnRecord, TurnResult } from './agents/agent.ts';
 export { anthropicAgent } from './agents/anthropic.ts';
+export { isLocalUrl } from './agents/messages.ts';
 export { openaiAgent } from './agents/openai.ts';
 export { randomAgent } from './agents/random.ts';
 export { resolveAgent } from './agents/resolve.ts';

@@ -7,6 +7,7 @@
  * (`runtime/src/agents/messages.ts`), under the assistant's own codes and HTTP statuses.
  */
 import Anthropic, * as anthropic from '@anthropic-ai/sdk';
+import { isLocalUrl } from '@palestra/runtime';
 import OpenAI, * as openai from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources';
 import { z } from 'zod';
@@ -35,9 +36,6 @@ const MAX_TOKENS = 4096;
 /** What the SDKs send as the key to a local endpoint when none was given: they refuse to run without one. */
 const LOCAL_NO_KEY = 'local-no-key';
 
-/** This machine, where no key is needed: the runtime's agents' rule (`isLocalUrl`, not exported by @palestra/runtime). */
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0']);
-
 /** The SDK's base URL: the typed one, else the provider's; Anthropic's without `/v1`, as its SDK takes it. */
 function baseUrlOf(settings: ModelSettings): string {
   const base = settings.baseUrl.replace(/\/+$/, '');
@@ -56,7 +54,8 @@ function keyFor(settings: ModelSettings, typed: string | undefined, url: string)
   const variable = settings.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
   const key = typed || process.env[variable];
   if (key) return key;
-  if (LOCAL_HOSTS.has(new URL(url).hostname)) return undefined;
+  // This machine needs no key: the runtime's agents' rule.
+  if (isLocalUrl(url)) return undefined;
   throw new AssistantError('ASSISTANT_NO_KEY', `no API key for ${new URL(url).host}`, {
     status: 400,
     hint: `type the key in the assistant's settings (kept in the studio's memory for this session), or start the studio with ${variable} set`,
