@@ -456,6 +456,24 @@ const SETTLED: number[] = [
 ];
 
 /**
+ * The proof bytes a submitting transaction gave the escrow, or why they cannot be read: only a
+ * `submitResult` call for this job sent to the escrow itself says it (a wallet or relayer in between
+ * shows what it was given, not what it passed on), and a check that cannot read it must not pass.
+ */
+function sentProof(tx: { to: Address | null; input: Hex }, escrow: Address, jobId: bigint): string {
+  if (!tx.to || getAddress(tx.to) !== getAddress(escrow))
+    return `unreadable: the transaction was sent to ${tx.to ?? 'no contract'}, not to the escrow`;
+  try {
+    const call = decodeFunctionData({ abi: trainingEscrowAbi as Abi, data: tx.input });
+    const args = call.args as unknown[];
+    if (call.functionName === 'submitResult' && args[0] === jobId) return String(args[2]).toLowerCase();
+  } catch {
+    // Not one of the escrow's calls.
+  }
+  return `unreadable: the transaction is not a submitResult call for job ${jobId}`;
+}
+
+/**
  * The on-chain layer of `palestra verify <job id>`: the job's recorded result against the local
  * public signals (root, counts, score, payout, provider, chain and escrow) and, when given, the proof
  * bytes against those the submitting transaction carried. It reports; it throws only when the chain
@@ -520,8 +538,7 @@ export async function checkSubmissionOnChain(
       transactionHash = log?.transactionHash ?? undefined;
       if (s.proof && transactionHash) {
         const tx = await c.client.getTransaction({ hash: transactionHash });
-        const call = decodeFunctionData({ abi: trainingEscrowAbi as Abi, data: tx.input });
-        add('proof', s.proof.toLowerCase(), String((call.args as unknown[])[2]).toLowerCase());
+        add('proof', s.proof.toLowerCase(), sentProof(tx, c.escrow, s.jobId));
       }
     }
   }

@@ -22,6 +22,7 @@ import {
   type ChainInfo,
   chainDown,
   chainUp,
+  checkSubmissionOnChain,
   type DeployOptions,
   devAccounts,
   episodesRootOf,
@@ -402,6 +403,17 @@ test('a transaction that reads as submitResult with a valid proof, sent to a con
   const r = await onChain(5n);
   assert.equal(r.submission.verdict, 'failed');
   assert.match(r.submission.discrepancy ?? '', new RegExp(`was sent to ${provider}, not to the escrow`));
+  // The run's chain layer compares its proof with the one sent: the transaction shows this very
+  // proof, but it went to the wallet, so what the escrow got is unreadable and the check fails too.
+  const check = await checkSubmissionOnChain(
+    { jobId: 5n, publicSignals: s.submitted!.publicInputs, proof: proven.get(5n)!.proof },
+    { chainDir },
+  );
+  assert.equal(check.firstDiscrepancy?.name, 'proof');
+  assert.match(
+    check.firstDiscrepancy?.found ?? '',
+    /^unreadable: the transaction was sent to 0x[0-9a-fA-F]{40}, not to the escrow/,
+  );
 });
 
 test("a job opened with another verifier than chain.json's: its verdict is not taken for the circuit's", async () => {
