@@ -55,5 +55,6 @@ export {
   type OnChainCheckItem,
   type SettlementSubmission,
   type SubmittedSettlement,
+  sentProof,
   submitSettlement,
 } from './submission.ts';

@@ -456,21 +456,27 @@ const SETTLED: number[] = [
 ];
 
 /**
- * The proof bytes a submitting transaction gave the escrow, or why they cannot be read: only a
- * `submitResult` call for this job sent to the escrow itself says it (a wallet or relayer in between
- * shows what it was given, not what it passed on), and a check that cannot read it must not pass.
+ * The proof bytes a submitting transaction gave the escrow, and where it was sent. Only a
+ * `submitResult` call for this job sent to the escrow itself says what the escrow received: a
+ * wallet, multisig or relayer in between shows what it was given, not what it passed on, and a call
+ * that reads as `submitResult` with a valid proof may have sent the escrow another. Then `proof` is
+ * undefined, and a check that needs it must not pass.
  */
-function sentProof(tx: { to: Address | null; input: Hex }, escrow: Address, jobId: bigint): string {
-  if (!tx.to || getAddress(tx.to) !== getAddress(escrow))
-    return `unreadable: the transaction was sent to ${tx.to ?? 'no contract'}, not to the escrow`;
+export function sentProof(
+  tx: { to: Address | null; input: Hex },
+  escrow: Address,
+  jobId: bigint,
+): { to?: Address; proof?: Hex } {
+  const to = tx.to ? getAddress(tx.to) : undefined;
+  if (to !== getAddress(escrow)) return to ? { to } : {};
   try {
     const call = decodeFunctionData({ abi: trainingEscrowAbi as Abi, data: tx.input });
     const args = call.args as unknown[];
-    if (call.functionName === 'submitResult' && args[0] === jobId) return String(args[2]).toLowerCase();
+    if (call.functionName === 'submitResult' && args[0] === jobId) return { to, proof: args[2] as Hex };
   } catch {
-    // Not one of the escrow's calls.
+    // Not one of the escrow's calls: the proof stays unknown.
   }
-  return `unreadable: the transaction is not a submitResult call for job ${jobId}`;
+  return { to };
 }
 
 /**
@@ -538,7 +544,15 @@ export async function checkSubmissionOnChain(
       transactionHash = log?.transactionHash ?? undefined;
       if (s.proof && transactionHash) {
         const tx = await c.client.getTransaction({ hash: transactionHash });
-        add('proof', s.proof.toLowerCase(), sentProof(tx, c.escrow, s.jobId));
+        const sent = sentProof(tx, c.escrow, s.jobId);
+        add(
+          'proof',
+          s.proof.toLowerCase(),
+          sent.proof?.toLowerCase() ??
+            (sent.to === getAddress(c.escrow)
+              ? `unreadable: the transaction is not a submitResult call for job ${s.jobId}`
+              : `unreadable: the transaction was sent to ${sent.to ?? 'no contract'}, not to the escrow`),
+        );
       }
     }
   }

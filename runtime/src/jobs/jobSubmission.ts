@@ -16,6 +16,7 @@ import {
   iSettlementVerifierAbi,
   JobState,
   readChainInfo,
+  sentProof,
   trainingEscrowAbi,
   zkSettlementVerifierAbi,
 } from '@palestra/contracts';
@@ -24,7 +25,6 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   createPublicClient,
-  decodeFunctionData,
   getAddress,
   type Hash,
   type Hex,
@@ -100,30 +100,6 @@ function unreadable(e: unknown, what: string, rpcUrl: string): VerifyError {
         : 'start the chain (palestra chain up) or check chain.json',
     },
   );
-}
-
-/**
- * The proof a submitting transaction gave the escrow. Only a transaction sent to the escrow itself,
- * calling `submitResult` for this job, says it: one sent to another contract (a multisig, a relayer,
- * a smart account) shows what that contract was given, not what it passed on, and a call that reads
- * as `submitResult` with a valid proof may have sent the escrow another. Then the proof stays
- * unknown, and checkStoredProof says so rather than pass.
- */
-function sentProof(
-  tx: { to: Address | null; input: Hex },
-  escrow: Address,
-  jobId: bigint,
-): { to?: Address; proof?: Hex } {
-  const to = tx.to ? getAddress(tx.to) : undefined;
-  if (to !== escrow) return to ? { to } : {};
-  try {
-    const call = decodeFunctionData({ abi: trainingEscrowAbi, data: tx.input });
-    if (call.functionName === 'submitResult' && call.args[0] === jobId)
-      return { to, proof: call.args[2] as Hex };
-  } catch {
-    // Not one of the escrow's calls: the proof stays unknown.
-  }
-  return { to };
 }
 
 /**
@@ -228,7 +204,7 @@ export async function readJobSubmission(options: {
   };
 }
 
-/** Why the submission's proof is not known (see `sentProof`). */
+/** Why the submission's proof is not known (see `sentProof` of @palestra/contracts). */
 function unreadProof(s: JobSubmission): string {
   const hash = s.submitted?.transactionHash;
   if (!hash) return 'the submitting transaction was not found';
