@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
  */
 test('the document modules bundle for a browser from yjs, lib0 and the core only', async () => {
   const dir = fileURLToPath(new URL('./', import.meta.url));
-  const modules = ['schema', 'tree', 'fromSpec', 'toSpec', 'edits', 'migrate'];
+  const modules = ['schema', 'tree', 'historyTarget', 'fromSpec', 'toSpec', 'edits', 'migrate'];
   const r = await esbuild.build({
     stdin: {
       contents: modules.map((m) => `export * from './${m}.ts';`).join('\n'),

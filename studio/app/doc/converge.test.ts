@@ -13,6 +13,7 @@ import {
   moveState,
   renameState,
   retarget,
+  setHistoryDefault,
 } from './edits.ts';
 import { fromSpec } from './fromSpec.ts';
 import { docJson, docParts } from './schema.ts';
@@ -28,7 +29,7 @@ type Edit =
       b: number;
       name: string;
     }
-  | { user: number; op: 'guard'; a: number; b: number; name: string }
+  | { user: number; op: 'guard' | 'historyDefault'; a: number; b: number; name: string }
   | { user: number; op: 'sync'; a: number; b: number; name: string };
 
 const edit = fc.record({
@@ -42,6 +43,7 @@ const edit = fc.record({
     'retarget',
     'deleteTransition',
     'guard',
+    'historyDefault',
     'sync',
   ),
   a: fc.nat(1000),
@@ -90,6 +92,9 @@ function apply(doc: Y.Doc, e: Edit): void {
       else text.insert(at, e.name === 'same' ? ' && true' : ' ');
       break;
     }
+    case 'historyDefault':
+      if (state) setHistoryDefault(doc, state, pick([null, ...states], e.b) ?? null);
+      break;
     case 'sync':
       break;
   }

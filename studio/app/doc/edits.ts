@@ -339,7 +339,8 @@ export function deletionScope(doc: Y.Doc, id: string): DeletionScope {
  * Deletes a state as the canvas does: the state, its descendants, and the transitions that leave or
  * enter them as this peer sees the document (a transition into a deleted state is meaningless once
  * its author deleted it; one a colleague adds concurrently stays, see CONFLICTS.md). A parent that
- * named it initial takes its first remaining child. Returns what it deleted.
+ * named it initial takes its first remaining child; a history state whose default named one of
+ * them loses that default. Returns what it deleted.
  */
 export function removeState(doc: Y.Doc, id: string, origin?: unknown): DeletionScope {
   const { states, transitions } = docParts(doc);
@@ -350,6 +351,7 @@ export function removeState(doc: Y.Doc, id: string, origin?: unknown): DeletionS
     const from = (m.get('parent') ?? null) as string | null;
     for (const tid of scope.transitions) transitions.delete(tid);
     for (const sid of scope.states) states.delete(sid);
+    forgetHistoryDefaults(doc, new Set(scope.states));
     const parent = parentMap(doc, from);
     if (parent?.get('initial') === id) {
       const rest = childrenOf(doc, from);
@@ -358,6 +360,35 @@ export function removeState(doc: Y.Doc, id: string, origin?: unknown): DeletionS
     }
   }, origin);
   return scope;
+}
+
+/**
+ * History states whose default names one of `gone` lose it, as transitions into them are deleted:
+ * without one, a history state enters its parent's initial state (XState's rule).
+ */
+function forgetHistoryDefaults(doc: Y.Doc, gone: Set<string>): void {
+  for (const m of docParts(doc).states.values()) {
+    if (!(m instanceof Y.Map)) continue;
+    const target = m.get('target') as { state?: unknown } | undefined;
+    if (target !== null && typeof target === 'object' && gone.has(target.state as string)) m.delete('target');
+  }
+}
+
+/**
+ * Sets the state a history state enters the first time, before it has a history (a state id;
+ * null: none, the parent's initial state). Kept as the state's id, like a transition's target, so
+ * renames and moves of that state follow it.
+ *
+ * @example
+ * setHistoryDefault(doc, historyId, reviewId, localOrigin); // "target": "review" in the spec
+ */
+export function setHistoryDefault(doc: Y.Doc, id: string, target: string | null, origin?: unknown): void {
+  doc.transact(() => {
+    const m = docParts(doc).states.get(id);
+    if (target === null) m?.delete('target');
+    // `raw` is empty: no written form to keep, so `toSpec` renders one from the tree.
+    else m?.set('target', { state: target, raw: '' });
+  }, origin);
 }
 
 /**

@@ -1,12 +1,16 @@
 import type { GymSpecInput } from '@palestra/envs/core';
 import * as Y from 'yjs';
+import { historyTargetOf } from './historyTarget.ts';
 import { DOC_SCHEMA_VERSION, docParts, type FieldMap, newId } from './schema.ts';
 import { Tree, type TreeNode } from './tree.ts';
 
 type Json = Record<string, unknown>;
 type StateSpec = Json & { states?: Record<string, Json> };
 
-/** The state fields kept as whole JSON values (everything but the tree, `initial` and transitions). */
+/**
+ * The state fields `toSpec` reads besides the tree, `initial` and transitions: whole JSON values,
+ * but for a history state's `target`, kept as the state it names (`HistoryTarget`).
+ */
 export const STATE_VALUE_FIELDS = [
   'type',
   'history',
@@ -175,6 +179,9 @@ function writeMachine(parts: ReturnType<typeof docParts>, machine: StateSpec, ne
     const spec = specOf.get(node)!;
     const fields: Record<string, unknown> = { id: spec.id };
     for (const f of STATE_VALUE_FIELDS) fields[f] = spec[f];
+    // A history state's default is kept as the state it names, as a transition's target is.
+    if (spec.type === 'history' && typeof spec.target === 'string')
+      fields.target = historyTargetOf(tree, node, spec.target);
     if (typeof spec.initial === 'string') {
       const child = node.children.get(spec.initial);
       if (child) fields.initial = child.id;

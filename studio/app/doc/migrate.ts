@@ -1,7 +1,9 @@
 import type { GymSpecInput } from '@palestra/envs/core';
 import type * as Y from 'yjs';
 import { writeSpec } from './fromSpec.ts';
+import { historyTargetOf } from './historyTarget.ts';
 import { DOC_SCHEMA_VERSION, docParts, docSchemaVersion } from './schema.ts';
+import { buildTree, ordered } from './toSpec.ts';
 
 /**
  * Document migrations: each entry lifts a document from layout version n to n+1, in place, in one
@@ -26,7 +28,30 @@ export const DOC_MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {
       docParts(doc).meta.set('schemaVersion', 1);
     });
   },
+  // Version 1 kept a history state's default `target` as the string written, which a rename or
+  // move of the state it names left dangling; version 2 keeps the state it names (`HistoryTarget`).
+  1: (doc) => {
+    doc.transact(() => {
+      liftHistoryTargets(doc);
+      docParts(doc).meta.set('schemaVersion', 2);
+    });
+  },
 };
+
+/**
+ * Every history state's default written as a string becomes the state it names, resolved on the
+ * tree `toSpec` gives this document (so the same on every peer that migrates it).
+ */
+function liftHistoryTargets(doc: Y.Doc): void {
+  const parts = docParts(doc);
+  const { tree, nodes } = buildTree(parts, []);
+  for (const [id, m] of ordered(parts.states)) {
+    const raw = m.get('target');
+    if (m.get('type') !== 'history' || typeof raw !== 'string') continue;
+    const lifted = historyTargetOf(tree, nodes.get(id)!, raw);
+    if (typeof lifted !== 'string') m.set('target', lifted);
+  }
+}
 
 /** What `migrateDoc` did: the layout versions before and after, or that the document is newer. */
 export interface MigrateResult {

@@ -5,6 +5,7 @@ import { type GymSpecInput, parseSpec } from '@palestra/envs/core';
 import fc from 'fast-check';
 import * as Y from 'yjs';
 import { syntheticSpec } from '../canvas/syntheticSpec.ts';
+import { renameState } from './edits.ts';
 import { fromSpec } from './fromSpec.ts';
 import { filesOf, toSpec } from './toSpec.ts';
 
@@ -73,6 +74,28 @@ describe('GymSpec → document → GymSpec', () => {
     );
   });
 
+  it('is exact for generated machines with history states, and their defaults follow renames', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 12, max: 60 }),
+        fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+        fc.nat(),
+        (states, picks, renamed) => {
+          const input = withHistory(syntheticSpec(states), picks);
+          assertRoundTrip(input);
+          // Renaming any state keeps every default on the state it named: the spec still checks.
+          const doc = fromSpec(input);
+          const ids = [...doc.getMap('states').keys()].sort();
+          renameState(doc, ids[renamed % ids.length]!, 'renamed_state');
+          const { spec, problems } = toSpec(doc);
+          assert.deepEqual(problems, []);
+          parseSpec(spec);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('keeps a target as written, and follows a renamed target state', () => {
     const input = syntheticSpec(12);
     const doc = fromSpec(input);
@@ -89,3 +112,33 @@ describe('GymSpec → document → GymSpec', () => {
     parseSpec(after.spec);
   });
 });
+
+type StateJson = { type?: string; target?: string; states?: Record<string, StateJson> };
+
+/**
+ * `spec` with a history state `hist` in every compound (not parallel) state, its default written
+ * in one of the ways XState reads it, chosen by `picks`: a sibling's key, a dotted path below a
+ * sibling, the sibling's default `#(machine).…` id, or no default.
+ */
+function withHistory(spec: GymSpecInput, picks: number[]): GymSpecInput {
+  const out = structuredClone(spec) as GymSpecInput;
+  let n = 0;
+  const visit = (node: StateJson, path: string) => {
+    const keys = Object.keys(node.states ?? {});
+    for (const key of keys) visit(node.states![key]!, path ? `${path}.${key}` : key);
+    if (keys.length === 0 || node.type === 'parallel') return;
+    const pick = picks[n++ % picks.length]!;
+    const key = keys[pick % keys.length]!;
+    const below = Object.keys(node.states![key]!.states ?? {});
+    const forms = [
+      key,
+      below.length > 0 ? `${key}.${below[pick % below.length]}` : key,
+      `#(machine).${path ? `${path}.` : ''}${key}`,
+      undefined,
+    ];
+    const target = forms[pick % forms.length];
+    node.states!.hist = target === undefined ? { type: 'history' } : { type: 'history', target };
+  };
+  visit(out.machine as StateJson, '');
+  return out;
+}

@@ -16,7 +16,7 @@ import type * as Y from 'yjs';
  * every peer the same list. Expressions, templates and module code are `Y.Text`, so two people
  * typing in one guard merge character by character.
  */
-export const DOC_SCHEMA_VERSION = 1;
+export const DOC_SCHEMA_VERSION = 2;
 
 /** A state's or transition's field map (plain JSON values, `Y.Text` for expressions). */
 export type FieldMap = Y.Map<unknown>;
@@ -39,8 +39,10 @@ export function docParts(doc: Y.Doc) {
      * State id → fields. `parent` (a state id, or null for the root's children), `name` (its key
      * under the parent), `order` (among siblings), `initial` (a child's state id; `initialRaw` when
      * the spec's `initial` named no child), `id` (the explicit XState id, if any), and as whole JSON
-     * values `type`, `history`, `target` (a history state's default), `tags`, `description`,
-     * `meta`, `output`, `entry`, `exit`. No `states`, `on` or `always`: the tree is in `parent`,
+     * values `type`, `history`, `tags`, `description`, `meta`, `output`, `entry`, `exit`. A
+     * history state's default `target` is `{ state, raw }` like a transition's target (the state
+     * id it names and the string as written; `{ raw }` when it named no state; see
+     * `HistoryTarget`), or a plain string as written (layout version 1, or not a history state). No `states`, `on` or `always`: the tree is in `parent`,
      * and transitions are elements of their own. `toSpec` reads only these fields, so the editor
      * may keep its own beside them (a manual `position`, for instance).
      */

@@ -1,6 +1,7 @@
 import type { GymSpecInput } from '@palestra/envs/core';
 import * as Y from 'yjs';
 import { HEADER_FIELDS, STATE_VALUE_FIELDS, TRANSITION_VALUE_FIELDS } from './fromSpec.ts';
+import { renderHistoryTarget } from './historyTarget.ts';
 import { type DocParts, docParts, type FieldMap } from './schema.ts';
 import { Tree, type TreeNode } from './tree.ts';
 
@@ -93,13 +94,20 @@ export function toSpec(doc: Y.Doc): ToSpecResult {
     for (const [id, m] of [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       if (!(m instanceof Y.Map))
         problems.push({ code: 'malformed', message: 'not an element map; left out', ids: [id] });
-  const { tree, stateOf, paths } = buildTree(parts, problems);
+  const { tree, stateOf, paths, nodes } = buildTree(parts, problems);
+  const nodeOf = (id: string | null) => (id === null ? tree.root : nodes.get(id));
   const specOf = new Map<TreeNode, Json>();
   const render = (node: TreeNode, map: Y.Map<unknown>): Json => {
     const out: Json = {};
     const id = map.get('id');
     if (id !== undefined) out.id = id;
     for (const f of STATE_VALUE_FIELDS) if (map.has(f)) out[f] = map.get(f);
+    if (map.has('target')) {
+      const { target, problem } = renderHistoryTarget(tree, nodeOf, node, map.get('target'));
+      if (target === undefined) delete out.target;
+      else out.target = target;
+      if (problem) problems.push(problem);
+    }
     specOf.set(node, out);
     const children = [...node.children.values()];
     const initial = map.get('initial');
@@ -159,9 +167,10 @@ export function filesOf(doc: Y.Doc): Record<string, string> {
  * The state tree from the flat state map. Rules, in order: a state whose parent is gone is a child
  * of the root; in a parent cycle (two concurrent moves), the state with the smallest id becomes a
  * child of the root; among siblings with one name, the smallest id keeps it and the others get
- * `name_2`, `name_3`, … (the first free suffix).
+ * `name_2`, `name_3`, … (the first free suffix). Also the layout migration's tree, so that it
+ * resolves what a document names on the tree `toSpec` gives.
  */
-function buildTree(parts: DocParts, problems: DocProblem[]) {
+export function buildTree(parts: DocParts, problems: DocProblem[]) {
   const entries = ordered(parts.states);
   const parentOf = new Map<string, string | null>();
   for (const [id, m] of entries) {

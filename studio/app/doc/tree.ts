@@ -68,7 +68,29 @@ export class Tree {
     return walk(source.parent, splitPath(target));
   }
 
-  /** A target string for `target` written on `source`: sibling-relative when it can be, else `#`. */
+  /**
+   * The state a history state's default `target` names, or undefined. Not a transition's rule:
+   * XState v5 (`resolveHistoryDefaultTransition`, then `getStateNodeByPath`) and the kernel's check
+   * (`targetIssues` in the envs' spec/targets.ts) read it from the history state's *parent*: `"b"`
+   * is a sibling, `"b.c"` walks down from it, a `"#id"` key jumps to that state, and an empty key
+   * ends the walk, so `".c"` names the parent itself.
+   *
+   * @example
+   * tree.resolveHistoryDefault(hist, 'ajar') // the sibling "ajar", as XState enters it
+   */
+  resolveHistoryDefault(history: TreeNode, target: string): TreeNode | undefined {
+    let node = history.parent;
+    for (const key of splitPath(target)) {
+      if (key.length === 0 || node === undefined) break;
+      node = key.startsWith('#') ? this.byXid.get(key.slice(1)) : node.children.get(key);
+    }
+    return node;
+  }
+
+  /**
+   * A target string for `target` written on `source`: sibling-relative when it can be, else `#`.
+   * Also a history state's default (its `source`), which both forms name from the same parent.
+   */
   render(source: TreeNode, target: TreeNode): string {
     if (source.parent) {
       const rel = relativePath(source.parent, target);
