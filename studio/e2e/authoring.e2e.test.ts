@@ -375,3 +375,72 @@ test('a transition drawn by dragging from a state handle to another state', asyn
   await edge(page, 'LOOKUP from review to open').waitFor({ state: 'attached', timeout: 5000 });
   assert.deepEqual(errors.flat(), []);
 });
+
+/**
+ * A history state made in the toolbar ("resume where the agent left off"): a state added inside a
+ * compound state becomes a deep history state, its default state is picked by path, and renaming
+ * that state renames the default in the stored spec. Making the compound state's initial state a
+ * history state is refused beside the field, with the reason.
+ */
+test('a history state: made deep in the toolbar, its default picked, and renamed with it', async () => {
+  const addState = page.getByRole('form', { name: 'Add a state' });
+  const add = async (name: string, parent?: string) => {
+    await addState.getByLabel('New state').fill(name);
+    if (parent) await addState.getByLabel('in', { exact: true }).selectOption({ label: parent });
+    await addState.getByRole('button', { name: 'Add state' }).click();
+    await node(page, parent ? `${parent}.${name}` : name).waitFor({ timeout: 5000 });
+  };
+  await add('work');
+  await add('draft', 'work');
+  await add('sent', 'work');
+
+  // The state `work` enters first cannot be a history state: it would restore itself.
+  await node(page, 'work.draft').click();
+  const draft = toolbar(page).getByRole('group', { name: 'Selected state work.draft' });
+  await draft.getByLabel('Kind').selectOption({ label: 'history (deep)' });
+  await draft
+    .getByRole('alert')
+    .filter({ hasText: 'work.draft is the state its parent enters first' })
+    .waitFor();
+  assert.equal(await draft.getByLabel('Kind').inputValue(), 'state');
+
+  // A new state in `work` (selected once added) made a deep history state, defaulting to `work.sent`.
+  await add('resume', 'work');
+  const resume = toolbar(page).getByRole('group', { name: 'Selected state work.resume' });
+  await resume.getByLabel('Kind').selectOption({ label: 'history (deep)' });
+  await node(page, 'work.resume').getByRole('img', { name: 'history state' }).waitFor();
+  const fallback = resume.getByLabel('Default state');
+  assert.deepEqual(await fallback.locator('option').allTextContents(), [
+    "(none: the parent's initial state)",
+    'work.draft',
+    'work.sent',
+  ]);
+  await fallback.selectOption({ label: 'work.sent' });
+  await h.axeScan('the toolbar with a history state selected');
+
+  // Renamed in the inspector: the default follows, in the toolbar and in the stored spec.
+  // The inspector shows the state clicked before its name is typed over (not the one selected before).
+  await node(page, 'work.sent').click();
+  await page.locator('#state-inspector-title', { hasText: 'State work.sent' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('mailed');
+  await node(page, 'work.mailed').waitFor({ timeout: 5000 });
+  await node(page, 'work.resume').click();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.edit-selected select')].some(
+      (s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent === 'work.mailed',
+    ),
+  );
+  await waitStatus(page, STATUS_TEXT.saved);
+  const reader = await h.storedDoc(id);
+  try {
+    const spec = parseSpec(toSpec(reader.doc).spec, filesOf(reader.doc));
+    assert.deepEqual(spec.machine.states!.work!.states!.resume, {
+      type: 'history',
+      history: 'deep',
+      target: 'mailed',
+    });
+  } finally {
+    reader.destroy();
+  }
+  assert.deepEqual(errors.flat(), []);
+});

@@ -35,6 +35,15 @@ function childrenOf(doc: Y.Doc, parent: string | null, except?: string): string[
 }
 
 /**
+ * The child of `parent` to enter first when the one it entered first goes: the first that is not
+ * a history state (a history state entered first restores itself without end), else the first.
+ */
+function firstEnterable(doc: Y.Doc, parent: string | null, except?: string): string | undefined {
+  const rest = childrenOf(doc, parent, except);
+  return rest.find((c) => docParts(doc).states.get(c)?.get('type') !== 'history') ?? rest[0];
+}
+
+/**
  * A parent that names no child as its initial state gets `child`: a state that has just become
  * compound needs one (`parseSpec` refuses it without), and the first child is XState's own choice.
  */
@@ -193,9 +202,9 @@ export function moveState(
     else m.delete('position');
     if (from !== parent) {
       const old = parentMap(doc, from);
-      const rest = childrenOf(doc, from, id);
+      const next = firstEnterable(doc, from, id);
       if (old?.get('initial') === id) {
-        if (rest.length > 0) old.set('initial', rest[0]);
+        if (next !== undefined) old.set('initial', next);
         else old.delete('initial');
       }
       ensureInitial(doc, parent, id);
@@ -354,8 +363,8 @@ export function removeState(doc: Y.Doc, id: string, origin?: unknown): DeletionS
     forgetHistoryDefaults(doc, new Set(scope.states));
     const parent = parentMap(doc, from);
     if (parent?.get('initial') === id) {
-      const rest = childrenOf(doc, from);
-      if (rest.length > 0) parent.set('initial', rest[0]);
+      const next = firstEnterable(doc, from);
+      if (next !== undefined) parent.set('initial', next);
       else parent.delete('initial');
     }
   }, origin);
@@ -466,4 +475,171 @@ export function setTransitionActions(doc: Y.Doc, id: string, actions: unknown[],
     if (actions.length === 0) m.delete('actions');
     else m.set('actions', JSON.parse(JSON.stringify(actions)));
   }, origin);
+}
+
+/**
+ * What the toolbar's "Kind" makes a state: an ordinary state, a final one (the episode ends on
+ * entering it), or a history state, which enters the state its parent was last in when the parent
+ * was left (`shallow`: that child; `deep`: that child and the states it was in below it).
+ */
+export type StateKind = 'state' | 'final' | 'shallow-history' | 'deep-history';
+
+/** A state's kind as the toolbar shows it; a parallel or compound one is a `state`. */
+export function stateKindOf(m: FieldMap | undefined): StateKind {
+  const type = m?.get('type');
+  if (type === 'final') return 'final';
+  if (type === 'history') return m?.get('history') === 'deep' ? 'deep-history' : 'shallow-history';
+  return 'state';
+}
+
+/** Whether `id` names a history state (XState's pseudo-state: entered, it is left at once). */
+export function isHistoryState(doc: Y.Doc, id: string | null): boolean {
+  return id !== null && docParts(doc).states.get(id)?.get('type') === 'history';
+}
+
+/** Why a state cannot become a kind: `code` for callers, `message` for the person (what to do). */
+export interface KindRefusal {
+  code:
+    | 'history-at-top-level'
+    | 'history-has-children'
+    | 'history-has-transitions'
+    | 'history-is-initial'
+    | 'final-has-children';
+  message: string;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/**
+ * Why the state `id` cannot become `kind`, or undefined. The kernel's check accepts every one of
+ * these specs, but XState (5.33) ignores a history or final state's children and a history state's
+ * own transitions, and a history state its parent enters first restores the parent's initial state,
+ * itself, until the stack overflows when the environment is opened; a history state at the top
+ * level remembers nothing, as the machine is never left. So the studio refuses them and says why.
+ *
+ * @example
+ * stateKindProblem(doc, topLevelId, 'deep-history')?.code // 'history-at-top-level'
+ */
+export function stateKindProblem(doc: Y.Doc, id: string, kind: StateKind): KindRefusal | undefined {
+  const { states, transitions } = docParts(doc);
+  const m = states.get(id);
+  if (!m || kind === 'state') return undefined;
+  const path = statePath(doc, id) ?? id;
+  const children = childrenOf(doc, id).length;
+  if (kind === 'final')
+    return children > 0
+      ? {
+          code: 'final-has-children',
+          message: `${path} has ${plural(children, 'child state')}: a final state ends the episode when it is entered, so they would never be; move or delete them first`,
+        }
+      : undefined;
+  const parent = (m.get('parent') ?? null) as string | null;
+  if (parent === null)
+    return {
+      code: 'history-at-top-level',
+      message: `${path} is at the top level: a history state goes back to where its parent state was left, and the machine is never left; put it inside a state first`,
+    };
+  if (children > 0)
+    return {
+      code: 'history-has-children',
+      message: `${path} has ${plural(children, 'child state')}: a history state holds none, it points at one of its siblings; move or delete them first`,
+    };
+  const own = [...transitions.values()].filter((t) => t instanceof Y.Map && t.get('source') === id).length;
+  if (own > 0)
+    return {
+      code: 'history-has-transitions',
+      message: `${path} has ${plural(own, 'transition')} of its own: a history state is left at once for the state it restores, so they would never fire; delete them first`,
+    };
+  if (parentMap(doc, parent)?.get('initial') === id)
+    return {
+      code: 'history-is-initial',
+      message: `${path} is the state its parent enters first: as a history state it would restore that state, itself, without end; ${
+        childrenOf(doc, parent, id).length > 0
+          ? 'make a sibling initial first'
+          : 'add a sibling and make it initial first'
+      }`,
+    };
+  return undefined;
+}
+
+/**
+ * Makes a state `kind`, in one transaction, unless `stateKindProblem` refuses (returned). A state
+ * that stops being a history state loses its history fields (`history`, its default `target`); one
+ * that becomes one drops a `target` it had (XState ignored it there; as a default it would start
+ * to mean something). The same kind again writes nothing, so it leaves no empty undo step.
+ *
+ * @example
+ * setStateKind(doc, resumeId, 'deep-history', localOrigin); // "type": "history", "history": "deep"
+ */
+export function setStateKind(
+  doc: Y.Doc,
+  id: string,
+  kind: StateKind,
+  origin?: unknown,
+): KindRefusal | undefined {
+  const m = docParts(doc).states.get(id);
+  if (!m || stateKindOf(m) === kind) return undefined;
+  const refused = stateKindProblem(doc, id, kind);
+  if (refused) return refused;
+  doc.transact(() => {
+    const wasHistory = m.get('type') === 'history';
+    const history = kind === 'shallow-history' || kind === 'deep-history';
+    if (kind === 'final') m.set('type', 'final');
+    else if (history) m.set('type', 'history');
+    else if (m.get('type') === 'final' || wasHistory) m.delete('type');
+    if (kind === 'deep-history') m.set('history', 'deep');
+    else m.delete('history');
+    if (wasHistory !== history) m.delete('target');
+  }, origin);
+  return undefined;
+}
+
+/**
+ * The states a history state may name as its default, by the kernel's rule (the default is read
+ * from the history state's parent): every state under its parent but itself, by dotted path.
+ * History states are left out: XState leaves a history state that restores another one active as
+ * if it were a state, and two that name each other overflow the stack.
+ */
+export function historyDefaultChoices(doc: Y.Doc, id: string): string[] {
+  const { states } = docParts(doc);
+  const parent = (states.get(id)?.get('parent') ?? null) as string | null;
+  return [...states.entries()]
+    .filter(
+      ([sid, m]) =>
+        sid !== id &&
+        sid !== parent &&
+        m instanceof Y.Map &&
+        m.get('type') !== 'history' &&
+        (parent === null || isWithin(doc, sid, parent)),
+    )
+    .map(([sid]) => [sid, statePath(doc, sid)] as const)
+    .filter((e): e is readonly [string, string] => e[1] !== undefined)
+    .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([sid]) => sid);
+}
+
+/**
+ * Why a state cannot go under `parent` (document ids; `id` undefined for a new state), by the
+ * rules `stateKindProblem` keeps for history states, so that adding or moving a state cannot break
+ * them: a history state holds no states, and one is not moved to the top level nor into a state
+ * that would enter it first (one with no other child that is not a history state).
+ *
+ * @example
+ * placementProblem(doc, undefined, historyId) // "work.resume is a history state: it holds no states; …"
+ */
+export function placementProblem(
+  doc: Y.Doc,
+  id: string | undefined,
+  parent: string | null,
+): string | undefined {
+  if (isHistoryState(doc, parent))
+    return `${statePath(doc, parent!)} is a history state: it holds no states; put it in its parent instead`;
+  if (id === undefined || !isHistoryState(doc, id)) return undefined;
+  const path = statePath(doc, id) ?? id;
+  if (parent === null)
+    return `${path} is a history state: at the top level it would remember nothing, as the machine is never left`;
+  const enterable = childrenOf(doc, parent, id).some((c) => !isHistoryState(doc, c));
+  return enterable
+    ? undefined
+    : `${path} is a history state: ${statePath(doc, parent)} would enter it first, and it would restore itself without end; add another state there first`;
 }

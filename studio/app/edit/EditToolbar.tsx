@@ -1,13 +1,14 @@
 /**
  * The editing toolbar above the canvas: undo and redo, add a state, draw a transition by its
  * fields (what dragging from a handle fills in), what can be done to the selected state or
- * transition (nest, initial, final, event, target, guard and actions, delete), the delete
- * confirmation, and Tidy.
+ * transition (nest, initial, final, its kind and a history state's default, event, target, guard
+ * and actions, delete), the delete confirmation, and Tidy.
  * Everything the canvas does by pointer can be done here by keyboard.
  */
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { docParts } from '../doc/schema.ts';
 import { deleteQuestion } from './deleteQuestion.ts';
+import { StateKindFields } from './StateKindFields.tsx';
 import { StateTransitions } from './StateTransitions.tsx';
 import { TransitionLogic } from './TransitionLogic.tsx';
 import type { CanvasEditor } from './useCanvasEditor.ts';
@@ -219,13 +220,23 @@ function SelectedState({ editor, id }: { editor: CanvasEditor; id: string }) {
         </select>
         <button type="submit">Move</button>
       </form>
-      <button type="button" onClick={() => editor.setInitial(id)} disabled={initial} aria-pressed={initial}>
+      <button
+        type="button"
+        onClick={() => setProblem(editor.setInitial(id))}
+        disabled={initial}
+        aria-pressed={initial}
+      >
         {initial ? 'Initial' : 'Make initial'}
       </button>
       <label className="edit-check">
-        <input type="checkbox" checked={final} onChange={(e) => editor.setFinal(id, e.target.checked)} />{' '}
+        <input
+          type="checkbox"
+          checked={final}
+          onChange={(e) => setProblem(editor.setFinal(id, e.target.checked))}
+        />{' '}
         Final
       </label>
+      <StateKindFields key={id} editor={editor} id={id} />
       <button type="button" className="danger" onClick={() => editor.askDelete('state', id)}>
         Delete state…
       </button>

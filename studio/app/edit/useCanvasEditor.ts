@@ -18,15 +18,20 @@ import {
   clearPositions,
   deleteTransition,
   deletionScope,
+  isHistoryState,
   moveState,
+  placementProblem,
   positionOf,
   removeState,
   renameState,
   retarget,
+  type StateKind,
   setEvent,
-  setFinal,
+  setHistoryDefault,
   setInitial,
   setPosition,
+  setStateKind,
+  stateKindOf,
 } from '../doc/edits.ts';
 import { docParts } from '../doc/schema.ts';
 import { EVENT, STATE_NAME } from './newSpec.ts';
@@ -71,8 +76,13 @@ export interface CanvasEditor {
   add(parent: string | null, name: string, at?: Place): string | undefined;
   rename(id: string, name: string): string | undefined;
   nest(id: string, parent: string | null): string | undefined;
-  setInitial(id: string): void;
-  setFinal(id: string, final: boolean): void;
+  /** Makes a state its parent's initial one; returns why not (a history state), or undefined. */
+  setInitial(id: string): string | undefined;
+  setFinal(id: string, final: boolean): string | undefined;
+  /** Makes a state `kind`; returns why not (`stateKindProblem`), or undefined. */
+  setKind(id: string, kind: StateKind): string | undefined;
+  /** Sets a history state's default state (null: none, its parent's initial state). */
+  setHistoryDefault(id: string, target: string | null): void;
   /** Adds a transition on `event` ("" or null: eventless). */
   connect(source: string | null, event: string, target: string | null): string | undefined;
   changeEvent(id: string, event: string): string | undefined;
@@ -115,6 +125,14 @@ function freeName(doc: Y.Doc, parent: string | null, base: string): string {
     if (!stateNameProblem(doc, parent, name)) return name;
   }
 }
+
+/** A kind in the status line's words. */
+const KIND_WORDS: Record<StateKind, string> = {
+  state: 'an ordinary state',
+  final: 'a final state',
+  'shallow-history': 'a history state (shallow)',
+  'deep-history': 'a history state (deep)',
+};
 
 /**
  * @example
@@ -204,6 +222,8 @@ export function useCanvasEditor(
         const id = idOf(path);
         if (id === null) return;
         const parent = idOf(parentPath);
+        const refused = placementProblem(doc, id, parent);
+        if (refused) return setMessage(`${refused}.`);
         setMessage(
           moveState(doc, id, parent, own(doc), at)
             ? `Moved ${path} ${parent === null ? 'to the top level' : `into ${parentPath}`}.`
@@ -254,7 +274,7 @@ export function useCanvasEditor(
     },
     draft,
     add: (parent, name, at) => {
-      const problem = stateNameProblem(doc, parent, name);
+      const problem = stateNameProblem(doc, parent, name) ?? placementProblem(doc, undefined, parent);
       if (problem) return problem;
       selectState(addState(doc, parent, name, own(doc), at));
       setMessage(`Added ${name}.`);
@@ -268,13 +288,35 @@ export function useCanvasEditor(
     },
     nest: (id, parent) => {
       const path = view.paths.get(id) ?? id;
+      const refused = placementProblem(doc, id, parent);
+      if (refused) return refused;
       if (!moveState(doc, id, parent, own(doc))) return `${path} cannot go inside itself`;
       setMessage(`Moved ${path} ${parent === null ? 'to the top level' : `into ${view.paths.get(parent)}`}.`);
       return undefined;
     },
-    setInitial: (id) => setInitial(doc, id, own(doc)),
-    setFinal: (id, final) => setFinal(doc, id, final, own(doc)),
+    setInitial: (id) => {
+      if (isHistoryState(doc, id))
+        return `${view.paths.get(id)} is a history state: entered first, it would restore itself without end`;
+      setInitial(doc, id, own(doc));
+      return undefined;
+    },
+    setFinal: (id, final) => {
+      const kind = final
+        ? 'final'
+        : stateKindOf(docParts(doc).states.get(id)) === 'final'
+          ? 'state'
+          : undefined;
+      return kind && setStateKind(doc, id, kind, own(doc))?.message;
+    },
+    setKind: (id, kind) => {
+      const refused = setStateKind(doc, id, kind, own(doc))?.message;
+      if (!refused) setMessage(`${view.paths.get(id)} is now ${KIND_WORDS[kind]}.`);
+      return refused;
+    },
+    setHistoryDefault: (id, target) => setHistoryDefault(doc, id, target, own(doc)),
     connect: (source, event, target) => {
+      if (isHistoryState(doc, source))
+        return `${view.paths.get(source!)} is a history state: it is left at once for the state it restores, so a transition from it would never fire`;
       const e = event.trim();
       if (e !== '' && !EVENT.test(e)) return `"${e}" is not an event name: use letters, digits and _`;
       addTransition(doc, source, e === '' ? null : e, target, undefined, own(doc));
