@@ -43,6 +43,8 @@ async function invited(role: 'editor' | 'viewer') {
 /** Selects a state on the canvas and renames it in the inspector. */
 async function rename(page: Page, from: string, to: string) {
   await node(page, from).click();
+  // The inspector shows the state clicked before its Name field is typed in (else the last one's).
+  await page.locator('#state-inspector-title', { hasText: `State ${from}` }).waitFor();
   await page.getByLabel('Name', { exact: true }).fill(to);
   await node(page, to).waitFor({ timeout: 5000 });
 }
