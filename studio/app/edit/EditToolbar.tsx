@@ -57,7 +57,9 @@ export function EditToolbar({ editor }: { editor: CanvasEditor }) {
           Double-click the empty chart to add a state there; double-click a name (or press F2) to rename it;
           drag a state to place it, or onto another state to nest it; drag from a state's right handle to
           another state to draw a transition, and a transition's end to another state to retarget it; Delete
-          removes the focused state or transition. Undo (Ctrl+Z) takes back only your own edits.{' '}
+          removes the focused state or transition. A selected state's <strong>Kind</strong> makes it final, or
+          a history state that returns its parent to the child it was last in (deep: to the innermost one),
+          with a default state for the first time. Undo (Ctrl+Z) takes back only your own edits.{' '}
           <strong>Tidy</strong> lays the chart out again: states you placed by hand keep their places.{' '}
           <strong>Clear manual positions</strong> hands every state back to the automatic layout.
         </p>
