@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { createMembership } from '../server/auth/members.ts';
+import { loadSecret } from '../server/auth/sessionCookie.ts';
+import { openDatabase } from '../server/db/index.ts';
 import { type Harness, openHarness } from './harness.ts';
 
 /**
@@ -8,7 +12,12 @@ import { type Harness, openHarness } from './harness.ts';
  * in it from `/new` (the workspace chosen there) and makes an invite link for it; the colleague who
  * opens that link sees that workspace only; a member of the default workspace alone gets the
  * environment's page as an unknown one (404) and does not see it listed. Axe and the screenshot
- * of the workspaces page for the docs.
+ * of the workspaces page for the docs. Then the owner manages the team: makes the colleague a
+ * viewer (their open page turns read-only at once), removes them (their page says access was
+ * withdrawn, and reloading it is a 404), renames the workspace, is refused deleting it while it
+ * holds an environment, and deletes an empty one. A member removed while the studio was down is
+ * told too once it is back (a browser's refused upgrade is closed with 4403, not answered 403,
+ * which a browser cannot see), and their page stops reconnecting.
  */
 
 let h: Harness;
@@ -16,6 +25,10 @@ let owner: Page;
 const errors: string[][] = [];
 const at = (path: string) => new URL(path, h.studio.url).href;
 const TEAM = 'Refund team';
+/** The colleague (Ana), the member of Local alone, the team environment's URL: the second test goes on with them. */
+let colleague: { page: Page; errors: string[] };
+let stranger: { page: Page; errors: string[] };
+let envUrl = '';
 
 before(async () => {
   h = await openHarness();
@@ -51,7 +64,7 @@ test("a team's workspace: made, filled and shared in the browser; closed to ever
     await owner.getByLabel(label, { exact: true }).fill(value);
   await owner.getByRole('button', { name: 'Create the environment' }).click();
   await owner.waitForURL(/\/env\//);
-  const envUrl = owner.url();
+  envUrl = owner.url();
   await owner.locator('.react-flow__node [data-state="open"]').waitFor({ timeout: 15_000 });
 
   // Listed under the team, not under Local; an invite link for an editor of the team.
@@ -66,9 +79,9 @@ test("a team's workspace: made, filled and shared in the browser; closed to ever
   assert.match(link ?? '', /\/invite\//);
 
   // The colleague opens it: one workspace, the team's, with its environment; the page opens.
-  const colleague = await h.newPerson();
+  colleague = await h.newPerson();
   errors.push(colleague.errors);
-  await colleague.page.goto(link!);
+  await colleague.page.goto(`${link}?name=Ana`);
   await colleague.page.waitForURL(h.studio.url);
   await colleague.page.goto(at('/workspaces'));
   assert.deepEqual(await colleague.page.getByRole('article').locator('h2').allTextContents(), [TEAM]);
@@ -76,7 +89,7 @@ test("a team's workspace: made, filled and shared in the browser; closed to ever
   await colleague.page.locator('.react-flow__node [data-state="open"]').waitFor({ timeout: 15_000 });
 
   // A member of Local alone: the team's environment is an unknown page, and not on the home page.
-  const stranger = await h.invitedPerson('editor');
+  stranger = await h.invitedPerson('editor');
   const response = await stranger.page.goto(envUrl);
   assert.equal(response?.status(), 404);
   await stranger.page.goto(h.studio.url);
@@ -91,4 +104,105 @@ test("a team's workspace: made, filled and shared in the browser; closed to ever
   await h.screenshot('workspaces.png', owner);
   await h.axeScan('the workspaces page');
   assert.deepEqual(errors.flat(), []);
+});
+
+test('the owner manages the team: a role, a removal, a new name, a deletion', async () => {
+  // The member of Local joins the team as a viewer, by a link the owner makes.
+  await owner.goto(at('/workspaces'));
+  const team = owner.getByRole('article', { name: TEAM });
+  await team
+    .getByRole('form', { name: `Invite to ${TEAM}` })
+    .getByRole('combobox')
+    .selectOption('viewer');
+  await team.getByRole('button', { name: 'Make an invite link' }).click();
+  const link = await owner.getByRole('status').locator('code').textContent();
+  await stranger.page.goto(link!);
+  await stranger.page.waitForURL(h.studio.url);
+
+  // Both have the team's environment open: their sockets are live.
+  for (const [person, state] of [
+    [colleague.page, 'saved'],
+    [stranger.page, 'read-only'],
+  ] as const) {
+    await person.goto(envUrl);
+    await person.locator(`.collab-status[data-status="${state}"]`).waitFor({ timeout: 15_000 });
+  }
+  const ana = colleague.page;
+
+  await owner.reload();
+  const role = team.getByRole('form', { name: `Role of Ana in ${TEAM}` });
+  await role.getByLabel('Role of Ana').selectOption('viewer');
+  await role.getByRole('button', { name: 'Change role' }).click();
+  await team.getByRole('status').getByText(`Ana is now a viewer of ${TEAM}.`).waitFor();
+  // Her open page turns read-only at once, before she types anything.
+  await ana.locator('.collab-status[data-status="read-only"]').waitFor();
+
+  await team.getByRole('button', { name: 'Remove Ana' }).click();
+  await team.getByRole('status').getByText(`Removed Ana from ${TEAM}`).waitFor();
+  await team.getByRole('button', { name: 'Remove Ana' }).waitFor({ state: 'detached' });
+  // Her page says so and stops: no reconnecting into a refusal. Reloading it is a 404.
+  await ana.locator('.collab-status[data-status="withdrawn"]').waitFor();
+  assert.match((await ana.locator('.collab-status').textContent()) ?? '', /^Access withdrawn/);
+  assert.equal((await ana.reload())?.status(), 404);
+
+  // Removed while the studio is down: once it is back, the page's reconnection is refused, and told.
+  await h.stopStudio();
+  const database = await openDatabase({ dir: join(h.dir, 'studio', 'db') });
+  try {
+    const membership = createMembership(database.db, loadSecret(join(h.dir, 'studio')));
+    const teamId = (await membership.listWorkspaces()).find((w) => w.name === TEAM)?.id ?? '';
+    const guest = (await membership.membersOf(teamId)).find((m) => m.name === 'guest');
+    assert.ok(guest);
+    await membership.removeMember('owner', teamId, guest.id);
+  } finally {
+    await database.close();
+  }
+  await h.startStudio();
+  // Its reconnection waits out y-websocket's backoff after a restart that may be slow on a busy machine.
+  await stranger.page.locator('.collab-status[data-status="withdrawn"]').waitFor({ timeout: 40_000 });
+
+  // A new name; a workspace holding an environment is not deleted, and says why.
+  const renamed = 'Refund desk';
+  await team.getByLabel('New name').fill(renamed);
+  await team.getByRole('button', { name: 'Rename' }).click();
+  const desk = owner.getByRole('article', { name: renamed });
+  await desk.getByRole('status').getByText(`Renamed ${TEAM} to ${renamed}.`).waitFor();
+  await desk.getByRole('button', { name: 'Delete this workspace' }).click();
+  await desk
+    .getByRole('alert')
+    .getByText(`${renamed} still holds 1 environment: it cannot be deleted`)
+    .waitFor();
+  assert.match(
+    (await desk.getByRole('alert').textContent()) ?? '',
+    /delete its environment or move it to another workspace first/,
+  );
+  await h.axeScan('the workspaces page with a refusal');
+
+  // An empty workspace is deleted; the default one offers no delete at all.
+  await owner.getByLabel('Name', { exact: true }).fill('Scratch');
+  await owner.getByRole('button', { name: 'Make it' }).click();
+  const scratch = owner.getByRole('article', { name: 'Scratch' });
+  await scratch.getByRole('button', { name: 'Delete this workspace' }).click();
+  await owner.getByRole('status').getByText('Deleted the workspace Scratch').waitFor();
+  await scratch.waitFor({ state: 'detached' });
+  assert.equal(
+    await owner
+      .getByRole('article', { name: 'Local' })
+      .getByRole('button', { name: 'Delete this workspace' })
+      .count(),
+    0,
+  );
+  // The browser's only complaints: the refused deletion (409), the removed members' pages (404,
+  // a bare text page: the browser asks for a favicon too), and the sockets that could not connect
+  // while the studio was down or refused them.
+  const expected = [
+    /status of 409 .*\/workspaces\.data\)$/,
+    /status of 404 .*\/(env\/[^/]+|favicon\.ico)\)$/,
+    /^WebSocket connection to .* failed/,
+    /net::ERR_CONNECTION_REFUSED/,
+  ];
+  assert.deepEqual(
+    [...errors.flat(), ...stranger.errors].filter((e) => !expected.some((x) => x.test(e))),
+    [],
+  );
 });

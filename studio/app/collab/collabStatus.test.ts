@@ -8,6 +8,7 @@ const at = (c: Partial<CollabConnection>): CollabConnection => ({
   triedOnce: false,
   saved: false,
   readOnly: false,
+  withdrawn: false,
   ...c,
 });
 
@@ -26,6 +27,15 @@ test('a viewer reads "Read-only" once synced, and "Offline" when the studio is g
     'read-only',
   );
   assert.equal(collabStatus(at({ triedOnce: true, readOnly: true })), 'offline');
+});
+
+test('a member whose access was withdrawn reads so, whatever the socket did last', () => {
+  assert.equal(collabStatus(at({ withdrawn: true, triedOnce: true, readOnly: true })), 'withdrawn');
+  assert.equal(
+    collabStatus(at({ withdrawn: true, connected: true, synced: true, saved: true })),
+    'withdrawn',
+  );
+  assert.match(STATUS_TEXT.withdrawn, /^Access withdrawn: .* stays in this browser$/);
 });
 
 test('each status has its words', () => {

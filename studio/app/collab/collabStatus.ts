@@ -4,7 +4,7 @@
  */
 
 /** The document's status. */
-export type CollabStatus = 'connecting' | 'saved' | 'saving' | 'offline' | 'read-only';
+export type CollabStatus = 'connecting' | 'saved' | 'saving' | 'offline' | 'read-only' | 'withdrawn';
 
 /** What the status is computed from. */
 export interface CollabConnection {
@@ -18,6 +18,11 @@ export interface CollabConnection {
   saved: boolean;
   /** A viewer: the loader said so, or the server dropped an update (message 101). */
   readOnly: boolean;
+  /**
+   * This member may no longer open the document (removed from its workspace): the studio closed
+   * the socket for good (4403). Nothing reconnects.
+   */
+  withdrawn: boolean;
 }
 
 /** The words of each status, as the page shows them. */
@@ -27,16 +32,20 @@ export const STATUS_TEXT: Record<CollabStatus, string> = {
   saving: 'Saving…',
   offline: 'Offline: your edits are kept in this browser and sent when the studio is back',
   'read-only': 'Read-only (viewer)',
+  withdrawn:
+    'Access withdrawn: you are no longer a member of this workspace. What you had here stays in this browser',
 };
 
 /**
- * The status of a connection. Offline wins over read-only (a viewer should know they see an old
- * copy); "Saved" needs the server's "saved" message, never only an open socket.
+ * The status of a connection. Withdrawn wins over everything (nothing will change any more);
+ * offline over read-only (a viewer should know they see an old copy); "Saved" needs the server's
+ * "saved" message, never only an open socket.
  *
  * @example
- * collabStatus({ connected: true, synced: true, triedOnce: true, saved: false, readOnly: false }); // 'saving'
+ * collabStatus({ connected: true, synced: true, triedOnce: true, saved: false, readOnly: false, withdrawn: false }); // 'saving'
  */
 export function collabStatus(c: CollabConnection): CollabStatus {
+  if (c.withdrawn) return 'withdrawn';
   if (!c.connected) return c.triedOnce ? 'offline' : 'connecting';
   if (!c.synced) return 'connecting';
   if (c.readOnly) return 'read-only';

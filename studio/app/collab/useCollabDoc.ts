@@ -4,7 +4,14 @@
  * and merge when it returns, and shared with the studio over y-websocket at `/collab/<id>` (the
  * session cookie authenticates the socket). Presence goes through the provider's awareness
  * (`presence.ts`); the status through the studio's "saved" message (`saved.ts`) and its read-only
- * message (101, sent to a viewer whose update it dropped).
+ * message (101, sent to a viewer whose update it dropped, or to an editor just demoted).
+ *
+ * Access withdrawn (the member removed from the environment's workspace): the studio closes the
+ * socket with 4403, at once when the member is removed, or right after the upgrade when it would
+ * refuse it (403: removed while this page was offline), since a browser never sees an upgrade's
+ * status. y-websocket takes 4403 as permanent (its 4400-4499 band): it stops reconnecting and says
+ * `closed`. The page turns read-only and says so, and the document stays in IndexedDB: nothing
+ * typed is lost, and nothing spins reconnecting into a refusal.
  */
 import { useEffect, useState } from 'react';
 import { IndexeddbPersistence } from 'y-indexeddb';
@@ -24,6 +31,9 @@ export const localOrigin = Symbol('palestra:local-edit');
 
 /** The server's "this connection is read-only" message (`server/collab/room.ts`). */
 export const messageReadOnly = 101;
+
+/** The server's close code for "access withdrawn" (`server/collab/attachCollab.ts`). */
+export const closeAccessWithdrawn = 4403;
 
 /** What `useCollabDoc` gives the page. */
 export interface CollabDoc {
@@ -82,6 +92,7 @@ export function useCollabDoc(
       triedOnce: false,
       saved: false,
       readOnly,
+      withdrawn: false,
     };
     let savedVector: Uint8Array | undefined;
     const hasContent = () => docParts(doc).header.size > 0;
@@ -107,6 +118,18 @@ export function useCollabDoc(
         awareness,
       });
     };
+
+    /** No more socket: the page keeps what it has, read-only, and says access was withdrawn. */
+    const withdraw = () => {
+      if (!live || connection.withdrawn) return;
+      connection.withdrawn = true;
+      connection.readOnly = true;
+      provider.disconnect();
+      publish();
+    };
+    provider.on('closed', ({ code }) => {
+      if (code === closeAccessWithdrawn) withdraw();
+    });
 
     provider.messageHandlers[messageReadOnly] = () => {
       connection.readOnly = true;

@@ -29,6 +29,7 @@ import {
   workspaces,
 } from '../db/schema.ts';
 import { hashToken, newToken, signSession, verifySession } from './sessionCookie.ts';
+import { createWorkspaceAdmin, type WorkspaceAdmin, workspaceName } from './workspaceAdmin.ts';
 
 /** How long a session lasts (a year) and an invite waits to be used (seven days). */
 export const SESSION_MS = 365 * 24 * 3600 * 1000;
@@ -61,8 +62,11 @@ export interface InviteOptions {
   workspaceId?: string;
 }
 
-/** What `createMembership` returns. */
-export interface Membership {
+/**
+ * What `createMembership` returns. Managing a workspace once made (rename, delete, roles, remove,
+ * leave) is `WorkspaceAdmin`'s part (`workspaceAdmin.ts`).
+ */
+export interface Membership extends WorkspaceAdmin {
   /** The owner (made on first call, named `owner`) and a new signed session for it. */
   ownerSession(): Promise<{ member: Member; signed: string }>;
   /** A new invite into a workspace: its token (shown once) and its expiry. */
@@ -93,7 +97,10 @@ export interface Membership {
   workspacesOf(memberId: string): Promise<MemberWorkspace[]>;
   /** Every workspace, by name (the CLI's `--workspace` resolves against these). */
   listWorkspaces(): Promise<Workspace[]>;
-  /** A new workspace named `name`, owned by `memberId`. */
+  /**
+   * A new workspace named `name` (trimmed; `STUDIO_WORKSPACE_NAME_INVALID` when empty or too long),
+   * owned by `memberId`.
+   */
   createWorkspace(memberId: string, name: string): Promise<Workspace>;
   /**
    * `memberId`'s role in the workspace of studio environment `environmentId`; undefined when they
@@ -238,12 +245,14 @@ export function createMembership(db: StudioDatabase, secret: Buffer): Membership
         .where(eq(workspaceMembers.memberId, memberId))
         .orderBy(asc(workspaces.name), workspaces.id),
     listWorkspaces: () => db.select().from(workspaces).orderBy(asc(workspaces.name), workspaces.id),
-    createWorkspace: (memberId, name) =>
-      db.transaction(async (tx) => {
+    createWorkspace: async (memberId, raw) => {
+      const name = workspaceName(raw);
+      return db.transaction(async (tx) => {
         const workspace = first(await tx.insert(workspaces).values({ id: randomUUID(), name }).returning());
         await join(tx, workspace.id, memberId, 'owner');
         return workspace;
-      }),
+      });
+    },
     environmentRole: async (memberId, environmentId) =>
       (
         await db
@@ -268,5 +277,6 @@ export function createMembership(db: StudioDatabase, secret: Buffer): Membership
       const rank = { owner: 0, editor: 1, viewer: 2 } as const;
       return rows.sort((a, b) => rank[a.role] - rank[b.role]);
     },
+    ...createWorkspaceAdmin(db),
   };
 }

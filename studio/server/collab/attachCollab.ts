@@ -6,12 +6,23 @@
  * - With `authenticate` (the studio passes its members' rule): no credential is refused with 401,
  *   one that names no member with 403, and a member of another workspace than the document's
  *   with 403, all before any document byte; a viewer joins read-only (`room.ts`: its updates are
- *   dropped, and it is told once).
+ *   dropped, and it is told once). A browser never sees an upgrade's status (its WebSocket API
+ *   hides it: a bare 1006, which y-websocket retries forever), so a 403 to a browser (an upgrade
+ *   with an `Origin` header) is an upgrade closed at once with `CLOSE_ACCESS_WITHDRAWN` instead,
+ *   still before any document byte: its page stops and says why. Scripts get the HTTP status.
  * - An unknown environment id is refused with 404 before any document byte; so is a malformed path.
  * - The document loads before the upgrade completes, so no sync is ever answered from an empty one.
  * - A message over `MAX_MESSAGE` closes its socket (1009, by `ws` before the message is read); a
  *   malformed one closes its socket (1007); neither is applied nor persisted.
- * - `close()` closes the sockets, commits what is pending and compacts, before the database closes.
+ * - Access follows membership at once: when a workspace's members or roles change
+ *   (`auth/accessChanges.ts`: in this process, or announced by another studio through the relay),
+ *   every open socket of its environments asks `authenticate` again with its upgrade request. A
+ *   socket now refused (its member removed from the workspace) is closed with
+ *   `CLOSE_ACCESS_WITHDRAWN` (4403); one whose member became a viewer is read-only from then on,
+ *   and one who became an editor may edit (`Room.setReadOnly`).
+ * - A room that could not save closes its sockets with 1011 (its clients reconnect to a room loaded
+ *   again); `close()` closes them with 1001, commits what is pending and compacts, before the
+ *   database closes.
  * - With `relay` (several studios on one PostgreSQL server), edits committed by the others reach
  *   this studio's clients (`relay.ts`).
  */
@@ -19,9 +30,10 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GymSpecInput } from '@palestra/envs/core';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 import { seedDoc } from '../../app/doc/fromSpec.ts';
+import { onAccessChange } from '../auth/accessChanges.ts';
 import type { StudioDatabase } from '../db/index.ts';
 import { createRepository } from '../db/index.ts';
 import { createDocStore, type DocStore } from './docStore.ts';
@@ -30,6 +42,15 @@ import { type CompactionPolicy, Room } from './room.ts';
 
 /** The largest message a client may send (1 MB). */
 export const MAX_MESSAGE = 1024 * 1024;
+
+/**
+ * Close code for a socket whose member no longer may open its document (removed from the
+ * workspace, a session gone), and for a browser's upgrade refused with 403. In y-websocket's
+ * permanent band (4400-4499): its provider stops reconnecting instead of retrying into a refusal,
+ * and the page says access was withdrawn (`app/collab/useCollabDoc.ts`). The other codes: 1007 malformed message (`room.ts`), 1009 too
+ * big (`ws`), 1011 could not save, 1001 the studio is stopping.
+ */
+export const CLOSE_ACCESS_WITHDRAWN = 4403;
 
 export interface AttachCollabOptions {
   /** When rooms commit and compact their rows; defaults: group commits after 5 ms quiet or 100 ms at most, 200 rows or 10 s idle. */
@@ -91,6 +112,10 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
   const repo = createRepository(db);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const rooms = new Map<string, Promise<Room>>();
+  /** Each open socket's upgrade request and room: what asking again about its access needs. */
+  const sockets = new Map<WebSocket, { req: IncomingMessage; room: Room }>();
+  /** Counts access changes, so that an upgrade authenticated before one asks again once joined. */
+  let accessEpoch = 0;
   let closing = false;
 
   const onFailure = (room: Room, error: unknown) => {
@@ -104,9 +129,53 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     room.destroy();
   };
 
+  /** Asks again whether a socket's member may open its document, and applies the answer. */
+  const recheck = async (ws: WebSocket, { req, room }: { req: IncomingMessage; room: Room }) => {
+    if (!options.authenticate) return;
+    let auth: Awaited<ReturnType<typeof options.authenticate>>;
+    try {
+      auth = await options.authenticate(req, room.id);
+    } catch (error) {
+      // Left as it was: the next change, or its next connection, asks again.
+      log(
+        `collab: could not check access to ${room.id} again: ${error instanceof Error ? error.message : error}`,
+      );
+      return;
+    }
+    if (!sockets.has(ws)) return;
+    if (auth.ok) room.setReadOnly(ws, auth.readOnly);
+    else ws.close(CLOSE_ACCESS_WITHDRAWN, 'access withdrawn');
+  };
+
+  /** The open sockets of workspace `workspaceId`'s environments (all of them without one) ask again. */
+  const onAccess = async (workspaceId: string | undefined) => {
+    accessEpoch += 1;
+    if (!options.authenticate || sockets.size === 0) return;
+    try {
+      const ids =
+        workspaceId === undefined
+          ? undefined
+          : new Set((await repo.listEnvironments({ workspaceIds: [workspaceId] })).map((e) => e.id));
+      await Promise.all(
+        [...sockets].filter(([, s]) => !ids || ids.has(s.room.id)).map(([ws, s]) => recheck(ws, s)),
+      );
+    } catch (error) {
+      log(`collab: could not check access again: ${error instanceof Error ? error.message : error}`);
+    }
+  };
+  const stopAccess = onAccessChange(db, (workspaceId) => void onAccess(workspaceId));
+
   const relay =
     options.relay && sender
-      ? startRelay({ ...options.relay, sender, store, rooms, onFailure, log })
+      ? startRelay({
+          ...options.relay,
+          sender,
+          store,
+          rooms,
+          onFailure,
+          log,
+          onAccess: (workspaceId) => void onAccess(workspaceId),
+        })
       : undefined;
 
   const loadOrSeed = async (id: string): Promise<Uint8Array> => {
@@ -162,9 +231,15 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     if (closing) return refuse(socket, 503, 'Service Unavailable');
     let room: Room;
     let readOnly = false;
+    const epoch = accessEpoch;
     try {
       if (options.authenticate) {
         const auth = await options.authenticate(req, id);
+        if (!auth.ok && auth.status === 403 && req.headers.origin !== undefined)
+          return wss.handleUpgrade(req, socket, head, (ws) => {
+            ws.on('error', () => {});
+            ws.close(CLOSE_ACCESS_WITHDRAWN, 'access withdrawn');
+          });
         if (!auth.ok) return refuse(socket, auth.status, auth.status === 401 ? 'Unauthorized' : 'Forbidden');
         readOnly = auth.readOnly;
       }
@@ -179,8 +254,15 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     room.refs += 1;
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {});
-      ws.on('close', () => void release(room));
+      ws.on('close', () => {
+        sockets.delete(ws);
+        void release(room);
+      });
+      const entry = { req, room };
+      sockets.set(ws, entry);
       room.join(ws, { readOnly });
+      // Access changed while this upgrade was being authenticated: its answer may be stale.
+      if (accessEpoch !== epoch) void recheck(ws, entry);
     });
   };
   const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head);
@@ -194,6 +276,7 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
     close() {
       closed ??= (async () => {
         closing = true;
+        stopAccess();
         server.off('upgrade', listener);
         await relay?.close();
         const open = await Promise.allSettled(rooms.values());

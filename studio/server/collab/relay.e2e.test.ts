@@ -21,10 +21,11 @@ import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import * as Y from 'yjs';
+import { OWNER_ID } from '../auth/members.ts';
 import { ensureBuild } from '../build.ts';
-import { type OpenedDatabase, openDatabase } from '../db/index.ts';
+import { DEFAULT_WORKSPACE_ID, type OpenedDatabase, openDatabase } from '../db/index.ts';
 import { type Studio, startStudio } from '../start.ts';
-import { attachCollab, type Collab } from './attachCollab.ts';
+import { attachCollab, CLOSE_ACCESS_WITHDRAWN, type Collab } from './attachCollab.ts';
 import { connect, spawnStudio, type TestClient } from './testClient.ts';
 
 const url = process.env.PALESTRA_TEST_DATABASE_URL;
@@ -155,6 +156,22 @@ test('presence crosses too: who is here on one studio is seen on the other, and 
   // A leaves: B stops showing it at once, not when its presence times out (30 s).
   onA.destroy();
   await awarenessChanged(onB, () => seenBy(onB, onA.doc.clientID) === undefined);
+});
+
+test('a member removed through one studio loses their open socket on the other at once', {
+  skip,
+  timeout,
+}, async () => {
+  const id = await newEnvironment();
+  // An invite token is not signed: it names the same member on either studio.
+  const { token } = await a.membership.createInvite('editor');
+  const redeemed = await a.membership.redeemInvite(token, 'Remote');
+  assert.ok(redeemed);
+  const onB = client(b.url, id, token);
+  await onB.whenSynced();
+  const closed = onB.whenClosed();
+  await a.membership.removeMember(OWNER_ID, DEFAULT_WORKSPACE_ID, redeemed.member.id);
+  assert.equal(await closed, CLOSE_ACCESS_WITHDRAWN);
 });
 
 test('after a compaction on one studio, the clients of both still converge', { skip, timeout }, async () => {

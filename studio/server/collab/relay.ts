@@ -26,9 +26,15 @@
  *   awareness changes are sent in the notification itself (`<sender>:<environment id>:<base64>`;
  *   small, never stored, and dropped rather than queued while the connection is down: presence
  *   is renewed every 15 s by its clients anyway) and applied to the other studios' rooms.
+ * - Access changes cross too, on a third channel (`palestra_access`, `auth/accessChanges.ts`): a
+ *   member removed or a role changed through any studio makes every studio ask again about its
+ *   open sockets of that workspace (`onAccess`). The studio that made the change hears its own
+ *   notification as well; asking again is idempotent. Once listening again after a lost
+ *   connection, every open socket asks again, as every open document is read again.
  * - With PGlite (one process) there is no relay: nothing is announced, nothing listened for.
  */
 import type pg from 'pg';
+import { ACCESS_CHANNEL } from '../auth/accessChanges.ts';
 import { type DocStore, RELAY_CHANNEL } from './docStore.ts';
 import type { Room } from './room.ts';
 
@@ -44,6 +50,11 @@ export interface RelayOptions {
   rooms: ReadonlyMap<string, Promise<Room>>;
   /** Drops a room whose rows could not be read. */
   onFailure: (room: Room, error: unknown) => void;
+  /**
+   * Who may open workspace `workspaceId`'s environments changed (through any studio), or, with
+   * undefined, may have changed while not listening: the open sockets ask again.
+   */
+  onAccess?: (workspaceId: string | undefined) => void;
   log: (line: string) => void;
 }
 
@@ -139,6 +150,10 @@ export function startRelay(options: RelayOptions): Relay {
   };
 
   const onNotification = ({ channel, payload }: pg.Notification) => {
+    if (channel === ACCESS_CHANNEL) {
+      if (payload) options.onAccess?.(payload);
+      return;
+    }
     if (channel === PRESENCE_CHANNEL) {
       try {
         onPresence(payload ?? '');
@@ -177,7 +192,7 @@ export function startRelay(options: RelayOptions): Relay {
     try {
       await c.connect();
       await c.query(
-        `set application_name = 'palestra collab relay'; listen ${RELAY_CHANNEL}; listen ${PRESENCE_CHANNEL}`,
+        `set application_name = 'palestra collab relay'; listen ${RELAY_CHANNEL}; listen ${PRESENCE_CHANNEL}; listen ${ACCESS_CHANNEL}`,
       );
     } catch (error) {
       return lost(c, error);
@@ -200,6 +215,7 @@ export function startRelay(options: RelayOptions): Relay {
     }, heartbeatMs);
     heartbeat.unref();
     for (const id of rooms.keys()) request(id, 0);
+    options.onAccess?.(undefined);
     listening.resolve();
   };
 

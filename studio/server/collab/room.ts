@@ -24,8 +24,9 @@ const messageQueryAwareness = 3;
 
 /**
  * Server → client `varUint(101)`: "this connection is read-only (a viewer): your document updates
- * are dropped". Sent once per connection, on the first non-empty update the server drops; the
- * socket stays open and keeps receiving the document.
+ * are dropped". Sent once per connection: on the first non-empty update the server drops, or as
+ * soon as an editor connected is demoted to viewer (`setReadOnly`); the socket stays open and
+ * keeps receiving the document.
  */
 export const messageReadOnly = 101;
 
@@ -159,6 +160,25 @@ export class Room {
           ),
         ),
       );
+  }
+
+  /**
+   * Changes what an open socket may do, after its member's role changed (`attachCollab.ts` asks
+   * again): the role held for a socket is the one of now, not the one it connected with. A demoted
+   * editor's updates are dropped from the next message on, and it is told at once (101), so that
+   * its page stops editing before anything more is typed; a promoted viewer's are applied.
+   */
+  setReadOnly(ws: WebSocket, readOnly: boolean): void {
+    if (!this.conns.has(ws) || readOnly === this.readOnly.has(ws)) return;
+    if (!readOnly) {
+      this.readOnly.delete(ws);
+      return;
+    }
+    this.readOnly.set(ws, true);
+    send(
+      ws,
+      frame(messageReadOnly, () => {}),
+    );
   }
 
   /** Handles one message; false when it is malformed (the caller closes the socket). */
