@@ -5,11 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { loadCatalog } from '@palestra/envs';
+import type { GymSpecInput } from '@palestra/envs/core';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { isSaved, messageSaved } from '../../app/collab/saved.ts';
+import { fromSpec } from '../../app/doc/fromSpec.ts';
+import { DOC_SCHEMA_VERSION, docParts, docSchemaVersion } from '../../app/doc/schema.ts';
 import { createRepository, type OpenedDatabase, openDatabase } from '../db/index.ts';
 import { attachCollab, type Collab } from './attachCollab.ts';
+import { messageReadOnly } from './room.ts';
 import { connect, type TestClient } from './testClient.ts';
 
 // The collaboration server on a plain HTTP server and a real PGlite, so that the test can read the
@@ -126,4 +131,68 @@ test('compaction runs by itself after the configured number of rows', async () =
   } finally {
     collab = local;
   }
+});
+
+/** Stores `doc` as environment `id`'s first row, as an older (or newer) studio left it. */
+async function storeAs(doc: Y.Doc): Promise<string> {
+  const id = await newEnvironment();
+  await collab.store.append(id, [Y.encodeStateAsUpdate(doc)]);
+  return id;
+}
+
+/** A document of layout version 1: a history state's default kept as the string written. */
+function layoutOne(): Y.Doc {
+  const doc = fromSpec({
+    ...loadCatalog('tally').spec,
+    machine: {
+      initial: 'closed',
+      states: {
+        closed: {
+          initial: 'locked',
+          states: { locked: {}, ajar: {}, hist: { type: 'history', target: 'ajar' } },
+        },
+      },
+    },
+  } as GymSpecInput);
+  const { states, meta } = docParts(doc);
+  doc.transact(() => {
+    for (const m of states.values()) if (m.get('type') === 'history') m.set('target', 'ajar');
+    meta.set('schemaVersion', 1);
+  });
+  return doc;
+}
+
+const historyTarget = (doc: Y.Doc) =>
+  [...docParts(doc).states.values()].find((m) => m.get('type') === 'history')?.get('target');
+
+test('a document an older studio stored is lifted to this layout before any client syncs, and stored so', async () => {
+  const id = await storeAs(layoutOne());
+  const a = client(id);
+  await a.whenSynced();
+  assert.equal(docSchemaVersion(a.doc), DOC_SCHEMA_VERSION);
+  const ajar = [...docParts(a.doc).states.entries()].find(([, m]) => m.get('name') === 'ajar')![0];
+  assert.deepEqual(historyTarget(a.doc), { state: ajar, raw: 'ajar' });
+  // Stored as an edit: the next studio to load it has nothing left to migrate.
+  const stored = await storedDoc(id);
+  assert.equal(docSchemaVersion(stored), DOC_SCHEMA_VERSION);
+  assert.deepEqual(historyTarget(stored), { state: ajar, raw: 'ajar' });
+});
+
+test('a document a newer studio stored is left as it is and served read-only to everyone', {
+  timeout: 10_000,
+}, async () => {
+  const doc = layoutOne();
+  docParts(doc).meta.set('schemaVersion', DOC_SCHEMA_VERSION + 1);
+  const id = await storeAs(doc);
+  const a = client(id);
+  await a.whenSynced();
+  assert.equal(docSchemaVersion(a.doc), DOC_SCHEMA_VERSION + 1);
+  const told = new Promise<void>((done) => {
+    a.provider.messageHandlers[messageReadOnly] = () => done();
+  });
+  a.doc.getMap('states').set('s9', new Y.Map([['name', 'mine']]));
+  await told;
+  const stored = await storedDoc(id);
+  assert.equal(stored.getMap('states').has('s9'), false, 'its edit was dropped');
+  assert.equal(docSchemaVersion(stored), DOC_SCHEMA_VERSION + 1);
 });

@@ -33,6 +33,7 @@ import type { GymSpecInput } from '@palestra/envs/core';
 import { type WebSocket, WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 import { seedDoc } from '../../app/doc/fromSpec.ts';
+import { migrateDoc } from '../../app/doc/migrate.ts';
 import { onAccessChange } from '../auth/accessChanges.ts';
 import type { StudioDatabase } from '../db/index.ts';
 import { createRepository } from '../db/index.ts';
@@ -178,23 +179,48 @@ export function attachCollab(server: Server, db: StudioDatabase, options: Attach
         })
       : undefined;
 
-  const loadOrSeed = async (id: string): Promise<Uint8Array> => {
+  /**
+   * A stored document written by an older studio is lifted to this one's layout (`migrateDoc`)
+   * before any client syncs, and the migration is appended like an edit, so that every client gets
+   * the same document. Two studios that migrate one document at once write the same values under
+   * their own client ids, which merge. A document from a newer studio is left as it is and served
+   * read-only to everyone: this code could misread what it does not know.
+   */
+  const migrated = async (
+    id: string,
+    stored: Uint8Array,
+  ): Promise<{ update: Uint8Array; newer: boolean }> => {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, stored);
+    const before = Y.encodeStateVector(doc);
+    const { from, to, newer } = migrateDoc(doc);
+    if (newer)
+      log(`collab: environment ${id} has document layout ${from}, newer than this studio's: read-only`);
+    if (to === from) return { update: stored, newer };
+    await store.append(id, [Y.encodeStateAsUpdate(doc, before)]);
+    log(`collab: environment ${id} lifted from document layout ${from} to ${to}`);
+    return { update: Y.encodeStateAsUpdate(doc), newer };
+  };
+
+  const loadOrSeed = async (id: string): Promise<{ update: Uint8Array; newer?: boolean }> => {
     const stored = await store.load(id);
-    if (stored.rows > 0 || !options.seed) return stored.update;
+    if (stored.rows > 0) return migrated(id, stored.update);
+    if (!options.seed) return stored;
     const source = await options.seed(id);
-    if (!source) return stored.update;
+    if (!source) return stored;
     // Appended before any client syncs; a second server seeding at the same time appends the same
     // bytes (fixed client id), which merge as one.
     const update = Y.encodeStateAsUpdate(seedDoc(source.spec, source.files));
     await store.append(id, [update]);
-    return update;
+    return { update };
   };
 
   const open = (id: string): Promise<Room> => {
     let room = rooms.get(id);
     if (!room) {
-      room = loadOrSeed(id).then((update) => {
+      room = loadOrSeed(id).then(({ update, newer }) => {
         const opened = new Room(id, store, policy, onFailure, update);
+        opened.readOnlyForAll = newer === true;
         if (relay) opened.onLocalAwareness = (change) => relay.announcePresence(id, change);
         return opened;
       });

@@ -93,6 +93,8 @@ export class Room {
    */
   onLocalAwareness: ((update: Uint8Array) => void) | undefined;
   failed = false;
+  /** Every socket is read-only, whatever its role: the document is newer than this code. */
+  readOnlyForAll = false;
 
   constructor(
     readonly id: string,
@@ -139,7 +141,7 @@ export class Room {
    */
   join(ws: WebSocket, options: { readOnly?: boolean } = {}): void {
     this.conns.set(ws, new Set());
-    if (options.readOnly) this.readOnly.set(ws, false);
+    if (options.readOnly || this.readOnlyForAll) this.readOnly.set(ws, false);
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || !this.receive(ws, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)))
@@ -169,6 +171,7 @@ export class Room {
    * its page stops editing before anything more is typed; a promoted viewer's are applied.
    */
   setReadOnly(ws: WebSocket, readOnly: boolean): void {
+    readOnly ||= this.readOnlyForAll;
     if (!this.conns.has(ws) || readOnly === this.readOnly.has(ws)) return;
     if (!readOnly) {
       this.readOnly.delete(ws);
