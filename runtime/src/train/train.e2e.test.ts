@@ -39,7 +39,7 @@ const CLI = new URL('../../bin/palestra.js', import.meta.url).pathname;
 describe('palestra train (echo-phrasings and echo-target, tiny model, real trainer)', () => {
   it("GRPO, token in and token out: NAME@k-1 plays step k and trains NAME@k; rollouts carry the sampler's ids and log-probabilities", async () => {
     // Small on purpose: that GRPO *learns* (reward and held-out success) is asserted on the README's
-    // own training command by scripts/readme.test.ts.
+    // own training command by scripts/readme.e2e.test.ts.
     const out = join(dir, 'grpo');
     const result = await train({
       source: phrasings,
