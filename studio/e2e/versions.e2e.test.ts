@@ -177,6 +177,8 @@ test('roll back to the first version: a third version, and an open environment p
     await page.getByText(/^Rolled back: the head is now/).waitFor();
     await person.page.locator('[data-state="escalated"]').waitFor({ state: 'detached' });
     assert.equal((await h.studio.context.repo.getEnvironment(id))?.headRoot, roots.v1);
+    // The list is loaded again after the action's answer: wait for its third row.
+    await versionRows().nth(2).waitFor();
     assert.equal(await versionRows().count(), 3);
     await versionRows()
       .first()
