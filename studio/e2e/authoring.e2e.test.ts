@@ -420,16 +420,24 @@ test('a history state: made deep in the toolbar, its default picked, and renamed
 
   // Renamed in the inspector: the default follows, in the toolbar and in the stored spec.
   // The inspector shows the state clicked before its name is typed over (not the one selected before).
-  await node(page, 'work.sent').click();
-  await page.locator('#state-inspector-title', { hasText: 'State work.sent' }).waitFor();
+  // The chart is laid out again after each edit: a click may land before a node settles, so a
+  // state is clicked until the inspector shows it.
+  const select = async (path: string) => {
+    const title = page.locator('#state-inspector-title', { hasText: `State ${path}` });
+    for (let tries = 0; (await title.count()) === 0 && tries < 10; tries++) {
+      await node(page, path).click();
+      await title.waitFor({ timeout: 2000 }).catch(() => {});
+    }
+    await title.waitFor();
+  };
+  await select('work.sent');
   await page.getByLabel('Name', { exact: true }).fill('mailed');
   await node(page, 'work.mailed').waitFor({ timeout: 5000 });
-  await node(page, 'work.resume').click();
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll('.edit-selected select')].some(
-      (s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent === 'work.mailed',
-    ),
-  );
+  await select('work.resume');
+  const shown = () => fallback.evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent);
+  for (let tries = 0; (await shown()) !== 'work.mailed' && tries < 100; tries++)
+    await page.waitForTimeout(100);
+  assert.equal(await shown(), 'work.mailed');
   await waitStatus(page, STATUS_TEXT.saved);
   const reader = await h.storedDoc(id);
   try {
